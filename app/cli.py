@@ -1,0 +1,86 @@
+"""The `exosuit` command line: argument parsing and dispatch to each subcommand's module.
+
+Headless commands live in `app/`; the TUI commands are imported from `widgets/` only when run,
+so the core never loads Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+
+# subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
+COMMANDS: dict[str, str] = {
+    "tui": "widgets.tui:run",
+    "ask": "app.ask:run",
+    "apply": "app.edits.command:run",
+    "review": "widgets.review_command:run",
+    "config": "app.config:run",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for `exosuit` and all its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="exosuit",
+        description="A terminal coding assistant: the model proposes diffs, you review them.",
+    )
+    parser.add_argument("--version", action="version", version=f"exosuit {__version__}")
+    _add_common(parser)
+    parser.set_defaults(repo=".", provider=None, model=None)
+    # Subcommands accept the common options too; SUPPRESS keeps them from erasing the main ones.
+    common = _add_common(argparse.ArgumentParser(add_help=False), default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    add("tui", "open the terminal UI (the default with no command)")
+
+    ask = add("ask", "ask a question headless; the answer streams to stdout")
+    ask.add_argument("question", nargs="+", help="the question")
+
+    apply = add("apply", "apply the edits found in an LLM's response")
+    apply.add_argument("response", nargs="?", default="-", help="response file, or - for stdin")
+    apply.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    apply.add_argument("--yes", action="store_true", help="apply without review")
+
+    review = add("review", "review edits from a response or patch, or the working tree's changes")
+    review.add_argument("response", nargs="?", help="response or patch file, or - for stdin")
+
+    add("config", "print the effective settings (keys redacted)")
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser, default: object = None) -> argparse.ArgumentParser:
+    """Add the options every command takes: repository, provider and model."""
+    parser.add_argument("--repo", default=default, help="the git repository to work in (default: .)")
+    parser.add_argument(
+        "--provider", default=default, help="use only this configured provider (name or kind)"
+    )
+    parser.add_argument("--model", default=default, help="override the first provider's model")
+    return parser
+
+
+def resolve(spec: str) -> Callable[[argparse.Namespace], int]:
+    """Import the function named by a "module:function" spec."""
+    module_name, func_name = spec.split(":")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `exosuit` console script."""
+    args = build_parser().parse_args(argv)
+    command = args.command or "tui"
+    try:
+        return resolve(COMMANDS[command])(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""ChangeSet: what a set of edits would do to the repo, file by file and hunk by hunk.
+
+A file's change is cut into *blocks* (maximal runs of changed lines, from difflib) and the blocks
+are grouped into *hunks* (blocks closer than 2 * CONTEXT lines share a hunk, as in `diff -U3`).
+Any subset of hunks can be applied: every block is taken either whole from the new text or whole
+from the old one, so the result is always a consistent file. Splitting a hunk gives each of its
+blocks a hunk of its own. Each hunk's lines are a `unidiff.Hunk`, so `str(hunk.diff)` is its
+unified-diff text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from unidiff.patch import LINE_TYPE_ADDED, LINE_TYPE_CONTEXT, LINE_TYPE_REMOVED
+from unidiff.patch import Hunk as UnidiffHunk
+from unidiff.patch import Line as UnidiffLine
+
+CONTEXT = 3
+"""Unchanged lines shown around each change, as in `diff -U3`."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One run of changed lines: old lines [old_lo, old_hi) become new lines [new_lo, new_hi)."""
+
+    old_lo: int
+    old_hi: int
+    new_lo: int
+    new_hi: int
+
+
+@dataclass
+class Hunk:
+    """Blocks shown and decided together, with their unified-diff lines."""
+
+    blocks: tuple[int, ...]
+    """Indices into the file's `blocks`."""
+    diff: UnidiffHunk
+
+    @property
+    def header(self) -> str:
+        """The `@@ -a,b +c,d @@` line."""
+        d = self.diff
+        return f"@@ -{d.source_start},{d.source_length} +{d.target_start},{d.target_length} @@"
+
+    @property
+    def text(self) -> str:
+        """The hunk as unified-diff text, marking a last line that has no newline."""
+        lines = [self.header + "\n"]
+        for line in self.diff:
+            text = f"{line.line_type}{line.value}"
+            lines.append(text if text.endswith("\n") else text + "\n\\ No newline at end of file\n")
+        return "".join(lines)
+
+    @property
+    def added(self) -> int:
+        return self.diff.added
+
+    @property
+    def removed(self) -> int:
+        return self.diff.removed
+
+
+@dataclass
+class FileChange:
+    """The change to one file. `old_text` is None for a new file, `new_text` None for a deletion.
+
+    Texts are exactly what is (or will be) on disk, line endings included.
+    """
+
+    path: str
+    """Repo-relative POSIX path of the file after the change."""
+    old_text: str | None
+    new_text: str | None
+    old_path: str | None = None
+    """For a rename, the path before it."""
+    blocks: list[Block] = field(init=False)
+    hunks: list[Hunk] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._old_lines = (self.old_text or "").splitlines(keepends=True)
+        self._new_lines = (self.new_text or "").splitlines(keepends=True)
+        matcher = difflib.SequenceMatcher(None, self._old_lines, self._new_lines, autojunk=False)
+        self.blocks = [
+            Block(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        ]
+        self.hunks = [self._make_hunk(group) for group in self._group(range(len(self.blocks)))]
+
+    @property
+    def is_new(self) -> bool:
+        return self.old_text is None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.new_text is None
+
+    @property
+    def is_rename(self) -> bool:
+        return self.old_path is not None and self.old_path != self.path
+
+    def text_with(self, accepted: Collection[int]) -> str | None:
+        """The file's text with only the hunks at the `accepted` indices applied.
+
+        None means the file should not exist (a new file with nothing accepted, or an accepted
+        deletion).
+        """
+        chosen = {b for i in accepted for b in self.hunks[i].blocks}
+        if self.is_deleted:
+            return None if chosen or not self.blocks else self.old_text
+        if self.is_new and not chosen and self.blocks:
+            return None
+        out: list[str] = []
+        pos = 0
+        for index, block in enumerate(self.blocks):
+            out += self._old_lines[pos : block.old_lo]
+            if index in chosen:
+                out += self._new_lines[block.new_lo : block.new_hi]
+            else:
+                out += self._old_lines[block.old_lo : block.old_hi]
+            pos = block.old_hi
+        out += self._old_lines[pos:]
+        return "".join(out)
+
+    def split(self, hunk_index: int) -> bool:
+        """Give each block of a hunk a hunk of its own. False when it has a single block."""
+        hunk = self.hunks[hunk_index]
+        if len(hunk.blocks) < 2:
+            return False
+        self.hunks[hunk_index : hunk_index + 1] = [self._make_hunk((b,)) for b in hunk.blocks]
+        return True
+
+    def unified_diff(self) -> str:
+        """The whole change as unified-diff text (`--- a/…`, `+++ b/…`, hunks)."""
+        old = f"a/{self.old_path or self.path}" if not self.is_new else "/dev/null"
+        new = f"b/{self.path}" if not self.is_deleted else "/dev/null"
+        return f"--- {old}\n+++ {new}\n" + "".join(h.text for h in self.hunks)
+
+    def _group(self, indices: range) -> list[tuple[int, ...]]:
+        groups: list[list[int]] = []
+        for index in indices:
+            if groups and self.blocks[index].old_lo - self.blocks[groups[-1][-1]].old_hi <= 2 * CONTEXT:
+                groups[-1].append(index)
+            else:
+                groups.append([index])
+        return [tuple(g) for g in groups]
+
+    def _make_hunk(self, block_indices: tuple[int, ...]) -> Hunk:
+        first, last = self.blocks[block_indices[0]], self.blocks[block_indices[-1]]
+        old_lo = max(0, first.old_lo - CONTEXT)
+        old_hi = min(len(self._old_lines), last.old_hi + CONTEXT)
+        new_lo = first.new_lo - (first.old_lo - old_lo)
+        new_hi = last.new_hi + (old_hi - last.old_hi)
+        diff = UnidiffHunk(
+            src_start=old_lo + 1 if old_hi > old_lo else old_lo,
+            src_len=old_hi - old_lo,
+            tgt_start=new_lo + 1 if new_hi > new_lo else new_lo,
+            tgt_len=new_hi - new_lo,
+        )
+        old_pos, new_pos = old_lo, new_lo
+        for index in block_indices:
+            block = self.blocks[index]
+            old_pos, new_pos = self._context(diff, old_pos, new_pos, block.old_lo)
+            for i in range(block.old_lo, block.old_hi):
+                diff.append(UnidiffLine(self._old_lines[i], LINE_TYPE_REMOVED, source_line_no=i + 1))
+            for j in range(block.new_lo, block.new_hi):
+                diff.append(UnidiffLine(self._new_lines[j], LINE_TYPE_ADDED, target_line_no=j + 1))
+            old_pos, new_pos = block.old_hi, block.new_hi
+        self._context(diff, old_pos, new_pos, old_hi)
+        return Hunk(blocks=block_indices, diff=diff)
+
+    def _context(self, diff: UnidiffHunk, old_pos: int, new_pos: int, old_end: int) -> tuple[int, int]:
+        """Append unchanged lines [old_pos, old_end) to `diff`; return the advanced positions."""
+        for i in range(old_pos, old_end):
+            diff.append(
+                UnidiffLine(
+                    self._old_lines[i],
+                    LINE_TYPE_CONTEXT,
+                    source_line_no=i + 1,
+                    target_line_no=new_pos + (i - old_pos) + 1,
+                )
+            )
+        return old_end, new_pos + (old_end - old_pos)
+
+
+@dataclass
+class ChangeSet:
+    """The changes to several files, in the order they should be reviewed."""
+
+    files: list[FileChange] = field(default_factory=list)
+
+    def file(self, path: str) -> FileChange | None:
+        """The change to `path`, if any."""
+        return next((f for f in self.files if f.path == path), None)
+
+    def unified_diff(self) -> str:
+        """All files' changes as one patch."""
+        return "".join(f.unified_diff() for f in self.files)
+
+    @property
+    def hunk_count(self) -> int:
+        return sum(len(f.hunks) for f in self.files)

@@ -1,0 +1,132 @@
+"""The one small interface every model provider implements, and the values it streams."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, Union
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool the model may call: a name, a description and a JSON schema for its input."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One call the model made to a tool."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """Our answer to a ToolCall, sent back on the next user turn."""
+
+    call_id: str
+    content: str
+    is_error: bool = False
+
+
+@dataclass
+class Message:
+    """One turn of a conversation. Assistant turns may carry tool calls; user turns tool results."""
+
+    role: Role
+    content: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_results: list[ToolResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens used by one request. `estimated` is set when the server reported none."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the answer's text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The stream ended normally. Always the last event of a complete answer."""
+
+    stop_reason: str
+    usage: Usage
+    tool_calls: tuple[ToolCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProviderSwitched:
+    """Emitted by the router when it gave up on one provider and moved to the next."""
+
+    from_provider: str
+    to_provider: str
+    reason: str
+
+
+StreamEvent = Union[TextDelta, Done, ProviderSwitched]
+
+
+class ProviderError(Exception):
+    """A provider failed. `retryable` errors (connection, timeout, 429, 5xx) make the router fail over.
+
+    The message is one line a person can act on, e.g. "anthropic: 401 invalid x-api-key".
+    """
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class StreamBroken(ProviderError):
+    """The stream ended before the provider said it was finished: the partial text is not an answer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+class Provider(Protocol):
+    """A chat model behind some API. Implementations live beside this module."""
+
+    name: str
+    """Short label shown in the UI, e.g. "anthropic" or "ollama"."""
+    model: str
+    """The model id sent to the API, e.g. "claude-sonnet-4-5"."""
+
+    def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        system: str = "",
+        context: str = "",
+        tools: list[ToolSpec] | None = None,
+        max_tokens: int = 4096,
+    ) -> Iterator[StreamEvent]:
+        """Stream one answer. `context` is stable repo context (cached where the API allows).
+
+        Yields TextDelta events, then exactly one Done. Raises ProviderError (StreamBroken when the
+        stream dies part-way).
+        """
+        ...
+
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+        """Fill in the middle between `prefix` and `suffix` (tab-complete)."""
+        ...
