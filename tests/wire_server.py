@@ -1,0 +1,447 @@
+"""A scripted model server on 127.0.0.1 that speaks the Anthropic and OpenAI wire protocols.
+
+Tests queue behaviours with `script()`; each POST takes the next one and renders it in the protocol
+of the endpoint it arrived on:
+
+- `POST /v1/messages`          Anthropic Messages (SSE when `"stream": true`)
+- `POST /v1/chat/completions`  OpenAI Chat Completions (SSE when `"stream": true`)
+- `POST /v1/completions`       OpenAI legacy completions, used for fill-in-the-middle
+
+Point the SDKs at it with `base_url=server.url` (Anthropic) or `base_url=server.openai_url`
+(OpenAI). Every request body is recorded in `server.requests`.
+
+    server.script(Reply("Hel", "lo", usage=(12, 2)))
+    server.script(Status(429, headers={"retry-after": "0.1"}), Reply("ok"))
+    server.script(Reply("partial", "never", drop_after=1))   # connection dies mid-stream
+    server.script(Hang())                                    # never answers: client times out
+
+With nothing queued the server answers `default` when set, else HTTP 418 naming the request, so an
+unexpected call fails loudly instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Union
+
+
+@dataclass(frozen=True)
+class Call:
+    """A tool call the scripted model makes. `arguments` is streamed in `pieces` fragments."""
+
+    name: str
+    arguments: dict[str, Any]
+    id: str = "call_1"
+    pieces: int = 3
+
+
+@dataclass(frozen=True, init=False)
+class Reply:
+    """A successful answer: text chunks, then tool calls, then the end of the message.
+
+    - `usage`: (input_tokens, output_tokens) reported by the server; None reports none (OpenAI
+      streams then carry no usage chunk, like llama.cpp; Anthropic reports zeros).
+    - `stop`: "end", "length" or "tools" (the default becomes "tools" when there are tool calls).
+    - `finish=False`: the stream ends cleanly (EOF) without a finish reason / message_stop.
+    - `drop_after=n`: after n text chunks the connection is cut (incomplete chunked body).
+    - `hang_after=n`: after n text chunks the server stops sending until the client gives up.
+    - `delay`: seconds to wait between chunks.
+    """
+
+    chunks: tuple[str, ...] = ()
+    tool_calls: tuple[Call, ...] = ()
+    usage: tuple[int, int] | None = (12, 7)
+    stop: str = ""
+    finish: bool = True
+    drop_after: int | None = None
+    hang_after: int | None = None
+    delay: float = 0.0
+
+    def __init__(
+        self,
+        *chunks: str,
+        tool_calls: tuple[Call, ...] | list[Call] = (),
+        usage: tuple[int, int] | None = (12, 7),
+        stop: str = "",
+        finish: bool = True,
+        drop_after: int | None = None,
+        hang_after: int | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        values = dict(
+            chunks=chunks,
+            tool_calls=tuple(tool_calls),
+            usage=usage,
+            stop=stop or ("tools" if tool_calls else "end"),
+            finish=finish,
+            drop_after=drop_after,
+            hang_after=hang_after,
+            delay=delay,
+        )
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+@dataclass(frozen=True)
+class Status:
+    """An HTTP error answer, with the error body shaped for the protocol."""
+
+    code: int
+    message: str = "scripted error"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Read the request and never answer (until the server closes)."""
+
+
+Behaviour = Union[Reply, Status, Hang]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+_ANTHROPIC_STOP = {"end": "end_turn", "length": "max_tokens", "tools": "tool_use"}
+_OPENAI_STOP = {"end": "stop", "length": "length", "tools": "tool_calls"}
+_ANTHROPIC_ERRORS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+    529: "overloaded_error",
+}
+
+
+class WireServer:
+    """The server. Use as a context manager, or through the `wire_server` pytest fixture."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self.default: Behaviour | None = None
+        self._queue: deque[Behaviour] = deque()
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Base URL for the Anthropic SDK (it appends /v1/messages)."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def openai_url(self) -> str:
+        """Base URL for the OpenAI SDK (it appends /chat/completions)."""
+        return self.url + "/v1"
+
+    def script(self, *behaviours: Behaviour) -> WireServer:
+        """Queue behaviours, answered in order, one per request."""
+        with self._lock:
+            self._queue.extend(behaviours)
+        return self
+
+    @property
+    def pending(self) -> int:
+        """How many scripted behaviours have not been used yet."""
+        with self._lock:
+            return len(self._queue)
+
+    def start(self) -> WireServer:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._closing.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> WireServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _next(self) -> Behaviour | None:
+        with self._lock:
+            return self._queue.popleft() if self._queue else self.default
+
+    def _pause(self, seconds: float | None = None) -> None:
+        """Sleep, but wake when the server closes (so hung handlers do not outlive a test)."""
+        self._closing.wait(seconds)
+
+
+def _handler_class(server: WireServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        wire = server
+
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    wire: WireServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        self.wire.requests.append(Request("GET", self.path, dict(self.headers), {}))
+        if self.path.rstrip("/").endswith("/models"):
+            self._send_json(200, {"object": "list", "data": [{"id": "wire-model", "object": "model"}]})
+        else:
+            self._send_json(404, {"error": {"message": f"no route GET {self.path}"}})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b"{}"
+        body = json.loads(raw or b"{}")
+        self.wire.requests.append(Request("POST", self.path, dict(self.headers), body))
+        protocol = _protocol(self.path)
+        behaviour = self.wire._next()
+        if protocol is None:
+            self._send_json(404, {"error": {"message": f"no route POST {self.path}"}})
+        elif behaviour is None:
+            message = f"wire_server: nothing scripted for POST {self.path}"
+            self._send_json(418, _error_body(protocol, 418, message))
+        elif isinstance(behaviour, Hang):
+            self.wire._pause()
+            self.close_connection = True
+        elif isinstance(behaviour, Status):
+            body_out = _error_body(protocol, behaviour.code, behaviour.message)
+            self._send_json(behaviour.code, body_out, behaviour.headers)
+        elif body.get("stream"):
+            self._stream(protocol, behaviour, body)
+        else:
+            self._send_json(200, _whole(protocol, behaviour, body))
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def _send_json(self, code: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(code)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _stream(self, protocol: str, reply: Reply, body: dict[str, Any]) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        events = {"anthropic": _anthropic_events, "chat": _chat_events, "completions": _completion_events}
+        text_sent = 0
+        for event in events[protocol](reply, body):
+            if event is _TEXT_MARK:
+                text_sent += 1
+                if reply.drop_after is not None and text_sent > reply.drop_after:
+                    self._drop()
+                    return
+                if reply.hang_after is not None and text_sent > reply.hang_after:
+                    self.wire._pause()
+                    self._drop()
+                    return
+                if reply.delay:
+                    time.sleep(reply.delay)
+                continue
+            self._write_chunk(event.encode())
+        self._write_chunk(b"")  # the terminating zero-length chunk: a complete body
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _drop(self) -> None:
+        """Cut the connection without finishing the chunked body."""
+        self.wfile.flush()
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.close_connection = True
+
+
+def _protocol(path: str) -> str | None:
+    path = path.split("?")[0].rstrip("/")
+    if path.endswith("/messages"):
+        return "anthropic"
+    if path.endswith("/chat/completions"):
+        return "chat"
+    if path.endswith("/completions"):
+        return "completions"
+    return None
+
+
+def _error_body(protocol: str, code: int, message: str) -> dict[str, Any]:
+    if protocol == "anthropic":
+        kind = _ANTHROPIC_ERRORS.get(code, "api_error")
+        return {"type": "error", "error": {"type": kind, "message": message}}
+    return {"error": {"message": message, "type": "server_error" if code >= 500 else "invalid_request_error", "code": code}}
+
+
+def _usage(reply: Reply) -> tuple[int, int]:
+    return reply.usage or (0, 0)
+
+
+# -- whole (non-streamed) answers ------------------------------------------------------------
+
+
+def _whole(protocol: str, reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
+    model = body.get("model", "wire-model")
+    tokens_in, tokens_out = _usage(reply)
+    if protocol == "anthropic":
+        content: list[dict[str, Any]] = [{"type": "text", "text": reply.text}] if reply.text else []
+        content += [
+            {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in reply.tool_calls
+        ]
+        return {
+            "id": "msg_wire", "type": "message", "role": "assistant", "model": model,
+            "content": content, "stop_reason": _ANTHROPIC_STOP[reply.stop], "stop_sequence": None,
+            "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out},
+        }
+    usage = (
+        {"prompt_tokens": tokens_in, "completion_tokens": tokens_out, "total_tokens": tokens_in + tokens_out}
+        if reply.usage
+        else None
+    )
+    if protocol == "completions":
+        return {
+            "id": "cmpl-wire", "object": "text_completion", "created": 0, "model": model,
+            "choices": [{"index": 0, "text": reply.text, "logprobs": None, "finish_reason": _OPENAI_STOP[reply.stop]}],
+            "usage": usage,
+        }
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.arguments)}}
+            for c in reply.tool_calls
+        ]
+    return {
+        "id": "chatcmpl-wire", "object": "chat.completion", "created": 0, "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": _OPENAI_STOP[reply.stop]}],
+        "usage": usage,
+    }
+
+
+# -- streamed answers: generators of SSE event strings; _TEXT_MARK precedes each text chunk ----
+
+_TEXT_MARK: Any = object()
+
+
+def _sse(data: dict[str, Any] | str, event: str | None = None) -> str:
+    payload = data if isinstance(data, str) else json.dumps(data)
+    return (f"event: {event}\n" if event else "") + f"data: {payload}\n\n"
+
+
+def _split(text: str, pieces: int) -> list[str]:
+    size = max(1, -(-len(text) // max(1, pieces)))
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def _anthropic_events(reply: Reply, body: dict[str, Any]) -> Iterator[Any]:
+    tokens_in, tokens_out = _usage(reply)
+    message = {
+        "id": "msg_wire", "type": "message", "role": "assistant", "model": body.get("model", "wire-model"),
+        "content": [], "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": tokens_in, "output_tokens": 1,
+                  "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+    }
+    yield _sse({"type": "message_start", "message": message}, "message_start")
+    index = 0
+    if reply.chunks:
+        yield _sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                   "content_block_start")
+        yield _sse({"type": "ping"}, "ping")
+        for chunk in reply.chunks:
+            yield _TEXT_MARK
+            yield _sse({"type": "content_block_delta", "index": 0,
+                        "delta": {"type": "text_delta", "text": chunk}}, "content_block_delta")
+        yield _sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
+        index = 1
+    for call in reply.tool_calls:
+        block = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
+        yield _sse({"type": "content_block_start", "index": index, "content_block": block}, "content_block_start")
+        for piece in _split(json.dumps(call.arguments), call.pieces):
+            yield _sse({"type": "content_block_delta", "index": index,
+                        "delta": {"type": "input_json_delta", "partial_json": piece}}, "content_block_delta")
+        yield _sse({"type": "content_block_stop", "index": index}, "content_block_stop")
+        index += 1
+    if not reply.finish:
+        return
+    yield _sse({"type": "message_delta", "delta": {"stop_reason": _ANTHROPIC_STOP[reply.stop], "stop_sequence": None},
+                "usage": {"output_tokens": tokens_out}}, "message_delta")
+    yield _sse({"type": "message_stop"}, "message_stop")
+
+
+def _chat_chunk(body: dict[str, Any], delta: dict[str, Any], finish: str | None = None) -> str:
+    return _sse({
+        "id": "chatcmpl-wire", "object": "chat.completion.chunk", "created": 0,
+        "model": body.get("model", "wire-model"),
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    })
+
+
+def _chat_events(reply: Reply, body: dict[str, Any]) -> Iterator[Any]:
+    yield _chat_chunk(body, {"role": "assistant", "content": None})  # like llama.cpp: role only
+    for chunk in reply.chunks:
+        yield _TEXT_MARK
+        yield _chat_chunk(body, {"content": chunk})
+    for n, call in enumerate(reply.tool_calls):
+        first = {"index": n, "id": call.id, "type": "function", "function": {"name": call.name, "arguments": ""}}
+        yield _chat_chunk(body, {"tool_calls": [first]})
+        for piece in _split(json.dumps(call.arguments), call.pieces):
+            yield _chat_chunk(body, {"tool_calls": [{"index": n, "function": {"arguments": piece}}]})
+    if reply.finish:
+        yield _chat_chunk(body, {}, _OPENAI_STOP[reply.stop])
+        yield from _usage_chunk(reply, body, "chat.completion.chunk")
+    yield _sse("[DONE]")
+
+
+def _usage_chunk(reply: Reply, body: dict[str, Any], obj: str) -> Iterator[str]:
+    wants_usage = (body.get("stream_options") or {}).get("include_usage")
+    if wants_usage and reply.usage:
+        tokens_in, tokens_out = reply.usage
+        yield _sse({
+            "id": "wire", "object": obj, "created": 0, "model": body.get("model", "wire-model"), "choices": [],
+            "usage": {"prompt_tokens": tokens_in, "completion_tokens": tokens_out,
+                      "total_tokens": tokens_in + tokens_out},
+        })
+
+
+def _completion_events(reply: Reply, body: dict[str, Any]) -> Iterator[Any]:
+    def chunk(text: str, finish: str | None) -> str:
+        return _sse({"id": "cmpl-wire", "object": "text_completion", "created": 0,
+                     "model": body.get("model", "wire-model"),
+                     "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": finish}]})
+
+    for piece in reply.chunks:
+        yield _TEXT_MARK
+        yield chunk(piece, None)
+    if reply.finish:
+        yield chunk("", _OPENAI_STOP[reply.stop])
+        yield from _usage_chunk(reply, body, "text_completion")
+    yield _sse("[DONE]")
