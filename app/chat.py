@@ -1,0 +1,155 @@
+"""A chat session: the conversation's turns, its context files, and streaming one turn at a time.
+
+`ChatSession.stream_turn()` is a plain iterator (the TUI runs it in a thread worker): it sends the
+conversation, the system prompt and the context block through the router, yields the provider's
+events as they come, records usage in the meter and stores the finished answer. A turn that did not
+finish (the stream broke, the provider failed, the user cancelled) is kept as such: the model sees
+its partial text marked as cut off, never as a normal answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Union
+
+import prompts
+from app.context import ContextFiles
+from app.llm.base import Done, Message, ProviderError, ProviderSwitched, StreamBroken, TextDelta
+
+if TYPE_CHECKING:
+    from app.llm.meter import Meter, RequestCost
+    from app.llm.router import Router
+
+TurnKind = Literal["user", "feedback"]
+"""`feedback` turns are written by the app (e.g. the review's rejected hunks), not typed."""
+
+TurnStatus = Literal["streaming", "complete", "broken", "failed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class ContextWarning:
+    """A context file was left out of this turn's request (gone, unreadable, or now a secret)."""
+
+    text: str
+
+
+ChatEvent = Union[TextDelta, Done, ProviderSwitched, ContextWarning]
+
+
+@dataclass
+class Turn:
+    """One question and its answer, as far as it got."""
+
+    prompt: str
+    kind: TurnKind = "user"
+    answer: str = ""
+    status: TurnStatus = "streaming"
+    error: str = ""
+    """One line saying why the answer is not complete."""
+    provider: str = ""
+    """"name/model" that produced the answer."""
+    cost: RequestCost | None = None
+
+    def as_messages(self) -> list[Message]:
+        """The turn as the model sees it on later requests."""
+        if self.status == "complete":
+            return [Message("user", self.prompt), Message("assistant", self.answer)]
+        if self.status == "streaming":
+            return [Message("user", self.prompt)]
+        if not self.answer:
+            return []  # nothing came back: the question goes unanswered, the user will re-ask
+        why = "the user stopped it" if self.status == "cancelled" else self.error
+        note = f"[This answer was cut off before it was complete ({why}). It is not a finished answer.]"
+        return [Message("user", self.prompt), Message("assistant", f"{self.answer}\n\n{note}")]
+
+
+class ChatSession:
+    """The conversation with the model in one repository."""
+
+    def __init__(self, repo_root: Path, router: Router, meter: Meter) -> None:
+        self.repo_root = repo_root.resolve()
+        self.router = router
+        self.meter = meter
+        self.context = ContextFiles(self.repo_root)
+        self.turns: list[Turn] = []
+        self._lock = threading.Lock()
+
+    @property
+    def streaming(self) -> bool:
+        """Whether a turn is being answered now."""
+        return bool(self.turns) and self.turns[-1].status == "streaming"
+
+    def system_prompt(self) -> str:
+        """The system prompt: how to answer and how to write edits."""
+        return prompts.load("system", repo_name=self.repo_root.name)
+
+    def messages(self) -> list[Message]:
+        """The conversation as sent to the model."""
+        return [message for turn in self.turns for message in turn.as_messages()]
+
+    def stream_turn(self, user_text: str, *, kind: TurnKind = "user") -> Iterator[ChatEvent]:
+        """Ask the model; yield its events (TextDelta…, Done) and ContextWarnings.
+
+        Raises ProviderError when the answer fails (the turn is kept as broken or failed). When
+        `cancel()` is called the iterator stops at the next event and the turn is kept as cancelled.
+        """
+        turn = Turn(user_text, kind)
+        with self._lock:
+            if self.streaming:
+                raise RuntimeError("a turn is already streaming")
+            self.turns.append(turn)
+        stream: Iterator[ChatEvent] = iter(())
+        try:
+            context = self.context.render()
+            for warning in context.warnings:
+                yield ContextWarning(warning)
+            stream = self.router.stream_chat(
+                self.messages(), system=self.system_prompt(), context=context.text
+            )
+            for event in stream:
+                if turn.status != "streaming":
+                    return  # cancelled
+                if isinstance(event, TextDelta):
+                    turn.answer += event.text
+                elif isinstance(event, Done):
+                    turn.provider = f"{self.router.name}/{self.router.model}"
+                    turn.cost = self.meter.record(self.router.name, self.router.model, event.usage)
+                    turn.status = "complete"
+                yield event
+            if turn.status == "streaming":
+                raise StreamBroken(f"{self.router.name}: the stream ended without finishing")
+        except ProviderError as exc:
+            self._end(turn, "broken" if isinstance(exc, StreamBroken) else "failed", str(exc))
+            raise
+        except Exception as exc:
+            self._end(turn, "failed", f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            self._end(turn, "cancelled", "cancelled")  # no-op unless the caller stopped iterating
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+    def cancel(self) -> None:
+        """Stop the turn being answered; its partial answer is kept as cancelled."""
+        with self._lock:
+            if self.streaming:
+                self._end(self.turns[-1], "cancelled", "cancelled")
+
+    def clear(self) -> None:
+        """Forget the conversation (the context files stay)."""
+        self.cancel()
+        self.turns.clear()
+
+    def switch(self, provider: str, model: str | None = None) -> None:
+        """Use another configured provider (and model) from the next turn on; the conversation stays."""
+        self.router.use(provider, model)
+
+    @staticmethod
+    def _end(turn: Turn, status: TurnStatus, error: str) -> None:
+        if turn.status == "streaming":
+            turn.status = status
+            turn.error = error

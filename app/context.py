@@ -1,0 +1,212 @@
+"""The repository files a conversation shows the model (`/add`, `/drop`), read fresh every turn.
+
+Paths are repo-relative and checked with `safe_path` (nothing outside the repo, nothing in `.git`,
+no symlink leading out). Files that look like secrets (`.env`, private keys, API tokens) are refused
+unless added with `force=True`, and a file that turns into a secret later is left out of the
+context again until it is forced.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import prompts
+from app.edits.paths import UnsafePathError, safe_path
+
+MAX_FILE_BYTES = 256_000
+"""Larger files are refused: they would crowd out the conversation."""
+
+SECRET_NAMES = (
+    ".env", ".env.*", "*.env", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
+    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", ".netrc", ".npmrc", ".pypirc", ".htpasswd",
+    "credentials", "credentials.*", "secrets.*", "*.secret", "*.secrets",
+)  # fmt: skip
+"""File names (fnmatch, case-insensitive) that usually hold secrets."""
+
+NOT_SECRET_SUFFIXES = (".example", ".sample", ".template", ".dist")
+"""`.env.example` and friends document settings without holding them."""
+
+SECRET_CONTENT = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|\bsk-ant-[A-Za-z0-9_-]{20,}"
+    r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}"
+    r"|\bAKIA[0-9A-Z]{16}\b"
+    r"|\bgh[pousr]_[A-Za-z0-9]{36,}"
+    r"|\bxox[abprs]-[A-Za-z0-9-]{10,}"
+)
+"""Private keys and well-known API token shapes."""
+
+
+class ContextError(Exception):
+    """A path cannot be added to the context; the message is one line for the user."""
+
+
+class SecretFileError(ContextError):
+    """The file looks like it holds secrets: it is only added when forced."""
+
+
+def secret_reason(rel: str, text: str | None = None) -> str | None:
+    """Why `rel` (with content `text`, if known) looks like a secret, or None when it doesn't."""
+    name = PurePosixPath(rel).name.lower()
+    if not name.endswith(NOT_SECRET_SUFFIXES) and any(
+        fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_NAMES
+    ):
+        return f"{rel} is named like a secrets file"
+    if text is not None and (match := SECRET_CONTENT.search(text)):
+        kind = "a private key" if match.group().startswith("-----") else "an API token"
+        return f"{rel} contains what looks like {kind}"
+    return None
+
+
+def repo_files(repo_root: Path) -> list[str]:
+    """The repo's files (tracked, plus untracked ones not ignored), repo-relative, sorted."""
+    result = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return sorted({p for p in result.stdout.split("\0") if p})
+
+
+@dataclass
+class Added:
+    """What one `/add` did: files newly added, and files under a directory skipped (with why)."""
+
+    paths: list[str]
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Rendered:
+    """The context block for one request, and what was left out of it."""
+
+    text: str
+    paths: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+class ContextFiles:
+    """The ordered set of repo files added to a conversation."""
+
+    def __init__(self, repo_root: Path) -> None:
+        self.repo_root = repo_root.resolve()
+        self._paths: list[str] = []
+        self._forced: set[str] = set()
+
+    @property
+    def paths(self) -> list[str]:
+        """The added files, in the order they were added."""
+        return list(self._paths)
+
+    def add(self, rel: str, *, force: bool = False) -> Added:
+        """Add a file, or every repo file under a directory.
+
+        Raises ContextError (outside the repo, missing, binary, too large) or SecretFileError
+        (looks like a secret and `force` is false). In a directory, secret-looking files are skipped.
+        """
+        path = self._resolve(rel)
+        if path.is_dir():
+            return self._add_dir(path)
+        rel = self._relative(path)
+        self._check_file(rel, path, force=force)
+        if force:
+            self._forced.add(rel)
+        if rel in self._paths:
+            return Added([])
+        self._paths.append(rel)
+        return Added([rel])
+
+    def drop(self, rel: str) -> list[str]:
+        """Remove a file (or every added file under a directory); return the paths removed."""
+        rel = PurePosixPath(rel.strip().rstrip("/")).as_posix()
+        gone = [p for p in self._paths if p == rel or p.startswith(f"{rel}/") or rel == "."]
+        for p in gone:
+            self._paths.remove(p)
+            self._forced.discard(p)
+        return gone
+
+    def clear(self) -> None:
+        """Remove every file."""
+        self._paths.clear()
+        self._forced.clear()
+
+    def render(self) -> Rendered:
+        """Read every added file now and build the context block sent with the next request."""
+        parts: list[str] = []
+        included: list[str] = []
+        warnings: list[str] = []
+        for rel in self._paths:
+            try:
+                path = safe_path(self.repo_root, rel)
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError, UnsafePathError) as exc:
+                warnings.append(f"{rel} left out of the context: {_reason(exc)}")
+                continue
+            if rel not in self._forced and (reason := secret_reason(rel, text)):
+                warnings.append(f"{reason}: left out (/add --force {rel} to send it)")
+                continue
+            parts.append(_file_block(rel, text))
+            included.append(rel)
+        if not parts:
+            return Rendered("", included, warnings)
+        body = prompts.load("context", files="\n\n".join(parts))
+        return Rendered(body, included, warnings)
+
+    def _resolve(self, rel: str) -> Path:
+        try:
+            return safe_path(self.repo_root, rel.strip())
+        except UnsafePathError as exc:
+            raise ContextError(f"cannot add {rel!r}: {exc}") from None
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.repo_root).as_posix()
+
+    def _check_file(self, rel: str, path: Path, *, force: bool) -> None:
+        if not path.is_file():
+            raise ContextError(f"no such file in the repo: {rel}")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ContextError(f"{rel} is too large for the context (over {MAX_FILE_BYTES // 1000} kB)")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ContextError(f"{rel} is not a UTF-8 text file") from None
+        if not force and (reason := secret_reason(rel, text)):
+            raise SecretFileError(
+                f"{reason}; not added. To send it to the model anyway: /add --force {rel}"
+            )
+
+    def _add_dir(self, path: Path) -> Added:
+        prefix = "" if path == self.repo_root else f"{self._relative(path)}/"
+        added = Added([])
+        for rel in repo_files(self.repo_root):
+            if rel.startswith(prefix) and rel not in self._paths:
+                try:
+                    self._check_file(rel, self.repo_root / rel, force=False)
+                except ContextError as exc:
+                    added.skipped.append(str(exc).split(";")[0])
+                    continue
+                self._paths.append(rel)
+                added.paths.append(rel)
+        return added
+
+
+def _file_block(rel: str, text: str) -> str:
+    """A file as the model sees it: its path on one line, then its content in a fence."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") or not text else text + "\n"
+    return f"{rel}\n{fence}\n{body}{fence}"
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "it no longer exists"
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    return str(exc)

@@ -1,0 +1,119 @@
+"""Context files: what `/add` accepts, what it refuses, and what reaches the model."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.context import ContextError, ContextFiles, SecretFileError, secret_reason
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / "src").mkdir()
+    (root / "src" / "a.py").write_text("print('a')\n")
+    (root / "src" / "b.py").write_text("print('b')\n")
+    (root / "src" / ".env").write_text("TOKEN=abc\n")
+    (root / "README.md").write_text("# demo\n")
+    return root
+
+
+def test_add_file_and_render_reads_fresh(repo: Path) -> None:
+    files = ContextFiles(repo)
+    assert files.add("src/a.py").paths == ["src/a.py"]
+    assert files.add("./src/a.py").paths == []  # already there
+    (repo / "src" / "a.py").write_text("print('changed')\n")
+    rendered = files.render()
+    assert rendered.paths == ["src/a.py"]
+    assert "src/a.py\n```\nprint('changed')\n```" in rendered.text
+    assert "print('a')" not in rendered.text
+
+
+@pytest.mark.parametrize("path", ["../outside.txt", "/etc/passwd", ".git/config", "src/../../x"])
+def test_paths_outside_the_repo_are_refused(repo: Path, path: str) -> None:
+    (repo.parent / "outside.txt").write_text("secret\n")
+    with pytest.raises(ContextError):
+        ContextFiles(repo).add(path)
+
+
+def test_symlink_leading_out_is_refused(repo: Path) -> None:
+    (repo.parent / "outside.txt").write_text("secret\n")
+    (repo / "link.txt").symlink_to(repo.parent / "outside.txt")
+    with pytest.raises(ContextError, match="outside"):
+        ContextFiles(repo).add("link.txt")
+
+
+def test_missing_and_binary_files_are_refused(repo: Path) -> None:
+    (repo / "blob.bin").write_bytes(b"\x00\xff\xfe" * 10)
+    files = ContextFiles(repo)
+    with pytest.raises(ContextError, match="no such file"):
+        files.add("nope.py")
+    with pytest.raises(ContextError, match="UTF-8"):
+        files.add("blob.bin")
+    assert files.paths == []
+
+
+def test_secrets_need_force(repo: Path) -> None:
+    files = ContextFiles(repo)
+    with pytest.raises(SecretFileError, match="--force src/.env"):
+        files.add("src/.env")
+    assert files.paths == []
+    assert files.add("src/.env", force=True).paths == ["src/.env"]
+    assert "TOKEN=abc" in files.render().text
+
+
+def test_secret_content_is_detected(repo: Path) -> None:
+    (repo / "deploy.txt").write_text("key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n")
+    (repo / "settings.py").write_text(f"KEY = 'sk-ant-{'x' * 30}'\n")
+    files = ContextFiles(repo)
+    with pytest.raises(SecretFileError, match="private key"):
+        files.add("deploy.txt")
+    with pytest.raises(SecretFileError, match="API token"):
+        files.add("settings.py")
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [(".env", True), (".env.local", True), ("id_rsa", True), ("server.pem", True),
+     (".env.example", False), ("environment.py", False), ("keys.py", False)],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    assert (secret_reason(name) is not None) == secret
+
+
+def test_file_that_becomes_a_secret_is_left_out(repo: Path) -> None:
+    files = ContextFiles(repo)
+    files.add("src/a.py")
+    (repo / "src" / "a.py").write_text("API = 'AKIAABCDEFGHIJKLMNOP'\n")
+    rendered = files.render()
+    assert rendered.text == "" and rendered.paths == []
+    assert "left out" in rendered.warnings[0]
+
+
+def test_add_directory_skips_secrets(repo: Path) -> None:
+    files = ContextFiles(repo)
+    added = files.add("src")
+    assert added.paths == ["src/a.py", "src/b.py"]
+    assert added.skipped and ".env" in added.skipped[0]
+
+
+def test_drop_and_deleted_files(repo: Path) -> None:
+    files = ContextFiles(repo)
+    files.add("src")
+    files.add("README.md")
+    assert files.drop("src") == ["src/a.py", "src/b.py"]
+    (repo / "README.md").unlink()
+    rendered = files.render()
+    assert rendered.text == "" and "no longer exists" in rendered.warnings[0]
+
+
+def test_fence_is_longer_than_backticks_in_the_file(repo: Path) -> None:
+    (repo / "doc.md").write_text("```python\nx = 1\n```\n")
+    files = ContextFiles(repo)
+    files.add("doc.md")
+    assert "doc.md\n````\n```python\nx = 1\n```\n````" in files.render().text

@@ -1,0 +1,111 @@
+"""One answer from the model, streamed as Markdown, and what became of it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Label, Markdown
+from textual.widgets.markdown import MarkdownStream
+
+AnswerStatus = Literal["waiting", "streaming", "complete", "broken", "failed", "cancelled"]
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+_ENDINGS: dict[AnswerStatus, str] = {
+    "broken": "✗ answer incomplete",
+    "failed": "✗ no answer",
+    "cancelled": "■ stopped",
+}
+
+
+class AnswerView(Vertical):
+    """A header (who is answering, and a spinner while waiting), the Markdown answer, and an error line."""
+
+    DEFAULT_CSS = """
+    AnswerView {
+        height: auto;
+        padding: 0 1 0 1;
+        margin: 0 0 1 0;
+        border-left: outer $secondary 60%;
+        & > #answer-header { color: $text-secondary; text-style: bold; width: 1fr; }
+        & > Markdown { margin: 0; padding: 0; background: transparent; }
+        & > #answer-error { color: $text-error; width: 1fr; }
+        &.-broken, &.-failed { border-left: outer $error; }
+        &.-broken > Markdown, &.-cancelled > Markdown { opacity: 70%; }
+        &.-cancelled { border-left: outer $warning 60%; }
+        &.-cancelled > #answer-error { color: $text-warning; }
+    }
+    """
+
+    status: reactive[AnswerStatus] = reactive("waiting")
+    """Where the answer is: waiting for its first token, streaming, or how it ended."""
+    label: reactive[str] = reactive("")
+    """Who answers, e.g. "openai/gpt-4o-mini" (changes when the router fails over)."""
+
+    def __init__(self, label: str, waiting: str = "thinking…") -> None:
+        super().__init__()
+        self.set_reactive(AnswerView.label, label)
+        self.waiting = waiting
+        """What the header says until the first token arrives."""
+        self.text = ""
+        """The answer so far."""
+        self._stream: MarkdownStream | None = None
+        self._frame = 0
+
+    def compose(self) -> ComposeResult:
+        yield Label(id="answer-header", markup=False)
+        yield Markdown()
+
+    def on_mount(self) -> None:
+        self._update_header()
+        self._spinner = self.set_interval(0.1, self._spin)
+
+    async def append(self, text: str) -> None:
+        """Add a piece of the answer (ignored once the answer has ended)."""
+        if self.status not in ("waiting", "streaming"):
+            return
+        self.status = "streaming"
+        self.text += text
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.query_one(Markdown))
+        await self._stream.write(text)
+
+    async def finish(self, status: AnswerStatus, error: str = "") -> None:
+        """End the answer: complete, or broken/failed/cancelled with a one-line reason."""
+        if self.status not in ("waiting", "streaming"):
+            return
+        self.status = status
+        self._spinner.stop()
+        if self._stream is not None:
+            await self._stream.stop()
+        if not self.text:
+            await self.query_one(Markdown).remove()
+        if status != "complete":
+            reason = " ".join(error.split()) if error else ""
+            line = _ENDINGS[status] + (f": {reason}" if reason else "")
+            await self.mount(Label(line, id="answer-error", markup=False))
+
+    def watch_status(self, old: AnswerStatus, new: AnswerStatus) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{new}")
+        self._update_header()
+
+    def watch_label(self) -> None:
+        self._update_header()
+
+    def _spin(self) -> None:
+        self._frame = (self._frame + 1) % len(SPINNER)
+        self._update_header()
+
+    def _update_header(self) -> None:
+        if not self.is_mounted:
+            return
+        header = f"● {self.label}"
+        if self.status == "waiting":
+            header += f"  {SPINNER[self._frame]} {self.waiting}"
+        elif self.status == "streaming":
+            header += f"  {SPINNER[self._frame]}"
+        self.query_one("#answer-header", Label).update(header)

@@ -1,0 +1,127 @@
+"""The conversation as the user sees it: prompts, streamed answers, notices and errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, Markdown, Static
+
+from app.chat import TurnKind
+from widgets.answer_view import AnswerStatus, AnswerView
+
+Severity = Literal["information", "warning", "error"]
+
+
+class UserTurn(Vertical):
+    """What the user sent (or the feedback the app sent for them)."""
+
+    DEFAULT_CSS = """
+    UserTurn {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+        background: $primary 10%;
+        border-left: outer $primary;
+        & > .title { color: $text-primary; text-style: bold; }
+        &.-feedback { background: $warning 8%; border-left: outer $warning; }
+        &.-feedback > .title { color: $text-warning; }
+    }
+    """
+
+    def __init__(self, text: str, kind: TurnKind = "user") -> None:
+        super().__init__(classes=f"-{kind}")
+        self.text = text
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        yield Label("you" if self.kind == "user" else "review feedback", classes="title")
+        yield Static(self.text, markup=False)
+
+
+class Notice(Static):
+    """A one-line message from the app: a warning, an error, or what a command did."""
+
+    DEFAULT_CSS = """
+    Notice {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+        color: $text-muted;
+        &.-warning { color: $text-warning; }
+        &.-error { color: $text-error; }
+    }
+    """
+
+    ICONS = {"information": "›", "warning": "⚠", "error": "✗"}
+
+    def __init__(self, text: str, severity: Severity = "information") -> None:
+        super().__init__(f"{self.ICONS[severity]} {text}", markup=False, classes=f"-{severity}")
+
+
+class Banner(Static):
+    """The welcome text at the top of the conversation (content markup)."""
+
+    DEFAULT_CSS = """
+    Banner {
+        margin: 0 0 1 0;
+        padding: 0 1;
+        border: round $primary 50%;
+        &.-offline { border: round $warning; }
+    }
+    """
+
+
+class ChatPane(VerticalScroll):
+    """A scrolling column of turns that follows the newest output."""
+
+    DEFAULT_CSS = """
+    ChatPane {
+        height: 1fr;
+        padding: 1 1 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    @dataclass
+    class AnswerComplete(Message):
+        """An answer finished normally; `text` is all of it (may hold edits to review)."""
+
+        text: str
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    async def add_user(self, text: str, kind: TurnKind = "user") -> None:
+        """Show what the user sent."""
+        await self.mount(UserTurn(text, kind))
+        self.anchor()
+
+    async def start_answer(self, label: str, waiting: str) -> AnswerView:
+        """Show an answer that is about to stream in; the caller feeds it."""
+        view = AnswerView(label, waiting)
+        await self.mount(view)
+        return view
+
+    async def finish_answer(self, view: AnswerView, status: AnswerStatus, error: str = "") -> None:
+        """End `view`'s answer; a complete one is announced with AnswerComplete."""
+        if view.status not in ("waiting", "streaming"):
+            return
+        await view.finish(status, error)
+        if status == "complete":
+            self.post_message(self.AnswerComplete(view.text))
+
+    async def add_notice(self, text: str, severity: Severity = "information") -> None:
+        """Show a one-line notice."""
+        await self.mount(Notice(text, severity))
+
+    async def add_markdown(self, text: str) -> None:
+        """Show a longer note from the app (e.g. /help)."""
+        await self.mount(Markdown(text, classes="note"))
+
+    async def clear(self) -> None:
+        """Remove every turn and notice, keeping the banner."""
+        await self.query("UserTurn, AnswerView, Notice, .note").remove()

@@ -1,0 +1,307 @@
+"""The main screen: the conversation, the prompt and the status bar, and the slash commands.
+
+Answers stream in a thread worker that iterates `ChatSession.stream_turn()` and posts each event
+back to this screen as a `Streamed` message; the handlers feed the chat pane and the status bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
+from app.context import ContextError, repo_files
+from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
+from widgets import slash
+from widgets.answer_view import AnswerView
+from widgets.chat_pane import Banner, ChatPane
+from widgets.model_picker import ModelPicker
+from widgets.prompt_input import PromptInput
+from widgets.providers import describe_offline, is_offline, loading_text, model_choices
+from widgets.status_bar import StatusBar
+
+
+class MainScreen(Screen[None]):
+    """Chat with the model about the repository."""
+
+    CSS_PATH = "main_screen.tcss"
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Stop answer", show=False),
+        Binding("ctrl+c", "interrupt", "Stop / clear", show=False, priority=True),
+    ]
+
+    @dataclass
+    class Streamed(Message):
+        """An event of the answer streaming into `view`."""
+
+        view: AnswerView
+        event: ChatEvent
+
+    @dataclass
+    class StreamFailed(Message):
+        """The answer streaming into `view` ended with an error (one line)."""
+
+        view: AnswerView
+        error: str
+
+    def __init__(self, session: ChatSession) -> None:
+        super().__init__()
+        self.session = session
+        self._files: list[str] | None = None
+        self._view: AnswerView | None = None
+
+    def compose(self) -> ComposeResult:
+        with ChatPane():
+            yield Banner(self._banner_text(), classes="-offline" if self._offline else "")
+        yield Static(id="completions", markup=False)
+        completer = slash.Completer(self._repo_files, lambda: self.session.context.paths, self._models)
+        yield PromptInput(completer, id="prompt")
+        yield StatusBar()
+
+    def on_mount(self) -> None:
+        self._refresh_status()
+        self.query_one(PromptInput).focus()
+
+    # -- sending --------------------------------------------------------------------------------
+
+    @on(PromptInput.Submitted)
+    async def _submitted(self, event: PromptInput.Submitted) -> None:
+        self._show_completions([])
+        command = slash.parse(event.text)
+        if command is None:
+            await self.send(event.text)
+        else:
+            await self.run_command(command)
+
+    async def send(self, text: str, kind: TurnKind = "user") -> None:
+        """Show `text` as a turn and stream the model's answer to it."""
+        chat = self.query_one(ChatPane)
+        if self.session.streaming:
+            await chat.add_notice("An answer is still being written: wait, or press esc to stop it.", "warning")
+            return
+        await chat.add_user(text, kind)
+        provider = self.session.router
+        waiting = loading_text(provider.active) or "thinking…"
+        self._view = await chat.start_answer(f"{provider.name}/{provider.model}", waiting)
+        self.query_one(StatusBar).busy = True
+        self._stream(text, kind, self._view)
+
+    @work(thread=True, group="answer")
+    def _stream(self, text: str, kind: TurnKind, view: AnswerView) -> None:
+        try:
+            for event in self.session.stream_turn(text, kind=kind):
+                self.post_message(self.Streamed(view, event))
+        except ProviderError as exc:
+            self.post_message(self.StreamFailed(view, str(exc)))
+        except Exception as exc:  # a bug must not kill the app: show it on the turn
+            self.post_message(self.StreamFailed(view, f"{type(exc).__name__}: {exc}"))
+
+    @on(Streamed)
+    async def _streamed(self, message: Streamed) -> None:
+        event, view = message.event, message.view
+        if view.status not in ("waiting", "streaming"):
+            return  # the user stopped this answer; the worker is winding down
+        chat = self.query_one(ChatPane)
+        if isinstance(event, TextDelta):
+            await view.append(event.text)
+        elif isinstance(event, ProviderSwitched):
+            self._switched(event, view)
+        elif isinstance(event, ContextWarning):
+            self.notify(event.text, severity="warning")
+        elif isinstance(event, Done):
+            await chat.finish_answer(view, "complete")
+            self._answer_ended()
+
+    @on(StreamFailed)
+    async def _stream_failed(self, message: StreamFailed) -> None:
+        if message.view.status not in ("waiting", "streaming"):
+            return
+        status = "broken" if message.view.text else "failed"
+        await self.query_one(ChatPane).finish_answer(message.view, status, message.error)
+        self._answer_ended()
+
+    def _switched(self, event: ProviderSwitched, view: AnswerView) -> None:
+        router = self.session.router
+        view.label = f"{router.name}/{router.model}"
+        view.waiting = loading_text(router.active) or view.waiting
+        self.notify(event.describe(), title="Provider switched", severity="warning", timeout=8)
+        self.query_one(StatusBar).notice = event.describe()
+        self._refresh_status()
+
+    def _answer_ended(self) -> None:
+        self.query_one(StatusBar).busy = False
+        self._refresh_status()
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    async def action_cancel(self) -> None:
+        """Stop the answer being written; what came so far stays, marked as stopped."""
+        if not self.session.streaming or self._view is None:
+            return
+        self.session.cancel()
+        await self.query_one(ChatPane).finish_answer(self._view, "cancelled")
+        self._answer_ended()
+
+    async def action_interrupt(self) -> None:
+        """ctrl+c: stop the answer, else clear the prompt, else say how to quit."""
+        prompt = self.query_one(PromptInput)
+        if self.session.streaming:
+            await self.action_cancel()
+        elif prompt.text:
+            prompt.clear()
+        else:
+            self.notify("Press ctrl+q to quit.")
+
+    # -- slash commands -------------------------------------------------------------------------
+
+    async def run_command(self, command: slash.Command) -> None:
+        """Carry out a slash command typed in the prompt."""
+        handlers = {
+            "/model": self._cmd_model,
+            "/add": self._cmd_add,
+            "/drop": self._cmd_drop,
+            "/clear": self._cmd_clear,
+            "/help": self._cmd_help,
+        }
+        handler = handlers.get(command.name)
+        if handler is None:
+            await self.query_one(ChatPane).add_notice(
+                f"Unknown command {command.name} — /help lists the commands.", "error"
+            )
+            return
+        await handler(command)
+
+    async def _cmd_model(self, command: slash.Command) -> None:
+        if not command.args:
+            self.action_pick_model()
+            return
+        await self.switch_model(command.args[0])
+
+    def action_pick_model(self) -> None:
+        """Open the model picker (also in the command palette)."""
+        router = self.session.router
+
+        async def picked(choice: str | None) -> None:
+            if choice:
+                await self.switch_model(choice)
+
+        self.app.push_screen(ModelPicker(self._models(), f"{router.name}/{router.model}"), picked)
+
+    async def switch_model(self, spec: str) -> None:
+        """Switch to "provider[/model]" for the next turns; the conversation is kept."""
+        chat = self.query_one(ChatPane)
+        if self.session.streaming:
+            await chat.add_notice("Wait for the answer (or press esc) before switching models.", "warning")
+            return
+        provider, _, model = spec.partition("/")
+        try:
+            self.session.switch(provider, model or None)
+        except (KeyError, ValueError) as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            await chat.add_notice(f"Cannot switch to {spec}: {message}", "error")
+            return
+        router = self.session.router
+        self.query_one(StatusBar).notice = ""
+        await chat.add_notice(f"Now using {router.name}/{router.model}; the conversation continues.")
+        self._refresh_status()
+
+    async def _cmd_add(self, command: slash.Command) -> None:
+        chat = self.query_one(ChatPane)
+        if not command.args:
+            await chat.add_notice("Usage: /add PATH (a repo file or directory)", "error")
+            return
+        force = "--force" in command.flags
+        for path in command.args:
+            try:
+                added = self.session.context.add(path, force=force)
+            except ContextError as exc:
+                await chat.add_notice(str(exc), "error")
+                continue
+            if added.paths:
+                await chat.add_notice(f"Added to the context: {', '.join(added.paths)}")
+            elif not added.skipped:
+                await chat.add_notice(f"{path} is already in the context.")
+            for skipped in added.skipped:
+                await chat.add_notice(f"Skipped {skipped}", "warning")
+        self._refresh_status()
+
+    async def _cmd_drop(self, command: slash.Command) -> None:
+        context = self.session.context
+        chat = self.query_one(ChatPane)
+        if not command.args:
+            dropped = context.paths
+            context.clear()
+        else:
+            dropped = [p for path in command.args for p in context.drop(path)]
+        if dropped:
+            await chat.add_notice(f"Dropped from the context: {', '.join(dropped)}")
+        else:
+            await chat.add_notice("Nothing to drop: " + (" ".join(command.args) or "the context is empty"))
+        self._refresh_status()
+
+    async def _cmd_clear(self, command: slash.Command) -> None:
+        if self.session.streaming:
+            await self.action_cancel()
+        self.session.clear()
+        chat = self.query_one(ChatPane)
+        await chat.clear()
+        await chat.add_notice("Conversation cleared; the context files stay.")
+        self._refresh_status()
+
+    async def _cmd_help(self, command: slash.Command) -> None:
+        rows = [f"| `{name}` | {text} |" for name, text in slash.COMMANDS.items()]
+        keys = [f"| `{key}` | {text} |" for key, text in slash.KEYS.items()]
+        table = "\n".join(["| command | |", "|---|---|", *rows, "", "| key | |", "|---|---|", *keys])
+        await self.query_one(ChatPane).add_markdown(table)
+
+    # -- completion -----------------------------------------------------------------------------
+
+    @on(PromptInput.Completions)
+    def _completions(self, event: PromptInput.Completions) -> None:
+        self._show_completions(event.options)
+
+    def _show_completions(self, options: list[str]) -> None:
+        hint = self.query_one("#completions", Static)
+        hint.update("   ".join(options[:40]) + (" …" if len(options) > 40 else ""))
+        hint.display = bool(options)
+
+    def _repo_files(self) -> list[str]:
+        if self._files is None:  # listed once, on the first tab after /add
+            self._files = repo_files(self.session.repo_root)
+        return self._files
+
+    def _models(self) -> list[str]:
+        return model_choices(self.session.router)
+
+    # -- status ---------------------------------------------------------------------------------
+
+    @property
+    def _offline(self) -> bool:
+        return is_offline(self.session.router.active)
+
+    def _refresh_status(self) -> None:
+        router = self.session.router
+        status = self.query_one(StatusBar)
+        status.provider = router.name
+        status.model = router.model
+        status.offline = self._offline
+        status.usage = self.session.meter.format()
+        status.context = tuple(self.session.context.paths)
+
+    def _banner_text(self) -> str:
+        repo = escape(self.session.repo_root.name)
+        lines = [
+            f"[b $text-primary]Exosuit[/] in [b]{repo}[/] — the model proposes, you review every change.",
+            "[$text-muted]Ask a question and press [b]enter[/]. [b]/add PATH[/] shows the model a file, "
+            "[b]/model[/] switches model, [b]/help[/] lists everything.[/]",
+        ]
+        if self._offline:
+            lines += ["", describe_offline()]
+        return "\n".join(lines)

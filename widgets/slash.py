@@ -1,0 +1,106 @@
+"""Slash commands typed in the prompt: their names, help, parsing and tab-completion."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from os.path import commonprefix
+
+COMMANDS: dict[str, str] = {
+    "/model": "switch model: /model (picker) or /model PROVIDER[/MODEL]",
+    "/add": "add a repo file or directory to the context: /add PATH (--force for secrets)",
+    "/drop": "remove a file from the context: /drop PATH (no PATH: all)",
+    "/clear": "forget the conversation (context files stay)",
+    "/help": "list commands and keys",
+}
+"""Every command, with its one-line help."""
+
+KEYS: dict[str, str] = {
+    "enter": "send",
+    "shift+enter / ctrl+j": "new line",
+    "tab": "complete a command or path",
+    "up / down": "previous / next prompt",
+    "escape": "stop the answer being written",
+    "ctrl+c": "stop the answer, or clear the prompt",
+    "ctrl+p": "command palette",
+    "ctrl+q": "quit",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed slash command: its name (with the slash), flags and other arguments."""
+
+    name: str
+    args: list[str]
+    flags: set[str]
+
+
+def parse(text: str) -> Command | None:
+    """The slash command in `text`, or None when `text` is a prompt for the model."""
+    text = text.strip()
+    if not text.startswith("/") or text.startswith("//"):
+        return None
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unclosed quote: take the words as they are
+        words = text.split()
+    flags = {w for w in words[1:] if w.startswith("--")}
+    return Command(words[0], [w for w in words[1:] if w not in flags], flags)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Where the word being completed starts in the line, and the candidates for it."""
+
+    start: int
+    options: list[str]
+
+    @property
+    def common(self) -> str:
+        """What every candidate starts with: the text a tab can insert."""
+        return commonprefix(self.options)
+
+
+class Completer:
+    """Completes command names, repo paths after /add and /drop, and providers after /model."""
+
+    def __init__(
+        self,
+        files: Callable[[], list[str]],
+        context: Callable[[], list[str]],
+        models: Callable[[], list[str]],
+    ) -> None:
+        self._files = files
+        self._context = context
+        self._models = models
+
+    def complete(self, line: str) -> Completion | None:
+        """Candidates for the last word of `line` (the text before the cursor)."""
+        if not line.startswith("/"):
+            return None
+        if " " not in line:
+            return Completion(0, [c for c in COMMANDS if c.startswith(line)])
+        command = line.split(" ", 1)[0]
+        start = line.rfind(" ") + 1
+        word = line[start:]
+        if word.startswith("--"):
+            return Completion(start, ["--force"] if "--force".startswith(word) else [])
+        if command == "/add":
+            return Completion(start, _path_options(self._files(), word))
+        if command == "/drop":
+            return Completion(start, [p for p in self._context() if p.startswith(word)])
+        if command == "/model":
+            return Completion(start, [m for m in self._models() if m.startswith(word)])
+        return None
+
+
+def _path_options(files: list[str], word: str) -> list[str]:
+    """Files and directories one level below what has been typed, like a shell completes."""
+    options: set[str] = set()
+    for path in files:
+        if path.startswith(word):
+            slash = path.find("/", len(word))
+            options.add(path if slash < 0 else path[: slash + 1])
+    return sorted(options)

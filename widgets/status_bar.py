@@ -1,0 +1,70 @@
+"""The always-visible status line: provider, model, tokens and cost, and the files in context."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class StatusBar(Widget):
+    """One line at the bottom of the main screen. The screen sets its reactives."""
+
+    COMPONENT_CLASSES = {"status-bar--ok", "status-bar--warn", "status-bar--strong", "status-bar--dim"}
+
+    DEFAULT_CSS = """
+    StatusBar {
+        dock: bottom;
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+        & > .status-bar--ok { color: $text-success; }
+        & > .status-bar--warn { color: $text-warning; }
+        & > .status-bar--strong { color: $text; text-style: bold; }
+        & > .status-bar--dim { color: $text-disabled; }
+    }
+    """
+
+    provider: reactive[str] = reactive("")
+    """Short name of the provider in use, e.g. "anthropic"."""
+    model: reactive[str] = reactive("")
+    """Model id in use."""
+    offline: reactive[bool] = reactive(False)
+    """Whether the provider is the embedded smoke-test model."""
+    usage: reactive[str] = reactive("")
+    """The meter's session totals, e.g. "1.2k↑ 340↓ $0.0041"."""
+    context: reactive[tuple[str, ...]] = reactive(())
+    """Repo files in the conversation's context."""
+    notice: reactive[str] = reactive("")
+    """A standing warning, e.g. a failover that happened."""
+    busy: reactive[bool] = reactive(False)
+    """Whether an answer is streaming (shows how to stop it)."""
+
+    def render(self) -> Text:
+        style = self.get_component_rich_style
+        warn, strong = style("status-bar--warn"), style("status-bar--strong")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("● ", style=warn if self.offline else style("status-bar--ok"))
+        line.append(self.provider or "no provider", style=strong)
+        if self.model:
+            line.append(f" · {self.model}")
+        if self.offline:
+            line.append(" (offline smoke-test model)", style=warn)
+        line.append("   ")
+        line.append(self.usage or "0↑ 0↓ $0")
+        line.append("   ")
+        if self.context:
+            line.append(f"ctx {len(self.context)}: ", style=strong)
+            line.append(", ".join(self.context))
+        else:
+            line.append("no files in context", style="italic")
+        if self.notice:
+            line.append("   ")
+            line.append(f"⚠ {self.notice}", style=warn)
+        hint = "esc stop" if self.busy else "/help · ^q quit"
+        width = self.content_size.width
+        line.truncate(max(0, width - len(hint) - 2), overflow="ellipsis")
+        line.pad_right(max(0, width - line.cell_len - len(hint)))
+        line.append(hint, style=style("status-bar--dim"))
+        return line

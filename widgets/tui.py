@@ -1,0 +1,92 @@
+"""`exosuit` / `exosuit tui`: open the terminal UI in a git repository.
+
+Start-up stays light: the provider SDKs and the local model are imported and loaded on first use,
+not here, so the first screen paints quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from app.chat import ChatSession
+from widgets.main_screen import MainScreen
+
+
+class ExosuitApp(App[None]):
+    """The Exosuit terminal UI around one chat session."""
+
+    TITLE = "Exosuit"
+
+    def __init__(self, session: ChatSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(self.session)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            yield SystemCommand(
+                "Switch model", "Pick another configured provider or model (/model)", screen.action_pick_model
+            )
+
+
+def repo_root(path: Path) -> Path | None:
+    """The top of the git work tree containing `path`, or None when there is none."""
+    result = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True, check=False
+    )
+    return Path(result.stdout.strip()) if result.returncode == 0 else None
+
+
+def offer_git_init(path: Path) -> Path | None:
+    """Say that `path` is not a git repo and, on a terminal, offer to `git init` it."""
+    print(f"exosuit: {path} is not inside a git repository (changes are reviewed as git diffs).")
+    if not sys.stdin.isatty():
+        print(f"Create one with: git init {path}")
+        return None
+    try:
+        answer = input("Run `git init` here? [y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        return None
+    subprocess.run(["git", "init", "-q"], cwd=path, check=True)
+    return repo_root(path)
+
+
+def build_session(root: Path, args: argparse.Namespace) -> ChatSession:
+    """The chat session for `root` from its configuration. Raises ConfigError."""
+    from app.config import load_config
+    from app.llm.meter import Meter
+    from app.llm.registry import build_router
+
+    return ChatSession(root, build_router(load_config(root, args)), Meter())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the TUI in the repository `args.repo` (default: the current directory)."""
+    from app.config import ConfigError
+
+    path = Path(args.repo or ".").resolve()
+    if not path.is_dir():
+        print(f"exosuit: no such directory: {path}", file=sys.stderr)
+        return 1
+    root = repo_root(path) or offer_git_init(path)
+    if root is None:
+        return 1
+    try:
+        session = build_session(root, args)
+    except ConfigError as exc:
+        print(f"exosuit: {exc}", file=sys.stderr)
+        return 1
+    ExosuitApp(session).run()
+    return 0
