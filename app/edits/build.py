@@ -1,0 +1,315 @@
+"""Turning parsed edits into a ChangeSet against the files on disk, or problems a model can fix.
+
+Edits apply in order, each to the file as the previous ones left it. An edit that cannot be
+placed is reported as an `EditProblem` and skipped; the others still go into the ChangeSet (so
+a dry run can show them), but callers apply nothing while there are problems.
+
+Files are read as exact text (see `textfile`): lines the model writes get the file's own line
+ending (CRLF files stay CRLF), and a file without a final newline keeps lacking one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.edits import textfile
+from app.edits.changeset import ChangeSet, FileChange
+from app.edits.locate import LocateError, NotFound, contains, is_elision, replace_lines
+from app.edits.parse import Edit, FilePatch, Malformed, SearchReplace, WholeFile
+from app.edits.paths import UnsafePathError, normalize, safe_path
+
+FRAGMENT_MIN_LINES = 20
+"""A whole-file block for a file at least this long that drops over half its lines is refused
+as a likely fragment."""
+
+
+@dataclass(frozen=True)
+class EditProblem:
+    """An edit that was refused. `message` is written for the model to correct its edit."""
+
+    number: int
+    path: str | None
+    message: str
+
+    @property
+    def summary(self) -> str:
+        """The message's first line, for one-line listings."""
+        return self.message.split("\n", 1)[0].rstrip(":")
+
+
+class _Refused(Exception):
+    pass
+
+
+@dataclass
+class _File:
+    """A file as the edits so far have left it. `lines` is None when it does not (or no longer) exist."""
+
+    path: str
+    old: textfile.TextFile | None
+    lines: list[str] | None
+    new_path: str | None = None
+
+    @property
+    def eol(self) -> str:
+        return textfile.newline_of(self.old.text) if self.old else "\n"
+
+
+def build_changeset(repo_root: Path, edits: list[Edit]) -> tuple[ChangeSet, list[EditProblem]]:
+    """The ChangeSet the edits make to the files under `repo_root`, and the edits refused."""
+    builder = _Builder(repo_root)
+    for edit in edits:
+        try:
+            builder.apply(edit)
+        except _Refused as refusal:
+            builder.problems.append(EditProblem(edit.number, edit.path, _describe(edit, str(refusal))))
+    return builder.changeset(), builder.problems
+
+
+def _describe(edit: Edit, reason: str) -> str:
+    kind = {SearchReplace: "SEARCH/REPLACE block", FilePatch: "diff", WholeFile: "file block"}.get(
+        type(edit), "edit"
+    )
+    where = f" for {edit.path}" if edit.path else ""
+    return f"Edit {edit.number} ({kind}{where}): {reason}"
+
+
+class _Builder:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: dict[str, _File] = {}
+        self.problems: list[EditProblem] = []
+        self._repo_files: list[str] | None = None
+
+    def apply(self, edit: Edit) -> None:
+        if isinstance(edit, Malformed):
+            raise _Refused(edit.message)
+        if isinstance(edit, SearchReplace):
+            self._search_replace(edit)
+        elif isinstance(edit, FilePatch):
+            self._patch(edit)
+        else:
+            self._whole(edit)
+
+    def changeset(self) -> ChangeSet:
+        changes = []
+        for state in self.files.values():
+            old = state.old.text if state.old else None
+            new = "".join(state.lines) if state.lines is not None else None
+            if (old, new) == (None, None) or (old == new and not state.new_path):
+                continue
+            path = state.new_path or state.path
+            changes.append(FileChange(path, old, new, old_path=state.path if state.new_path else None))
+        return ChangeSet(changes)
+
+    # -- the three kinds of edit ----------------------------------------------------------
+
+    def _search_replace(self, edit: SearchReplace) -> None:
+        search = edit.search.split("\n")
+        replace = edit.replace.split("\n") if edit.replace else []
+        if not edit.search.strip():
+            state = self._file(edit.path, must_exist=False)
+            if state.lines:
+                raise _Refused(
+                    f"SEARCH is empty but {state.path} already has content; "
+                    "quote the lines to replace (or to insert after) in SEARCH"
+                )
+            state.lines = _with_eol(replace, state.eol, final_newline=True)
+            return
+        state = self._file(edit.path, must_exist=True)
+        self._splice(state, search, replace, hint=None)
+
+    def _patch(self, edit: FilePatch) -> None:
+        if edit.old_path is None:
+            state = self._file(edit.new_path, must_exist=False)
+            if state.lines is not None:
+                raise _Refused(f"the diff creates {state.path}, but it already exists; diff against its current content")
+            added = [text for hunk in edit.hunks for op, text in hunk.lines if op != "-"]
+            last_hunk = edit.hunks[-1] if edit.hunks else None
+            state.lines = _with_eol(added, "\n", final_newline=not (last_hunk and last_hunk.new_missing_newline))
+            return
+        state = self._file(edit.old_path, must_exist=True)
+        if edit.new_path is None:
+            state.lines = None
+            return
+        if edit.new_path != edit.old_path:
+            self._rename(state, edit.new_path)
+        offset = 0
+        for number, hunk in enumerate(edit.hunks, 1):
+            old = [text for op, text in hunk.lines if op != "+"]
+            new = [text for op, text in hunk.lines if op != "-"]
+            hint = hunk.old_start - 1 + offset if hunk.old_start else None
+            try:
+                offset += self._splice(state, old, new, hint)
+            except _Refused as refusal:
+                raise _Refused(f"hunk {number} of {len(edit.hunks)}: {refusal}") from None
+
+    def _whole(self, edit: WholeFile) -> None:
+        state = self._file(edit.path, must_exist=False, prefer_existing=True)
+        lines = edit.text.split("\n")[:-1] if edit.text else []
+        if state.lines is None:
+            state.lines = _with_eol(lines, "\n", final_newline=True)
+            return
+        old = [line.rstrip("\r\n") for line in state.lines]
+        present = {line.strip() for line in old}
+        gaps = {k for k, line in enumerate(lines) if is_elision(line) and line.strip() not in present}
+        if gaps:
+            lines = _fill_elisions(state.lines, lines, gaps)
+        elif len(old) >= FRAGMENT_MIN_LINES and len(lines) * 2 < len(old):
+            raise _Refused(
+                f"the block has {len(lines)} lines but {state.path} has {len(old)}; it looks like a fragment, "
+                "not the whole file. Send a SEARCH/REPLACE block for the part that changes"
+            )
+        final_newline = state.lines[-1].endswith("\n") if state.lines else True
+        state.lines = _with_eol(lines, state.eol, final_newline)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _splice(self, state: _File, search: list[str], replace: list[str], hint: int | None) -> int:
+        """Replace `search` by `replace` in the file; return how many lines it grew by."""
+        if state.lines is None:
+            raise _Refused(f"{state.path} is deleted by an earlier edit")
+        if not any(line.strip() for line in search):
+            if state.lines:
+                raise _Refused(
+                    "it has no lines to locate it by (no context or removed lines); "
+                    "include a few unchanged lines around the change"
+                )
+            state.lines = _with_eol(replace, state.eol, final_newline=True)
+            return len(replace)
+        try:
+            start, end, new = replace_lines(state.lines, search, replace, hint)
+        except LocateError as error:
+            if isinstance(error, NotFound) and replace and contains(state.lines, replace):
+                raise _Refused(
+                    f"in {state.path}, the text to replace was not found but its replacement already is; "
+                    "the edit seems to be applied already, so leave it out"
+                ) from None
+            raise _Refused(f"in {state.path}, {error}") from None
+        final_newline = not state.lines or state.lines[-1].endswith("\n")
+        lines = state.lines[:start] + new + state.lines[end:]
+        state.lines = _with_eol(lines, state.eol, final_newline)
+        return len(new) - (end - start)
+
+    def _rename(self, state: _File, new_path: str) -> None:
+        try:
+            target = normalize(new_path)
+            exists = os.path.lexists(safe_path(self.root, target))
+        except UnsafePathError as error:
+            raise _Refused(str(error)) from None
+        if exists or target in self.files:
+            raise _Refused(f"cannot rename {state.path} to {target}: {target} already exists")
+        state.new_path = target
+
+    def _file(self, raw: str | None, must_exist: bool, prefer_existing: bool = False) -> _File:
+        """The state of the file an edit names, resolving a basename or suffix to a repo path."""
+        if raw is None:
+            raise _Refused("no file path given")
+        try:
+            rel = normalize(raw)
+            path = safe_path(self.root, rel)
+        except UnsafePathError as error:
+            raise _Refused(str(error)) from None
+        if rel not in self.files and not path.is_file() and (must_exist or prefer_existing):
+            found = self._find_by_suffix(rel)
+            if found:
+                rel, path = found, safe_path(self.root, found)
+            elif must_exist:
+                raise _Refused(
+                    f"there is no file {rel} in the repository (nor one ending in /{rel}); "
+                    "give its path relative to the repository root"
+                )
+        if rel not in self.files:
+            self.files[rel] = self._load(rel, path)
+        state = self.files[rel]
+        if must_exist and state.lines is None:
+            raise _Refused(f"{rel} does not exist" + (" (an earlier edit deletes it)" if state.old else ""))
+        return state
+
+    def _load(self, rel: str, path: Path) -> _File:
+        if os.path.lexists(path) and not path.is_file():
+            raise _Refused(f"{rel} is not a regular file")
+        if not path.exists():
+            return _File(rel, None, None)
+        try:
+            text = textfile.read(path, rel)
+        except textfile.NotTextError as error:
+            raise _Refused(str(error)) from None
+        except OSError as error:
+            raise _Refused(f"{rel}: cannot read ({error.strerror})") from None
+        return _File(rel, text, text.text.splitlines(keepends=True))
+
+    def _find_by_suffix(self, rel: str) -> str | None:
+        """The one repo file whose path ends with `/rel`; _Refused when there are several."""
+        if self._repo_files is None:
+            self._repo_files = _list_files(self.root)
+        found = [p for p in self._repo_files if p.endswith("/" + rel)]
+        if len(found) > 1:
+            shown = ", ".join(found[:5])
+            raise _Refused(f"{rel} could be any of {shown}; give the full path relative to the repository root")
+        return found[0] if found else None
+
+
+def _with_eol(lines: list[str], eol: str, final_newline: bool) -> list[str]:
+    """`lines` with every line ended (those without an ending get `eol`), the last one only
+    when `final_newline`."""
+    out = [line if line.endswith("\n") else line + eol for line in lines]
+    if out and not final_newline:
+        out[-1] = out[-1].rstrip("\r\n")
+    return out
+
+
+def _fill_elisions(old_lines: list[str], new: list[str], gaps: set[int]) -> list[str]:
+    """A whole-file block whose lines at `gaps` are elisions (`...`, `# ... existing code ...`,
+    not found in the file itself): each stands for the old lines between the line just before it
+    and the line just after it, both of which must occur once in the file."""
+    old = [line.rstrip() for line in old_lines]
+    out: list[str] = []
+    position = 0
+    pieces: list[list[str]] = [[]]
+    for k, line in enumerate(new):
+        if k in gaps:
+            pieces.append([])
+        else:
+            pieces[-1].append(line)
+    for k, piece in enumerate(pieces):
+        if k:
+            before = next((line for line in reversed(pieces[k - 1]) if line.strip()), None)
+            after = next((line for line in piece if line.strip()), None)
+            start = _unique_line(old, before, position) + 1 if before is not None else 0
+            end = _unique_line(old, after, start) if after is not None else len(old)
+            out += old_lines[start:end]
+            position = end
+        out += piece
+    return out
+
+
+def _unique_line(old: list[str], line: str, start: int) -> int:
+    """Where `line` occurs in `old` at or after `start`; _Refused unless exactly once in the file."""
+    places = [i for i, text in enumerate(old) if text == line.rstrip()]
+    if len(places) != 1 or places[0] < start:
+        count = "is not" if not places else "occurs more than once" if len(places) > 1 else "is out of order"
+        raise _Refused(
+            f"the line {line.strip()!r} next to a '...' elision {count} in the file, so the elided part "
+            "cannot be placed; quote unique lines around each '...' or send a SEARCH/REPLACE block"
+        )
+    return places[0]
+
+
+def _list_files(root: Path) -> list[str]:
+    """Every file in the repo: git's tracked and untracked-unignored ones, or a walk without git."""
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root, capture_output=True, check=True, timeout=30,
+        )
+        return sorted(set(filter(None, result.stdout.decode("utf-8", "replace").split("\0"))))
+    except (OSError, subprocess.SubprocessError):
+        found = []
+        for directory, subdirs, names in os.walk(root):
+            subdirs[:] = [d for d in subdirs if d != ".git"]
+            found += [Path(directory, n).relative_to(root).as_posix() for n in names]
+        return sorted(found)

@@ -1,0 +1,99 @@
+"""`exosuit apply [--repo DIR] [--dry-run] [--yes] [RESPONSE_FILE | -]`: apply an LLM's edits.
+
+The response (a file, or stdin for `-`) may hold SEARCH/REPLACE blocks, unified diffs or whole
+files. `--dry-run` prints the unified diff, `--yes` writes without review, and with neither the
+review screen opens (or, without one, a dry run is done and the output says so). Exit 0 only
+when every edit applied; any refused edit is listed on stderr (one line each) and nothing is
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from app.edits.apply import ApplyError, apply_changeset
+from app.edits.build import build_changeset
+from app.edits.changeset import ChangeSet
+from app.edits.parse import parse_edits
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `exosuit apply`; returns the exit code."""
+    root = _repo_root(Path(args.repo or "."))
+    if root is None:
+        print(f"exosuit apply: {args.repo} is not a directory", file=sys.stderr)
+        return 2
+    try:
+        text = _read_response(args.response)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"exosuit apply: cannot read {args.response}: {error}", file=sys.stderr)
+        return 2
+    edits = parse_edits(text)
+    if not edits:
+        print("exosuit apply: no edits found in the response (SEARCH/REPLACE blocks, diffs or file blocks)", file=sys.stderr)
+        return 1
+    changeset, problems = build_changeset(root, edits)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem.summary}", file=sys.stderr)
+        if args.dry_run and changeset.files:
+            sys.stdout.write(changeset.unified_diff())
+        print(f"exosuit apply: {len(problems)} of {len(edits)} edits refused; nothing written", file=sys.stderr)
+        return 1
+    if not changeset.files:
+        print("exosuit apply: the edits change nothing", file=sys.stderr)
+        return 0
+    if args.dry_run:
+        sys.stdout.write(changeset.unified_diff())
+        return 0
+    if args.yes:
+        try:
+            result = apply_changeset(root, changeset)
+        except ApplyError as error:
+            for problem in error.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            print("exosuit apply: nothing written", file=sys.stderr)
+            return 1
+        for path in result.written:
+            print(f"wrote {path}")
+        for path in result.deleted:
+            print(f"deleted {path}")
+        return 0
+    return _review(root, changeset)
+
+
+def _review(root: Path, changeset: ChangeSet) -> int:
+    """Open the review screen; without one (or without a terminal) show the diff instead."""
+    try:
+        from widgets.review_command import review_changeset
+    except ImportError:
+        reason = "the review screen is not available"
+    else:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            return review_changeset(root, changeset)
+        reason = "reviewing needs a terminal"
+    print(f"exosuit apply: {reason}; showing the diff instead (use --yes to apply)", file=sys.stderr)
+    sys.stdout.write(changeset.unified_diff())
+    return 0
+
+
+def _repo_root(directory: Path) -> Path | None:
+    """The top of the git work tree containing `directory`; the directory itself outside git."""
+    if not directory.is_dir():
+        return None
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=directory, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return directory.resolve()
+    return Path(result.stdout.strip()) if result.returncode == 0 else directory.resolve()
+
+
+def _read_response(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    return Path(name).read_text(encoding="utf-8")

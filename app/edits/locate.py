@@ -1,0 +1,314 @@
+"""Finding where a SEARCH text (or a diff hunk's old lines) sits in a file, and splicing in its replacement.
+
+Matching is tried in this order, and the first rule that finds anything decides:
+
+1. exact (line endings aside);
+2. ignoring trailing whitespace and blank lines;
+3. as 2, with every line shifted by the same indentation (the replacement is shifted back);
+4. `...` elision lines (`...`, `# ... existing code ...`) standing for unchanged lines, each
+   piece between them matched by rules 1-3.
+
+A rule that finds more than one place refuses (`Ambiguous`), and so does finding nothing
+(`NotFound`, with the closest lines of the file for the model to correct itself). Lines of the
+file that the edit leaves unchanged are kept byte for byte, including their whitespace and the
+blank lines the model did not reproduce.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_ELISION_COMMENT = re.compile(r"^(?:#|//|/\*|<!--|--|;|%|\*)\s*(.*?)\s*(?:\*/|-->)?$")
+_ELISION_WORDS = re.compile(
+    r"^(?:\.\.\.|…)|(?:\.\.\.|…)$|\b(?:existing code|unchanged|rest of (?:the )?\w+|remaining \w+)\b", re.I
+)
+
+
+class LocateError(Exception):
+    """The edit's text could not be placed; the message is written for the model."""
+
+
+class NotFound(LocateError):
+    pass
+
+
+class Ambiguous(LocateError):
+    pass
+
+
+@dataclass(frozen=True)
+class _Shift:
+    """An indentation difference: the file's lines are the model's lines with `add` in front, or
+    with `remove` taken off."""
+
+    add: str = ""
+    remove: str = ""
+
+    def to_file(self, line: str) -> str | None:
+        """A model line shifted to the file's indentation (None if it cannot be)."""
+        if not line.strip():
+            return line
+        if self.remove:
+            return line[len(self.remove) :] if line.startswith(self.remove) else None
+        return self.add + line
+
+
+@dataclass(frozen=True)
+class _Match:
+    """Model lines [0, len) found in the file: `positions[k]` is the file line of model line k
+    (None for the model's blank lines), and the match spans file lines [start, end)."""
+
+    start: int
+    end: int
+    positions: tuple[int | None, ...]
+    shift: _Shift
+
+
+def is_elision(line: str) -> bool:
+    """True for a line that stands for omitted code: `...`, `# ...`, `// ... existing code ...`."""
+    text = line.strip()
+    if text in ("...", "…", "[...]"):
+        return True
+    comment = _ELISION_COMMENT.match(text)
+    return bool(comment and _ELISION_WORDS.search(comment.group(1)))
+
+
+def replace_lines(
+    file_lines: list[str], search: list[str], replace: list[str], hint: int | None = None
+) -> tuple[int, int, list[str]]:
+    """Where `search` is in `file_lines` and what replaces it: (start, end, new lines).
+
+    `file_lines` keep their line endings, and so do the lines copied from them into the result;
+    `search` and `replace` have none, nor do the result's lines that come from `replace`.
+    `hint`, a 0-based line number, settles a choice between several exact places (used for
+    diff hunk headers). Raises NotFound or Ambiguous.
+    """
+    contents = [_content(line) for line in file_lines]
+    pieces = _split_elisions(search)
+    matches = _find(contents, search, hint)
+    if not matches and len(pieces) > 1:
+        return _replace_elided(file_lines, contents, pieces, replace)
+    if not matches:
+        raise NotFound(_not_found(contents, search))
+    return matches[0].start, matches[0].end, _splice(file_lines, search, replace, matches[0])
+
+
+def _find(contents: list[str], search: list[str], hint: int | None) -> list[_Match]:
+    """The places `search` matches, by the first rule that finds any; Ambiguous when several."""
+    for rule in (_exact, _loose, _shifted):
+        matches = rule(contents, search)
+        if len(matches) > 1 and hint is not None:
+            matches = [m for m in matches if m.start == hint] or matches
+        if len(matches) > 1:
+            lines = ", ".join(str(m.start + 1) for m in matches[:5])
+            raise Ambiguous(
+                f"the text matches {len(matches)} places (starting at lines {lines}); "
+                "include more of the surrounding lines so that it matches exactly one place"
+            )
+        if matches:
+            return matches
+    return []
+
+
+def _exact(contents: list[str], search: list[str]) -> list[_Match]:
+    n = len(search)
+    if not n or not any(s.strip() for s in search):
+        return []
+    return [
+        _Match(i, i + n, tuple(range(i, i + n)), _Shift())
+        for i in range(len(contents) - n + 1)
+        if contents[i] == search[0] and contents[i : i + n] == search
+    ]
+
+
+def _loose(contents: list[str], search: list[str]) -> list[_Match]:
+    return _shifted(contents, search, shift_allowed=False)
+
+
+def _shifted(contents: list[str], search: list[str], shift_allowed: bool = True) -> list[_Match]:
+    """Matches of the non-blank lines of `search`, trailing whitespace ignored, indentation
+    shifted uniformly when `shift_allowed`."""
+    wanted = [(k, s.rstrip()) for k, s in enumerate(search) if s.strip()]
+    if not wanted:
+        return []
+    lines = [(i, c.rstrip()) for i, c in enumerate(contents) if c.strip()]
+    first = wanted[0][1]
+    matches = []
+    for p in range(len(lines) - len(wanted) + 1):
+        line = lines[p][1]
+        if shift_allowed:
+            if line.lstrip() != first.lstrip() or line == first:
+                continue
+            shift = _shift_between(first, line)
+            if shift is None:
+                continue
+        elif line == first:
+            shift = _Shift()
+        else:
+            continue
+        if all(shift.to_file(s) == lines[p + j][1] for j, (_, s) in enumerate(wanted)):
+            positions: list[int | None] = [None] * len(search)
+            for j, (k, _) in enumerate(wanted):
+                positions[k] = lines[p + j][0]
+            matches.append(_Match(lines[p][0], lines[p + len(wanted) - 1][0] + 1, tuple(positions), shift))
+    return matches
+
+
+def _shift_between(model: str, file: str) -> _Shift | None:
+    model_indent = model[: len(model) - len(model.lstrip())]
+    file_indent = file[: len(file) - len(file.lstrip())]
+    if file_indent.startswith(model_indent):
+        return _Shift(add=file_indent[len(model_indent) :])
+    if model_indent.startswith(file_indent):
+        return _Shift(remove=model_indent[len(file_indent) :])
+    return None
+
+
+def _splice(file_lines: list[str], search: list[str], replace: list[str], match: _Match) -> list[str]:
+    """The lines that replace file lines [match.start, match.end).
+
+    Runs that SEARCH and REPLACE share are copied from the file (so its exact whitespace and
+    blank lines survive); the model's changed lines are shifted to the file's indentation.
+    """
+    out: list[str] = []
+    ops = difflib.SequenceMatcher(None, [s.rstrip() for s in search], [r.rstrip() for r in replace], autojunk=False)
+    for tag, i1, i2, j1, j2 in ops.get_opcodes():
+        lo, hi = _file_range(match, i1), _file_range(match, i2)
+        if tag == "equal":
+            out += file_lines[lo:hi]
+            continue
+        for line in replace[j1:j2]:
+            shifted = match.shift.to_file(line)
+            if shifted is None:
+                raise NotFound(
+                    f"the replacement line {line.strip()!r} is indented less than the SEARCH text, "
+                    "so it cannot be re-indented to match the file; copy the indentation from the file"
+                )
+            out.append(shifted)
+    return out
+
+
+def _file_range(match: _Match, k: int) -> int:
+    """The file line where model line k begins (for a blank model line: after the previous match)."""
+    if k < len(match.positions) and match.positions[k] is not None:
+        return match.positions[k]  # type: ignore[return-value]
+    previous = [p for p in match.positions[:k] if p is not None]
+    return previous[-1] + 1 if previous else match.start
+
+
+def _split_elisions(lines: list[str]) -> list[list[str]]:
+    pieces: list[list[str]] = [[]]
+    for line in lines:
+        if is_elision(line):
+            pieces.append([])
+        else:
+            pieces[-1].append(line)
+    return pieces
+
+
+def _replace_elided(
+    file_lines: list[str], contents: list[str], pieces: list[list[str]], replace: list[str]) -> tuple[int, int, list[str]]:
+    """SEARCH with elisions: each piece is found in order, the elided lines between are kept.
+
+    REPLACE must elide the same number of times; its pieces replace SEARCH's one for one.
+    """
+    new_pieces = _split_elisions(replace)
+    if len(new_pieces) != len(pieces):
+        raise NotFound(
+            f"SEARCH has {len(pieces) - 1} elided part(s) ('...') but REPLACE has {len(new_pieces) - 1}; "
+            "use the same '...' lines in both, or write the lines out in full"
+        )
+    if any(not any(line.strip() for line in piece) for piece in pieces):
+        raise NotFound("SEARCH starts, ends or is made of '...' lines; quote real lines around each '...'")
+    options = [_all_places(contents, piece) for piece in pieces]
+    chains = _chains(options)
+    if not chains:
+        raise NotFound(_not_found(contents, [line for piece in pieces for line in piece]))
+    if len(chains) > 1:
+        raise Ambiguous(
+            "with its '...' elisions the text matches more than one place; "
+            "include more lines around each '...' so that it matches exactly one place"
+        )
+    chain = chains[0]
+    out: list[str] = []
+    for k, match in enumerate(chain):
+        if k:
+            out += file_lines[chain[k - 1].end : match.start]
+        out += _splice(file_lines, pieces[k], new_pieces[k], match)
+    return chain[0].start, chain[-1].end, out
+
+
+def _all_places(contents: list[str], piece: list[str]) -> list[_Match]:
+    """Every place a piece matches by the first rule that finds any (ambiguity is settled later)."""
+    for rule in (_exact, _loose, _shifted):
+        matches = rule(contents, piece)
+        if matches:
+            return matches
+    return []
+
+
+def _chains(options: list[list[_Match]]) -> list[list[_Match]]:
+    """The ways to pick one place per piece, in file order without overlap (stops at two)."""
+    chains: list[list[_Match]] = [[m] for m in options[0]]
+    for places in options[1:]:
+        chains = [chain + [m] for chain in chains for m in places if m.start >= chain[-1].end][:2]
+    return chains
+
+
+def contains(file_lines: list[str], lines: list[str]) -> bool:
+    """True when `lines` occur in the file by rules 1-3 (once or more)."""
+    contents = [_content(line) for line in file_lines]
+    return any(rule(contents, lines) for rule in (_exact, _loose, _shifted))
+
+
+def _content(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _not_found(contents: list[str], search: list[str]) -> str:
+    """Why the text was not found, with the file's closest lines for the model to copy."""
+    closest = closest_lines(contents, search)
+    if closest is None:
+        return "the text was not found in the file, and no similar lines were either; check the file path"
+    start, end = closest
+    body = "\n".join(contents[start:end])
+    where = f"line is {start + 1}" if end - start == 1 else f"lines are {start + 1}-{end}"
+    return (
+        f"the text was not found in the file. The closest {where}:\n"
+        f"```\n{body}\n```\n"
+        "Copy the lines to change exactly from the file (whitespace included) and resend the edit."
+    )
+
+
+def closest_lines(contents: list[str], search: list[str]) -> tuple[int, int] | None:
+    """The file range most like `search` (as [start, end)), or None when nothing is similar."""
+    wanted = [s.strip() for s in search if s.strip()]
+    if not wanted:
+        return None
+    index: dict[str, list[int]] = {}
+    for i, line in enumerate(contents):
+        index.setdefault(line.strip(), []).append(i)
+    votes: Counter[int] = Counter()
+    for k, s in enumerate(search):
+        for i in index.get(s.strip(), [])[:50] if s.strip() else []:
+            votes[i - k] += 1
+    if not votes:  # no line is exactly there: vote with similar lines instead
+        stripped = list(index)
+        for k, s in [(k, s) for k, s in enumerate(search) if s.strip()][:5]:
+            for similar in difflib.get_close_matches(s.strip(), stripped, n=3, cutoff=0.6):
+                for i in index[similar][:50]:
+                    votes[i - k] += 1
+    size = len(search)
+    best: tuple[float, int] | None = None
+    for start, _ in votes.most_common(8):
+        start = max(0, start)
+        window = [c.strip() for c in contents[start : start + size] if c.strip()]
+        ratio = difflib.SequenceMatcher(None, "\n".join(wanted), "\n".join(window)).ratio()
+        if best is None or ratio > best[0]:
+            best = (ratio, start)
+    if best is None or best[0] < 0.5:
+        return None
+    return best[1], min(len(contents), best[1] + size)

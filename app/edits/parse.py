@@ -1,0 +1,358 @@
+"""Finding the edits in a model's response, whatever format it chose.
+
+Three formats are read, mixed freely in one response:
+
+- SEARCH/REPLACE blocks (`<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE`), the file path on
+  the line before the code fence, in the fence's info string, or on the line before the block;
+  a block with no path of its own uses the previous block's.
+- Unified diffs (`diff --git`, `--- a/x` / `+++ b/x`, `@@` hunks) including sloppy ones: hunk
+  headers with wrong numbers or none (`@@ ... @@`), blank context lines without their space,
+  new files (`/dev/null`), deletions and renames. A ```diff fence with only `@@` hunks takes
+  its path from the line before the fence.
+- Whole-file code blocks: a fence whose path is given on the line just before it (alone on its
+  line, possibly as `path:`, **path**, `path`, # path) or in the info string (```python a/b.py).
+  Code blocks with no path are explanations, not edits, and are skipped.
+
+Parsing never raises: a block that cannot be read becomes a `Malformed` edit with a message.
+Where the edits apply is decided later (`build.py`); here a path is just the text the model wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\b.*$")
+_DIVIDER = re.compile(r"^\s*={5,9}\s*$")
+_REPLACE = re.compile(r"^\s*>{5,9}\s*REPLACE\b.*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
+_HUNK_HEADER = re.compile(r"^@@\s*-(\d+)(?:,(\d+))?\s+\+(\d+)(?:,(\d+))?\s*@@")
+_PATH_LABEL = re.compile(r"^(?:file(?:name)?|path|new file|updated file)\s*:\s*", re.I)
+_PATHLIKE = re.compile(r"^[\w.@+~\-/\\]*[\w\-+~@]$")
+_BARE_NAMES = {"Makefile", "Dockerfile", "Justfile", "Procfile", "Gemfile", "Rakefile", "LICENSE", "README"}
+
+
+@dataclass(frozen=True)
+class SearchReplace:
+    """Replace the lines `search` with `replace` in `path` (texts without a final newline)."""
+
+    number: int
+    path: str | None
+    search: str
+    replace: str
+
+
+@dataclass(frozen=True)
+class DiffHunk:
+    """One hunk of a unified diff: (" " | "-" | "+", line text) pairs, and its header's old start."""
+
+    lines: tuple[tuple[str, str], ...]
+    old_start: int | None
+    """The 1-based start in the old file from the `@@` header; None when the header had none."""
+    new_missing_newline: bool = False
+    """`\\ No newline at end of file` followed the hunk's last added or context line."""
+
+
+@dataclass(frozen=True)
+class FilePatch:
+    """A unified diff for one file. `old_path` is None for a new file, `new_path` None for a deletion."""
+
+    number: int
+    old_path: str | None
+    new_path: str | None
+    hunks: tuple[DiffHunk, ...]
+
+    @property
+    def path(self) -> str | None:
+        return self.new_path or self.old_path
+
+
+@dataclass(frozen=True)
+class WholeFile:
+    """The complete new content of `path`."""
+
+    number: int
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A block that looked like an edit but could not be read; `message` says what is wrong."""
+
+    number: int
+    path: str | None
+    message: str
+
+
+Edit = SearchReplace | FilePatch | WholeFile | Malformed
+
+
+def parse_edits(text: str) -> list[Edit]:
+    """Every edit found in `text`, in order, numbered from 1. Never raises."""
+    return _Parser(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).parse()
+
+
+class _Parser:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.edits: list[Edit] = []
+        self.fence_ends = _fence_ends(lines)
+        self.last_path: str | None = None
+
+    def parse(self) -> list[Edit]:
+        i = 0
+        while i < len(self.lines):
+            line = self.lines[i]
+            if _SEARCH.match(line):
+                i = self._search_replace(i)
+            elif line.startswith("diff --git ") or self._at_file_header(i):
+                i = self._file_patch(i, self._end_of_block(i))
+            elif i in self.fence_ends:
+                i = self._fence(i)
+            else:
+                i += 1
+        return self.edits
+
+    # -- SEARCH/REPLACE -------------------------------------------------------------------
+
+    def _search_replace(self, start: int) -> int:
+        path = self._path_for_block(start)
+        number = len(self.edits) + 1
+        divider = _find(self.lines, _DIVIDER, start + 1)
+        end = _find(self.lines, _REPLACE, (divider or start) + 1) if divider is not None else None
+        next_search = _find(self.lines, _SEARCH, start + 1)
+        if divider is None or end is None or (next_search is not None and next_search < end):
+            self._add(Malformed(number, path, "a SEARCH block without its ======= divider and >>>>>>> REPLACE line"))
+            return start + 1
+        search = "\n".join(self.lines[start + 1 : divider])
+        replace = "\n".join(self.lines[divider + 1 : end])
+        if path is None:
+            self._add(Malformed(number, None, "a SEARCH/REPLACE block with no file path before it"))
+        else:
+            self._add(SearchReplace(number, path, search, replace))
+        return end + 1
+
+    def _path_for_block(self, start: int) -> str | None:
+        """The path for the SEARCH block at `start`: just above it, above its fence, or the last one."""
+        i = start - 1
+        while i >= 0 and not self.lines[i].strip():
+            i -= 1
+        if i >= 0:
+            fence = _FENCE.match(self.lines[i])
+            if fence and i in self.fence_ends:
+                path = _path_in_info(fence.group(2)) or self._path_before(i)
+            else:
+                path = _path_in_line(self.lines[i])
+            if path:
+                self.last_path = path
+        return self.last_path
+
+    # -- unified diffs --------------------------------------------------------------------
+
+    def _at_file_header(self, i: int) -> bool:
+        return (
+            self.lines[i].startswith("--- ")
+            and i + 1 < len(self.lines)
+            and self.lines[i + 1].startswith("+++ ")
+        )
+
+    def _file_patch(self, i: int, end: int, path: str | None = None) -> int:
+        """Read one file's diff starting at line `i` (before `end`); return the line after it."""
+        number = len(self.edits) + 1
+        old_path = new_path = path
+        deleted = created = False
+        if self.lines[i].startswith("diff --git "):
+            old_path, new_path = _git_diff_paths(self.lines[i][len("diff --git ") :])
+            i += 1
+            while i < end and not self._at_file_header(i) and not self.lines[i].startswith(("@@", "diff --git ")):
+                header = self.lines[i]
+                if header.startswith("rename from "):
+                    old_path = _strip_prefix(header[len("rename from ") :])
+                elif header.startswith("rename to "):
+                    new_path = _strip_prefix(header[len("rename to ") :])
+                elif header.startswith("deleted file mode"):
+                    deleted = True
+                elif header.startswith("new file mode"):
+                    created = True
+                elif header.startswith(("Binary files", "GIT binary patch")):
+                    self._add(Malformed(number, new_path, "a binary patch; only text files can be edited"))
+                    return _skip_to_next_file(self.lines, i, end)
+                elif not header.startswith(("index ", "old mode", "new mode", "similarity", "dissimilarity", "copy ")):
+                    break
+                i += 1
+        if i < end and self._at_file_header(i):
+            old_path = _diff_header_path(self.lines[i][4:])
+            new_path = _diff_header_path(self.lines[i + 1][4:])
+            i += 2
+        hunks, i = self._hunks(i, end)
+        if deleted:
+            new_path = None
+        if created:
+            old_path = None
+        if old_path is None and new_path is None:
+            self._add(Malformed(number, None, "a diff with no file path (both sides /dev/null)"))
+        elif not hunks and old_path == new_path and not deleted:
+            self._add(Malformed(number, new_path, "a diff header with no hunks after it"))
+        else:
+            self._add(FilePatch(number, old_path, new_path, tuple(hunks)))
+        return i
+
+    def _hunks(self, i: int, end: int) -> tuple[list[DiffHunk], int]:
+        """Read hunks from line `i` until something that is not part of a hunk."""
+        hunks: list[DiffHunk] = []
+        while i < end and not self._at_file_header(i) and not self.lines[i].startswith("diff --git "):
+            line = self.lines[i]
+            if line.startswith("@@"):
+                header = _HUNK_HEADER.match(line)
+                start = int(header.group(1)) if header else None
+                i += 1
+            elif line[:1] in ("+", "-", " ") and not hunks:
+                start = None  # hunk lines with no @@ header at all
+            else:
+                break
+            body, i = self._hunk_body(i, end)
+            if body[0]:
+                hunks.append(DiffHunk(tuple(body[0]), start, body[1]))
+        return hunks, i
+
+    def _hunk_body(self, i: int, end: int) -> tuple[tuple[list[tuple[str, str]], bool], int]:
+        lines: list[tuple[str, str]] = []
+        missing_newline = False
+        in_fence = end < len(self.lines)
+        while i < end:
+            line = self.lines[i]
+            if line.startswith("@@") or line.startswith("diff --git ") or self._at_file_header(i):
+                break
+            if line.startswith("\\"):
+                if lines and lines[-1][0] != "-":
+                    missing_newline = True
+            elif line[:1] in ("+", "-", " "):
+                lines.append((line[0], line[1:]))
+            elif not line.strip():
+                lines.append((" ", ""))  # a blank context line that lost its space
+            elif in_fence:
+                lines.append((" ", line))  # a context line that lost its space
+            else:
+                break
+            i += 1
+        while lines and lines[-1] == (" ", ""):
+            lines.pop()  # blank lines after a hunk separate it from what follows
+        return (lines, missing_newline), i
+
+    # -- fenced code blocks ---------------------------------------------------------------
+
+    def _fence(self, start: int) -> int:
+        """Handle a fenced block: scan into it, read it as a bare-hunk diff or a whole file, or skip it."""
+        end = self.fence_ends[start]
+        body = range(start + 1, end)
+        if any(_SEARCH.match(self.lines[j]) or self.lines[j].startswith("diff --git ") or self._at_file_header(j) for j in body):
+            return start + 1  # its edits are read line by line
+        info = _FENCE.match(self.lines[start]).group(2)  # type: ignore[union-attr]
+        path = _path_in_info(info) or self._path_before(start)
+        if path is None:
+            return end + 1
+        language = info.split()[0].lower() if info.split() else ""
+        if language in ("diff", "patch") or any(self.lines[j].startswith("@@") for j in body):
+            self._file_patch(start + 1, end, path)
+        else:
+            text = "\n".join(self.lines[start + 1 : end])
+            self._add(WholeFile(len(self.edits) + 1, path, text + "\n" if text else ""))
+        return end + 1
+
+    def _path_before(self, fence: int) -> str | None:
+        """The path on the line just before a fence (one blank line between is allowed)."""
+        for i in (fence - 1, fence - 2):
+            if i < 0:
+                return None
+            if self.lines[i].strip():
+                return _path_in_line(self.lines[i])
+        return None
+
+    def _end_of_block(self, i: int) -> int:
+        """Where the code block containing line `i` ends (the end of the text when none does)."""
+        ends = [end for start, end in self.fence_ends.items() if start < i < end]
+        return min(ends) if ends else len(self.lines)
+
+    def _add(self, edit: Edit) -> None:
+        self.edits.append(edit)
+
+
+def _fence_ends(lines: list[str]) -> dict[int, int]:
+    """Map each opening fence line to its closing fence line (unclosed fences run to the end)."""
+    ends: dict[int, int] = {}
+    opening: tuple[int, str] | None = None
+    for i, line in enumerate(lines):
+        fence = _FENCE.match(line)
+        if not fence:
+            continue
+        if opening is None:
+            opening = (i, fence.group(1))
+        elif not fence.group(2) and fence.group(1)[0] == opening[1][0] and len(fence.group(1)) >= len(opening[1]):
+            ends[opening[0]] = i
+            opening = None
+    if opening is not None:
+        ends[opening[0]] = len(lines)
+    return ends
+
+
+def _find(lines: list[str], pattern: re.Pattern[str], start: int) -> int | None:
+    return next((i for i in range(start, len(lines)) if pattern.match(lines[i])), None)
+
+
+def _path_in_line(line: str) -> str | None:
+    """The path when a line holds only a path, decorated as models do (`x`, **x**, # x, x:, File: x)."""
+    text = line.strip().strip("*_").strip()
+    text = text.lstrip("#").strip()
+    text = _PATH_LABEL.sub("", text).strip().strip("*_`'\"").strip()
+    text = text.rstrip(":").strip().strip("*_`'\"")
+    text = _PATH_LABEL.sub("", text)
+    return text if _looks_like_path(text) else None
+
+
+def _path_in_info(info: str) -> str | None:
+    """A path in a fence's info string: ```python path/x.py, ```path/x.py or ```py:path/x.py."""
+    words = info.replace(":", " ").split()
+    for word in reversed(words):
+        word = word.strip("`'\"")
+        if ("." in word or "/" in word) and _looks_like_path(word):
+            return word
+    return None
+
+
+def _looks_like_path(text: str) -> bool:
+    if not text or len(text) > 300 or "://" in text or not _PATHLIKE.match(text):
+        return False
+    name = text.replace("\\", "/").rsplit("/", 1)[-1]
+    return "/" in text or "." in name.strip(".") or name in _BARE_NAMES
+
+
+def _git_diff_paths(rest: str) -> tuple[str | None, str | None]:
+    """The two paths of a `diff --git a/x b/x` line (paths with spaces: split at " b/")."""
+    if rest.startswith("a/") and " b/" in rest:
+        old, new = rest[2:].split(" b/", 1)
+        return old, new
+    parts = rest.split()
+    if len(parts) == 2:
+        return _strip_prefix(parts[0]), _strip_prefix(parts[1])
+    return None, None
+
+
+def _diff_header_path(rest: str) -> str | None:
+    """The path of a `---`/`+++` line: without a/ b/, timestamps or quotes; None for /dev/null."""
+    path = rest.split("\t")[0].strip()
+    path = re.sub(r"\s+\d{4}-\d\d-\d\d [\d:.]+(?: [+-]\d{4})?$", "", path).strip('"')
+    if path in ("/dev/null", "dev/null", ""):
+        return None
+    return _strip_prefix(path)
+
+
+def _strip_prefix(path: str) -> str:
+    path = path.strip().strip('"')
+    return path[2:] if path.startswith(("a/", "b/")) else path
+
+
+def _skip_to_next_file(lines: list[str], i: int, end: int) -> int:
+    while i < end and not lines[i].startswith("diff --git "):
+        i += 1
+    return i
