@@ -132,6 +132,52 @@ class FileChange:
         self.hunks[hunk_index : hunk_index + 1] = [self._make_hunk((b,)) for b in hunk.blocks]
         return True
 
+    def proposed_text(self, hunk_index: int) -> str:
+        """The new lines a hunk proposes: from its first changed line to its last, no context."""
+        hunk = self.hunks[hunk_index]
+        first, last = self.blocks[hunk.blocks[0]], self.blocks[hunk.blocks[-1]]
+        return "".join(self._new_lines[first.new_lo : last.new_hi])
+
+    def edit_hunk(self, hunk_index: int, text: str) -> bool:
+        """Replace what a hunk proposes (see `proposed_text`) with `text`; other hunks keep theirs.
+
+        The edited lines are diffed against the old lines they replace, giving the hunk new
+        blocks. When the edit leaves nothing changed the hunk is removed and False is returned.
+        A missing final line ending is added unless the hunk ends the file without one.
+        """
+        if self.is_deleted:
+            raise ValueError(f"{self.path}: a deletion has no proposed text to edit")
+        hunk = self.hunks[hunk_index]
+        first, last = self.blocks[hunk.blocks[0]], self.blocks[hunk.blocks[-1]]
+        old_lo, old_hi, new_lo, new_hi = first.old_lo, last.old_hi, first.new_lo, last.new_hi
+        eol = "\r\n" if self._new_lines and self._new_lines[0].endswith("\r\n") else "\n"
+        text = text.replace("\r\n", "\n").replace("\n", eol)
+        at_eof_without_eol = new_hi == len(self._new_lines) and not self._new_lines[-1].endswith("\n")
+        if text and not text.endswith("\n") and not at_eof_without_eol:
+            text += eol
+        lines = text.splitlines(keepends=True)
+        matcher = difflib.SequenceMatcher(None, self._old_lines[old_lo:old_hi], lines, autojunk=False)
+        edited = [
+            Block(old_lo + i1, old_lo + i2, new_lo + j1, new_lo + j2)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"
+        ]
+        shift = len(lines) - (new_hi - new_lo)
+        after = [
+            Block(b.old_lo, b.old_hi, b.new_lo + shift, b.new_hi + shift)
+            for b in self.blocks[hunk.blocks[-1] + 1 :]
+        ]
+        self._new_lines = self._new_lines[:new_lo] + lines + self._new_lines[new_hi:]
+        self.new_text = "".join(self._new_lines)
+        self.blocks = self.blocks[: hunk.blocks[0]] + edited + after
+        delta = len(edited) - len(hunk.blocks)
+        start = hunk.blocks[0]
+        groups = [h.blocks for h in self.hunks[:hunk_index]]
+        groups += [tuple(range(start, start + len(edited)))] if edited else []
+        groups += [tuple(b + delta for b in h.blocks) for h in self.hunks[hunk_index + 1 :]]
+        self.hunks = [self._make_hunk(group) for group in groups]
+        return bool(edited)
+
     def unified_diff(self) -> str:
         """The whole change as unified-diff text (`--- a/…`, `+++ b/…`, hunks)."""
         old = f"a/{self.old_path or self.path}" if not self.is_new else "/dev/null"
