@@ -1,0 +1,237 @@
+"""Reviewing a ChangeSet hunk by hunk: the marks, the decision log, undo, and the result.
+
+`Review` holds the state the review screen shows and changes; it has no UI so it can be used and
+tested on its own. `ReviewResult` is what a finished review hands back: which hunks to write
+(`accepted`, the map `apply_changeset` takes) and, for a model conversation, the rejections
+phrased as a failure the model must address (`feedback_for_model`).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from enum import Enum
+
+import prompts
+from app.edits.changeset import ChangeSet, FileChange
+
+
+class HunkState(str, Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where one hunk stands: its state and the reviewer's comment (for a rejection)."""
+
+    state: HunkState = HunkState.PENDING
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One accept or reject, as the reviewer made it."""
+
+    path: str
+    hunk: int
+    """The hunk's index in its file when the decision was made."""
+    header: str
+    accepted: bool
+    comment: str = ""
+    seconds: float = 0.0
+    """Time spent on the hunk before deciding."""
+    edited: bool = False
+    """The reviewer edited the proposed text before accepting it."""
+
+
+@dataclass
+class _Undo:
+    """What one action changed, to put it back: a file's change and marks, and the log length."""
+
+    file_index: int
+    change: FileChange
+    marks: list[Mark]
+    decisions: int
+
+
+class Review:
+    """The reviewer's marks on every hunk of `changeset`, changed by decisions, splits and edits.
+
+    Splits and edits change a file's hunks, so marks are kept per file in a list parallel to
+    `FileChange.hunks`. A split or edit works on a copy of the FileChange, which replaces the
+    original in `changeset.files`; undo puts the previous object back.
+    """
+
+    def __init__(self, changeset: ChangeSet) -> None:
+        self.changeset = changeset
+        self.marks: list[list[Mark]] = [[Mark() for _ in f.hunks] for f in changeset.files]
+        self.decisions: list[Decision] = []
+        self._undo: list[_Undo] = []
+
+    def mark(self, file_index: int, hunk_index: int) -> Mark:
+        return self.marks[file_index][hunk_index]
+
+    def decide(
+        self, file_index: int, hunk_index: int, accepted: bool, comment: str = "", seconds: float = 0.0
+    ) -> Decision:
+        """Accept or reject one hunk, recording the decision."""
+        self._remember(file_index)
+        return self._decide(file_index, hunk_index, accepted, comment, seconds)
+
+    def decide_file(self, file_index: int, accepted: bool, seconds: float = 0.0) -> list[Decision]:
+        """Accept or reject every hunk of a file (one undo step)."""
+        self._remember(file_index)
+        hunks = range(len(self.changeset.files[file_index].hunks))
+        return [self._decide(file_index, h, accepted, "", seconds / max(1, len(hunks))) for h in hunks]
+
+    def split(self, file_index: int, hunk_index: int) -> bool:
+        """Split a hunk into one hunk per block; each part keeps the hunk's mark."""
+        change = self.changeset.files[file_index]
+        if len(change.hunks[hunk_index].blocks) < 2:
+            return False
+        self._remember(file_index)
+        parts = len(change.hunks[hunk_index].blocks)
+        self._writable(file_index).split(hunk_index)
+        marks = self.marks[file_index]
+        marks[hunk_index : hunk_index + 1] = [marks[hunk_index]] * parts
+        return True
+
+    def edit(self, file_index: int, hunk_index: int, text: str, seconds: float = 0.0) -> Decision | None:
+        """Replace what a hunk proposes with `text` and accept it.
+
+        Returns the decision, or None when the edited text changes nothing (the hunk is gone).
+        """
+        self._remember(file_index)
+        kept = self._writable(file_index).edit_hunk(hunk_index, text)
+        if not kept:
+            del self.marks[file_index][hunk_index]
+            return None
+        return self._decide(file_index, hunk_index, True, "", seconds, edited=True)
+
+    def undo(self) -> int | None:
+        """Undo the last decision, split or edit; returns the file index it touched, if any."""
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        self.changeset.files[step.file_index] = step.change
+        self.marks[step.file_index] = step.marks
+        del self.decisions[step.decisions :]
+        return step.file_index
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def counts(self) -> dict[HunkState, int]:
+        """How many hunks are accepted, rejected and pending."""
+        counts = dict.fromkeys(HunkState, 0)
+        for marks in self.marks:
+            for mark in marks:
+                counts[mark.state] += 1
+        return counts
+
+    def file_state(self, file_index: int) -> HunkState | None:
+        """The state all of a file's hunks share, or None when they differ (partly decided)."""
+        states = {mark.state for mark in self.marks[file_index]}
+        return states.pop() if len(states) == 1 else None
+
+    def result(self) -> ReviewResult:
+        """The outcome so far, ready for `apply_changeset` and for the model."""
+        return ReviewResult(
+            self.changeset,
+            {f.path: list(marks) for f, marks in zip(self.changeset.files, self.marks)},
+            list(self.decisions),
+        )
+
+    def _decide(
+        self, file_index: int, hunk_index: int, accepted: bool, comment: str, seconds: float, edited: bool = False
+    ) -> Decision:
+        change = self.changeset.files[file_index]
+        state = HunkState.ACCEPTED if accepted else HunkState.REJECTED
+        self.marks[file_index][hunk_index] = Mark(state, comment)
+        decision = Decision(
+            change.path, hunk_index, change.hunks[hunk_index].header, accepted, comment, round(seconds, 3), edited
+        )
+        self.decisions.append(decision)
+        return decision
+
+    def _remember(self, file_index: int) -> None:
+        change = self.changeset.files[file_index]
+        self._undo.append(_Undo(file_index, change, list(self.marks[file_index]), len(self.decisions)))
+
+    def _writable(self, file_index: int) -> FileChange:
+        """A copy of a file's change put in its place, so the remembered original stays intact."""
+        change = copy.copy(self.changeset.files[file_index])
+        change.hunks = list(change.hunks)
+        self.changeset.files[file_index] = change
+        return change
+
+
+@dataclass
+class ReviewResult:
+    """The outcome of a review: marks per file, the decision log, and what was written."""
+
+    changeset: ChangeSet
+    marks: dict[str, list[Mark]]
+    """FileChange.path -> one mark per hunk, in the order of `FileChange.hunks`."""
+    decisions: list[Decision]
+    applied: bool = False
+    """True once the accepted hunks were written (or reverted, for a working-tree review)."""
+    written: list[str] = field(default_factory=list)
+    """Paths written or deleted on disk."""
+    checkpoint: str | None = None
+    """The git ref recording the working tree before a working-tree review reverted hunks."""
+
+    @property
+    def accepted(self) -> dict[str, list[int]]:
+        """FileChange.path -> accepted hunk indices, only for files with at least one."""
+        return {p: self._indices(p, HunkState.ACCEPTED) for p in self.marks if self._indices(p, HunkState.ACCEPTED)}
+
+    @property
+    def rejected(self) -> dict[str, list[int]]:
+        """FileChange.path -> rejected hunk indices, only for files with at least one."""
+        return {p: self._indices(p, HunkState.REJECTED) for p in self.marks if self._indices(p, HunkState.REJECTED)}
+
+    def left(self) -> list[str]:
+        """One line per file with hunks that were not accepted: what the review left unwritten."""
+        lines = []
+        for change in self.changeset.files:
+            marks = self.marks[change.path]
+            rejected = sum(m.state is HunkState.REJECTED for m in marks)
+            pending = sum(m.state is HunkState.PENDING for m in marks)
+            if rejected or pending:
+                parts = [f"{rejected} rejected"] * bool(rejected) + [f"{pending} undecided"] * bool(pending)
+                lines.append(f"{change.path}: {', '.join(parts)} of {len(marks)} hunks")
+        return lines
+
+    def feedback_for_model(self) -> str | None:
+        """The rejected and undecided hunks, with comments, as a failure the model must address.
+
+        None when every hunk was accepted.
+        """
+        sections = []
+        for change in self.changeset.files:
+            for index, (hunk, mark) in enumerate(zip(change.hunks, self.marks[change.path])):
+                if mark.state is HunkState.ACCEPTED:
+                    continue
+                verdict = "REJECTED" if mark.state is HunkState.REJECTED else "NOT APPLIED (left undecided)"
+                comment = mark.comment or "(no comment given)"
+                sections.append(
+                    f"### {change.path}, hunk {index + 1} of {len(change.hunks)}: {verdict}\n"
+                    f"Reviewer's comment: {comment}\n\n```diff\n{hunk.text}```\n"
+                )
+        if not sections:
+            return None
+        counts = {s: sum(m.state is s for ms in self.marks.values() for m in ms) for s in HunkState}
+        return prompts.load(
+            "review_feedback",
+            accepted=str(counts[HunkState.ACCEPTED]),
+            rejected=str(counts[HunkState.REJECTED]),
+            pending=str(counts[HunkState.PENDING]),
+            hunks="\n".join(sections),
+        )
+
+    def _indices(self, path: str, state: HunkState) -> list[int]:
+        return [i for i, mark in enumerate(self.marks[path]) if mark.state is state]

@@ -1,0 +1,86 @@
+"""The working tree as a ChangeSet against HEAD, and checkpoints of it kept in git refs.
+
+A checkpoint records every file of the working tree (untracked ones included, ignored ones not)
+as a commit under `refs/exosuit/checkpoints/`, built with a temporary index: the real index, the
+branch and the files are left exactly as they were. `git checkout <ref> -- .` brings the files back.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import git
+
+from app.edits.changeset import ChangeSet, FileChange
+
+CHECKPOINT_REFS = "refs/exosuit/checkpoints"
+
+
+def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
+    """Uncommitted changes (staged, unstaged and untracked files) against HEAD.
+
+    Returns the ChangeSet and the paths left out: symlinks and files that are not UTF-8 text.
+    """
+    repo = git.Repo(repo_root)
+    head = None if not repo.head.is_valid() else repo.head.commit
+    if head is None:
+        paths = set(repo.git.ls_files("--cached").splitlines())
+    else:
+        paths = {d.a_path or d.b_path for d in head.diff(None)} | {d.b_path for d in head.diff(None)}
+    paths |= set(repo.untracked_files)
+    files, skipped = [], []
+    for path in sorted(p for p in paths if p):
+        if (Path(repo.working_tree_dir) / path).is_symlink():
+            skipped.append(path)
+            continue
+        try:
+            old = _head_text(head, path)
+            new = _disk_text(Path(repo.working_tree_dir) / path)
+        except UnicodeDecodeError:
+            skipped.append(path)
+            continue
+        if old != new:
+            files.append(FileChange(path, old, new))
+    return ChangeSet(files), skipped
+
+
+def checkpoint(repo_root: Path, message: str) -> str:
+    """Record the whole working tree in a new ref; returns its name (`refs/exosuit/checkpoints/<n>`)."""
+    repo = git.Repo(repo_root)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        has_head = repo.head.is_valid()
+        if has_head:
+            repo.git.read_tree("HEAD", env=env)
+        repo.git.add("--all", env=env)
+        tree = repo.git.write_tree(env=env)
+    parents = ["-p", "HEAD"] if has_head else []
+    commit = repo.git.commit_tree(tree, *parents, "-m", message)
+    taken = {int(r.split("/")[-1]) for r in _refs(repo) if r.split("/")[-1].isdigit()}
+    ref = f"{CHECKPOINT_REFS}/{max(taken, default=0) + 1}"
+    repo.git.update_ref(ref, commit)
+    return ref
+
+
+def _refs(repo: git.Repo) -> list[str]:
+    out = repo.git.for_each_ref("--format=%(refname)", CHECKPOINT_REFS)
+    return out.splitlines()
+
+
+def _head_text(head: git.Commit | None, path: str) -> str | None:
+    if head is None:
+        return None
+    try:
+        blob = head.tree / path
+    except KeyError:
+        return None
+    return blob.data_stream.read().decode("utf-8")
+
+
+def _disk_text(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()

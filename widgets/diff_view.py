@@ -1,0 +1,637 @@
+"""DiffView: a ChangeSet drawn with the Line API, fast on diffs of any size.
+
+The ChangeSet is flattened into display rows (file header, folded context, hunk header, context,
+removed and added lines; in side-by-side mode removed and added lines are paired on one row).
+Each file's rows are built only when one of them is first drawn: the widget keeps just the row
+count of every file, so opening a huge diff or toggling the layout costs one pass over the hunks.
+`render_line` returns cached `Strip`s keyed by everything that affects a row, and syntax
+highlighting runs only on the lines being drawn (see `widgets/syntax.py`).
+
+The widget shows a hunk cursor and the reviewer's marks; it does not decide anything. Whoever
+owns the marks changes them and calls `refresh_file()` (after a split or edit) or `refresh()`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from enum import IntEnum
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive, var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from app.edits.changeset import ChangeSet, FileChange
+from app.review import HunkState, Mark
+from widgets.syntax import LineHighlighter, language_for, style_for, theme_styles
+
+TAB_SIZE = 4
+WORD = re.compile(r"\w+|\s+|[^\w\s]")
+"""Tokens for word-level highlighting: words, runs of spaces, single punctuation."""
+
+
+class Kind(IntEnum):
+    FILE = 0
+    FOLD = 1
+    HUNK = 2
+    CONTEXT = 3
+    REMOVED = 4
+    ADDED = 5
+    PAIR = 6
+    """Side by side: an old line and a new line on one row (either may be missing)."""
+    BLANK = 7
+
+
+@dataclass(slots=True)
+class Row:
+    """One display row. `old`/`new` are line texts without line endings."""
+
+    kind: Kind
+    hunk: int = -1
+    old_no: int | None = None
+    new_no: int | None = None
+    old: str | None = None
+    new: str | None = None
+    peer: str | None = None
+    """For a changed line in unified mode: the line it replaces or is replaced by (word diff)."""
+    changed: bool = False
+    """For a PAIR row: the two sides are a change, not context."""
+    hidden: int = 0
+    """For a FOLD row: how many unchanged lines it hides."""
+
+
+@dataclass
+class _Layout:
+    """A file's rows in one mode: the count and hunk positions always, the rows when drawn."""
+
+    height: int
+    hunk_rows: list[int]
+    """Row of each hunk's header, relative to the file's first row."""
+    rows: list[Row] | None = field(default=None, repr=False)
+
+
+class DiffView(ScrollView, can_focus=True):
+    """A unified or side-by-side view of a ChangeSet with a hunk cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "next_hunk", "Next hunk", show=False),
+        Binding("k,up", "previous_hunk", "Previous hunk", show=False),
+        Binding("J,shift+down", "next_file", "Next file", show=False),
+        Binding("K,shift+up", "previous_file", "Previous file", show=False),
+        Binding("t", "toggle_split", "Unified / side by side", show=False),
+        Binding("z", "toggle_fold", "Expand / fold context", show=False),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | j, down | Next hunk. |
+    | k, up | Previous hunk. |
+    | J, K | Next / previous file. |
+    | t | Toggle unified / side-by-side view. |
+    | z | Show or fold the unchanged lines of the current file. |
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "diff-view--file",
+        "diff-view--hunk",
+        "diff-view--hunk-cursor",
+        "diff-view--cursor",
+        "diff-view--gutter",
+        "diff-view--added",
+        "diff-view--added-word",
+        "diff-view--removed",
+        "diff-view--removed-word",
+        "diff-view--fold",
+        "diff-view--accepted",
+        "diff-view--rejected",
+        "diff-view--pending",
+    }
+
+    DEFAULT_CSS = """
+    DiffView {
+        background: $background;
+        scrollbar-size-vertical: 1;
+        & > .diff-view--file { background: $panel; color: $text; text-style: bold; }
+        & > .diff-view--hunk { background: $boost; color: $text-muted; }
+        & > .diff-view--hunk-cursor { background: $accent 25%; color: $text; text-style: bold; }
+        & > .diff-view--cursor { color: $accent; }
+        & > .diff-view--gutter { color: $text-muted; }
+        & > .diff-view--added { background: $success 18%; }
+        & > .diff-view--added-word { background: $success 40%; }
+        & > .diff-view--removed { background: $error 18%; }
+        & > .diff-view--removed-word { background: $error 40%; }
+        & > .diff-view--fold { color: $text-muted; background: $surface; text-style: italic; }
+        & > .diff-view--accepted { color: $text-success; text-style: bold; }
+        & > .diff-view--rejected { color: $text-error; text-style: bold; }
+        & > .diff-view--pending { color: $text-warning; }
+    }
+    """
+
+    split: reactive[bool] = reactive(False)
+    """Side-by-side view (True) or unified (False)."""
+    cursor: var[tuple[int, int]] = var((0, 0), always_update=True)
+    """The current hunk: (file index, hunk index)."""
+
+    class HunkSelected(Message):
+        """The hunk cursor moved."""
+
+        def __init__(self, diff_view: DiffView, file_index: int, hunk_index: int) -> None:
+            super().__init__()
+            self.diff_view = diff_view
+            self.file_index = file_index
+            self.hunk_index = hunk_index
+
+        @property
+        def control(self) -> DiffView:
+            return self.diff_view
+
+    def __init__(
+        self,
+        changeset: ChangeSet,
+        marks: list[list[Mark]] | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.changeset = changeset
+        self.marks = marks if marks is not None else [[Mark() for _ in f.hunks] for f in changeset.files]
+        """Per file, one Mark per hunk (shared with the owner, who updates it)."""
+        self.expanded: set[int] = set()
+        """Files whose unchanged lines are shown instead of folded."""
+        self._layouts: dict[int, _Layout] = {}
+        self._starts: list[int] = []
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._highlighters: dict[tuple[int, str], LineHighlighter | None] = {}
+        self._number_width = 3
+        self.renders = 0
+        """Strips built (cache misses): lets tests check that only visible rows are rendered."""
+
+    # -- public API --------------------------------------------------------------------------
+
+    @property
+    def current_change(self) -> FileChange | None:
+        files = self.changeset.files
+        return files[self.cursor[0]] if files else None
+
+    def refresh_file(self, file_index: int) -> None:
+        """Redraw after a file's hunks changed (split, edit, undo); keeps the cursor in range."""
+        self._highlighters.pop((file_index, "old"), None)
+        self._highlighters.pop((file_index, "new"), None)
+        self._relayout()
+        file_index, hunk_index = self.cursor
+        if self.changeset.files:
+            hunks = len(self.changeset.files[file_index].hunks)
+            self.cursor = (file_index, min(hunk_index, max(0, hunks - 1)))
+
+    def select(self, file_index: int, hunk_index: int = 0) -> None:
+        """Move the hunk cursor."""
+        self.cursor = (file_index, hunk_index)
+
+    def hunk_positions(self) -> list[tuple[int, int]]:
+        """Every (file index, hunk index), in display order."""
+        return [(f, h) for f, change in enumerate(self.changeset.files) for h in range(len(change.hunks))]
+
+    def hunk_row(self, file_index: int, hunk_index: int) -> int:
+        """The row of a hunk's header in the whole view."""
+        layout = self._layout(file_index)
+        if not layout.hunk_rows:
+            return self._starts[file_index]
+        return self._starts[file_index] + layout.hunk_rows[hunk_index]
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_next_hunk(self) -> None:
+        self._step_hunk(+1)
+
+    def action_previous_hunk(self) -> None:
+        self._step_hunk(-1)
+
+    def action_next_file(self) -> None:
+        self._step_file(+1)
+
+    def action_previous_file(self) -> None:
+        self._step_file(-1)
+
+    def action_toggle_split(self) -> None:
+        self.split = not self.split
+
+    def action_toggle_fold(self) -> None:
+        self.expanded ^= {self.cursor[0]}
+        self._relayout(keep_cursor_on_screen=True)
+
+    # -- reactives ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._relayout()
+        self.cursor = self.cursor
+
+    def watch_split(self) -> None:
+        self._relayout(keep_cursor_on_screen=True)
+
+    def watch_cursor(self, old: tuple[int, int], new: tuple[int, int]) -> None:
+        if not self.is_mounted or not self.changeset.files:
+            return
+        self._scroll_to_hunk(*new)
+        self.refresh()
+        self.post_message(self.HunkSelected(self, *new))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self._relayout()
+
+    async def _on_click(self, event: events.Click) -> None:
+        y = event.y + int(self.scroll_y)
+        if not self._starts or y >= self.virtual_size.height:
+            return
+        file_index = bisect_right(self._starts, y) - 1
+        row = self._rows(file_index)[y - self._starts[file_index]]
+        if row.kind is Kind.FOLD:
+            self.expanded.add(file_index)
+            self._relayout()
+        if row.hunk >= 0:
+            self.select(file_index, row.hunk)
+        elif self.changeset.files[file_index].hunks:
+            self.select(file_index, self.cursor[1] if file_index == self.cursor[0] else 0)
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def _step_hunk(self, step: int) -> None:
+        positions = self.hunk_positions()
+        if not positions:
+            return
+        try:
+            index = positions.index(self.cursor) + step
+        except ValueError:
+            index = 0
+        self.cursor = positions[max(0, min(index, len(positions) - 1))]
+
+    def _step_file(self, step: int) -> None:
+        files = [i for i, f in enumerate(self.changeset.files) if f.hunks]
+        if not files:
+            return
+        current = self.cursor[0]
+        later = [i for i in files if (i - current) * step > 0]
+        if later:
+            self.cursor = (min(later) if step > 0 else max(later), 0)
+
+    def _scroll_to_hunk(self, file_index: int, hunk_index: int) -> None:
+        """Bring a hunk into view: all of it if it fits, else its header near the top."""
+        top = self.hunk_row(file_index, hunk_index)
+        layout = self._layout(file_index)
+        following = layout.hunk_rows[hunk_index + 1 :] if layout.hunk_rows else []
+        bottom = self._starts[file_index] + (following[0] if following else layout.height) - 1
+        height = self.scrollable_content_region.height
+        scroll_y = int(self.scroll_y)
+        if top - 1 >= scroll_y and bottom < scroll_y + height:
+            return
+        target = top - 2 if bottom - top + 3 > height or top < scroll_y else bottom - height + 2
+        self.scroll_to(y=max(0, target), animate=False, immediate=True)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _relayout(self, keep_cursor_on_screen: bool = False) -> None:
+        """Recount every file's rows for the current mode and resize the virtual canvas."""
+        screen_offset = None
+        if keep_cursor_on_screen and self._starts and self.changeset.files:
+            screen_offset = self.hunk_row(*self.cursor) - int(self.scroll_y)
+        self._layouts.clear()
+        self._strips.clear()
+        self._starts = []
+        total = 0
+        longest = 0
+        for index, change in enumerate(self.changeset.files):
+            self._starts.append(total)
+            total += self._layout(index).height
+            longest = max(longest, _longest_line(change))
+        self._number_width = max(3, len(str(max((_line_count(f) for f in self.changeset.files), default=0))))
+        width = self.scrollable_content_region.width or self.size.width
+        overflow = max(0, longest - self._code_width(width))
+        self.virtual_size = Size(width + overflow, total)
+        if screen_offset is not None:
+            self.scroll_to(y=max(0, self.hunk_row(*self.cursor) - screen_offset), animate=False, immediate=True)
+        self.refresh()
+
+    def _layout(self, file_index: int) -> _Layout:
+        if file_index not in self._layouts:
+            self._layouts[file_index] = self._count(file_index)
+        return self._layouts[file_index]
+
+    def _count(self, file_index: int) -> _Layout:
+        """A file's row count and hunk rows, without building the rows."""
+        change = self.changeset.files[file_index]
+        rows = 1  # file header
+        hunk_rows = []
+        for gap, hunk in zip(self._gaps(change), change.hunks + [None]):
+            if gap[1] > gap[0]:
+                rows += gap[1] - gap[0] if file_index in self.expanded else 1
+            if hunk is None:
+                continue
+            hunk_rows.append(rows)
+            if self.split:
+                blocks = [change.blocks[b] for b in hunk.blocks]
+                changed_old = sum(b.old_hi - b.old_lo for b in blocks)
+                context = hunk.diff.source_length - changed_old
+                rows += 1 + context + sum(max(b.old_hi - b.old_lo, b.new_hi - b.new_lo) for b in blocks)
+            else:
+                rows += 1 + len(hunk.diff)
+        return _Layout(rows + 1, hunk_rows)  # + blank spacer
+
+    def _rows(self, file_index: int) -> list[Row]:
+        layout = self._layout(file_index)
+        if layout.rows is None:
+            layout.rows = self._build_rows(file_index)
+            assert len(layout.rows) == layout.height, (len(layout.rows), layout.height)
+        return layout.rows
+
+    def _build_rows(self, file_index: int) -> list[Row]:
+        change = self.changeset.files[file_index]
+        old_lines = (change.old_text or "").splitlines()
+        rows = [Row(Kind.FILE)]
+        for (old_lo, old_hi, new_lo), hunk_index in zip(self._gaps(change), range(len(change.hunks) + 1)):
+            if old_hi > old_lo:
+                if file_index in self.expanded:
+                    for i in range(old_lo, old_hi):
+                        no_new = new_lo + i - old_lo + 1
+                        line = old_lines[i]
+                        kind = Kind.PAIR if self.split else Kind.CONTEXT
+                        rows.append(Row(kind, -1, i + 1, no_new, line, line))
+                else:
+                    rows.append(Row(Kind.FOLD, hidden=old_hi - old_lo))
+            if hunk_index < len(change.hunks):
+                rows.append(Row(Kind.HUNK, hunk_index))
+                rows += self._hunk_rows(change, hunk_index)
+        rows.append(Row(Kind.BLANK))
+        return rows
+
+    def _hunk_rows(self, change: FileChange, hunk_index: int) -> list[Row]:
+        """The rows of one hunk's lines: context as is, each run of -/+ lines paired up."""
+        rows: list[Row] = []
+        removed: list[tuple[int, str]] = []
+        added: list[tuple[int, str]] = []
+
+        def flush() -> None:
+            for i in range(max(len(removed), len(added))):
+                old = removed[i] if i < len(removed) else None
+                new = added[i] if i < len(added) else None
+                if self.split:
+                    rows.append(
+                        Row(Kind.PAIR, hunk_index, old and old[0], new and new[0], old and old[1], new and new[1], changed=True)
+                    )
+            if not self.split:
+                for i, (no, text) in enumerate(removed):
+                    rows.append(Row(Kind.REMOVED, hunk_index, old_no=no, old=text, peer=_at(added, i)))
+                for i, (no, text) in enumerate(added):
+                    rows.append(Row(Kind.ADDED, hunk_index, new_no=no, new=text, peer=_at(removed, i)))
+            removed.clear()
+            added.clear()
+
+        for line in change.hunks[hunk_index].diff:
+            text = line.value.rstrip("\r\n")
+            if line.is_removed:
+                removed.append((line.source_line_no, text))
+            elif line.is_added:
+                added.append((line.target_line_no, text))
+            else:
+                flush()
+                kind = Kind.PAIR if self.split else Kind.CONTEXT
+                rows.append(Row(kind, hunk_index, line.source_line_no, line.target_line_no, text, text))
+        flush()
+        return rows
+
+    @staticmethod
+    def _gaps(change: FileChange) -> list[tuple[int, int, int]]:
+        """Unchanged lines before each hunk and after the last: (old_lo, old_hi, new_lo), 0-based."""
+        gaps = []
+        old_pos = new_pos = 0
+        for hunk in change.hunks:
+            d = hunk.diff
+            old_lo = d.source_start - 1 if d.source_length else d.source_start
+            new_lo = d.target_start - 1 if d.target_length else d.target_start
+            gaps.append((old_pos, max(old_pos, old_lo), new_pos))
+            old_pos, new_pos = old_lo + d.source_length, new_lo + d.target_length
+        old_count = len((change.old_text or "").splitlines())
+        gaps.append((old_pos, max(old_pos, old_count), new_pos))
+        return gaps
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row_y = y + scroll_y
+        width = self.scrollable_content_region.width
+        if not self._starts or row_y >= self.virtual_size.height:
+            return Strip.blank(width, self.rich_style)
+        file_index = bisect_right(self._starts, row_y) - 1
+        row_index = row_y - self._starts[file_index]
+        row = self._rows(file_index)[row_index]
+        on_cursor = file_index == self.cursor[0] and row.hunk == self.cursor[1] and row.hunk >= 0
+        marks = self.marks[file_index]
+        state = marks[row.hunk].state if 0 <= row.hunk < len(marks) else None
+        summary = tuple(m.state for m in marks) if row.kind is Kind.FILE else None
+        scroll = scroll_x if row.kind not in (Kind.FILE, Kind.HUNK, Kind.FOLD) else 0
+        key = (file_index, row_index, width, scroll, on_cursor, state, summary, self.split, self.app.theme)
+        strip = self._strips.get(key)
+        if strip is None:
+            self.renders += 1
+            strip = self._render_row(file_index, row, width, scroll, on_cursor, state)
+            self._strips[key] = strip
+        return strip
+
+    def _render_row(
+        self, file_index: int, row: Row, width: int, scroll_x: int, on_cursor: bool, state: HunkState | None
+    ) -> Strip:
+        style = self.get_component_rich_style
+        base = self.rich_style
+        marker = Segment("▌" if on_cursor else " ", base + style("diff-view--cursor"))
+        if row.kind is Kind.FILE:
+            segments = self._file_header(file_index, width)
+        elif row.kind is Kind.HUNK:
+            segments = [marker, *self._hunk_header(file_index, row.hunk, width - 1, on_cursor, state)]
+        elif row.kind is Kind.FOLD:
+            text = Text(f"  ⋯ {row.hidden} unchanged line{'s' * (row.hidden != 1)}  (z to show)", base + style("diff-view--fold"))
+            text.set_length(width - 1)
+            segments = [marker, *self._segments(text)]
+        elif row.kind is Kind.BLANK:
+            segments = [Segment(" " * width, base)]
+        elif row.kind is Kind.PAIR:
+            segments = [marker, *self._pair(file_index, row, width - 1, scroll_x)]
+        else:
+            segments = [marker, *self._unified(file_index, row, width - 1, scroll_x)]
+        return Strip(segments).crop_extend(0, width, base).simplify()
+
+    def _file_header(self, file_index: int, width: int) -> list[Segment]:
+        change = self.changeset.files[file_index]
+        style = self.get_component_rich_style
+        header = style("diff-view--file")
+        text = Text(f" {_file_title(change)}", header)
+        added = sum(h.added for h in change.hunks)
+        removed = sum(h.removed for h in change.hunks)
+        text.append(f"  +{added}", header + style("diff-view--accepted") + Style(bold=False))
+        text.append(f" -{removed}", header + style("diff-view--rejected") + Style(bold=False))
+        marks = self.marks[file_index]
+        done = sum(m.state is not HunkState.PENDING for m in marks)
+        badge = Text(f"{done}/{len(marks)} reviewed ", header + Style(bold=False))
+        text.set_length(max(0, width - len(badge)))
+        text.append_text(badge)
+        return self._segments(text)
+
+    def _hunk_header(
+        self, file_index: int, hunk_index: int, width: int, on_cursor: bool, state: HunkState | None
+    ) -> list[Segment]:
+        change = self.changeset.files[file_index]
+        style = self.get_component_rich_style
+        base = self.rich_style + style("diff-view--hunk-cursor" if on_cursor else "diff-view--hunk")
+        text = Text(f" {change.hunks[hunk_index].header}", base)
+        text.append(f"  hunk {hunk_index + 1}/{len(change.hunks)}", base + Style(dim=True))
+        if len(change.hunks[hunk_index].blocks) > 1:
+            text.append("  (s splits)", base + Style(dim=True))
+        label = {HunkState.ACCEPTED: "✓ accepted", HunkState.REJECTED: "✗ rejected"}.get(state, "● pending")
+        badge = Text(f"{label} ", base + style(f"diff-view--{(state or HunkState.PENDING).value}"))
+        comment = self.marks[file_index][hunk_index].comment
+        if comment:
+            text.append(f"  “{comment}”", base + Style(italic=True))
+        text.set_length(max(0, width - len(badge)))
+        text.append_text(badge)
+        return self._segments(text)
+
+    def _unified(self, file_index: int, row: Row, width: int, scroll_x: int) -> list[Segment]:
+        style = self.get_component_rich_style
+        gutter = self.rich_style + style("diff-view--gutter")
+        line_style = {
+            Kind.ADDED: style("diff-view--added"),
+            Kind.REMOVED: style("diff-view--removed"),
+        }.get(row.kind, Style())
+        w = self._number_width
+        old_no = "" if row.old_no is None or row.kind is Kind.ADDED else str(row.old_no)
+        new_no = "" if row.new_no is None or row.kind is Kind.REMOVED else str(row.new_no)
+        sign = {Kind.ADDED: "+", Kind.REMOVED: "-"}.get(row.kind, " ")
+        segments = [Segment(f"{old_no:>{w}} {new_no:>{w}} ", gutter + line_style)]
+        segments.append(Segment(f"{sign} ", self.rich_style + line_style + Style(bold=True)))
+        side = "old" if row.kind is Kind.REMOVED else "new"
+        text = row.old if row.kind is Kind.REMOVED else row.new
+        number = row.old_no if side == "old" else row.new_no
+        code = self._code(file_index, side, number, text or "", row.peer, row.kind, line_style)
+        segments += self._cropped(code, scroll_x, width - 2 * w - 4, self.rich_style + line_style)
+        return segments
+
+    def _pair(self, file_index: int, row: Row, width: int, scroll_x: int) -> list[Segment]:
+        style = self.get_component_rich_style
+        gutter = self.rich_style + style("diff-view--gutter")
+        w = self._number_width
+        half = (width - 1) // 2
+        code_width = half - w - 3
+        segments: list[Segment] = []
+        sides = (("old", row.old_no, row.old, row.new, Kind.REMOVED), ("new", row.new_no, row.new, row.old, Kind.ADDED))
+        for index, (side, number, text, peer, kind) in enumerate(sides):
+            if index:
+                segments.append(Segment("│", gutter))
+            if text is None:
+                filler = Style(bgcolor=self.rich_style.bgcolor) + style("diff-view--hunk")
+                segments.append(Segment(" " * (half if index == 0 else width - half - 1), filler))
+                continue
+            line_style = style(f"diff-view--{kind.name.lower()}") if row.changed else Style()
+            sign = ("-" if kind is Kind.REMOVED else "+") if row.changed else " "
+            segments.append(Segment(f"{number or '':>{w}} ", gutter + line_style))
+            segments.append(Segment(f"{sign} ", self.rich_style + line_style + Style(bold=True)))
+            code = self._code(file_index, side, number, text, peer if row.changed else None, kind, line_style)
+            this_width = code_width if index == 0 else width - half - 1 - w - 3
+            segments += self._cropped(code, scroll_x, this_width, self.rich_style + line_style)
+        return segments
+
+    def _code(
+        self, file_index: int, side: str, number: int | None, text: str, peer: str | None, kind: Kind, line_style: Style
+    ) -> Text:
+        """A line of code with syntax colours and, when it has a peer, its changed words marked."""
+        code = Text(text, self.rich_style + line_style)
+        highlighter = self._highlighter(file_index, side)
+        if highlighter is not None and number is not None:
+            styles = theme_styles("monokai" if self.app.current_theme.dark else "github_light")
+            for start, end, name in highlighter.spans(number - 1):
+                capture = style_for(styles, name)
+                if capture is not None:
+                    code.stylize(capture, start, end)
+        if peer is not None:
+            word = self.get_component_rich_style(f"diff-view--{kind.name.lower()}-word")
+            for start, end in _changed_spans(text, peer):
+                code.stylize(Style(bgcolor=word.bgcolor), start, end)
+        if "\t" in text:
+            code.expand_tabs(TAB_SIZE)
+        return code
+
+    def _cropped(self, code: Text, scroll_x: int, width: int, fill: Style) -> list[Segment]:
+        if width <= 0:
+            return []
+        code = code[scroll_x : scroll_x + width] if scroll_x or len(code) > width else code
+        code.set_length(width)
+        code.style = fill
+        return self._segments(code)
+
+    def _segments(self, text: Text) -> list[Segment]:
+        """A Text's segments with its base style applied (Text.render drops it when unstyled)."""
+        base = text.style if isinstance(text.style, Style) else Style.parse(text.style)
+        return list(Segment.apply_style(text.render(self.app.console), base))
+
+    def _highlighter(self, file_index: int, side: str) -> LineHighlighter | None:
+        key = (file_index, side)
+        if key not in self._highlighters:
+            change = self.changeset.files[file_index]
+            text = change.old_text if side == "old" else change.new_text
+            language = language_for(change.path)
+            self._highlighters[key] = LineHighlighter(text, language) if text and language else None
+        return self._highlighters[key]
+
+    def _code_width(self, width: int) -> int:
+        w = self._number_width
+        return (width - 1 - 1) // 2 - w - 3 if self.split else width - 1 - 2 * w - 4
+
+
+def _at(items: list[tuple[int, str]], index: int) -> str | None:
+    return items[index][1] if index < len(items) else None
+
+
+def _changed_spans(text: str, peer: str) -> list[tuple[int, int]]:
+    """Character ranges of `text` that differ from `peer`, by word; none when they barely match."""
+    mine, theirs = WORD.findall(text), WORD.findall(peer)
+    matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
+    if matcher.ratio() < 0.4:
+        return []
+    starts = [0]
+    for token in mine:
+        starts.append(starts[-1] + len(token))
+    return [(starts[i1], starts[i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal" and i2 > i1]
+
+
+def _file_title(change: FileChange) -> str:
+    if change.is_new:
+        return f"{change.path}  (new file)"
+    if change.is_deleted:
+        return f"{change.path}  (deleted)"
+    if change.is_rename:
+        return f"{change.old_path} → {change.path}"
+    return change.path
+
+
+def _line_count(change: FileChange) -> int:
+    return max((change.old_text or "").count("\n"), (change.new_text or "").count("\n")) + 1
+
+
+def _longest_line(change: FileChange) -> int:
+    texts = (change.old_text or "", change.new_text or "")
+    return max((len(line) for text in texts for line in text.splitlines()), default=0)

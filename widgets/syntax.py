@@ -1,0 +1,110 @@
+"""Syntax highlighting of one file's text, a window of lines at a time, with tree-sitter.
+
+Parsing a whole file is fast (about 5 ms per 1,000 lines); running the highlight query over the
+whole tree is not, so `LineHighlighter` queries only the chunk of lines being drawn
+(`QueryCursor.set_point_range`) and keeps the result per chunk.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from pathlib import Path, PurePosixPath
+
+import textual
+from rich.style import Style
+from tree_sitter import Language, Parser, Query, QueryCursor
+
+CHUNK = 64
+"""Lines highlighted together."""
+
+LANGUAGES = {
+    ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript", ".jsx": "javascript",
+    ".rs": "rust", ".go": "go", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml",
+    ".md": "markdown", ".html": "html", ".htm": "html", ".css": "css", ".sql": "sql",
+    ".java": "java", ".sh": "bash", ".bash": "bash", ".xml": "xml",
+}  # fmt: skip
+"""File suffix -> tree-sitter language, for the grammars that `textual[syntax]` installs."""
+
+Span = tuple[int, int, str]
+"""(start column, end column, capture name) within one line; columns count characters."""
+
+
+def language_for(path: str) -> str | None:
+    """The language of a file, from its suffix; None when there is no grammar for it."""
+    name = LANGUAGES.get(PurePosixPath(path).suffix.lower())
+    return name if name and _grammar(name) is not None else None
+
+
+@cache
+def _grammar(name: str) -> tuple[Language, Query] | None:
+    try:
+        module = import_module(f"tree_sitter_{name}")
+    except ImportError:
+        return None
+    language = Language(module.language_xml() if name == "xml" else module.language())
+    scm = Path(textual.__file__).parent / "tree-sitter" / "highlights" / f"{name}.scm"
+    return language, Query(language, scm.read_text(encoding="utf-8"))
+
+
+class LineHighlighter:
+    """Capture spans for the lines of one text in one language, computed chunk by chunk."""
+
+    def __init__(self, text: str, language: str) -> None:
+        grammar = _grammar(language)
+        assert grammar is not None, language
+        self._language, self._query = grammar
+        self._lines = text.split("\n")
+        self._tree = Parser(self._language).parse(text.encode("utf-8"))
+        self._chunks: dict[int, list[list[Span]]] = {}
+
+    def spans(self, line: int) -> list[Span]:
+        """Capture spans of 0-based `line`."""
+        chunk = line // CHUNK
+        if chunk not in self._chunks:
+            self._chunks[chunk] = self._highlight(chunk * CHUNK, (chunk + 1) * CHUNK)
+        return self._chunks[chunk][line - chunk * CHUNK]
+
+    def _highlight(self, first: int, end: int) -> list[list[Span]]:
+        spans: list[list[Span]] = [[] for _ in range(end - first)]
+        cursor = QueryCursor(self._query)
+        cursor.set_point_range((first, 0), (end, 0))
+        for name, nodes in cursor.captures(self._tree.root_node).items():
+            for node in nodes:
+                (row0, col0), (row1, col1) = node.start_point, node.end_point
+                for row in range(max(row0, first), min(row1, end - 1) + 1):
+                    start = col0 if row == row0 else 0
+                    stop = col1 if row == row1 else None
+                    spans[row - first].append((*self._columns(row, start, stop), name))
+        return spans
+
+    def _columns(self, row: int, start: int, stop: int | None) -> tuple[int, int]:
+        """Byte columns of a line -> character columns."""
+        text = self._lines[row] if row < len(self._lines) else ""
+        if text.isascii():
+            return start, len(text) if stop is None else stop
+        data = text.encode("utf-8")
+        char = lambda byte: len(data[:byte].decode("utf-8", errors="ignore"))  # noqa: E731
+        return char(start), len(text) if stop is None else char(stop)
+
+
+@cache
+def theme_styles(theme_name: str) -> dict[str, Style]:
+    """Foreground styles per capture name from one of TextArea's built-in themes."""
+    from textual.widgets.text_area import TextAreaTheme
+
+    theme = TextAreaTheme.get_builtin_theme(theme_name)
+    assert theme is not None, theme_name
+    return {
+        name: Style(color=style.color, bold=style.bold, italic=style.italic, underline=style.underline)
+        for name, style in theme.syntax_styles.items()
+    }
+
+
+def style_for(styles: dict[str, Style], name: str) -> Style | None:
+    """The style of a capture name, falling back to its prefix (`string.special` -> `string`)."""
+    while name:
+        if name in styles:
+            return styles[name]
+        name = name.rpartition(".")[0]
+    return None
