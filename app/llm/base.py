@@ -66,7 +66,11 @@ class TextDelta:
 
 @dataclass(frozen=True)
 class Done:
-    """The stream ended normally. Always the last event of a complete answer."""
+    """The stream ended normally. Always the last event of a complete answer.
+
+    `stop_reason` is normalised across APIs: "end", "max_tokens" or "tool_use" (anything else is
+    passed through as the API said it).
+    """
 
     stop_reason: str
     usage: Usage
@@ -80,6 +84,10 @@ class ProviderSwitched:
     from_provider: str
     to_provider: str
     reason: str
+
+    def describe(self) -> str:
+        """One line for the UI, e.g. "anthropic unavailable (rate limited) — switched to local/SmolLM2"."""
+        return f"{self.from_provider} unavailable ({self.reason}) — switched to {self.to_provider}"
 
 
 StreamEvent = Union[TextDelta, Done, ProviderSwitched]

@@ -1,0 +1,76 @@
+"""`exosuit ask "question"`: one answer, headless, through the same providers, failover and meter.
+
+The answer streams to stdout; status lines (the offline-model notice, provider switches, tokens and
+cost) go to stderr, so scripts can capture the answer alone. Exit codes: 0 answered, 1 no provider
+answered (or the answer broke part-way), 2 bad configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.chat import ChatSession, ContextWarning
+from app.config import ConfigError, load_config
+from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
+from app.llm.meter import Meter
+from app.llm.registry import build_router
+
+
+def run(args: argparse.Namespace) -> int:
+    repo_root = Path(getattr(args, "repo", None) or ".")
+    try:
+        config = load_config(repo_root, args)
+    except ConfigError as exc:
+        return _fail(f"config error: {exc}", 2)
+    router = build_router(config)
+    session = ChatSession(repo_root, router, Meter(config.prices))
+    if router.notice:
+        _status(router.notice)
+    answer = _Output()
+    try:
+        for event in session.stream_turn(" ".join(args.question)):
+            if isinstance(event, TextDelta):
+                answer.write(event.text)
+            elif isinstance(event, ProviderSwitched):
+                _status(event.describe())
+                if router.notice:
+                    _status(router.notice)
+            elif isinstance(event, ContextWarning):
+                _status(event.text)
+            elif isinstance(event, Done):
+                answer.end()
+                cost = session.turns[-1].cost
+                _status(f"{router.name}/{router.model}: {cost.format() if cost else ''}")
+    except ProviderError as exc:
+        answer.end()
+        return _fail(str(exc), 1)
+    return 0
+
+
+class _Output:
+    """stdout for the answer, ending it with a newline exactly once."""
+
+    def __init__(self) -> None:
+        self.open = False
+
+    def write(self, text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        self.open = not text.endswith("\n")
+
+    def end(self) -> None:
+        if self.open:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self.open = False
+
+
+def _status(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"exosuit: {message}", file=sys.stderr)
+    return code

