@@ -162,7 +162,7 @@ class _Parser:
         number = len(self.edits) + 1
         old_path = new_path = path
         deleted = created = False
-        if self.lines[i].startswith("diff --git "):
+        if i < end and self.lines[i].startswith("diff --git "):
             old_path, new_path = _git_diff_paths(self.lines[i][len("diff --git ") :])
             i += 1
             while i < end and not self._at_file_header(i) and not self.lines[i].startswith(("@@", "diff --git ")):
@@ -256,8 +256,8 @@ class _Parser:
         if language in ("diff", "patch") or any(self.lines[j].startswith("@@") for j in body):
             self._file_patch(start + 1, end, path)
         else:
-            text = "\n".join(self.lines[start + 1 : end])
-            self._add(WholeFile(len(self.edits) + 1, path, text + "\n" if text else ""))
+            text = "".join(line + "\n" for line in self.lines[start + 1 : end])
+            self._add(WholeFile(len(self.edits) + 1, path, text))
         return end + 1
 
     def _path_before(self, fence: int) -> str | None:

@@ -1,0 +1,245 @@
+"""build_changeset: paths, encodings, line endings, each edit kind and each refusal message."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.edits.build import build_changeset
+from app.edits.parse import parse_edits
+
+MODULE = "import os\n\n\ndef f():\n    return 1\n\n\ndef g():\n    return 2\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "app" / "core").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "app" / "core" / "mod.py").write_text(MODULE)
+    (root / "app" / "util.py").write_text("X = 1\n")
+    (root / "tests" / "util.py").write_text("Y = 1\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+def sr(path: str, search: str, replace: str) -> str:
+    return f"{path}\n```python\n<<<<<<< SEARCH\n{search}\n=======\n{replace}\n>>>>>>> REPLACE\n```\n"
+
+
+def build(root: Path, text: str):
+    return build_changeset(root, parse_edits(text))
+
+
+def test_search_replace(repo: Path) -> None:
+    changes, problems = build(repo, sr("app/core/mod.py", "def f():\n    return 1", "def f():\n    return 10"))
+    assert problems == []
+    [change] = changes.files
+    assert change.path == "app/core/mod.py"
+    assert change.old_text == MODULE and change.new_text == MODULE.replace("return 1\n", "return 10\n")
+
+
+@pytest.mark.parametrize("given", ["mod.py", "core/mod.py", "./app/core/mod.py"])
+def test_basename_or_suffix_path(repo: Path, given: str) -> None:
+    changes, problems = build(repo, sr(given, "    return 2", "    return 20"))
+    assert problems == [] and changes.files[0].path == "app/core/mod.py"
+
+
+def test_ambiguous_basename_is_refused(repo: Path) -> None:
+    changes, [problem] = build(repo, sr("util.py", "X = 1", "X = 2"))
+    assert changes.files == []
+    assert "could be any of app/util.py, tests/util.py" in problem.message
+    assert problem.message.startswith("Edit 1 (SEARCH/REPLACE block for util.py):")
+
+
+def test_unknown_file_is_refused(repo: Path) -> None:
+    _, [problem] = build(repo, sr("nope.py", "a", "b"))
+    assert "there is no file nope.py" in problem.message
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "../x.py", ".git/config"])
+def test_unsafe_paths_are_problems(repo: Path, path: str) -> None:
+    changes, [problem] = build(repo, sr(path, "", "x"))
+    assert changes.files == [] and problem.number == 1
+
+
+def test_binary_file_is_refused(repo: Path) -> None:
+    (repo / "data.bin").write_bytes(b"\x00\x01abc")
+    _, [problem] = build(repo, sr("data.bin", "abc", "abd"))
+    assert "binary" in problem.message
+
+
+def test_latin1_file_is_refused(repo: Path) -> None:
+    (repo / "l1.txt").write_bytes("caf\xe9\n".encode("latin-1"))
+    _, [problem] = build(repo, sr("l1.txt", "caf", "cafe"))
+    assert "not UTF-8" in problem.message
+
+
+def test_crlf_file_stays_crlf(repo: Path) -> None:
+    (repo / "w.py").write_bytes(MODULE.replace("\n", "\r\n").encode())
+    changes, problems = build(repo, sr("w.py", "def g():\n    return 2", "def g():\n    x = 2\n    return x"))
+    assert problems == []
+    assert changes.files[0].new_text == MODULE.replace("    return 2\n", "    x = 2\n    return x\n").replace("\n", "\r\n")
+
+
+def test_bom_is_not_part_of_the_text(repo: Path) -> None:
+    (repo / "b.txt").write_bytes(b"\xef\xbb\xbfhello\nworld\n")
+    changes, problems = build(repo, sr("b.txt", "hello", "hi"))
+    assert problems == [] and changes.files[0].old_text == "hello\nworld\n"
+    assert changes.files[0].new_text == "hi\nworld\n"
+
+
+def test_missing_final_newline_is_kept(repo: Path) -> None:
+    (repo / "n.txt").write_text("a\nb")
+    changes, _ = build(repo, sr("n.txt", "b", "B\nC"))
+    assert changes.files[0].new_text == "a\nB\nC"
+    changes, _ = build(repo, sr("n.txt", "a", "A"))
+    assert changes.files[0].new_text == "A\nb"
+
+
+def test_new_file_from_empty_search(repo: Path) -> None:
+    changes, problems = build(repo, sr("pkg/new.py", "", "print('hi')"))
+    assert problems == []
+    assert changes.files[0].is_new and changes.files[0].new_text == "print('hi')\n"
+
+
+def test_empty_search_on_existing_file_is_refused(repo: Path) -> None:
+    _, [problem] = build(repo, sr("app/util.py", "", "Z = 1"))
+    assert "SEARCH is empty" in problem.message
+
+
+def test_edits_apply_in_order_to_the_same_file(repo: Path) -> None:
+    text = sr("mod.py", "    return 1", "    return 11") + sr("mod.py", "    return 11", "    return 111")
+    changes, problems = build(repo, text)
+    assert problems == [] and len(changes.files) == 1
+    assert changes.files[0].new_text == MODULE.replace("return 1\n", "return 111\n")
+
+
+def test_one_bad_edit_is_reported_and_others_kept(repo: Path) -> None:
+    text = sr("mod.py", "    return 1", "    return 11") + sr("mod.py", "    return 99", "    return 0")
+    changes, [problem] = build(repo, text)
+    assert problem.number == 2 and "The closest line is " in problem.message
+    assert problem.summary.startswith(
+        "Edit 2 (SEARCH/REPLACE block for mod.py): in app/core/mod.py, the text was not found in the file."
+    )
+    assert "\n" not in problem.summary
+    assert len(changes.files) == 1
+
+
+def test_already_applied_edit_is_explained(repo: Path) -> None:
+    _, [problem] = build(repo, sr("mod.py", "    return 0", "    return 1"))
+    assert "already" in problem.message
+
+
+def test_ambiguous_search(repo: Path) -> None:
+    (repo / "d.py").write_text("a = 1\nb = 2\na = 1\n")
+    _, [problem] = build(repo, sr("d.py", "a = 1", "a = 3"))
+    assert "matches 2 places (starting at lines 1, 3)" in problem.message
+
+
+def test_malformed_block_is_a_problem(repo: Path) -> None:
+    _, [problem] = build(repo, "mod.py\n<<<<<<< SEARCH\nx\n")
+    assert problem.message.startswith("Edit 1 (edit for mod.py): a SEARCH block without")
+
+
+def test_whole_file_replaces_and_creates(repo: Path) -> None:
+    text = "app/util.py\n```python\nX = 2\n```\n\ndocs/new.md\n```markdown\n# Title\n```\n"
+    changes, problems = build(repo, text)
+    assert problems == []
+    assert [(c.path, c.old_text, c.new_text) for c in changes.files] == [
+        ("app/util.py", "X = 1\n", "X = 2\n"),
+        ("docs/new.md", None, "# Title\n"),
+    ]
+
+
+def test_whole_file_by_basename(repo: Path) -> None:
+    changes, problems = build(repo, "mod.py\n```python\n" + MODULE.replace("2", "3") + "```\n")
+    assert problems == [] and changes.files[0].path == "app/core/mod.py"
+
+
+def test_whole_file_fragment_is_refused(repo: Path) -> None:
+    long = "".join(f"line{i} = {i}\n" for i in range(40))
+    (repo / "long.py").write_text(long)
+    _, [problem] = build(repo, "long.py\n```python\nline3 = 33\n```\n")
+    assert "looks like a fragment" in problem.message
+    assert (repo / "long.py").read_text() == long
+
+
+def test_whole_file_with_elisions(repo: Path) -> None:
+    text = "mod.py\n```python\nimport os\n# ... existing code ...\ndef g():\n    return 22\n```\n"
+    changes, problems = build(repo, text)
+    assert problems == []
+    assert changes.files[0].new_text == MODULE.replace("return 2\n", "return 22\n")
+
+
+def test_whole_file_with_unplaceable_elision(repo: Path) -> None:
+    _, [problem] = build(repo, "mod.py\n```python\nimport sys\n# ...\ndef g():\n    return 22\n```\n")
+    assert "'import sys' next to a '...' elision is not in the file" in problem.message
+
+
+def test_diff_with_wrong_line_numbers(repo: Path) -> None:
+    diff = "```diff\n--- a/app/core/mod.py\n+++ b/app/core/mod.py\n@@ -40,2 +40,2 @@\n def g():\n-    return 2\n+    return 3\n```"
+    changes, problems = build(repo, diff)
+    assert problems == [] and changes.files[0].new_text == MODULE.replace("return 2\n", "return 3\n")
+
+
+def test_diff_hunk_header_settles_a_tie(repo: Path) -> None:
+    (repo / "dup.py").write_text("x = 1\ny = 2\nx = 1\n")
+    right = "--- a/dup.py\n+++ b/dup.py\n@@ -3 +3 @@\n-x = 1\n+x = 3\n"
+    changes, problems = build(repo, right)
+    assert problems == [] and changes.files[0].new_text == "x = 1\ny = 2\nx = 3\n"
+    _, [problem] = build(repo, right.replace("@@ -3 +3 @@", "@@ -2 +2 @@"))
+    assert "hunk 1 of 1" in problem.message and "matches 2 places" in problem.message
+
+
+def test_diff_hunks_offsets_accumulate(repo: Path) -> None:
+    (repo / "dup.py").write_text("x = 1\ny = 2\nx = 1\n")
+    diff = "--- a/dup.py\n+++ b/dup.py\n@@ -1 +1,2 @@\n-x = 1\n+x = 0\n+x = 0.5\n@@ -3 +4 @@\n-x = 1\n+x = 3\n"
+    changes, problems = build(repo, diff)
+    assert problems == [] and changes.files[0].new_text == "x = 0\nx = 0.5\ny = 2\nx = 3\n"
+
+
+def test_diff_hunk_without_context_is_refused(repo: Path) -> None:
+    _, [problem] = build(repo, "--- a/app/util.py\n+++ b/app/util.py\n@@ -1,0 +2 @@\n+Z = 2\n")
+    assert "no lines to locate it" in problem.message
+
+
+def test_diff_new_deleted_and_renamed_files(repo: Path) -> None:
+    diff = (
+        "diff --git a/n.txt b/n.txt\nnew file mode 100644\n--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1 @@\n+new\n"
+        "\\ No newline at end of file\n"
+        "diff --git a/app/util.py b/app/util.py\ndeleted file mode 100644\n--- a/app/util.py\n+++ /dev/null\n"
+        "@@ -1 +0,0 @@\n-X = 1\n"
+        "diff --git a/tests/util.py b/tests/helpers.py\nsimilarity index 50%\nrename from tests/util.py\n"
+        "rename to tests/helpers.py\n--- a/tests/util.py\n+++ b/tests/helpers.py\n@@ -1 +1 @@\n-Y = 1\n+Y = 2\n"
+    )
+    changes, problems = build(repo, diff)
+    assert problems == []
+    new, deleted, renamed = changes.files
+    assert (new.path, new.old_text, new.new_text) == ("n.txt", None, "new")
+    assert (deleted.path, deleted.new_text) == ("app/util.py", None)
+    assert (renamed.path, renamed.old_path, renamed.new_text) == ("tests/helpers.py", "tests/util.py", "Y = 2\n")
+
+
+def test_rename_onto_existing_file_is_refused(repo: Path) -> None:
+    diff = "diff --git a/tests/util.py b/app/util.py\nrename from tests/util.py\nrename to app/util.py\n"
+    _, [problem] = build(repo, diff)
+    assert "already exists" in problem.message
+
+
+def test_new_file_diff_for_existing_file_is_refused(repo: Path) -> None:
+    _, [problem] = build(repo, "--- /dev/null\n+++ b/app/util.py\n@@ -0,0 +1 @@\n+X = 5\n")
+    assert "already exists" in problem.message
+
+
+def test_edit_to_a_deleted_file_is_refused(repo: Path) -> None:
+    diff = "--- a/app/util.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-X = 1\n"
+    _, [problem] = build(repo, diff + "\n" + sr("app/util.py", "X = 1", "X = 2"))
+    assert "earlier edit deletes it" in problem.message
+
+
+def test_no_op_edit_gives_no_change(repo: Path) -> None:
+    changes, problems = build(repo, sr("mod.py", "    return 1", "    return 1"))
+    assert problems == [] and changes.files == []

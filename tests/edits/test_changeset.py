@@ -1,0 +1,178 @@
+"""FileChange / ChangeSet: blocks, hunks, partial application, splitting, diff text."""
+
+from __future__ import annotations
+
+import subprocess
+from itertools import chain, combinations
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.edits.changeset import ChangeSet, FileChange
+
+OLD = "".join(f"{i}\n" for i in range(1, 31))
+
+
+def edited(text: str, **changes: str) -> str:
+    lines = text.splitlines(keepends=True)
+    for number, new in sorted(((int(k[1:]), v) for k, v in changes.items()), reverse=True):
+        lines[number - 1 : number] = [new] if new else []
+    return "".join(lines)
+
+
+def subsets(n: int) -> list[tuple[int, ...]]:
+    return list(chain.from_iterable(combinations(range(n), k) for k in range(n + 1)))
+
+
+def test_blocks_close_together_share_a_hunk() -> None:
+    new = edited(OLD, l5="five\n", l10="ten\n", l25="twenty-five\n")  # 5 and 10 are 4 lines apart
+    change = FileChange("f", OLD, new)
+    assert len(change.blocks) == 3
+    assert [h.blocks for h in change.hunks] == [(0, 1), (2,)]
+    assert change.hunks[0].header == "@@ -2,12 +2,12 @@"
+    assert (change.hunks[0].added, change.hunks[0].removed) == (2, 2)
+
+
+def test_text_with_every_subset() -> None:
+    new = edited(OLD, l2="two\n", l15="", l28="28a\n28b\n")
+    change = FileChange("f", OLD, new)
+    assert len(change.hunks) == 3
+    assert change.text_with([0, 1, 2]) == new
+    assert change.text_with([]) == OLD
+    assert change.text_with([1]) == edited(OLD, l15="")
+    assert change.text_with([0, 2]) == edited(OLD, l2="two\n", l28="28a\n28b\n")
+
+
+def test_split_gives_each_block_a_hunk_and_keeps_results() -> None:
+    new = edited(OLD, l5="five\n", l8="eight\n", l11="eleven\n")
+    change = FileChange("f", OLD, new)
+    before = {frozenset(change.hunks[0].blocks): change.text_with([0])}
+    assert change.split(0) is True
+    assert [h.blocks for h in change.hunks] == [(0,), (1,), (2,)]
+    assert change.text_with([0, 1, 2]) == before[frozenset({0, 1, 2})]
+    assert change.text_with([1]) == edited(OLD, l8="eight\n")
+    assert change.split(1) is False
+
+
+def test_new_and_deleted_files() -> None:
+    new = FileChange("n", None, "a\nb\n")
+    assert new.is_new and new.text_with([]) is None and new.text_with([0]) == "a\nb\n"
+    assert new.unified_diff() == "--- /dev/null\n+++ b/n\n@@ -0,0 +1,2 @@\n+a\n+b\n"
+    empty = FileChange("e", None, "")
+    assert empty.hunks == [] and empty.text_with([]) == ""
+    gone = FileChange("g", "x\n", None)
+    assert gone.is_deleted and gone.text_with([0]) is None and gone.text_with([]) == "x\n"
+    assert gone.unified_diff() == "--- a/g\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-x\n"
+
+
+def test_rename_diff_header() -> None:
+    change = FileChange("new.txt", "a\n", "b\n", old_path="old.txt")
+    assert change.is_rename
+    assert change.unified_diff().startswith("--- a/old.txt\n+++ b/new.txt\n")
+
+
+def test_missing_final_newline_is_marked() -> None:
+    change = FileChange("f", "a\nb", "a\nc")
+    assert change.hunks[0].text == "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
+
+
+def test_changeset_lookup_and_counts() -> None:
+    files = [FileChange("a", "1\n", "2\n"), FileChange("b", None, "x\n")]
+    changes = ChangeSet(files)
+    assert changes.file("b") is files[1] and changes.file("c") is None
+    assert changes.hunk_count == 2
+    assert changes.unified_diff() == files[0].unified_diff() + files[1].unified_diff()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(OLD, edited(OLD, l1="first\n", l16="", l30="last")), ("a\nb", "a\nb\nc\n"), ("x\r\ny\r\n", "x\r\nz\r\n")],
+)
+def test_unified_diff_applies_with_git(tmp_path: Path, old: str, new: str) -> None:
+    """The diff text is a real patch: `git apply` turns old into new with it."""
+    (tmp_path / "f.txt").write_bytes(old.encode())
+    patch = FileChange("f.txt", old, new).unified_diff()
+    (tmp_path / "p.diff").write_bytes(patch.encode())
+    subprocess.run(["git", "apply", "--unsafe-paths", "p.diff"], cwd=tmp_path, check=True, capture_output=True)
+    assert (tmp_path / "f.txt").read_bytes() == new.encode()
+
+
+# -- properties -------------------------------------------------------------------------
+
+LINES = st.sampled_from(["a\n", "b\n", "c\n", "\n", "a", "b", "  x\n", "y\r\n"])
+TEXTS = st.lists(LINES, max_size=30).map("".join)
+
+
+def patched(change: FileChange, accepted: list[int]) -> str:
+    """An independent oracle: apply the accepted hunks' -/+ runs at their source line numbers."""
+    old = change.old_text or ""
+    lines = old.splitlines(keepends=True)
+    runs: list[tuple[int, int, list[str]]] = []  # (old start, old end, new lines)
+    for index in accepted:
+        position = change.hunks[index].diff.source_start - (1 if change.hunks[index].diff.source_length else 0)
+        current: tuple[int, int, list[str]] | None = None
+        for line in change.hunks[index].diff:
+            if line.is_context:
+                if current:
+                    runs.append(current)
+                    current = None
+                position = line.source_line_no
+                continue
+            if current is None:
+                current = (position, position, [])
+            if line.is_removed:
+                current = (current[0], line.source_line_no, current[2])
+                position = line.source_line_no
+            else:
+                current[2].append(line.value)
+        if current:
+            runs.append(current)
+    for start, end, new in sorted(runs, reverse=True):
+        lines[start:end] = new
+    return "".join(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=TEXTS, new=TEXTS, data=st.data())
+def test_any_subset_of_hunks_gives_a_consistent_file(old: str, new: str, data: st.DataObject) -> None:
+    change = FileChange("f", old, new)
+    everything = list(range(len(change.hunks)))
+    assert change.text_with(everything) == new
+    assert change.text_with([]) == old
+    accepted = sorted(data.draw(st.sets(st.sampled_from(everything))) if everything else [])
+    result = change.text_with(accepted)
+    assert result == patched(change, accepted)
+    # Accepting the rest afterwards, as a new change from that result, still reaches `new`.
+    assert FileChange("f", result, new).text_with(range(len(FileChange("f", result, new).hunks))) == new
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=TEXTS, new=TEXTS, data=st.data())
+def test_splitting_never_changes_results(old: str, new: str, data: st.DataObject) -> None:
+    change = FileChange("f", old, new)
+    by_blocks = {
+        frozenset(b for i in subset for b in change.hunks[i].blocks): change.text_with(subset)
+        for subset in subsets(len(change.hunks))[:64]
+    }
+    for _ in range(data.draw(st.integers(0, 4))):
+        if change.hunks:
+            change.split(data.draw(st.integers(0, len(change.hunks) - 1)))
+    assert change.text_with(range(len(change.hunks))) == new
+    assert change.text_with([]) == old
+    for subset in subsets(len(change.hunks))[:64]:
+        blocks = frozenset(b for i in subset for b in change.hunks[i].blocks)
+        if blocks in by_blocks:
+            assert change.text_with(subset) == by_blocks[blocks]
+        assert change.text_with(subset) == patched(change, list(subset))
+
+
+@settings(max_examples=100, deadline=None)
+@given(new=TEXTS, data=st.data())
+def test_new_and_deleted_file_subsets(new: str, data: st.DataObject) -> None:
+    created = FileChange("f", None, new)
+    assert created.text_with(range(len(created.hunks))) == new
+    assert created.text_with([]) == (None if new else "")
+    deleted = FileChange("f", new, None)
+    assert deleted.text_with(range(len(deleted.hunks))) is None

@@ -1,0 +1,156 @@
+"""replace_lines: each tolerance rule, each refusal, and byte-exact splicing."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.edits.locate import Ambiguous, NotFound, closest_lines, is_elision, replace_lines
+
+FILE = """\
+import os
+
+
+class Thing:
+    def first(self):
+        x = 1
+        return x
+
+    def second(self):
+        y = 2
+        return y
+"""
+
+
+def apply(file: str, search: str, replace: str, hint: int | None = None) -> str:
+    lines = file.splitlines(keepends=True)
+    start, end, new = replace_lines(lines, search.split("\n"), replace.split("\n") if replace else [], hint)
+    out = [line if line.endswith("\n") else line + "\n" for line in new]
+    return "".join(lines[:start] + out + lines[end:])
+
+
+def test_exact() -> None:
+    result = apply(FILE, "        x = 1\n        return x", "        x = 10\n        return x")
+    assert result == FILE.replace("x = 1\n", "x = 10\n")
+
+
+def test_trailing_whitespace_in_search_is_ignored() -> None:
+    result = apply(FILE, "        x = 1   \n        return x\t", "        x = 10\n        return x")
+    assert result == FILE.replace("x = 1\n", "x = 10\n")
+
+
+def test_trailing_whitespace_in_file_is_kept_on_unchanged_lines() -> None:
+    file = FILE.replace("return x\n", "return x   \n")
+    result = apply(file, "        x = 1\n        return x", "        x = 10\n        return x")
+    assert result == file.replace("x = 1\n", "x = 10\n")
+
+
+def test_blank_line_differences_are_ignored_and_file_blank_lines_kept() -> None:
+    search = "        return x\n    def second(self):"  # the model dropped the blank line between
+    result = apply(FILE, search, "        return x\n    def second(self, z):")
+    assert result == FILE.replace("second(self)", "second(self, z)")
+    extra = "    def first(self):\n\n        x = 1"  # the model added a blank line
+    assert apply(FILE, extra, "    def first(self):\n\n        x = 11") == FILE.replace("x = 1\n", "x = 11\n")
+
+
+def test_dropped_indentation_is_shifted_back() -> None:
+    search = "def second(self):\n    y = 2\n    return y"
+    replace = "def second(self):\n    y = 2\n    if y:\n        y += 1\n    return y"
+    result = apply(FILE, search, replace)
+    assert result == FILE.replace("        y = 2\n", "        y = 2\n        if y:\n            y += 1\n")
+
+
+def test_extra_indentation_is_removed() -> None:
+    file = "def f():\n    return 1\n"
+    assert apply(file, "    def f():\n        return 1", "    def f():\n        return 2") == "def f():\n    return 2\n"
+
+
+def test_replacement_indented_less_than_shift_is_refused() -> None:
+    file = "def f():\n    return 1\n"
+    with pytest.raises(NotFound, match="re-indented"):
+        apply(file, "    def f():\n        return 1", "def g():\n    return 2")
+
+
+def test_tabs_shift() -> None:
+    file = "if x:\n\tif y:\n\t\tz()\n"
+    assert apply(file, "if y:\n\tz()", "if y:\n\tw()") == "if x:\n\tif y:\n\t\tw()\n"
+
+
+@pytest.mark.parametrize("marker", ["...", "# ...", "# ... existing code ...", "    # rest of the method unchanged"])
+def test_elision(marker: str) -> None:
+    search = f"    def first(self):\n{marker}\n        return x"
+    replace = f"    def first(self):\n{marker}\n        return x + 1"
+    assert apply(FILE, search, replace) == FILE.replace("return x\n", "return x + 1\n")
+
+
+def test_literal_ellipsis_is_matched_literally_first() -> None:
+    file = "class P(Protocol):\n    def f(self) -> int:\n        ...\n"
+    assert apply(file, "    def f(self) -> int:\n        ...", "    def f(self) -> str:\n        ...") == file.replace(
+        "int", "str"
+    )
+
+
+def test_elision_counts_must_agree() -> None:
+    with pytest.raises(NotFound, match="same '...' lines"):
+        apply(FILE, "    def first(self):\n...\n        return x", "    def first(self):\n        return 0")
+
+
+def test_elision_that_matches_two_ways_is_refused() -> None:
+    file = "a\nb\nc\na\nb\nc\n"
+    with pytest.raises(Ambiguous):
+        apply(file, "a\n...\nc", "A\n...\nc")
+
+
+def test_exact_duplicate_is_refused() -> None:
+    file = "x = 1\ny = 2\nx = 1\n"
+    with pytest.raises(Ambiguous, match="matches 2 places .*lines 1, 3"):
+        apply(file, "x = 1", "x = 3")
+
+
+def test_loose_duplicate_is_refused() -> None:
+    file = "a = 1  \nb\n\na = 1\t\n\nb\n"
+    with pytest.raises(Ambiguous, match="matches 2 places"):
+        apply(file, "a = 1\nb", "a = 2\nb")
+
+
+def test_shift_duplicate_is_refused() -> None:
+    file = "if a:\n    go()\nif b:\n    if c:\n        go()\n"
+    with pytest.raises(Ambiguous):
+        apply(file, "go()", "stop()")
+
+
+def test_hint_settles_an_exact_tie() -> None:
+    file = "x = 1\ny = 2\nx = 1\n"
+    assert apply(file, "x = 1", "x = 3", hint=2) == "x = 1\ny = 2\nx = 3\n"
+    with pytest.raises(Ambiguous):
+        apply(file, "x = 1", "x = 3", hint=1)  # a wrong hint settles nothing
+
+
+def test_not_found_names_the_closest_lines() -> None:
+    with pytest.raises(NotFound) as error:
+        apply(FILE, "        y = 3\n        return y", "        y = 4\n        return y")
+    assert "closest lines are 10-11" in str(error.value)
+    assert "        y = 2\n        return y" in str(error.value)
+
+
+def test_approximate_match_is_refused() -> None:
+    with pytest.raises(NotFound):
+        apply(FILE, "    def first(self):\n        x = 1\n        return  x", "    def first(self):\n        return 0")
+
+
+def test_crlf_file_keeps_crlf_on_copied_lines() -> None:
+    lines = ["a\r\n", "b\r\n", "c\r\n"]
+    start, end, new = replace_lines(lines, ["a", "b", "c"], ["a", "B", "c"])
+    assert (start, end, new) == (0, 3, ["a\r\n", "B", "c\r\n"])
+
+
+def test_closest_lines_none_when_nothing_similar() -> None:
+    assert closest_lines(["alpha", "beta"], ["zzzzzzzzzz qqqq"]) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("...", True), ("  # ...", True), ("// ... existing code ...", True), ("<!-- ... -->", True),
+     ("# rest of the file unchanged", True), ("x = ...", False), ("# a comment", False), ("print('...')", False)],
+)
+def test_is_elision(line: str, expected: bool) -> None:
+    assert is_elision(line) is expected
