@@ -9,7 +9,7 @@ came from.
     [[providers]]              # tried first
     name = "anthropic"
     kind = "anthropic"         # anthropic | openai | local
-    model = "claude-sonnet-4-5"
+    model = "claude-sonnet-5-5"
 
     [[providers]]              # any OpenAI-compatible server: Ollama, llama.cpp, vLLM, LM Studio…
     name = "ollama"
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("anthropic", "openai", "local")
-DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-4.1", "local": "SmolLM2-135M-Instruct"}
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5.4", "local": "SmolLM2-135M-Instruct"}
 FIM_MODES = ("chat", "native")
 
 

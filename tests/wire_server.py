@@ -117,6 +117,7 @@ class Request:
     method: str
     path: str
     headers: dict[str, str]
+    """Header names in lower case."""
     body: dict[str, Any]
 
 
@@ -143,7 +144,7 @@ class WireServer:
         self._closing = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -207,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self.wire.requests.append(Request("GET", self.path, dict(self.headers), {}))
+        self.wire.requests.append(Request("GET", self.path, self._headers(), {}))
         if self.path.rstrip("/").endswith("/models"):
             self._send_json(200, {"object": "list", "data": [{"id": "wire-model", "object": "model"}]})
         else:
@@ -217,7 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b"{}"
         body = json.loads(raw or b"{}")
-        self.wire.requests.append(Request("POST", self.path, dict(self.headers), body))
+        self.wire.requests.append(Request("POST", self.path, self._headers(), body))
         protocol = _protocol(self.path)
         behaviour = self.wire._next()
         if protocol is None:
@@ -235,6 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(protocol, behaviour, body)
         else:
             self._send_json(200, _whole(protocol, behaviour, body))
+
+    def _headers(self) -> dict[str, str]:
+        return {key.lower(): value for key, value in self.headers.items()}
 
     # -- responses ---------------------------------------------------------------------------
 
@@ -445,3 +449,24 @@ def _completion_events(reply: Reply, body: dict[str, Any]) -> Iterator[Any]:
         yield chunk("", _OPENAI_STOP[reply.stop])
         yield from _usage_chunk(reply, body, "text_completion")
     yield _sse("[DONE]")
+
+
+# -- provider settings pointing at a WireServer (fast: few retries, short timeouts) --------------
+
+
+def anthropic_config(server: WireServer, **settings: Any) -> Any:
+    """A ProviderConfig for the Anthropic SDK talking to `server`."""
+    from app.config import ProviderConfig
+
+    values = dict(name="anthropic", kind="anthropic", model="claude-sonnet-5-5", base_url=server.url,
+                  api_key="sk-ant-test", api_key_env="ANTHROPIC_API_KEY", max_retries=0, timeout=2.0)
+    return ProviderConfig(**{**values, **settings})
+
+
+def openai_config(server: WireServer, **settings: Any) -> Any:
+    """A ProviderConfig for the OpenAI SDK talking to `server` as an OpenAI-compatible server."""
+    from app.config import ProviderConfig
+
+    values = dict(name="openai", kind="openai", model="qwen2.5-coder", base_url=server.openai_url,
+                  max_retries=0, timeout=2.0)
+    return ProviderConfig(**{**values, **settings})

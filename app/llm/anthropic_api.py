@@ -59,6 +59,7 @@ class AnthropicProvider:
         tools: list[ToolSpec] | None = None,
         max_tokens: int = 4096,
     ) -> Iterator[StreamEvent]:
+        import httpx2
         import anthropic
 
         request: dict[str, Any] = {
@@ -79,7 +80,7 @@ class AnthropicProvider:
             with self._sdk().messages.create(**request) as stream:
                 started = True
                 yield from self._read(stream)
-        except anthropic.APIError as exc:
+        except (anthropic.APIError, httpx2.TransportError) as exc:
             raise self._error(exc, mid_stream=started) from exc
 
     def _read(self, stream: Iterator[Any]) -> Iterator[StreamEvent]:

@@ -66,6 +66,7 @@ class OpenAIProvider:
         tools: list[ToolSpec] | None = None,
         max_tokens: int = 4096,
     ) -> Iterator[StreamEvent]:
+        import httpx2
         import openai
 
         request: dict[str, Any] = {
@@ -87,7 +88,7 @@ class OpenAIProvider:
             with self._open(request) as stream:
                 started = True
                 yield from self._read(stream, request)
-        except openai.APIError as exc:
+        except (openai.APIError, httpx2.TransportError) as exc:
             raise provider_error(
                 exc, name=self.name, key_env=self.config.api_key_env,
                 timeout=self.config.timeout, mid_stream=started,

@@ -1,7 +1,9 @@
 """Turn an `anthropic` or `openai` SDK exception into a one-line ProviderError.
 
 Both SDKs share the same exception shapes (APIStatusError with `status_code` and `body`,
-APITimeoutError, APIConnectionError), so one mapping serves both.
+APITimeoutError, APIConnectionError), so one mapping serves both. A connection that breaks while a
+stream is read may surface as the HTTP library's own error (httpx2.TransportError, which the
+`anthropic` SDK does not wrap); it is mapped the same way.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ def provider_error(
 
     `mid_stream`: the answer had started, so a lost connection or timeout is a StreamBroken.
     """
+    import httpx2
+
     status = getattr(exc, "status_code", None)
+    kind = type(exc).__name__
     if isinstance(status, int):
         return _status_error(name, status, _detail(exc), key_env, mid_stream)
-    if "Timeout" in type(exc).__name__:
+    if isinstance(exc, httpx2.TimeoutException) or kind == "APITimeoutError":
         message = f"{name}: no response for {timeout:g}s (timed out)"
-    elif "Connection" in type(exc).__name__ or "Protocol" in type(exc).__name__:
+    elif isinstance(exc, httpx2.TransportError) or kind == "APIConnectionError":
         message = f"{name}: connection failed{f' ({_cause(exc)})' if _cause(exc) else ''}"
     else:
         return ProviderError(f"{name}: {type(exc).__name__}: {_one_line(str(exc))}", retryable=False)
@@ -64,7 +69,7 @@ def _detail(exc: Exception) -> str:
 
 def _cause(exc: BaseException) -> str:
     """The underlying network error's text, e.g. "[Errno 111] Connection refused"."""
-    cause = exc.__cause__ or exc.__context__
+    cause = exc if exc.__module__.startswith("httpx") else (exc.__cause__ or exc.__context__)
     return _one_line(str(cause)) if cause and str(cause) else ""
 
 

@@ -1,0 +1,177 @@
+"""The OpenAI-compatible provider through the real `openai` SDK against the local wire server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.config import ProviderConfig
+from app.llm.base import (
+    Done, Message, ProviderError, StreamBroken, TextDelta, ToolCall, ToolResult, ToolSpec, Usage,
+)
+from app.llm.openai_api import OpenAIProvider
+from tests.wire_server import Call, Hang, Reply, Status, WireServer, openai_config
+
+READ = ToolSpec("read_file", "Read a file", {"type": "object", "properties": {"path": {"type": "string"}}})
+
+
+def ask(provider: OpenAIProvider, text: str = "hi", **options) -> list:
+    return list(provider.stream_chat([Message("user", text)], **options))
+
+
+def test_streams_text_and_reported_usage(wire_server: WireServer) -> None:
+    wire_server.script(Reply("Hel", "lo", usage=(20, 2)))
+    events = ask(OpenAIProvider(openai_config(wire_server)))
+    assert events == [TextDelta("Hel"), TextDelta("lo"), Done("end", Usage(input_tokens=20, output_tokens=2))]
+
+
+def test_request_suits_other_servers(wire_server: WireServer) -> None:
+    """One plain-string system message, max_tokens, and a request for usage in the stream."""
+    wire_server.script(Reply("ok"))
+    ask(OpenAIProvider(openai_config(wire_server)), system="Be terse.", context="ctx", max_tokens=99)
+    request = wire_server.requests[-1]
+    assert request.path == "/v1/chat/completions"
+    assert request.body["messages"] == [
+        {"role": "system", "content": "Be terse.\n\nctx"},
+        {"role": "user", "content": "hi"},
+    ]
+    assert request.body["max_tokens"] == 99 and "max_completion_tokens" not in request.body
+    assert request.body["stream_options"] == {"include_usage": True}
+    assert request.headers["authorization"] == "Bearer none"  # keyless server: no real key is sent
+
+
+def test_openai_itself_gets_max_completion_tokens_and_its_key(wire_server: WireServer) -> None:
+    """Pointed at api.openai.com the provider uses OpenAI's parameter; here the host is faked by name."""
+    provider = OpenAIProvider(openai_config(wire_server, api_key="sk-real", base_url=wire_server.openai_url))
+    provider.official = True
+    wire_server.script(Reply("ok"))
+    ask(provider, max_tokens=7)
+    body = wire_server.requests[-1].body
+    assert body["max_completion_tokens"] == 7 and "max_tokens" not in body
+    assert wire_server.requests[-1].headers["authorization"] == "Bearer sk-real"
+
+
+def test_official_openai_without_key_is_a_config_error() -> None:
+    config = ProviderConfig(name="openai", kind="openai", model="gpt-5.4", api_key_env="OPENAI_API_KEY")
+    with pytest.raises(ProviderError, match="no API key — set OPENAI_API_KEY") as caught:
+        ask(OpenAIProvider(config))
+    assert not caught.value.retryable
+
+
+def test_no_usage_in_stream_is_estimated_and_marked(wire_server: WireServer) -> None:
+    """llama.cpp's server ignores include_usage: the provider estimates and says so."""
+    wire_server.script(Reply("x" * 40, usage=None))
+    done = ask(OpenAIProvider(openai_config(wire_server)), text="y" * 400)[-1]
+    assert done.usage.estimated
+    assert done.usage.output_tokens == 10
+    assert 100 <= done.usage.input_tokens <= 130  # 400 characters of question plus the JSON around it
+
+
+def test_streamed_tool_calls_are_assembled(wire_server: WireServer) -> None:
+    wire_server.script(Reply(tool_calls=[
+        Call("read_file", {"path": "a.py"}, id="call_a", pieces=5),
+        Call("read_file", {"path": "b.py"}, id="call_b", pieces=2),
+    ]))
+    done = ask(OpenAIProvider(openai_config(wire_server)), tools=[READ])[-1]
+    assert done.stop_reason == "tool_use"
+    assert done.tool_calls == (
+        ToolCall("call_a", "read_file", {"path": "a.py"}),
+        ToolCall("call_b", "read_file", {"path": "b.py"}),
+    )
+    assert wire_server.requests[-1].body["tools"] == [{
+        "type": "function",
+        "function": {"name": "read_file", "description": "Read a file", "parameters": READ.input_schema},
+    }]
+
+
+def test_tool_history_is_sent_in_openai_shape(wire_server: WireServer) -> None:
+    wire_server.script(Reply("done"))
+    history = [
+        Message("user", "open a"),
+        Message("assistant", "", tool_calls=[ToolCall("call_a", "read_file", {"path": "a"})]),
+        Message("user", "", tool_results=[ToolResult("call_a", "print(1)")]),
+    ]
+    list(OpenAIProvider(openai_config(wire_server)).stream_chat(history))
+    sent = wire_server.requests[-1].body["messages"]
+    assert sent[1] == {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "call_a", "type": "function", "function": {"name": "read_file", "arguments": '{"path": "a"}'}}]}
+    assert sent[2] == {"role": "tool", "tool_call_id": "call_a", "content": "print(1)"}
+    assert len(sent) == 3
+
+
+def test_server_rejecting_tools_is_asked_again_without_them(wire_server: WireServer) -> None:
+    wire_server.script(Status(400, "this model does not support tools"), Reply("plain answer"))
+    provider = OpenAIProvider(openai_config(wire_server))
+    events = ask(provider, tools=[READ])
+    assert events[0] == TextDelta("plain answer")
+    assert "tools" in wire_server.requests[0].body and "tools" not in wire_server.requests[1].body
+    assert provider.supports_tools is False
+
+
+def test_429_is_retried_after_retry_after(wire_server: WireServer) -> None:
+    wire_server.script(Status(429, "slow down", headers={"retry-after": "0.3"}), Reply("ok"))
+    started = time.monotonic()
+    events = ask(OpenAIProvider(openai_config(wire_server, max_retries=1)))
+    assert events[0] == TextDelta("ok") and len(wire_server.requests) == 2
+    assert time.monotonic() - started >= 0.3
+
+
+@pytest.mark.parametrize(("status", "message", "retryable"), [
+    (429, "openai: rate limited (429): nope", True),
+    (500, "openai: server error (500): nope", True),
+    (503, "openai: server error (503): nope", True),
+    (401, "openai: authentication failed (401) — check the provider's api_key_env", False),
+    (404, "openai: not found (404) — check the model name and base_url: nope", False),
+    (400, "openai: request rejected (400): nope", False),
+])
+def test_status_errors_are_one_line(wire_server: WireServer, status: int, message: str, retryable: bool) -> None:
+    wire_server.script(Status(status, "nope"))
+    with pytest.raises(ProviderError) as caught:
+        ask(OpenAIProvider(openai_config(wire_server)))
+    assert str(caught.value) == message and caught.value.retryable is retryable
+
+
+def test_connection_dropped_mid_stream(wire_server: WireServer) -> None:
+    wire_server.script(Reply("one", "two", "three", drop_after=2))
+    events = []
+    with pytest.raises(StreamBroken, match="openai: stream broke: connection failed"):
+        for event in OpenAIProvider(openai_config(wire_server)).stream_chat([Message("user", "q")]):
+            events.append(event)
+    assert events == [TextDelta("one"), TextDelta("two")]
+
+
+def test_stream_without_finish_reason_is_broken(wire_server: WireServer) -> None:
+    wire_server.script(Reply("half an answer", finish=False))
+    with pytest.raises(StreamBroken, match="without a finish reason"):
+        ask(OpenAIProvider(openai_config(wire_server)))
+
+
+def test_server_that_hangs_times_out(wire_server: WireServer) -> None:
+    wire_server.script(Hang())
+    with pytest.raises(ProviderError) as caught:
+        ask(OpenAIProvider(openai_config(wire_server, timeout=0.5)))
+    assert caught.value.retryable and str(caught.value) == "openai: no response for 0.5s (timed out)"
+
+
+def test_nobody_listening_is_a_retryable_connection_error() -> None:
+    config = ProviderConfig(name="ollama", kind="openai", model="m", base_url="http://127.0.0.1:9/v1",
+                            max_retries=0, timeout=2.0)
+    with pytest.raises(ProviderError) as caught:
+        ask(OpenAIProvider(config))
+    assert caught.value.retryable and str(caught.value).startswith("ollama: connection failed")
+
+
+def test_native_fim_uses_completions_with_suffix(wire_server: WireServer) -> None:
+    wire_server.script(Reply("a + b"))
+    middle = OpenAIProvider(openai_config(wire_server, fim="native")).complete_fim("return ", "\n", max_tokens=8)
+    assert middle == "a + b"
+    request = wire_server.requests[-1]
+    assert request.path == "/v1/completions"
+    assert (request.body["prompt"], request.body["suffix"], request.body["max_tokens"]) == ("return ", "\n", 8)
+
+
+def test_chat_fim_is_the_default(wire_server: WireServer) -> None:
+    wire_server.script(Reply("a + b"))
+    assert OpenAIProvider(openai_config(wire_server)).complete_fim("return ", "\n") == "a + b"
+    assert wire_server.requests[-1].path == "/v1/chat/completions"
