@@ -459,7 +459,7 @@ class DiffView(ScrollView, can_focus=True):
     ) -> Strip:
         style = self.get_component_rich_style
         base = self.rich_style
-        marker = Segment("▌" if on_cursor else " ", base + style("diff-view--cursor"))
+        marker = Segment("▌" if on_cursor else " ", base + style("diff-view--cursor", partial=True))
         if row.kind is Kind.FILE:
             segments = self._file_header(file_index, width)
         elif row.kind is Kind.HUNK:
@@ -483,8 +483,8 @@ class DiffView(ScrollView, can_focus=True):
         text = Text(f" {_file_title(change)}", header)
         added = sum(h.added for h in change.hunks)
         removed = sum(h.removed for h in change.hunks)
-        text.append(f"  +{added}", header + style("diff-view--accepted") + Style(bold=False))
-        text.append(f" -{removed}", header + style("diff-view--rejected") + Style(bold=False))
+        text.append(f"  +{added}", header + style("diff-view--accepted", partial=True) + Style(bold=False))
+        text.append(f" -{removed}", header + style("diff-view--rejected", partial=True) + Style(bold=False))
         marks = self.marks[file_index]
         done = sum(m.state is not HunkState.PENDING for m in marks)
         badge = Text(f"{done}/{len(marks)} reviewed ", header + Style(bold=False))
@@ -503,7 +503,7 @@ class DiffView(ScrollView, can_focus=True):
         if len(change.hunks[hunk_index].blocks) > 1:
             text.append("  (s splits)", base + Style(dim=True))
         label = {HunkState.ACCEPTED: "✓ accepted", HunkState.REJECTED: "✗ rejected"}.get(state, "● pending")
-        badge = Text(f"{label} ", base + style(f"diff-view--{(state or HunkState.PENDING).value}"))
+        badge = Text(f"{label} ", base + style(f"diff-view--{(state or HunkState.PENDING).value}", partial=True))
         comment = self.marks[file_index][hunk_index].comment
         if comment:
             text.append(f"  “{comment}”", base + Style(italic=True))
@@ -513,7 +513,7 @@ class DiffView(ScrollView, can_focus=True):
 
     def _unified(self, file_index: int, row: Row, width: int, scroll_x: int) -> list[Segment]:
         style = self.get_component_rich_style
-        gutter = self.rich_style + style("diff-view--gutter")
+        gutter = self.rich_style + Style(color=style("diff-view--gutter").color)
         line_style = {
             Kind.ADDED: style("diff-view--added"),
             Kind.REMOVED: style("diff-view--removed"),
@@ -533,7 +533,7 @@ class DiffView(ScrollView, can_focus=True):
 
     def _pair(self, file_index: int, row: Row, width: int, scroll_x: int) -> list[Segment]:
         style = self.get_component_rich_style
-        gutter = self.rich_style + style("diff-view--gutter")
+        gutter = self.rich_style + Style(color=style("diff-view--gutter").color)
         w = self._number_width
         half = (width - 1) // 2
         code_width = half - w - 3

@@ -1,13 +1,14 @@
 """The main screen: the conversation, the prompt and the status bar, and the slash commands.
 
-Answers stream in a thread worker that iterates `ChatSession.stream_turn()` and posts each event
+Answers stream in a thread that iterates `ChatSession.stream_turn()` and posts each event
 back to this screen as a `Streamed` message; the handlers feed the chat pane and the status bar.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from textual import on, work
+from threading import Thread
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
@@ -18,12 +19,13 @@ from textual.widgets import Static
 from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
 from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
+from app.llm.base import Provider
 from widgets import slash
 from widgets.answer_view import AnswerView
 from widgets.chat_pane import Banner, ChatPane
 from widgets.model_picker import ModelPicker
 from widgets.prompt_input import PromptInput
-from widgets.providers import describe_offline, is_offline, loading_text, model_choices
+from widgets.providers import banner_notice, is_offline, loading_text, model_choices
 from widgets.status_bar import StatusBar
 
 
@@ -56,10 +58,12 @@ class MainScreen(Screen[None]):
         self.session = session
         self._files: list[str] | None = None
         self._view: AnswerView | None = None
+        self._used: set[str] = set()
+        """Names of the providers that have answered once (the local model loads on first use)."""
 
     def compose(self) -> ComposeResult:
         with ChatPane():
-            yield Banner(self._banner_text(), classes="-offline" if self._offline else "")
+            yield Banner(self._banner_text(), classes="-offline" if self.session.router.notice else "")
         yield Static(id="completions", markup=False)
         completer = slash.Completer(self._repo_files, lambda: self.session.context.paths, self._models)
         yield PromptInput(completer, id="prompt")
@@ -88,13 +92,15 @@ class MainScreen(Screen[None]):
             return
         await chat.add_user(text, kind)
         provider = self.session.router
-        waiting = loading_text(provider.active) or "thinking…"
+        waiting = self._waiting_text(provider.active)
         self._view = await chat.start_answer(f"{provider.name}/{provider.model}", waiting)
         self.query_one(StatusBar).busy = True
-        self._stream(text, kind, self._view)
+        # A daemon thread, not a Textual worker: a provider that hangs must not keep the app from
+        # quitting (workers run in the event loop's executor, which is joined at exit).
+        Thread(target=self._stream, args=(text, kind, self._view), name="answer", daemon=True).start()
 
-    @work(thread=True, group="answer")
     def _stream(self, text: str, kind: TurnKind, view: AnswerView) -> None:
+        """Iterate the turn in the answer thread, posting every event back to the screen."""
         try:
             for event in self.session.stream_turn(text, kind=kind):
                 self.post_message(self.Streamed(view, event))
@@ -116,6 +122,7 @@ class MainScreen(Screen[None]):
         elif isinstance(event, ContextWarning):
             self.notify(event.text, severity="warning")
         elif isinstance(event, Done):
+            self._used.add(self.session.router.name)
             await chat.finish_answer(view, "complete")
             self._answer_ended()
 
@@ -128,12 +135,17 @@ class MainScreen(Screen[None]):
         self._answer_ended()
 
     def _switched(self, event: ProviderSwitched, view: AnswerView) -> None:
-        router = self.session.router
-        view.label = f"{router.name}/{router.model}"
-        view.waiting = loading_text(router.active) or view.waiting
+        # The event names the new provider: the router's state belongs to the answer thread.
+        view.label = event.to_provider
+        name, _, model = event.to_provider.partition("/")
+        provider = next((p for p in self.session.router.providers if p.name == name), None)
+        if provider is not None:
+            view.waiting = self._waiting_text(provider)
         self.notify(event.describe(), title="Provider switched", severity="warning", timeout=8)
-        self.query_one(StatusBar).notice = event.describe()
-        self._refresh_status()
+        status = self.query_one(StatusBar)
+        status.notice = event.describe()
+        status.provider, status.model = name, model
+        status.offline = provider is not None and is_offline(provider)
 
     def _answer_ended(self) -> None:
         self.query_one(StatusBar).busy = False
@@ -203,9 +215,8 @@ class MainScreen(Screen[None]):
         provider, _, model = spec.partition("/")
         try:
             self.session.switch(provider, model or None)
-        except (KeyError, ValueError) as exc:
-            message = exc.args[0] if exc.args else str(exc)
-            await chat.add_notice(f"Cannot switch to {spec}: {message}", "error")
+        except ProviderError as exc:
+            await chat.add_notice(f"Cannot switch to {spec}: {exc}", "error")
             return
         router = self.session.router
         self.query_one(StatusBar).notice = ""
@@ -282,16 +293,15 @@ class MainScreen(Screen[None]):
 
     # -- status ---------------------------------------------------------------------------------
 
-    @property
-    def _offline(self) -> bool:
-        return is_offline(self.session.router.active)
+    def _waiting_text(self, provider: Provider) -> str:
+        return loading_text(provider, provider.name not in self._used) or "thinking…"
 
     def _refresh_status(self) -> None:
         router = self.session.router
         status = self.query_one(StatusBar)
         status.provider = router.name
         status.model = router.model
-        status.offline = self._offline
+        status.offline = is_offline(router.active)
         status.usage = self.session.meter.format()
         status.context = tuple(self.session.context.paths)
 
@@ -302,6 +312,6 @@ class MainScreen(Screen[None]):
             "[$text-muted]Ask a question and press [b]enter[/]. [b]/add PATH[/] shows the model a file, "
             "[b]/model[/] switches model, [b]/help[/] lists everything.[/]",
         ]
-        if self._offline:
-            lines += ["", describe_offline()]
+        if notice := banner_notice(self.session.router):
+            lines += ["", notice]
         return "\n".join(lines)

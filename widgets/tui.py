@@ -69,7 +69,8 @@ def build_session(root: Path, args: argparse.Namespace) -> ChatSession:
     from app.llm.meter import Meter
     from app.llm.registry import build_router
 
-    return ChatSession(root, build_router(load_config(root, args)), Meter())
+    config = load_config(root, args)
+    return ChatSession(root, build_router(config), Meter(config.prices))
 
 
 def run(args: argparse.Namespace) -> int:

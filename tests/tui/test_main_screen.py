@@ -1,0 +1,270 @@
+"""The main screen driven with Pilot, its providers talking to the local wire server through the
+real `openai` / `anthropic` SDKs."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Markdown
+
+from tests.tui.conftest import MakeApp
+from tests.wire_server import Hang, Reply, Status, WireServer
+from widgets.answer_view import AnswerView
+from widgets.chat_pane import ChatPane, Notice, UserTurn
+from widgets.model_picker import ModelPicker
+from widgets.prompt_input import PromptInput
+from widgets.status_bar import StatusBar
+
+
+async def type_and_send(pilot: Pilot, text: str) -> None:
+    prompt = pilot.app.screen.query_one(PromptInput)
+    prompt.text = text
+    prompt.move_cursor(prompt.document.end)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def answer_ended(pilot: Pilot, timeout: float = 10.0) -> AnswerView:
+    """Wait until the newest answer has ended (whatever way) and return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        view = pilot.app.screen.query(AnswerView).last()
+        if view.status not in ("waiting", "streaming"):
+            await pilot.pause()
+            return view
+        assert time.monotonic() < deadline, f"answer still {view.status}"
+        await pilot.pause(0.02)
+
+
+def notices(pilot: Pilot) -> list[str]:
+    return [str(n.render()) for n in pilot.app.screen.query(Notice)]
+
+
+def sent_messages(server: WireServer, index: int = -1) -> list[dict]:
+    return server.requests[index].body["messages"]
+
+
+def request_text(server: WireServer, index: int = -1) -> str:
+    return json.dumps(server.requests[index].body)
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+async def test_streams_an_answer_through_the_sdk(make_app: MakeApp, wire_server: WireServer, kind: str) -> None:
+    wire_server.script(Reply("Use a ", "**dict**", " here.", usage=(1200, 340)))
+    app = make_app(kind)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"why?")
+        await pilot.press("enter")
+        view = await answer_ended(pilot)
+        assert view.status == "complete"
+        assert view.text == "Use a **dict** here."
+        assert view.query_one(Markdown).source == "Use a **dict** here."
+        assert [turn.text for turn in app.screen.query(UserTurn)] == ["why?"]
+        status = app.screen.query_one(StatusBar)
+        assert (status.provider, status.model) == (kind, app.session.router.model)
+        assert status.usage.startswith("1.2k↑ 340↓ $")  # both models have a known price
+        assert not status.busy
+    assert sent_messages(wire_server)[-1]["content"] in ("why?", [{"type": "text", "text": "why?"}])
+    assert "SEARCH/REPLACE" in request_text(wire_server)  # the system prompt went along
+
+
+async def test_answer_complete_is_posted(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("done"))
+    seen: dict[int, str] = {}  # the hook sees a message at every pump it bubbles through
+    app = make_app()
+
+    def hook(message: object) -> None:
+        if isinstance(message, ChatPane.AnswerComplete):
+            seen[id(message)] = message.text
+
+    async with app.run_test(message_hook=hook) as pilot:
+        await type_and_send(pilot, "go")
+        await answer_ended(pilot)
+    assert list(seen.values()) == ["done"]
+
+
+async def test_failover_is_shown(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Status(529, "overloaded"), Reply("from openai"))
+    app = make_app("anthropic", "openai")
+    async with app.run_test(notifications=True) as pilot:
+        await type_and_send(pilot, "hello")
+        view = await answer_ended(pilot)
+        assert view.status == "complete" and view.text == "from openai"
+        assert view.label == "openai/gpt-4.1-mini"
+        status = app.screen.query_one(StatusBar)
+        assert status.provider == "openai"
+        assert "anthropic unavailable" in status.notice and "openai" in status.notice
+        assert any("switched to openai" in n.message for n in app._notifications)
+    assert [r.path for r in wire_server.requests] == ["/v1/messages", "/v1/chat/completions"]
+
+
+async def test_model_switch_keeps_the_conversation(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("The answer is 42."), Reply("Still 42."))
+    app = make_app("anthropic", "openai")
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "What is the answer?")
+        await answer_ended(pilot)
+        await type_and_send(pilot, "/model openai")
+        assert app.screen.query_one(StatusBar).provider == "openai"
+        await type_and_send(pilot, "Are you sure?")
+        view = await answer_ended(pilot)
+        assert view.label == "openai/gpt-4.1-mini" and view.text == "Still 42."
+    assert wire_server.requests[-1].path == "/v1/chat/completions"
+    turns = [(m["role"], m["content"]) for m in sent_messages(wire_server) if m["role"] != "system"]
+    assert turns == [
+        ("user", "What is the answer?"),
+        ("assistant", "The answer is 42."),
+        ("user", "Are you sure?"),
+    ]
+
+
+async def test_model_picker_switches(make_app: MakeApp, wire_server: WireServer) -> None:
+    app = make_app("anthropic", "openai")
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "/model")
+        assert isinstance(app.screen, ModelPicker)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.session.router.name == "openai"
+        assert app.screen.query_one(StatusBar).provider == "openai"
+        assert "Now using openai/gpt-4.1-mini" in notices(pilot)[-1]
+
+
+async def test_unknown_model_is_an_inline_error(make_app: MakeApp) -> None:
+    app = make_app("openai")
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "/model nosuch")
+        assert "Cannot switch to nosuch" in notices(pilot)[-1]
+        assert app.session.router.name == "openai"
+
+
+async def test_add_puts_the_file_in_the_next_request(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("ok"), Reply("ok"))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "/add app/greet.py")
+        assert app.screen.query_one(StatusBar).context == ("app/greet.py",)
+        await type_and_send(pilot, "add type hints")
+        await answer_ended(pilot)
+        (app.session.repo_root / "app" / "greet.py").write_text("def greet(name: str) -> str: ...\n")
+        await type_and_send(pilot, "and now?")
+        await answer_ended(pilot)
+    first, second = request_text(wire_server, 0), request_text(wire_server, 1)
+    assert "app/greet.py" in first and "return \\\"hello \\\" + name" in first
+    assert "def greet(name: str) -> str: ..." in second  # read fresh each turn
+    assert "do-not-send" not in first + second
+
+
+async def test_add_refuses_secrets_unless_forced(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("ok"))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "/add .env")
+        assert "/add --force .env" in notices(pilot)[-1]
+        await type_and_send(pilot, "/add ../../etc/passwd")
+        assert "not allowed" in notices(pilot)[-1]
+        assert app.screen.query_one(StatusBar).context == ()
+        await type_and_send(pilot, "/add --force .env")
+        await type_and_send(pilot, "check it")
+        await answer_ended(pilot)
+    assert "do-not-send" in request_text(wire_server)
+
+
+async def test_add_tab_completes_repo_paths(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press(*"/add ap", "tab", "tab")
+        assert app.screen.query_one(PromptInput).text == "/add app/greet.py "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.context.paths == ["app/greet.py"]
+        await type_and_send(pilot, "/drop app/greet.py")
+        assert app.screen.query_one(StatusBar).context == ()
+
+
+async def test_broken_stream_is_shown_broken(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("partial ", "never seen", drop_after=1))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "explain")
+        view = await answer_ended(pilot)
+        assert view.status == "broken"
+        assert view.has_class("-broken")
+        error = str(view.query_one("#answer-error").render())
+        assert error.startswith("✗ answer incomplete") and "\n" not in error
+        assert app.session.turns[-1].status == "broken"
+        assert app.screen.query_one(StatusBar).usage.startswith("0↑")  # nothing billed as an answer
+
+
+async def test_provider_error_is_one_line(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Status(401, "invalid api key\nsecond line"))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "hi")
+        view = await answer_ended(pilot)
+        assert view.status == "failed"
+        error = str(view.query_one("#answer-error").render())
+        assert error.startswith("✗ no answer:") and "401" in error and "\n" not in error
+        assert not view.query(Markdown)
+
+
+async def test_escape_stops_the_answer(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("half an ", "answer", hang_after=1), Reply("fresh"))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "long question")
+        deadline = time.monotonic() + 5
+        while app.screen.query(AnswerView).last().text != "half an ":
+            assert time.monotonic() < deadline
+            await pilot.pause(0.02)
+        await pilot.press("escape")
+        view = await answer_ended(pilot)
+        assert view.status == "cancelled"
+        assert "stopped" in str(view.query_one("#answer-error").render())
+        await type_and_send(pilot, "try again")
+        assert (await answer_ended(pilot)).text == "fresh"
+    earlier = sent_messages(wire_server)[-2]
+    assert earlier["role"] == "assistant" and "cut off" in earlier["content"]
+
+
+async def test_clear_help_and_unknown_commands(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("first"), Reply("second"))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "one")
+        await answer_ended(pilot)
+        await type_and_send(pilot, "/clear")
+        assert not app.screen.query(UserTurn) and app.session.turns == []
+        await type_and_send(pilot, "/help")
+        assert "/add" in app.screen.query(Markdown).last().source
+        await type_and_send(pilot, "/frobnicate")
+        assert "Unknown command /frobnicate" in notices(pilot)[-1]
+        await type_and_send(pilot, "two")
+        await answer_ended(pilot)
+    roles = [m["role"] for m in sent_messages(wire_server) if m["role"] != "system"]
+    assert roles == ["user"]  # the cleared turn is gone
+
+
+async def test_prompt_history_and_multiline(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.default = Reply("ok")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press(*"line one", "ctrl+j", *"line two", "enter")
+        await answer_ended(pilot)
+        assert app.screen.query(UserTurn).last().text == "line one\nline two"
+        await pilot.press("up")
+        assert app.screen.query_one(PromptInput).text == "line one\nline two"
+
+
+async def test_hung_provider_can_be_stopped_and_app_quits(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Hang())
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "hello?")
+        await pilot.press("ctrl+c")
+        assert (await answer_ended(pilot)).status == "cancelled"
+        await pilot.press("ctrl+q")
+

@@ -1,0 +1,310 @@
+"""ReviewScreen: accept or reject a ChangeSet hunk by hunk, from the keyboard, then write it.
+
+The screen owns a `Review` (marks, decision log, undo) and shows it in three widgets: a file list
+with each file's state, the `DiffView` with the hunk cursor, and a bar with the counts and keys.
+`ctrl+s` writes the accepted hunks through the edit engine (`write_review`) and dismisses the
+screen with the `ReviewResult`; `q` dismisses it with nothing written.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from app.edits.apply import ApplyError
+from app.edits.changeset import ChangeSet
+from app.review import HunkState, Review, ReviewResult, write_review
+from widgets.diff_view import DiffView
+from widgets.review_dialogs import CommentScreen, ConfirmScreen, EditScreen, HelpScreen
+from widgets.syntax import language_for
+
+BADGES = {
+    HunkState.ACCEPTED: ("✓", "success"),
+    HunkState.REJECTED: ("✗", "error"),
+    HunkState.PENDING: ("●", "warning"),
+    None: ("◐", "accent"),
+}
+"""File state -> (badge, theme colour); None is a file with hunks in different states."""
+
+BAR_KEYS = [
+    ("j/k", "hunk"), ("J/K", "file"), ("y/n", "accept/reject"), ("Y/N", "file"),
+    ("r", "comment"), ("e", "edit"), ("s", "split"), ("u", "undo"), ("t", "view"),
+    ("^s", "apply"), ("q", "quit"), ("?", "help"),
+]  # fmt: skip
+
+
+class FileList(OptionList, can_focus=False):
+    """The files of the review, each with its state badge and size of change."""
+
+    DEFAULT_CSS = """
+    FileList {
+        width: 34;
+        height: 1fr;
+        border: none;
+        border-right: tall $panel;
+        background: $surface;
+        padding: 0;
+        & > .option-list--option-highlighted { background: $accent 30%; text-style: bold; }
+    }
+    """
+
+
+class ReviewBar(Static):
+    """Counts of accepted / rejected / pending hunks, where the cursor is, and the keys."""
+
+    DEFAULT_CSS = """
+    ReviewBar {
+        height: 2;
+        background: $panel;
+        padding: 0 1;
+    }
+    """
+
+
+class ReviewScreen(Screen[ReviewResult]):
+    """Review a ChangeSet; dismissed with a `ReviewResult` (`applied` tells whether it was written)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "decide(True)", "Accept"),
+        Binding("n", "decide(False)", "Reject"),
+        Binding("Y", "decide_file(True)", "Accept file"),
+        Binding("N", "decide_file(False)", "Reject file"),
+        Binding("r", "reject_with_comment", "Reject with comment"),
+        Binding("e", "edit", "Edit"),
+        Binding("s", "split", "Split"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+s", "apply", "Apply", priority=True),
+        Binding("q,escape", "close", "Close"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    DEFAULT_CSS = """
+    ReviewScreen {
+        layout: vertical;
+        & > Horizontal { height: 1fr; }
+        & DiffView { width: 1fr; height: 1fr; }
+    }
+    """
+
+    def __init__(
+        self,
+        changeset: ChangeSet,
+        repo_root: Path,
+        *,
+        working_tree: bool = False,
+        conversation: bool = False,
+    ) -> None:
+        """
+        Args:
+            changeset: The changes to review (split and edited in place as the reviewer works).
+            repo_root: Where to write them.
+            working_tree: The ChangeSet is HEAD -> working tree: rejecting a hunk reverts it.
+            conversation: The review belongs to a model conversation (comments go back to it).
+        """
+        super().__init__()
+        self.review = Review(changeset)
+        self.repo_root = repo_root
+        self.working_tree = working_tree
+        self.conversation = conversation
+        self._since = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield FileList(id="files")
+            yield DiffView(self.review.changeset, self.review.marks, id="diff")
+        yield ReviewBar(id="bar")
+
+    def on_mount(self) -> None:
+        self.diff_view.focus()
+        self._update()
+
+    @property
+    def diff_view(self) -> DiffView:
+        return self.query_one(DiffView)
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def action_decide(self, accepted: bool, comment: str = "") -> None:
+        if self._cursor() is None:
+            return
+        self.review.decide(*self._cursor(), accepted, comment, self._elapsed())
+        self._advance()
+
+    def action_decide_file(self, accepted: bool) -> None:
+        if self._cursor() is None:
+            return
+        file_index = self._cursor()[0]
+        self.review.decide_file(file_index, accepted, self._elapsed())
+        self.diff_view.action_next_file()
+        self._update()
+
+    def action_reject_with_comment(self) -> None:
+        if self._cursor() is None:
+            return
+        cursor = self._cursor()
+
+        def rejected(comment: str | None) -> None:
+            if comment is not None:
+                self.diff_view.select(*cursor)
+                self.action_decide(False, comment)
+                if not self.conversation:
+                    self.notify("Comment recorded; there is no model conversation to send it to.")
+
+        self.app.push_screen(CommentScreen(self._where()), rejected)
+
+    def action_edit(self) -> None:
+        if self._cursor() is None:
+            return
+        file_index, hunk_index = cursor = self._cursor()
+        change = self.review.changeset.files[file_index]
+        if change.is_deleted:
+            self.notify("A deletion has no proposed lines to edit.", severity="warning")
+            return
+
+        def edited(text: str | None) -> None:
+            if text is None:
+                return
+            decision = self.review.edit(*cursor, text, self._elapsed())
+            self.diff_view.refresh_file(file_index)
+            if decision is None:
+                self.notify("The edit leaves nothing changed: the hunk is gone.")
+                self._update()
+            else:
+                self.diff_view.select(*cursor)
+                self._advance()
+
+        text = change.proposed_text(hunk_index)
+        self.app.push_screen(EditScreen(self._where(), text, language_for(change.path)), edited)
+
+    def action_split(self) -> None:
+        if self._cursor() is None:
+            return
+        file_index, _ = cursor = self._cursor()
+        if self.review.split(*cursor):
+            self.diff_view.refresh_file(file_index)
+            self._update()
+        else:
+            self.notify("This hunk is a single change; it cannot be split further.")
+
+    def action_undo(self) -> None:
+        undone = self.review.undo()
+        if undone is None:
+            self.notify("Nothing to undo.")
+            return
+        self.diff_view.refresh_file(undone[0])
+        self.diff_view.select(*undone)
+        self._update()
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def action_apply(self) -> None:
+        try:
+            result = write_review(self.repo_root, self.review.result(), working_tree=self.working_tree)
+        except ApplyError as error:
+            self.notify(f"Nothing written: {error}", severity="error", timeout=15)
+            return
+        self.notify(result.summary(), title="Review applied", timeout=10)
+        self.dismiss(result)
+
+    def action_close(self) -> None:
+        if not self.review.can_undo:
+            self.dismiss(self.review.result())
+            return
+        count = len(self.review.decisions)
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(self.review.result())
+
+        question = f"Discard {count} decision{'s' * (count != 1)} and close without writing anything?"
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    # -- updates -----------------------------------------------------------------------------
+
+    @on(DiffView.HunkSelected)
+    def _hunk_selected(self) -> None:
+        self._since = time.monotonic()
+        self._update()
+
+    @on(OptionList.OptionSelected, "#files")
+    def _file_clicked(self, event: OptionList.OptionSelected) -> None:
+        self.diff_view.select(event.option_index, 0)
+        self.diff_view.focus()
+
+    def _advance(self) -> None:
+        """After a decision: redraw and move to the next hunk."""
+        self.diff_view.action_next_hunk()
+        self._since = time.monotonic()
+        self._update()
+
+    def _update(self) -> None:
+        """Redraw the file list, the bar and the diff from the review's state."""
+        self.diff_view.refresh()
+        files = self.query_one(FileList)
+        highlighted = self._cursor()[0] if self._cursor() else None
+        files.set_options([Option(self._file_label(i), id=str(i)) for i in range(len(self.review.changeset.files))])
+        files.highlighted = highlighted
+        self.query_one(ReviewBar).update(self._bar())
+
+    def _file_label(self, file_index: int) -> Text:
+        change = self.review.changeset.files[file_index]
+        badge, colour = BADGES[self.review.file_state(file_index)]
+        theme = self.app.current_theme
+        text = Text.assemble((f" {badge} ", f"bold {getattr(theme, colour) or colour}"))
+        name = change.path if len(change.path) <= 22 else "…" + change.path[-21:]
+        text.append(name)
+        added = sum(h.added for h in change.hunks)
+        removed = sum(h.removed for h in change.hunks)
+        stats = Text.assemble((f"+{added}", theme.success or "green"), " ", (f"-{removed}", theme.error or "red"))
+        text.append(" " * max(1, 33 - len(text) - len(stats)))
+        text.append_text(stats)
+        return text
+
+    def _bar(self) -> Text:
+        theme = self.app.current_theme
+        counts = self.review.counts()
+        text = Text.assemble(
+            (f"✓ {counts[HunkState.ACCEPTED]} accepted", f"bold {theme.success}"),
+            "   ",
+            (f"✗ {counts[HunkState.REJECTED]} rejected", f"bold {theme.error}"),
+            "   ",
+            (f"● {counts[HunkState.PENDING]} pending", f"bold {theme.warning}"),
+        )
+        if self._cursor() is not None:
+            text.append(f"      {self._where()}", "dim")
+        if counts[HunkState.PENDING] == 0 and self.review.changeset.hunk_count:
+            text.append("      all decided: ctrl+s writes the accepted hunks", f"bold {theme.accent}")
+        text.append("\n")
+        for key, description in BAR_KEYS:
+            text.append(f" {key}", f"bold {theme.accent}")
+            text.append(f" {description} ", "dim")
+        return text
+
+    def _where(self) -> str:
+        file_index, hunk_index = self._cursor() or (0, 0)
+        change = self.review.changeset.files[file_index]
+        return f"{change.path} · hunk {hunk_index + 1}/{len(change.hunks)}"
+
+    def _cursor(self) -> tuple[int, int] | None:
+        """The current hunk, or None when there is none."""
+        file_index, hunk_index = self.diff_view.cursor
+        files = self.review.changeset.files
+        if not files or hunk_index >= len(files[file_index].hunks):
+            return None
+        return file_index, hunk_index
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self._since

@@ -1,0 +1,106 @@
+"""`exosuit review [RESPONSE_FILE | -]`, and the review that `exosuit apply` opens.
+
+With a file (or `-` for stdin) the edits found in it are reviewed and the accepted hunks written.
+With no argument the working tree's uncommitted changes are reviewed against HEAD: rejecting a
+hunk reverts it, after the working tree is saved in a checkpoint ref.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from textual.app import App
+
+from app.edits.build import build_changeset
+from app.edits.changeset import ChangeSet
+from app.edits.command import _read_response, _repo_root
+from app.edits.parse import parse_edits
+from app.review import ReviewResult
+from app.worktree import working_tree_changeset
+from widgets.review import ReviewScreen
+
+
+class ReviewApp(App[ReviewResult]):
+    """A standalone app around one ReviewScreen; exits with its ReviewResult."""
+
+    TITLE = "exosuit review"
+
+    def __init__(self, changeset: ChangeSet, repo_root: Path, *, working_tree: bool = False) -> None:
+        super().__init__()
+        self.screen_args = (changeset, repo_root, working_tree)
+
+    def on_mount(self) -> None:
+        changeset, repo_root, working_tree = self.screen_args
+        self.push_screen(ReviewScreen(changeset, repo_root, working_tree=working_tree), self.exit)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `exosuit review`; returns the exit code (0 written, 1 closed without writing, 2 error)."""
+    root = _repo_root(Path(args.repo or "."))
+    if root is None:
+        print(f"exosuit review: {args.repo} is not a directory", file=sys.stderr)
+        return 2
+    if args.response is None:
+        return _review_working_tree(root)
+    try:
+        text = _read_response(args.response)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"exosuit review: cannot read {args.response}: {error}", file=sys.stderr)
+        return 2
+    changeset, problems = build_changeset(root, parse_edits(text))
+    for problem in problems:
+        print(f"error: {problem.summary}", file=sys.stderr)
+    if not changeset.files:
+        print("exosuit review: no applicable edits found", file=sys.stderr)
+        return 1 if problems else 0
+    if problems:
+        print(f"exosuit review: {len(problems)} edits refused; reviewing the rest", file=sys.stderr)
+    return review_changeset(root, changeset)
+
+
+def review_changeset(repo_root: Path, changeset: ChangeSet, *, working_tree: bool = False) -> int:
+    """Open the review screen on `changeset` in the terminal and write what is accepted.
+
+    Returns 0 when the review was applied, 1 when it was closed without writing, 2 when no
+    terminal is available. Prints what was written and what was left.
+    """
+    if not _terminal_for_keys():
+        print("exosuit review: needs a terminal to read keys from", file=sys.stderr)
+        return 2
+    result = ReviewApp(changeset, repo_root, working_tree=working_tree).run()
+    if result is None or not result.applied:
+        print("Review closed; nothing written.")
+        return 1
+    print(result.summary())
+    return 0
+
+
+def _review_working_tree(root: Path) -> int:
+    if not (root / ".git").exists():
+        print(f"exosuit review: {root} is not a git repository", file=sys.stderr)
+        return 2
+    changeset, skipped = working_tree_changeset(root)
+    for path in skipped:
+        print(f"skipped {path}: not a text file", file=sys.stderr)
+    if not changeset.files:
+        print("No uncommitted changes to review.")
+        return 0
+    return review_changeset(root, changeset, working_tree=True)
+
+
+def _terminal_for_keys() -> bool:
+    """Make sure keys come from the terminal, even when the response was piped into stdin."""
+    if not sys.stdout.isatty():
+        return False
+    if sys.stdin.isatty():
+        return True
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        return False
+    os.dup2(tty, sys.stdin.fileno())
+    os.close(tty)
+    return True
