@@ -1,0 +1,117 @@
+"""ChatSession through the real Router, Meter and OpenAI provider, against the local wire server."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from app.chat import ChatSession, ContextWarning
+from app.config import Config, ProviderConfig
+from app.llm.base import Done, ProviderError, StreamBroken, TextDelta
+from app.llm.meter import Meter
+from app.llm.registry import build_router
+from tests.wire_server import Reply, Status, WireServer
+
+
+@pytest.fixture
+def session(tmp_path: Path, wire_server: WireServer) -> ChatSession:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "notes.txt").write_text("remember the milk\n")
+    config = Config(providers=[ProviderConfig(
+        name="openai", kind="openai", model="gpt-4.1-mini", base_url=wire_server.openai_url,
+        api_key="test", max_retries=0, timeout=5.0,
+    )])
+    return ChatSession(tmp_path, build_router(config), Meter())
+
+
+def test_turn_streams_and_is_recorded(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Reply("Hel", "lo", usage=(1000, 20)))
+    events = list(session.stream_turn("hi"))
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["Hel", "lo"]
+    assert isinstance(events[-1], Done)
+    turn = session.turns[-1]
+    assert (turn.status, turn.answer, turn.provider) == ("complete", "Hello", "openai/gpt-4.1-mini")
+    assert turn.cost is not None and session.meter.input_tokens == 1000
+    assert [(m.role, m.content) for m in session.messages()] == [("user", "hi"), ("assistant", "Hello")]
+    body = wire_server.requests[-1].body
+    system = " ".join(str(m["content"]) for m in body["messages"] if m["role"] == "system")
+    assert "SEARCH/REPLACE" in system and session.repo_root.name in system
+
+
+def test_broken_stream_is_not_an_answer(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Reply("half ", "rest", drop_after=1), Reply("next"))
+    with pytest.raises(StreamBroken):
+        list(session.stream_turn("q1"))
+    turn = session.turns[-1]
+    assert turn.status == "broken" and turn.answer == "half "
+    assert session.meter.requests == []
+    list(session.stream_turn("q2"))
+    sent = wire_server.requests[-1].body["messages"]
+    assistant = next(m for m in sent if m["role"] == "assistant")
+    assert assistant["content"].startswith("half ") and "cut off" in assistant["content"]
+
+
+def test_failed_turn_without_text_is_left_out(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Status(400, "bad request"), Reply("ok"))
+    with pytest.raises(ProviderError):
+        list(session.stream_turn("q1"))
+    assert session.turns[-1].status == "failed"
+    list(session.stream_turn("q2"))
+    sent = [m for m in wire_server.requests[-1].body["messages"] if m["role"] != "system"]
+    assert [m["content"] for m in sent] == ["q2"]
+
+
+def test_cancel_from_another_thread(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Reply("a", "b", "c", "d", delay=0.05))
+    got: list[str] = []
+    for event in session.stream_turn("q"):
+        if isinstance(event, TextDelta):
+            got.append(event.text)
+            if len(got) == 2:
+                threading.Thread(target=session.cancel).start()
+                threading.Event().wait(0.02)
+    assert got == ["a", "b"]
+    assert session.turns[-1].status == "cancelled" and session.turns[-1].answer == "ab"
+    assert not session.streaming
+
+
+def test_abandoned_iteration_counts_as_cancelled(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Reply("a", "b"))
+    stream = session.stream_turn("q")
+    next(stream)
+    stream.close()
+    assert session.turns[-1].status == "cancelled"
+
+
+def test_feedback_turn_and_context(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Reply("ok"))
+    session.context.add("notes.txt")
+    (session.repo_root / "notes.txt").unlink()
+    events = list(session.stream_turn("The hunk was rejected: keep the old name.", kind="feedback"))
+    assert isinstance(events[0], ContextWarning) and "no longer exists" in events[0].text
+    assert session.turns[-1].kind == "feedback"
+    sent = wire_server.requests[-1].body["messages"]
+    assert sent[-1] == {"role": "user", "content": "The hunk was rejected: keep the old name."}
+
+
+def test_context_is_sent_and_clear_keeps_it(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Reply("ok"), Reply("ok"))
+    session.context.add("notes.txt")
+    list(session.stream_turn("q1"))
+    session.clear()
+    assert session.turns == [] and session.context.paths == ["notes.txt"]
+    list(session.stream_turn("q2"))
+    text = str(wire_server.requests[-1].body)
+    assert "remember the milk" in text and "q1" not in text
+
+
+def test_one_turn_at_a_time(session: ChatSession, wire_server: WireServer) -> None:
+    wire_server.script(Reply("a", "b"))
+    stream = session.stream_turn("q")
+    next(stream)
+    with pytest.raises(RuntimeError):
+        next(session.stream_turn("again"))
+    stream.close()
