@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 import prompts
+from app.edits.apply import ApplyResult, apply_changeset
 from app.edits.changeset import ChangeSet, FileChange
+from app.worktree import checkpoint
 
 
 class HunkState(str, Enum):
@@ -51,6 +54,7 @@ class _Undo:
     """What one action changed, to put it back: a file's change and marks, and the log length."""
 
     file_index: int
+    hunk_index: int
     change: FileChange
     marks: list[Mark]
     decisions: int
@@ -69,6 +73,8 @@ class Review:
         self.marks: list[list[Mark]] = [[Mark() for _ in f.hunks] for f in changeset.files]
         self.decisions: list[Decision] = []
         self._undo: list[_Undo] = []
+        self.proposed = {f.path: f.new_text for f in changeset.files}
+        """Each file's new text before any edit made in the review."""
 
     def mark(self, file_index: int, hunk_index: int) -> Mark:
         return self.marks[file_index][hunk_index]
@@ -77,7 +83,7 @@ class Review:
         self, file_index: int, hunk_index: int, accepted: bool, comment: str = "", seconds: float = 0.0
     ) -> Decision:
         """Accept or reject one hunk, recording the decision."""
-        self._remember(file_index)
+        self._remember(file_index, hunk_index)
         return self._decide(file_index, hunk_index, accepted, comment, seconds)
 
     def decide_file(self, file_index: int, accepted: bool, seconds: float = 0.0) -> list[Decision]:
@@ -91,7 +97,7 @@ class Review:
         change = self.changeset.files[file_index]
         if len(change.hunks[hunk_index].blocks) < 2:
             return False
-        self._remember(file_index)
+        self._remember(file_index, hunk_index)
         parts = len(change.hunks[hunk_index].blocks)
         self._writable(file_index).split(hunk_index)
         marks = self.marks[file_index]
@@ -103,22 +109,22 @@ class Review:
 
         Returns the decision, or None when the edited text changes nothing (the hunk is gone).
         """
-        self._remember(file_index)
+        self._remember(file_index, hunk_index)
         kept = self._writable(file_index).edit_hunk(hunk_index, text)
         if not kept:
             del self.marks[file_index][hunk_index]
             return None
         return self._decide(file_index, hunk_index, True, "", seconds, edited=True)
 
-    def undo(self) -> int | None:
-        """Undo the last decision, split or edit; returns the file index it touched, if any."""
+    def undo(self) -> tuple[int, int] | None:
+        """Undo the last decision, split or edit; returns the (file, hunk) it was about, if any."""
         if not self._undo:
             return None
         step = self._undo.pop()
         self.changeset.files[step.file_index] = step.change
         self.marks[step.file_index] = step.marks
         del self.decisions[step.decisions :]
-        return step.file_index
+        return step.file_index, step.hunk_index
 
     @property
     def can_undo(self) -> bool:
@@ -143,6 +149,7 @@ class Review:
             self.changeset,
             {f.path: list(marks) for f, marks in zip(self.changeset.files, self.marks)},
             list(self.decisions),
+            dict(self.proposed),
         )
 
     def _decide(
@@ -157,9 +164,10 @@ class Review:
         self.decisions.append(decision)
         return decision
 
-    def _remember(self, file_index: int) -> None:
+    def _remember(self, file_index: int, hunk_index: int = 0) -> None:
         change = self.changeset.files[file_index]
-        self._undo.append(_Undo(file_index, change, list(self.marks[file_index]), len(self.decisions)))
+        marks = list(self.marks[file_index])
+        self._undo.append(_Undo(file_index, hunk_index, change, marks, len(self.decisions)))
 
     def _writable(self, file_index: int) -> FileChange:
         """A copy of a file's change put in its place, so the remembered original stays intact."""
@@ -177,12 +185,19 @@ class ReviewResult:
     marks: dict[str, list[Mark]]
     """FileChange.path -> one mark per hunk, in the order of `FileChange.hunks`."""
     decisions: list[Decision]
+    proposed: dict[str, str | None] = field(default_factory=dict)
+    """Each file's new text before any edit made in the review (for a working-tree review: what
+    was on disk when it started)."""
     applied: bool = False
     """True once the accepted hunks were written (or reverted, for a working-tree review)."""
     written: list[str] = field(default_factory=list)
-    """Paths written or deleted on disk."""
+    """Paths written on disk."""
+    deleted: list[str] = field(default_factory=list)
+    """Paths deleted from disk."""
     checkpoint: str | None = None
     """The git ref recording the working tree before a working-tree review reverted hunks."""
+    working_tree: bool = False
+    """The review was of the working tree against HEAD: rejecting a hunk reverts it."""
 
     @property
     def accepted(self) -> dict[str, list[int]]:
@@ -205,6 +220,22 @@ class ReviewResult:
                 parts = [f"{rejected} rejected"] * bool(rejected) + [f"{pending} undecided"] * bool(pending)
                 lines.append(f"{change.path}: {', '.join(parts)} of {len(marks)} hunks")
         return lines
+
+    def summary(self) -> str:
+        """What was written and what was left, one line each, for the reviewer."""
+        verb = "Reverted hunks in" if self.working_tree else "Wrote"
+        lines = [f"{verb} {', '.join(self.written)}"] if self.written else []
+        lines += [f"Deleted {', '.join(self.deleted)}"] if self.deleted else []
+        if not lines:
+            lines.append("Nothing written.")
+        if self.working_tree:
+            pending = sum(m.state is HunkState.PENDING for ms in self.marks.values() for m in ms)
+            lines += [f"Kept {pending} undecided hunk{'s' * (pending != 1)} as they are."] if pending else []
+        else:
+            lines += [f"Not written: {line}" for line in self.left()]
+        if self.checkpoint:
+            lines.append(f"The working tree before is saved in {self.checkpoint}")
+        return "\n".join(lines)
 
     def feedback_for_model(self) -> str | None:
         """The rejected and undecided hunks, with comments, as a failure the model must address.
@@ -235,3 +266,37 @@ class ReviewResult:
 
     def _indices(self, path: str, state: HunkState) -> list[int]:
         return [i for i, mark in enumerate(self.marks[path]) if mark.state is state]
+
+
+def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = False) -> ReviewResult:
+    """Write a finished review to disk through the edit engine; returns `result`, updated.
+
+    A proposal review writes only the accepted hunks. A working-tree review (the ChangeSet is
+    HEAD -> working tree) reverts the rejected hunks and keeps the rest, after recording the
+    working tree in a checkpoint ref. Raises `ApplyError` and writes nothing when a file cannot
+    be written, e.g. because it changed on disk during the review.
+    """
+    if working_tree:
+        changes = []
+        for change in result.changeset.files:
+            rejected = set(result.rejected.get(change.path, ()))
+            if rejected:
+                kept = [i for i in range(len(change.hunks)) if i not in rejected]
+                changes.append(FileChange(change.path, result.proposed[change.path], change.text_with(kept)))
+        edited = [
+            FileChange(f.path, result.proposed[f.path], f.new_text)
+            for f in result.changeset.files
+            if f.path not in result.rejected and f.new_text != result.proposed[f.path]
+        ]
+        changes += edited
+        if changes:
+            result.checkpoint = checkpoint(repo_root, "exosuit: before reverting rejected hunks")
+        applied = apply_changeset(repo_root, ChangeSet(changes))
+    elif result.accepted:
+        applied = apply_changeset(repo_root, result.changeset, result.accepted)
+    else:
+        applied = ApplyResult()
+    result.applied = True
+    result.working_tree = working_tree
+    result.written, result.deleted = applied.written, applied.deleted
+    return result

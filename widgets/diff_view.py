@@ -138,9 +138,9 @@ class DiffView(ScrollView, can_focus=True):
     }
     """
 
-    split: reactive[bool] = reactive(False)
+    split: reactive[bool] = reactive(False, init=False)
     """Side-by-side view (True) or unified (False)."""
-    cursor: var[tuple[int, int]] = var((0, 0), always_update=True)
+    cursor: var[tuple[int, int]] = var((0, 0), always_update=True, init=False)
     """The current hunk: (file index, hunk index)."""
 
     class HunkSelected(Message):
