@@ -152,7 +152,7 @@ class FileChange:
         old_lo, old_hi, new_lo, new_hi = first.old_lo, last.old_hi, first.new_lo, last.new_hi
         eol = "\r\n" if self._new_lines and self._new_lines[0].endswith("\r\n") else "\n"
         text = text.replace("\r\n", "\n").replace("\n", eol)
-        at_eof_without_eol = new_hi == len(self._new_lines) and not self._new_lines[-1].endswith("\n")
+        at_eof_without_eol = new_hi == len(self._new_lines) > 0 and not self._new_lines[-1].endswith("\n")
         if text and not text.endswith("\n") and not at_eof_without_eol:
             text += eol
         lines = text.splitlines(keepends=True)

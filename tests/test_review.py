@@ -1,0 +1,156 @@
+"""The review model without a UI: marks, undo, splits, edits, results, feedback and writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import git
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.edits.apply import ApplyError
+from app.edits.changeset import ChangeSet, FileChange
+from app.review import HunkState, Review, write_review
+from app.worktree import checkpoint, working_tree_changeset
+from scripts.review_samples import SAMPLE_FILES, SERVER_NEW, SERVER_OLD, sample_changeset
+from tests.widgets.conftest import make_repo
+
+OLD = "".join(f"line {i}\n" for i in range(40))
+NEW = OLD.replace("line 5\n", "LINE 5\n").replace("line 9\n", "line 9b\n").replace("line 30\n", "")
+
+
+def test_decisions_marks_counts_and_undo() -> None:
+    review = Review(ChangeSet([FileChange("a.txt", OLD, NEW)]))
+    assert [len(f.hunks) for f in review.changeset.files] == [2]
+    review.decide(0, 0, True, seconds=1.5)
+    review.decide(0, 1, False, "no")
+    assert review.counts() == {HunkState.ACCEPTED: 1, HunkState.REJECTED: 1, HunkState.PENDING: 0}
+    assert review.file_state(0) is None
+    assert review.undo() == (0, 1)
+    assert review.mark(0, 1).state is HunkState.PENDING and len(review.decisions) == 1
+    assert review.decisions[0].seconds == 1.5
+
+
+def test_split_keeps_marks_and_undo_restores_the_hunks() -> None:
+    change = FileChange("a.txt", OLD, NEW)
+    review = Review(ChangeSet([change]))
+    review.decide(0, 0, False, "why")
+    assert review.split(0, 0)
+    assert len(review.changeset.files[0].hunks) == 3
+    assert [m.comment for m in review.marks[0]] == ["why", "why", ""]
+    assert len(change.hunks) == 2  # the original FileChange was not touched
+    review.undo()
+    assert review.changeset.files[0] is change and len(review.marks[0]) == 2
+
+
+def test_edit_replaces_the_proposed_lines_and_accepts_them() -> None:
+    review = Review(ChangeSet([FileChange("a.txt", OLD, NEW)]))
+    assert review.changeset.files[0].proposed_text(1) == ""  # a pure deletion proposes nothing
+    decision = review.edit(0, 1, "line 30 (kept, edited)")
+    assert decision is not None and decision.edited and decision.accepted
+    result = review.result()
+    text = result.changeset.files[0].text_with(result.accepted["a.txt"])
+    assert "line 30 (kept, edited)\nline 31\n" in text and "line 5\n" in text  # hunk 0 untouched
+    # Editing back to the old text leaves nothing to change: the hunk disappears.
+    assert review.edit(0, 0, "line 5\nline 6\nline 7\nline 8\nline 9\n") is None
+    assert len(review.changeset.files[0].hunks) == 1
+
+
+@given(
+    st.lists(st.sampled_from(["a\n", "b\n", "c\n", "d\n"]), max_size=30),
+    st.lists(st.sampled_from(["a\n", "b\n", "x\n", "y\n"]), max_size=30),
+    st.lists(st.sampled_from(["p\n", "q\n", "a\n"]), max_size=4),
+    st.data(),
+)
+def test_edit_hunk_changes_only_its_own_region(old: list[str], new: list[str], edit: list[str], data: st.DataObject) -> None:
+    change = FileChange("f", "".join(old), "".join(new))
+    if not change.hunks:
+        return
+    index = data.draw(st.integers(0, len(change.hunks) - 1))
+    others = [i for i in range(len(change.hunks)) if i != index]
+    before = change.text_with(others)
+    hunk = change.hunks[index]
+    new_lo, new_hi = change.blocks[hunk.blocks[0]].new_lo, change.blocks[hunk.blocks[-1]].new_hi
+    kept = change.edit_hunk(index, "".join(edit))
+    # The other hunks still produce the same text with this hunk not applied...
+    remaining = [i if i < index else i + (1 if kept else 0) for i in others]
+    assert change.text_with(remaining) == before
+    # ...and applying everything gives the new text with the hunk's lines replaced.
+    assert change.text_with(range(len(change.hunks))) == change.new_text
+    assert change.new_text == "".join(new[:new_lo] + edit + new[new_hi:])
+
+
+def test_feedback_is_none_when_everything_was_accepted() -> None:
+    review = Review(sample_changeset())
+    for f, change in enumerate(review.changeset.files):
+        review.decide_file(f, True)
+    assert review.result().feedback_for_model() is None
+
+
+def test_feedback_lists_rejected_and_undecided_hunks_as_a_failure() -> None:
+    review = Review(sample_changeset())
+    review.decide(0, 0, False, "keep the old docstring")
+    feedback = review.result().feedback_for_model()
+    assert feedback is not None
+    assert "NOT fully applied" in feedback and "failure" in feedback
+    assert "server.py, hunk 1 of 2: REJECTED" in feedback and "keep the old docstring" in feedback
+    assert "legacy.py, hunk 1 of 1: NOT APPLIED (left undecided)" in feedback
+    assert "0 accepted, 1 rejected, 4 left undecided" in feedback
+
+
+def test_write_review_writes_only_accepted_hunks(tmp_path: Path) -> None:
+    make_repo(tmp_path, SAMPLE_FILES)
+    review = Review(sample_changeset())
+    review.decide(0, 1, True)
+    review.decide_file(3, True)
+    result = write_review(tmp_path, review.result())
+    assert result.applied and result.written == ["server.py"] and result.deleted == ["legacy.py"]
+    assert (tmp_path / "server.py").read_text() == sample_changeset().files[0].text_with([1])
+    assert not (tmp_path / "test_server.py").exists() and not (tmp_path / "legacy.py").exists()
+
+
+def test_write_review_refuses_a_file_changed_on_disk_and_writes_nothing(tmp_path: Path) -> None:
+    make_repo(tmp_path, SAMPLE_FILES)
+    review = Review(sample_changeset())
+    review.decide_file(0, True)
+    review.decide_file(2, True)
+    (tmp_path / "server.py").write_text("changed\n")
+    with pytest.raises(ApplyError, match="server.py"):
+        write_review(tmp_path, review.result())
+    assert (tmp_path / "README.md").read_text() == SAMPLE_FILES["README.md"]
+
+
+def test_working_tree_changeset_and_checkpoint(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, SAMPLE_FILES)
+    (tmp_path / "server.py").write_text(SERVER_NEW)
+    (tmp_path / "legacy.py").unlink()
+    (tmp_path / "new.txt").write_text("hello\n")
+    (tmp_path / "blob.bin").write_bytes(b"\xff\xfe\x00")
+    repo.index.add(["new.txt"])  # staged and unstaged changes both count
+    changeset, skipped = working_tree_changeset(tmp_path)
+    assert [(f.path, f.is_new, f.is_deleted) for f in changeset.files] == [
+        ("legacy.py", False, True),
+        ("new.txt", True, False),
+        ("server.py", False, False),
+    ]
+    assert changeset.file("server.py").old_text == SERVER_OLD
+    assert skipped == ["blob.bin"]
+    index_before = repo.git.diff("--cached", "--name-only")
+    first = checkpoint(tmp_path, "one")
+    second = checkpoint(tmp_path, "two")
+    assert (first, second) == ("refs/exosuit/checkpoints/1", "refs/exosuit/checkpoints/2")
+    tree = repo.commit(first).tree
+    assert sorted(b.path for b in tree.traverse()) == ["README.md", "blob.bin", "new.txt", "server.py"]
+    assert repo.git.diff("--cached", "--name-only") == index_before
+    assert repo.head.commit.message == "initial"
+    assert (tmp_path / "server.py").read_text() == SERVER_NEW
+
+
+def test_checkpoint_in_a_repository_without_commits(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path)
+    (tmp_path / "a.txt").write_text("a\n")
+    ref = checkpoint(tmp_path, "first")
+    assert [b.path for b in git.Repo(tmp_path).commit(ref).tree.traverse()] == ["a.txt"]
+    changeset, _ = working_tree_changeset(tmp_path)
+    assert [(f.path, f.is_new) for f in changeset.files] == [("a.txt", True)]
