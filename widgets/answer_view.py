@@ -32,7 +32,7 @@ class AnswerView(Vertical):
         border-left: outer $secondary 60%;
         & > #answer-header { color: $text-secondary; text-style: bold; width: 1fr; }
         & > Markdown { margin: 0; padding: 0; background: transparent; }
-        & > #answer-error { color: $text-error; width: 1fr; }
+        & > #answer-error { color: $text-error; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
         &.-broken, &.-failed { border-left: outer $error; }
         &.-broken > Markdown, &.-cancelled > Markdown { opacity: 70%; }
         &.-cancelled { border-left: outer $warning 60%; }
@@ -86,7 +86,9 @@ class AnswerView(Vertical):
         if status != "complete":
             reason = " ".join(error.split()) if error else ""
             line = _ENDINGS[status] + (f": {reason}" if reason else "")
-            await self.mount(Label(line, id="answer-error", markup=False))
+            error_line = Label(line, id="answer-error", markup=False)
+            error_line.tooltip = line  # the whole reason, when the line is cut to fit
+            await self.mount(error_line)
 
     def watch_status(self, old: AnswerStatus, new: AnswerStatus) -> None:
         self.remove_class(f"-{old}")

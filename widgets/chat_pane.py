@@ -8,6 +8,7 @@ from typing import Literal
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Label, Markdown, Static
 
 from app.chat import TurnKind
@@ -92,13 +93,18 @@ class ChatPane(VerticalScroll):
 
         text: str
 
-    def on_mount(self) -> None:
-        self.anchor()
+    def watch_virtual_size(self) -> None:
+        # Follow the newest output once the conversation fills the pane (anchoring earlier would
+        # push a short conversation to the bottom of the pane).
+        overflowing = self.virtual_size.height > self.scrollable_content_region.height
+        if overflowing != self.is_anchored:
+            self.anchor(overflowing)
 
     async def add_user(self, text: str, kind: TurnKind = "user") -> None:
-        """Show what the user sent."""
+        """Show what the user sent (and follow the output again if the user had scrolled up)."""
         await self.mount(UserTurn(text, kind))
-        self.anchor()
+        if self.is_anchored:
+            self.anchor()
 
     async def start_answer(self, label: str, waiting: str) -> AnswerView:
         """Show an answer that is about to stream in; the caller feeds it."""
@@ -114,9 +120,11 @@ class ChatPane(VerticalScroll):
         if status == "complete":
             self.post_message(self.AnswerComplete(view.text))
 
-    async def add_notice(self, text: str, severity: Severity = "information") -> None:
-        """Show a one-line notice."""
-        await self.mount(Notice(text, severity))
+    async def add_notice(
+        self, text: str, severity: Severity = "information", before: Widget | None = None
+    ) -> None:
+        """Show a one-line notice (at the end, or before another item)."""
+        await self.mount(Notice(text, severity), before=before)
 
     async def add_markdown(self, text: str) -> None:
         """Show a longer note from the app (e.g. /help)."""

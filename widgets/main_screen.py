@@ -11,7 +11,7 @@ from threading import Thread
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -63,7 +63,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with ChatPane():
-            yield Banner(self._banner_text(), classes="-offline" if self.session.router.notice else "")
+            yield Banner(self._banner(), classes="-offline" if self.session.router.notice else "")
         yield Static(id="completions", markup=False)
         completer = slash.Completer(self._repo_files, lambda: self.session.context.paths, self._models)
         yield PromptInput(completer, id="prompt")
@@ -119,6 +119,7 @@ class MainScreen(Screen[None]):
             await view.append(event.text)
         elif isinstance(event, ProviderSwitched):
             self._switched(event, view)
+            await chat.add_notice(event.describe(), "warning", before=view)
         elif isinstance(event, ContextWarning):
             self.notify(event.text, severity="warning")
         elif isinstance(event, Done):
@@ -143,7 +144,7 @@ class MainScreen(Screen[None]):
             view.waiting = self._waiting_text(provider)
         self.notify(event.describe(), title="Provider switched", severity="warning", timeout=8)
         status = self.query_one(StatusBar)
-        status.notice = event.describe()
+        status.notice = f"{event.from_provider} unavailable → {event.to_provider}"
         status.provider, status.model = name, model
         status.offline = provider is not None and is_offline(provider)
 
@@ -305,13 +306,12 @@ class MainScreen(Screen[None]):
         status.usage = self.session.meter.format()
         status.context = tuple(self.session.context.paths)
 
-    def _banner_text(self) -> str:
-        repo = escape(self.session.repo_root.name)
-        lines = [
-            f"[b $text-primary]Exosuit[/] in [b]{repo}[/] — the model proposes, you review every change.",
+    def _banner(self) -> Content:
+        welcome = Content.from_markup(
+            "[b $text-primary]Exosuit[/] in [b]$repo[/] — the model proposes, you review every change.\n"
             "[$text-muted]Ask a question and press [b]enter[/]. [b]/add PATH[/] shows the model a file, "
             "[b]/model[/] switches model, [b]/help[/] lists everything.[/]",
-        ]
-        if notice := banner_notice(self.session.router):
-            lines += ["", notice]
-        return "\n".join(lines)
+            repo=self.session.repo_root.name,
+        )
+        notice = banner_notice(self.session.router)
+        return Content.assemble(welcome, "\n\n", notice) if notice else welcome

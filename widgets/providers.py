@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.markup import escape
+from textual.content import Content
 
 if TYPE_CHECKING:
     from app.llm.base import Provider
@@ -23,12 +23,12 @@ def loading_text(provider: Provider, first_use: bool) -> str | None:
     return None
 
 
-def banner_notice(router: Router) -> str:
-    """The banner's warning about the active provider (content markup), or "" when there is none."""
+def banner_notice(router: Router) -> Content | None:
+    """The banner's warning about the active provider, or None when there is none."""
     if not router.notice:
-        return ""
+        return None
     title = "Offline built-in smoke-test model" if is_offline(router.active) else "Note"
-    return f"[b $text-warning]⚠ {title}.[/] {escape(router.notice)}"
+    return Content.from_markup("[b $text-warning]⚠ $title.[/] $notice", title=title, notice=router.notice)
 
 
 def model_choices(router: Router) -> list[str]:

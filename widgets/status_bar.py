@@ -52,7 +52,7 @@ class StatusBar(Widget):
         if self.offline:
             line.append(" (offline smoke-test model)", style=warn)
         line.append("   ")
-        line.append(self.usage or "0↑ 0↓ $0")
+        line.append(self.usage)
         line.append("   ")
         if self.context:
             line.append(f"ctx {len(self.context)}: ", style=strong)
