@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.wire_server import WireServer
+
+SETTINGS_ENV = (
+    "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL",
+    "EXOSUIT_CONFIG", "EXOSUIT_PROVIDER", "EXOSUIT_MODEL", "EXOSUIT_TIMEOUT",
+    "EXOSUIT_MAX_RETRIES", "EXOSUIT_THREADS",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs without the developer's keys or config: returns the (absent) user config path.
+
+    Tests that want a user config write this file; `exosuit` subprocesses inherit the environment.
+    """
+    for name in SETTINGS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path_factory.mktemp("user-config") / "config.toml"
+    monkeypatch.setenv("EXOSUIT_CONFIG", str(path))
+    return path
 
 
 @pytest.fixture

@@ -1,0 +1,161 @@
+"""Configuration: files, environment and flags in order of precedence; one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import Config, ConfigError, describe, load_config, redact
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def flags(provider: str | None = None, model: str | None = None) -> argparse.Namespace:
+    return argparse.Namespace(provider=provider, model=model, repo=".")
+
+
+def kinds(config: Config) -> list[tuple[str, str]]:
+    return [(p.name, p.model) for p in config.providers]
+
+
+def test_nothing_configured_is_the_offline_model(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert kinds(config) == [("local", "SmolLM2-135M-Instruct")]
+    assert config.providers[0].threads == 1
+
+
+def test_keys_in_the_environment_add_providers_before_the_offline_one(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret-1234")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
+    config = load_config(tmp_path)
+    assert [p.name for p in config.providers] == ["anthropic", "openai", "local"]
+    anthropic, openai, _ = config.providers
+    assert anthropic.api_key == "sk-ant-secret-1234" and anthropic.sources["api_key"] == "env ANTHROPIC_API_KEY"
+    assert openai.base_url == "http://localhost:11434/v1" and openai.api_key is None
+
+
+def test_user_file_then_project_file_then_env_then_flags(tmp_path, isolated_settings, monkeypatch) -> None:
+    isolated_settings.write_text(
+        '[[providers]]\nname = "mine"\nkind = "openai"\nbase_url = "http://user/v1"\nmodel = "user-model"\n'
+        'timeout = 5\n\n[prices."user-model"]\ninput = 1\noutput = 2\n'
+    )
+    config = load_config(tmp_path)
+    assert kinds(config) == [("mine", "user-model")] and config.providers[0].timeout == 5.0
+    assert config.providers[0].sources["model"].endswith("config.toml:5")
+    assert config.prices == {"user-model": {"input": 1.0, "output": 2.0}}
+
+    (tmp_path / ".exosuit.toml").write_text(
+        '[[providers]]\nname = "team"\nkind = "anthropic"\n\n[[providers]]\nkind = "local"\nthreads = 2\n'
+    )
+    config = load_config(tmp_path)
+    assert kinds(config) == [("team", "claude-sonnet-5-5"), ("local", "SmolLM2-135M-Instruct")]
+    assert config.prices == {"user-model": {"input": 1.0, "output": 2.0}}  # prices merge, lists replace
+
+    monkeypatch.setenv("EXOSUIT_THREADS", "3")
+    monkeypatch.setenv("EXOSUIT_MODEL", "claude-opus-5-5")
+    config = load_config(tmp_path)
+    assert config.providers[1].threads == 3 and config.providers[1].sources["threads"] == "env EXOSUIT_THREADS"
+    assert config.providers[0].model == "claude-opus-5-5"
+
+    config = load_config(tmp_path, flags(provider="local", model="other.gguf"))
+    assert kinds(config) == [("local", "other.gguf")]
+    assert config.providers[0].sources["model"] == "--model"
+
+
+def test_provider_flag_picks_by_name_then_kind_then_a_default(tmp_path) -> None:
+    (tmp_path / ".exosuit.toml").write_text(
+        '[[providers]]\nname = "ollama"\nkind = "openai"\nbase_url = "http://h/v1"\nmodel = "q"\n'
+    )
+    assert kinds(load_config(tmp_path, flags(provider="ollama"))) == [("ollama", "q")]
+    assert kinds(load_config(tmp_path, flags(provider="openai"))) == [("ollama", "q")]
+    assert kinds(load_config(tmp_path, flags(provider="local"))) == [("local", "SmolLM2-135M-Instruct")]
+    with pytest.raises(ConfigError, match=r"--provider: no provider named 'gemini' \(configured: ollama"):
+        load_config(tmp_path, flags(provider="gemini"))
+
+
+def test_openai_key_is_never_sent_to_another_configured_server(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-secret")
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-secret")
+    (tmp_path / ".exosuit.toml").write_text(
+        '[[providers]]\nname = "ollama"\nkind = "openai"\nbase_url = "http://h/v1"\nmodel = "q"\n\n'
+        '[[providers]]\nname = "router"\nkind = "openai"\nbase_url = "https://openrouter.ai/api/v1"\n'
+        'model = "x"\napi_key_env = "OPENROUTER_API_KEY"\n\n'
+        '[[providers]]\nname = "openai"\nkind = "openai"\n'
+    )
+    ollama, router, openai = load_config(tmp_path).providers
+    assert ollama.api_key is None
+    assert router.api_key == "sk-or-secret"
+    assert openai.api_key == "sk-openai-secret"
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ('[[providers]\nkind = "local"\n', r"\.exosuit\.toml:1: Expected ']]' at the end of an array declaration$"),
+    ('[[providers]]\nkind = "local"\nthreads = "two"\n', r"\.exosuit\.toml:3: providers\[1\]: threads must be int$"),
+    ('[[providers]]\nkind = "local"\n\n[[providers]]\nkind = "openai"\nmodle = "x"\n',
+     r"\.exosuit\.toml:6: providers\[2\]: unknown setting 'modle' \(known: name, kind, model"),
+    ('[[providers]]\nkind = "gemini"\n', r"\.exosuit\.toml:2: providers\[1\]: kind must be one of anthropic, openai, local$"),
+    ('[[providers]]\nkind = "openai"\nbase_url = "http://h/v1"\n',
+     r"\.exosuit\.toml:1: providers\[1\]: model is required for an OpenAI-compatible server"),
+    ('[[providers]]\nkind = "openai"\nfim = "magic"\n', r"\.exosuit\.toml:3: providers\[1\]: fim must be one of chat, native$"),
+    ('[[providers]]\nkind = "local"\n[[providers]]\nkind = "local"\n', r":3: providers\[2\]: duplicate name 'local'$"),
+    ("providers = []\n", r"\.exosuit\.toml: `providers` must be a non-empty list"),
+    ('[prices.m]\ninput = "cheap"\n', r"\.exosuit\.toml: \[prices\.'m'\] needs numbers input and output"),
+])
+def test_bad_files_give_one_line_naming_file_and_line(tmp_path, text, error) -> None:
+    (tmp_path / ".exosuit.toml").write_text(text)
+    with pytest.raises(ConfigError, match=error) as caught:
+        load_config(tmp_path)
+    assert "\n" not in str(caught.value) and str(tmp_path) in str(caught.value)
+
+
+def test_non_utf8_file_is_a_one_line_error(tmp_path) -> None:
+    (tmp_path / ".exosuit.toml").write_bytes(b"\xff\xfe[[providers]]")
+    with pytest.raises(ConfigError, match=r"\.exosuit\.toml: not UTF-8 text$"):
+        load_config(tmp_path)
+
+
+def test_bad_environment_values_name_the_variable(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("EXOSUIT_TIMEOUT", "soon")
+    with pytest.raises(ConfigError, match=r"^EXOSUIT_TIMEOUT='soon': expected a float$"):
+        load_config(tmp_path)
+    monkeypatch.setenv("EXOSUIT_TIMEOUT", "-1")
+    with pytest.raises(ConfigError, match=r"^EXOSUIT_TIMEOUT='-1': timeout must be more than 0 seconds$"):
+        load_config(tmp_path)
+
+
+def test_redact_keeps_at_most_the_last_four_characters() -> None:
+    assert redact("sk-ant-api03-abcdefghijklmnop") == "…mnop (redacted)"
+    assert redact("short") == "(set, redacted)"
+    assert redact(None) == "(not set)"
+
+
+def test_describe_shows_sources_and_never_the_key(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-verysecretvalue-WXYZ")
+    text = describe(load_config(tmp_path))
+    assert "verysecret" not in text and "…WXYZ (redacted)" in text
+    assert "env ANTHROPIC_API_KEY" in text and "1. anthropic" in text and "2. local" in text
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`exosuit` as a real subprocess (the environment, isolated by conftest, is inherited)."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_exosuit_config_command_prints_settings(tmp_path) -> None:
+    result = run_cli("config", "--repo", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Providers, in failover order:" in result.stdout and "1. local" in result.stdout
+
+
+def test_exosuit_config_with_a_broken_file_exits_2_with_one_line(tmp_path) -> None:
+    (tmp_path / ".exosuit.toml").write_text("[[providers]]\nkind = \n")
+    result = run_cli("config", "--repo", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"exosuit: config error: {tmp_path / '.exosuit.toml'}:2: ")
