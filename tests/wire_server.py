@@ -16,7 +16,8 @@ Point the SDKs at it with `base_url=server.url` (Anthropic) or `base_url=server.
     server.script(Hang())                                    # never answers: client times out
 
 With nothing queued the server answers `default` when set, else HTTP 418 naming the request, so an
-unexpected call fails loudly instead of hanging.
+unexpected call fails loudly instead of hanging. `anthropic_config(server)` / `openai_config(server)`
+(at the end of this module) give ProviderConfigs pointing at a server, with fast test settings.
 """
 
 from __future__ import annotations
