@@ -4,19 +4,27 @@ real `openai` / `anthropic` SDKs."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Markdown
 
+from app.chat import ChatSession
+from app.llm.base import Done, StreamEvent, TextDelta, Usage
+from app.llm.meter import Meter
+from app.llm.router import Router
 from tests.tui.conftest import MakeApp
 from tests.wire_server import Hang, Reply, Status, WireServer
 from widgets.answer_view import AnswerView
-from widgets.chat_pane import ChatPane, Notice, UserTurn
+from widgets.chat_pane import Banner, ChatPane, Notice, UserTurn
 from widgets.model_picker import ModelPicker
 from widgets.prompt_input import PromptInput
 from widgets.status_bar import StatusBar
+from widgets.tui import ExosuitApp
 
 
 async def type_and_send(pilot: Pilot, text: str) -> None:
@@ -268,3 +276,53 @@ async def test_hung_provider_can_be_stopped_and_app_quits(make_app: MakeApp, wir
         assert (await answer_ended(pilot)).status == "cancelled"
         await pilot.press("ctrl+q")
 
+
+
+class SlowLocalModel:
+    """A test-only Provider that looks like the embedded model and waits before answering."""
+
+    kind = "local"
+    name = "local"
+    model = "SmolLM2-135M-Instruct"
+    notice = "Offline built-in model: its answers are weak."
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def stream_chat(self, messages: list, **options: object) -> Iterator[StreamEvent]:
+        self.release.wait(5)
+        yield TextDelta("hi")
+        yield Done("end", Usage(3, 1))
+
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+        return ""
+
+
+async def test_local_model_shows_loading_on_first_use(repo: Path) -> None:
+    local = SlowLocalModel()
+    app = ExosuitApp(ChatSession(repo, Router([local]), Meter()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "Offline built-in smoke-test model" in str(app.screen.query_one(Banner).render())
+        assert app.screen.query_one(StatusBar).offline
+        await type_and_send(pilot, "hello")
+        header = str(app.screen.query_one("#answer-header").render())
+        assert "loading the offline model" in header
+        local.release.set()
+        await answer_ended(pilot)
+        await type_and_send(pilot, "again")
+        assert "loading" not in str(app.screen.query(AnswerView).last().query_one("#answer-header").render())
+        await answer_ended(pilot)
+
+
+async def test_command_palette_switches_model(make_app: MakeApp) -> None:
+    app = make_app("anthropic", "openai")
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Switch model")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ModelPicker)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.router.name == "anthropic"
