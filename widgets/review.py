@@ -54,9 +54,12 @@ class FileList(OptionList, can_focus=False):
         border-right: tall $panel;
         background: $surface;
         padding: 0;
+        scrollbar-size-vertical: 1;
         & > .option-list--option-highlighted { background: $accent 30%; text-style: bold; }
     }
     """
+    LABEL_WIDTH = 31
+    """Columns for a label: the width less the border and the scrollbar, less a margin."""
 
 
 class ReviewBar(Static):
@@ -264,12 +267,12 @@ class ReviewScreen(Screen[ReviewResult]):
         badge, colour = BADGES[self.review.file_state(file_index)]
         theme = self.app.current_theme
         text = Text.assemble((f" {badge} ", f"bold {getattr(theme, colour) or colour}"))
-        name = change.path if len(change.path) <= 22 else "…" + change.path[-21:]
-        text.append(name)
         added = sum(h.added for h in change.hunks)
         removed = sum(h.removed for h in change.hunks)
         stats = Text.assemble((f"+{added}", theme.success or "green"), " ", (f"-{removed}", theme.error or "red"))
-        text.append(" " * max(1, 33 - len(text) - len(stats)))
+        room = FileList.LABEL_WIDTH - len(text) - len(stats) - 1
+        text.append(change.path if len(change.path) <= room else "…" + change.path[-(room - 1) :])
+        text.append(" " * max(1, FileList.LABEL_WIDTH - len(text) - len(stats)))
         text.append_text(stats)
         return text
 

@@ -1,0 +1,98 @@
+"""Regenerate `screenshots/*.svg` and `*.png` from the real app.
+
+    .venv/bin/python -m scripts.screenshots            # every scenario
+    .venv/bin/python -m scripts.screenshots review-help  # only the ones named
+
+Each `Scenario` builds an app (given a scratch directory it may use as a repository), presses
+keys and saves the screen. Append to `SCENARIOS` to add one; the snapshot tests in
+`tests/snapshots/` run the same scenarios. PNGs are drawn with cairosvg, after pointing the SVG at
+a monospace font that is installed here (the SVG names Fira Code, which usually is not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import App
+
+from app.edits.changeset import ChangeSet
+from scripts.review_samples import SAMPLE_FILES, large_changeset, sample_changeset
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    """File name without extension."""
+    make_app: Callable[[Path], App[object]]
+    """Builds the app, given a scratch directory."""
+    keys: tuple[str, ...] = ()
+    size: tuple[int, int] = (120, 36)
+
+
+def review_app(changeset: Callable[[], ChangeSet]) -> Callable[[Path], App[object]]:
+    """A factory for the review app on `changeset()`, with the sample files written to the directory."""
+
+    def make(directory: Path) -> App[object]:
+        from widgets.review_command import ReviewApp
+
+        for path, text in SAMPLE_FILES.items():
+            (directory / path).write_text(text, encoding="utf-8")
+        return ReviewApp(changeset(), directory)
+
+    return make
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("review-unified", review_app(sample_changeset), ("y", "r", *"keep listening on all interfaces", "enter", "k")),
+    Scenario("review-side-by-side", review_app(sample_changeset), ("y", "t")),
+    Scenario("review-help", review_app(sample_changeset), ("question_mark",)),
+    Scenario("review-large", review_app(large_changeset), ("J", "J", "j", "y", "n")),
+]
+
+
+async def shoot(scenario: Scenario, out: Path = OUT) -> Path:
+    """Run one scenario headless and save its SVG; returns the path."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        app = scenario.make_app(Path(scratch))
+        async with app.run_test(size=scenario.size) as pilot:
+            await pilot.pause()
+            for key in scenario.keys:
+                await pilot.press(key)
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            path = Path(app.save_screenshot(f"{scenario.name}.svg", str(out)))
+    return path
+
+
+def to_png(svg: Path) -> Path:
+    """Rasterize an SVG screenshot next to it (2x scale)."""
+    import cairosvg
+
+    text = svg.read_text(encoding="utf-8").replace("Fira Code, monospace", '"DejaVu Sans Mono", monospace')
+    png = svg.with_suffix(".png")
+    cairosvg.svg2png(bytestring=text.encode("utf-8"), write_to=str(png))
+    return png
+
+
+def main(names: list[str]) -> int:
+    chosen = [s for s in SCENARIOS if not names or s.name in names]
+    if names and len(chosen) != len(names):
+        known = ", ".join(s.name for s in SCENARIOS)
+        print(f"unknown scenario in {names}; known: {known}", file=sys.stderr)
+        return 2
+    for scenario in chosen:
+        svg = asyncio.run(shoot(scenario))
+        print(f"{svg.relative_to(OUT.parent)}  {to_png(svg).relative_to(OUT.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
