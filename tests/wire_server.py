@@ -53,6 +53,8 @@ class Reply:
     - `finish=False`: the stream ends cleanly (EOF) without a finish reason / message_stop.
     - `drop_after=n`: after n text chunks the connection is cut (incomplete chunked body).
     - `hang_after=n`: after n text chunks the server stops sending until the client gives up.
+    - `error_after=n`: after n text chunks the server sends an error event inside the stream
+      (Anthropic `event: error` overloaded_error; OpenAI `data: {"error": ...}`) and ends it.
     - `delay`: seconds to wait between chunks.
     """
 
@@ -63,6 +65,7 @@ class Reply:
     finish: bool = True
     drop_after: int | None = None
     hang_after: int | None = None
+    error_after: int | None = None
     delay: float = 0.0
 
     def __init__(
@@ -74,6 +77,7 @@ class Reply:
         finish: bool = True,
         drop_after: int | None = None,
         hang_after: int | None = None,
+        error_after: int | None = None,
         delay: float = 0.0,
     ) -> None:
         values = dict(
@@ -84,6 +88,7 @@ class Reply:
             finish=finish,
             drop_after=drop_after,
             hang_after=hang_after,
+            error_after=error_after,
             delay=delay,
         )
         for key, value in values.items():
@@ -270,6 +275,9 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wire._pause()
                     self._drop()
                     return
+                if reply.error_after is not None and text_sent > reply.error_after:
+                    self._write_chunk(_stream_error(protocol).encode())
+                    break
                 if reply.delay:
                     time.sleep(reply.delay)
                 continue
@@ -306,6 +314,13 @@ def _error_body(protocol: str, code: int, message: str) -> dict[str, Any]:
         kind = _ANTHROPIC_ERRORS.get(code, "api_error")
         return {"type": "error", "error": {"type": kind, "message": message}}
     return {"error": {"message": message, "type": "server_error" if code >= 500 else "invalid_request_error", "code": code}}
+
+
+def _stream_error(protocol: str) -> str:
+    """An error reported inside a stream that had started fine."""
+    if protocol == "anthropic":
+        return _sse({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, "error")
+    return _sse({"error": {"message": "model crashed", "type": "server_error"}})
 
 
 def _usage(reply: Reply) -> tuple[int, int]:

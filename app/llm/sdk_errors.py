@@ -27,12 +27,14 @@ def provider_error(
 
     status = getattr(exc, "status_code", None)
     kind = type(exc).__name__
-    if isinstance(status, int):
+    if isinstance(status, int) and status >= 400:
         return _status_error(name, status, _detail(exc), key_env, mid_stream)
     if isinstance(exc, httpx2.TimeoutException) or kind == "APITimeoutError":
         message = f"{name}: no response for {timeout:g}s (timed out)"
     elif isinstance(exc, httpx2.TransportError) or kind == "APIConnectionError":
         message = f"{name}: connection failed{f' ({_cause(exc)})' if _cause(exc) else ''}"
+    elif mid_stream:  # the server reported an error inside a stream that had started
+        return StreamBroken(f"{name}: stream broke: the server reported: {_detail(exc) or _one_line(str(exc))}")
     else:
         return ProviderError(f"{name}: {type(exc).__name__}: {_one_line(str(exc))}", retryable=False)
     if mid_stream:

@@ -140,3 +140,10 @@ def test_fim_asks_the_chat_model_and_strips_a_fence(wire_server: WireServer) -> 
     body = wire_server.requests[-1].body
     assert "def add(a, b):" in body["messages"][0]["content"] and "print(add(1, 2))" in body["messages"][0]["content"]
     assert "only the text to insert" in body["system"][0]["text"]
+
+
+def test_error_event_inside_the_stream_is_broken(wire_server: WireServer) -> None:
+    wire_server.script(Reply("partial", "rest", error_after=1))
+    with pytest.raises(StreamBroken) as caught:
+        ask(AnthropicProvider(anthropic_config(wire_server)))
+    assert str(caught.value) == "anthropic: stream broke: the server reported: Overloaded"

@@ -175,3 +175,10 @@ def test_chat_fim_is_the_default(wire_server: WireServer) -> None:
     wire_server.script(Reply("a + b"))
     assert OpenAIProvider(openai_config(wire_server)).complete_fim("return ", "\n") == "a + b"
     assert wire_server.requests[-1].path == "/v1/chat/completions"
+
+
+def test_error_inside_the_stream_is_broken(wire_server: WireServer) -> None:
+    wire_server.script(Reply("partial", "rest", error_after=1))
+    with pytest.raises(StreamBroken) as caught:
+        ask(OpenAIProvider(openai_config(wire_server)))
+    assert str(caught.value) == "openai: stream broke: the server reported: model crashed"
