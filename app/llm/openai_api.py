@@ -89,10 +89,7 @@ class OpenAIProvider:
                 started = True
                 yield from self._read(stream, request)
         except (openai.APIError, httpx2.TransportError) as exc:
-            raise provider_error(
-                exc, name=self.name, key_env=self.config.api_key_env,
-                timeout=self.config.timeout, mid_stream=started,
-            ) from exc
+            raise provider_error(exc, self.config, mid_stream=started) from exc
 
     def _open(self, request: dict[str, Any]) -> Any:
         """Start the stream; if the server rejects the tools, start it again without them."""
@@ -157,10 +154,7 @@ class OpenAIProvider:
                 model=self.model, prompt=prefix, suffix=suffix, max_tokens=max_tokens, temperature=0
             )
         except openai.APIError as exc:
-            raise provider_error(
-                exc, name=self.name, key_env=self.config.api_key_env,
-                timeout=self.config.timeout, mid_stream=False,
-            ) from exc
+            raise provider_error(exc, self.config, mid_stream=False) from exc
         return response.choices[0].text if response.choices else ""
 
 

@@ -10,29 +10,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.config import ProviderConfig
 from app.llm.base import ProviderError, StreamBroken
 
 RETRYABLE_STATUS = {408, 409, 429}
 """Besides 5xx: the statuses the SDKs themselves retry."""
 
 
-def provider_error(
-    exc: Exception, *, name: str, key_env: str | None, timeout: float, mid_stream: bool
-) -> ProviderError:
-    """The ProviderError for an SDK (or httpx) exception raised by provider `name`.
+def provider_error(exc: Exception, config: ProviderConfig, *, mid_stream: bool) -> ProviderError:
+    """The ProviderError for an SDK (or httpx) exception raised by the provider `config` describes.
 
     `mid_stream`: the answer had started, so a lost connection or timeout is a StreamBroken.
     """
     import httpx2
 
+    name = config.name
     status = getattr(exc, "status_code", None)
     kind = type(exc).__name__
     if isinstance(status, int) and status >= 400:
-        return _status_error(name, status, _detail(exc), key_env, mid_stream)
+        return _status_error(name, status, _detail(exc), config.api_key_env, mid_stream)
     if isinstance(exc, httpx2.TimeoutException) or kind == "APITimeoutError":
-        message = f"{name}: no response for {timeout:g}s (timed out)"
+        message = f"{name}: no response for {config.timeout:g}s (timed out)"
     elif isinstance(exc, httpx2.TransportError) or kind == "APIConnectionError":
-        message = f"{name}: connection failed{f' ({_cause(exc)})' if _cause(exc) else ''}"
+        where = f" to {config.base_url}" if config.base_url and not mid_stream else ""
+        message = f"{name}: connection failed{where}{f' ({_cause(exc)})' if _cause(exc) else ''}"
     elif mid_stream:  # the server reported an error inside a stream that had started
         return StreamBroken(f"{name}: stream broke: the server reported: {_detail(exc) or _one_line(str(exc))}")
     else:
