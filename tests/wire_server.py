@@ -49,6 +49,8 @@ class Reply:
 
     - `usage`: (input_tokens, output_tokens) reported by the server; None reports none (OpenAI
       streams then carry no usage chunk, like llama.cpp; Anthropic reports zeros).
+    - `cached`: (cache_read, cache_write) prompt tokens. Anthropic reports them apart from
+      input_tokens; OpenAI counts the reads inside prompt_tokens (prompt_tokens_details).
     - `stop`: "end", "length" or "tools" (the default becomes "tools" when there are tool calls).
     - `finish=False`: the stream ends cleanly (EOF) without a finish reason / message_stop.
     - `drop_after=n`: after n text chunks the connection is cut (incomplete chunked body).
@@ -61,6 +63,7 @@ class Reply:
     chunks: tuple[str, ...] = ()
     tool_calls: tuple[Call, ...] = ()
     usage: tuple[int, int] | None = (12, 7)
+    cached: tuple[int, int] = (0, 0)
     stop: str = ""
     finish: bool = True
     drop_after: int | None = None
@@ -73,6 +76,7 @@ class Reply:
         *chunks: str,
         tool_calls: tuple[Call, ...] | list[Call] = (),
         usage: tuple[int, int] | None = (12, 7),
+        cached: tuple[int, int] = (0, 0),
         stop: str = "",
         finish: bool = True,
         drop_after: int | None = None,
@@ -84,6 +88,7 @@ class Reply:
             chunks=chunks,
             tool_calls=tuple(tool_calls),
             usage=usage,
+            cached=cached,
             stop=stop or ("tools" if tool_calls else "end"),
             finish=finish,
             drop_after=drop_after,
@@ -341,13 +346,10 @@ def _whole(protocol: str, reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": "msg_wire", "type": "message", "role": "assistant", "model": model,
             "content": content, "stop_reason": _ANTHROPIC_STOP[reply.stop], "stop_sequence": None,
-            "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out},
+            "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out,
+                      "cache_read_input_tokens": reply.cached[0], "cache_creation_input_tokens": reply.cached[1]},
         }
-    usage = (
-        {"prompt_tokens": tokens_in, "completion_tokens": tokens_out, "total_tokens": tokens_in + tokens_out}
-        if reply.usage
-        else None
-    )
+    usage = _openai_usage(reply) if reply.usage else None
     if protocol == "completions":
         return {
             "id": "cmpl-wire", "object": "text_completion", "created": 0, "model": model,
@@ -388,7 +390,7 @@ def _anthropic_events(reply: Reply, body: dict[str, Any]) -> Iterator[Any]:
         "id": "msg_wire", "type": "message", "role": "assistant", "model": body.get("model", "wire-model"),
         "content": [], "stop_reason": None, "stop_sequence": None,
         "usage": {"input_tokens": tokens_in, "output_tokens": 1,
-                  "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+                  "cache_read_input_tokens": reply.cached[0], "cache_creation_input_tokens": reply.cached[1]},
     }
     yield _sse({"type": "message_start", "message": message}, "message_start")
     index = 0
@@ -444,12 +446,17 @@ def _chat_events(reply: Reply, body: dict[str, Any]) -> Iterator[Any]:
 def _usage_chunk(reply: Reply, body: dict[str, Any], obj: str) -> Iterator[str]:
     wants_usage = (body.get("stream_options") or {}).get("include_usage")
     if wants_usage and reply.usage:
-        tokens_in, tokens_out = reply.usage
         yield _sse({
             "id": "wire", "object": obj, "created": 0, "model": body.get("model", "wire-model"), "choices": [],
-            "usage": {"prompt_tokens": tokens_in, "completion_tokens": tokens_out,
-                      "total_tokens": tokens_in + tokens_out},
+            "usage": _openai_usage(reply),
         })
+
+
+def _openai_usage(reply: Reply) -> dict[str, Any]:
+    tokens_in, tokens_out = _usage(reply)
+    prompt = tokens_in + reply.cached[0]
+    return {"prompt_tokens": prompt, "completion_tokens": tokens_out, "total_tokens": prompt + tokens_out,
+            "prompt_tokens_details": {"cached_tokens": reply.cached[0]}}
 
 
 def _completion_events(reply: Reply, body: dict[str, Any]) -> Iterator[Any]:

@@ -147,3 +147,9 @@ def test_error_event_inside_the_stream_is_broken(wire_server: WireServer) -> Non
     with pytest.raises(StreamBroken) as caught:
         ask(AnthropicProvider(anthropic_config(wire_server)))
     assert str(caught.value) == "anthropic: stream broke: the server reported: Overloaded"
+
+
+def test_cache_reads_and_writes_are_counted_apart(wire_server: WireServer) -> None:
+    wire_server.script(Reply("ok", usage=(10, 3), cached=(5000, 1200)))
+    done = ask(AnthropicProvider(anthropic_config(wire_server)), system="s", context="c")[-1]
+    assert done.usage == Usage(input_tokens=10, output_tokens=3, cache_read_tokens=5000, cache_write_tokens=1200)

@@ -182,3 +182,9 @@ def test_error_inside_the_stream_is_broken(wire_server: WireServer) -> None:
     with pytest.raises(StreamBroken) as caught:
         ask(OpenAIProvider(openai_config(wire_server)))
     assert str(caught.value) == "openai: stream broke: the server reported: model crashed"
+
+
+def test_cached_prompt_tokens_are_split_from_input(wire_server: WireServer) -> None:
+    wire_server.script(Reply("ok", usage=(100, 3), cached=(900, 0)))  # prompt_tokens=1000, 900 of them cached
+    done = ask(OpenAIProvider(openai_config(wire_server)))[-1]
+    assert done.usage == Usage(input_tokens=100, output_tokens=3, cache_read_tokens=900)
