@@ -95,8 +95,9 @@ class Config:
     """In failover order."""
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
     """Extra or overriding prices from `[prices."model-id"]` tables (USD per million tokens)."""
-    settings: dict[str, Any] = field(default_factory=dict)
-    """Other top-level tables, for other parts of the app (project file over user file)."""
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Other top-level tables, for other parts of the app: `[ui] theme = "dark"` is
+    settings["ui"]["theme"]. The project file's values override the user file's, key by key."""
     files: dict[str, Path] = field(default_factory=dict)
     """The config files consulted, by role ("user", "project"), whether or not they exist."""
     notes: list[str] = field(default_factory=list)
@@ -124,10 +125,13 @@ def load_config(repo_root: Path, args: argparse.Namespace | None = None) -> Conf
         if data is None:
             continue
         path = files[role]
+        _check_top_level(path, text, data)
         if "providers" in data:
             chosen = (path, text, data["providers"])
         config.prices.update(_prices(path, data.get("prices", {})))
-        config.settings.update({k: v for k, v in data.items() if k not in ("providers", "prices")})
+        for table, values in data.items():
+            if table not in ("providers", "prices"):
+                config.settings[table] = {**config.settings.get(table, {}), **values}
     if chosen:
         config.providers = _parse_providers(*chosen)
     else:
@@ -158,6 +162,17 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
         if where:
             raise ConfigError(f"{path}:{where.group(1)}: {message[: where.start()]}") from None
         raise ConfigError(f"{path}: {message}") from None
+
+
+def _check_top_level(path: Path, text: str, data: dict[str, Any]) -> None:
+    """Besides `providers` and `prices`, only tables (sections for other parts of the app)."""
+    for key, value in data.items():
+        if key in ("providers", "prices") or isinstance(value, dict):
+            continue
+        where = re.search(rf"^\s*(\[\[\s*)?{re.escape(key)}\b", text, re.MULTILINE)
+        line = f":{text.count(chr(10), 0, where.start()) + 1}" if where else ""
+        hint = "provider settings go in [[providers]] tables" if key != "provider" else "did you mean [[providers]]?"
+        raise ConfigError(f"{path}{line}: unknown top-level setting {key!r} — {hint}")
 
 
 def _entry_line(text: str, index: int, key: str | None = None) -> int | None:

@@ -103,6 +103,8 @@ def test_openai_key_is_never_sent_to_another_configured_server(tmp_path, monkeyp
     ('[[providers]]\nkind = "openai"\nfim = "magic"\n', r"\.exosuit\.toml:3: providers\[1\]: fim must be one of chat, native$"),
     ('[[providers]]\nkind = "local"\n[[providers]]\nkind = "local"\n', r":3: providers\[2\]: duplicate name 'local'$"),
     ("providers = []\n", r"\.exosuit\.toml: `providers` must be a non-empty list"),
+    ('[[provider]]\nkind = "local"\n', r"\.exosuit\.toml:1: unknown top-level setting 'provider' — did you mean \[\[providers\]\]\?$"),
+    ('# my settings\nmodel = "gpt-5.4"\n', r"\.exosuit\.toml:2: unknown top-level setting 'model' — provider settings go in"),
     ('[prices.m]\ninput = "cheap"\n', r"\.exosuit\.toml: \[prices\.'m'\] needs numbers input and output"),
 ])
 def test_bad_files_give_one_line_naming_file_and_line(tmp_path, text, error) -> None:
@@ -110,6 +112,12 @@ def test_bad_files_give_one_line_naming_file_and_line(tmp_path, text, error) -> 
     with pytest.raises(ConfigError, match=error) as caught:
         load_config(tmp_path)
     assert "\n" not in str(caught.value) and str(tmp_path) in str(caught.value)
+
+
+def test_other_tables_are_kept_for_other_parts_of_the_app(tmp_path, isolated_settings) -> None:
+    isolated_settings.write_text('[ui]\ntheme = "dark"\nside_by_side = true\n')
+    (tmp_path / ".exosuit.toml").write_text('[ui]\ntheme = "light"\n')
+    assert load_config(tmp_path).settings == {"ui": {"theme": "light", "side_by_side": True}}
 
 
 def test_non_utf8_file_is_a_one_line_error(tmp_path) -> None:
