@@ -75,6 +75,7 @@ class ProviderConfig:
     """Where each setting came from, e.g. {"model": "~/.config/exosuit/config.toml:4"}."""
 
     def set(self, key: str, value: Any, source: str) -> None:
+        """Set a setting and remember where it came from."""
         setattr(self, key, value)
         self.sources[key] = source
 
@@ -101,7 +102,7 @@ class Config:
     files: dict[str, Path] = field(default_factory=dict)
     """The config files consulted, by role ("user", "project"), whether or not they exist."""
     notes: list[str] = field(default_factory=list)
-    """Global choices worth showing, e.g. "--provider local (from EXOSUIT_PROVIDER)"."""
+    """Choices worth showing in `exosuit config`, e.g. "only provider 'local' (--provider)"."""
 
 
 def user_config_path() -> Path:
@@ -199,39 +200,57 @@ def _parse_providers(path: Path, text: str, raw: Any) -> list[ProviderConfig]:
         raise ConfigError(f"{path}: `providers` must be a non-empty list of [[providers]] tables")
     providers: list[ProviderConfig] = []
     for index, entry in enumerate(raw):
-        def fail(message: str, key: str | None = None) -> ConfigError:
-            line = _entry_line(text, index, key)
-            return ConfigError(f"{path}{f':{line}' if line else ''}: providers[{index + 1}]: {message}")
-
-        def source(key: str) -> str:
-            line = _entry_line(text, index, key)
-            return f"{_short(path)}:{line}" if line else _short(path)
-
-        if not isinstance(entry, dict):
-            raise fail("each entry must be a table")
-        for key, value in entry.items():
-            if key not in _FIELD_TYPES:
-                raise fail(f"unknown setting {key!r} (known: {', '.join(_FIELD_TYPES)})", key)
-            types = _FIELD_TYPES[key]
-            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-                raise fail(f"{key} must be {' or '.join(t.__name__ for t in types)}", key)
-        kind = entry.get("kind") or (entry.get("name") if entry.get("name") in KINDS else None)
-        if kind not in KINDS:
-            raise fail(f"kind must be one of {', '.join(KINDS)}", "kind")
-        if kind == "openai" and entry.get("base_url") and not entry.get("model"):
-            raise fail("model is required for an OpenAI-compatible server (base_url is set)")
-        provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
-        provider.sources = {"name": "default", "kind": "default", "model": "default"}
-        for key, value in entry.items():
-            provider.set(key, float(value) if key == "timeout" else value, source(key))
-        provider.sources.setdefault("kind", source("kind"))
-        problem = _check(provider)
-        if problem:
-            raise fail(problem[1], problem[0])
+        where = _Where(path, text, index)
+        provider = _parse_entry(entry, where)
         if any(p.name == provider.name for p in providers):
-            raise fail(f"duplicate name {provider.name!r}", "name")
+            raise where.error(f"duplicate name {provider.name!r}", "name")
         providers.append(provider)
     return providers
+
+
+@dataclass(frozen=True)
+class _Where:
+    """One `[[providers]]` entry's place in its file, for messages and sources."""
+
+    path: Path
+    text: str
+    index: int
+
+    def line(self, key: str | None) -> int | None:
+        return _entry_line(self.text, self.index, key)
+
+    def error(self, message: str, key: str | None = None) -> ConfigError:
+        line = self.line(key)
+        return ConfigError(f"{self.path}{f':{line}' if line else ''}: providers[{self.index + 1}]: {message}")
+
+    def source(self, key: str) -> str:
+        line = self.line(key)
+        return f"{_short(self.path)}:{line}" if line else _short(self.path)
+
+
+def _parse_entry(entry: Any, where: _Where) -> ProviderConfig:
+    """One `[[providers]]` table as a ProviderConfig. Raises ConfigError."""
+    if not isinstance(entry, dict):
+        raise where.error("each entry must be a table")
+    for key, value in entry.items():
+        if key not in _FIELD_TYPES:
+            raise where.error(f"unknown setting {key!r} (known: {', '.join(_FIELD_TYPES)})", key)
+        types = _FIELD_TYPES[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise where.error(f"{key} must be {' or '.join(t.__name__ for t in types)}", key)
+    kind = entry.get("kind") or (entry.get("name") if entry.get("name") in KINDS else None)
+    if kind not in KINDS:
+        raise where.error(f"kind must be one of {', '.join(KINDS)}", "kind")
+    if kind == "openai" and entry.get("base_url") and not entry.get("model"):
+        raise where.error("model is required for an OpenAI-compatible server (base_url is set)")
+    provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
+    provider.sources = {"name": "default", "kind": where.source("kind"), "model": "default"}
+    for key, value in entry.items():
+        provider.set(key, float(value) if key == "timeout" else value, where.source(key))
+    problem = _check(provider)
+    if problem:
+        raise where.error(problem[1], problem[0])
+    return provider
 
 
 def _check(provider: ProviderConfig) -> tuple[str, str] | None:
