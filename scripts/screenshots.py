@@ -21,6 +21,7 @@ from pathlib import Path
 from textual.app import App
 
 from app.edits.changeset import ChangeSet
+from scripts import chat_samples as chat
 from scripts.review_samples import SAMPLE_FILES, large_changeset, sample_changeset
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -54,6 +55,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("review-side-by-side", review_app(sample_changeset), ("y", "t")),
     Scenario("review-help", review_app(sample_changeset), ("question_mark",)),
     Scenario("review-large", review_app(large_changeset), ("J", "J", "j", "y", "n")),
+    # The main screen (scripts/chat_samples.py: answers come from a local wire-protocol server).
+    Scenario("chat-answer", chat.ANSWER, chat.typed("/add app/greet.py", "Use an f-string in greet")),
+    Scenario("chat-failover", chat.FAILOVER, chat.typed("Summarise the repo")),
+    Scenario("chat-offline", chat.OFFLINE),
 ]
 
 

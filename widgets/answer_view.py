@@ -56,11 +56,10 @@ class AnswerView(Vertical):
         self._frame = 0
 
     def compose(self) -> ComposeResult:
-        yield Label(id="answer-header", markup=False)
+        yield Label(self._header(), id="answer-header", markup=False)
         yield Markdown()
 
     def on_mount(self) -> None:
-        self._update_header()
         self._spinner = self.set_interval(0.1, self._spin)
 
     async def append(self, text: str) -> None:
@@ -102,12 +101,14 @@ class AnswerView(Vertical):
         self._frame = (self._frame + 1) % len(SPINNER)
         self._update_header()
 
-    def _update_header(self) -> None:
-        if not self.is_mounted:
-            return
+    def _header(self) -> str:
         header = f"● {self.label}"
         if self.status == "waiting":
             header += f"  {SPINNER[self._frame]} {self.waiting}"
         elif self.status == "streaming":
             header += f"  {SPINNER[self._frame]}"
-        self.query_one("#answer-header", Label).update(header)
+        return header
+
+    def _update_header(self) -> None:
+        if self.is_mounted:
+            self.query_one("#answer-header", Label).update(self._header())

@@ -27,7 +27,7 @@ def banner_notice(router: Router) -> Content | None:
     """The banner's warning about the active provider, or None when there is none."""
     if not router.notice:
         return None
-    title = "Offline built-in smoke-test model" if is_offline(router.active) else "Note"
+    title = "Smoke-test model only" if is_offline(router.active) else "Note"
     return Content.from_markup("[b $text-warning]⚠ $title.[/] $notice", title=title, notice=router.notice)
 
 

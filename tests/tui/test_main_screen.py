@@ -302,7 +302,8 @@ async def test_local_model_shows_loading_on_first_use(repo: Path) -> None:
     local = SlowLocalModel()
     app = ExosuitApp(ChatSession(repo, Router([local]), Meter()))
     async with app.run_test(size=(100, 30)) as pilot:
-        assert "Offline built-in smoke-test model" in str(app.screen.query_one(Banner).render())
+        banner = str(app.screen.query_one(Banner).render())
+        assert "Smoke-test model only" in banner and "answers are weak" in banner
         assert app.screen.query_one(StatusBar).offline
         await type_and_send(pilot, "hello")
         header = str(app.screen.query_one("#answer-header").render())

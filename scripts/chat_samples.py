@@ -1,0 +1,73 @@
+"""Main-screen apps for screenshots: a sample repo, and providers answering from the wire server.
+
+The answers go through the real `openai` / `anthropic` SDKs to a scripted local server, so the
+screenshots show exactly what a user sees. The server lives as long as the process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App
+
+from tests.wire_server import Behaviour, Reply, Status, WireServer
+
+GREET = 'def greet(name):\n    return "hello " + name\n'
+
+EDIT_ANSWER = Reply(
+    "`greet` builds the string by concatenation. An f-string with type hints reads better:\n\n",
+    "app/greet.py\n```python\n<<<<<<< SEARCH\ndef greet(name):\n",
+    '    return "hello " + name\n=======\ndef greet(name: str) -> str:\n',
+    '    return f"hello {name}"\n>>>>>>> REPLACE\n```\n\n',
+    "Callers are unaffected: the result is the same string.",
+    usage=(1840, 96),
+)
+
+
+def sample_repo(directory: Path) -> Path:
+    """A small git repository in `directory`/demo-repo."""
+    repo = directory / "demo-repo"
+    (repo / "app").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "app" / "greet.py").write_text(GREET, encoding="utf-8")
+    (repo / "README.md").write_text("# demo\n", encoding="utf-8")
+    return repo
+
+
+def chat_app(kinds: tuple[str, ...], *script: Behaviour) -> Callable[[Path], App[object]]:
+    """A factory for the main screen with providers of `kinds` (failover order) answering `script`."""
+
+    def make(directory: Path) -> App[object]:
+        from app.chat import ChatSession
+        from app.config import Config, ProviderConfig
+        from app.llm.meter import Meter
+        from app.llm.registry import build_router
+        from widgets.tui import ExosuitApp
+
+        server = WireServer().start()
+        server.script(*script)
+        urls = {"openai": server.openai_url, "anthropic": server.url}
+        models = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-5", "local": "SmolLM2-135M-Instruct"}
+        providers = [
+            ProviderConfig(name=kind, kind=kind, model=models[kind], base_url=urls.get(kind), api_key="demo", max_retries=0)
+            for kind in kinds
+        ]
+        session = ChatSession(sample_repo(directory), build_router(Config(providers=providers)), Meter())
+        return ExosuitApp(session)
+
+    return make
+
+
+def typed(*lines: str) -> tuple[str, ...]:
+    """Keys that type each line and press enter, then wait for the answer to stream in."""
+    keys: list[str] = []
+    for line in lines:
+        keys += [*line, "enter", "wait:400"]
+    return (*keys, "wait:1200")
+
+
+ANSWER = chat_app(("openai",), EDIT_ANSWER)
+FAILOVER = chat_app(("anthropic", "openai"), Status(529, "overloaded"), Reply("Switched providers; the conversation continues here."))
+OFFLINE = chat_app(("local",))
