@@ -264,39 +264,64 @@ def _with_eol(lines: list[str], eol: str, final_newline: bool) -> list[str]:
 
 def _fill_elisions(old_lines: list[str], new: list[str], gaps: set[int]) -> list[str]:
     """A whole-file block whose lines at `gaps` are elisions (`...`, `# ... existing code ...`,
-    not found in the file itself): each stands for the old lines between the line just before it
-    and the line just after it, both of which must occur once in the file."""
+    not found in the file itself): each stands for the old lines between the piece of the block
+    before it and the piece after it. Each piece is anchored by its edge lines (as many as it
+    takes for them to occur only once in the file); blank lines at a piece's edge are not
+    repeated from the file."""
     old = [line.rstrip() for line in old_lines]
-    out: list[str] = []
-    position = 0
     pieces: list[list[str]] = [[]]
     for k, line in enumerate(new):
         if k in gaps:
             pieces.append([])
         else:
             pieces[-1].append(line)
+    out: list[str] = []
+    position = 0
     for k, piece in enumerate(pieces):
         if k:
-            before = next((line for line in reversed(pieces[k - 1]) if line.strip()), None)
-            after = next((line for line in piece if line.strip()), None)
-            start = _unique_line(old, before, position) + 1 if before is not None else 0
-            end = _unique_line(old, after, start) if after is not None else len(old)
+            before, after = pieces[k - 1], piece
+            start = _anchor(old, _trim(before), position, at_end=True) if _trim(before) else 0
+            end = _anchor(old, _trim(after), start, at_end=False) if _trim(after) else len(old)
+            for _ in range(len(before) - len(_trim(before, leading=False))):
+                if start < end and not old[start]:
+                    start += 1
+            for _ in range(len(after) - len(_trim(after, trailing=False))):
+                if start < end and not old[end - 1]:
+                    end -= 1
             out += old_lines[start:end]
             position = end
         out += piece
     return out
 
 
-def _unique_line(old: list[str], line: str, start: int) -> int:
-    """Where `line` occurs in `old` at or after `start`; _Refused unless exactly once in the file."""
-    places = [i for i, text in enumerate(old) if text == line.rstrip()]
-    if len(places) != 1 or places[0] < start:
-        count = "is not" if not places else "occurs more than once" if len(places) > 1 else "is out of order"
-        raise _Refused(
-            f"the line {line.strip()!r} next to a '...' elision {count} in the file, so the elided part "
-            "cannot be placed; quote unique lines around each '...' or send a SEARCH/REPLACE block"
-        )
-    return places[0]
+def _trim(lines: list[str], leading: bool = True, trailing: bool = True) -> list[str]:
+    """`lines` (trailing whitespace removed) without blank lines at the start and/or end."""
+    body = [line.rstrip() for line in lines]
+    while leading and body and not body[0]:
+        body.pop(0)
+    while trailing and body and not body[-1]:
+        body.pop()
+    return body
+
+
+def _anchor(old: list[str], piece: list[str], start: int, at_end: bool) -> int:
+    """Where the elided part next to `piece` begins (`at_end`: the piece comes before it) or ends.
+
+    The piece's lines next to the elision must occur exactly once in the file, at or after
+    `start`; as many are taken as that needs. _Refused when no number of lines does.
+    """
+    for n in range(1, len(piece) + 1):
+        edge = piece[-n:] if at_end else piece[:n]
+        places = [i for i in range(len(old) - n + 1) if old[i] == edge[0] and old[i : i + n] == edge]
+        if not places:
+            break
+        if len(places) == 1 and places[0] >= start:
+            return places[0] + n if at_end else places[0]
+    line = piece[-1] if at_end else piece[0]
+    raise _Refused(
+        f"the line {line.strip()!r} next to a '...' elision cannot be placed in the file (it is not there, "
+        "or not once); quote unchanged lines from the file around each '...' or send a SEARCH/REPLACE block"
+    )
 
 
 def _list_files(root: Path) -> list[str]:

@@ -83,10 +83,7 @@ class FileChange:
     def __post_init__(self) -> None:
         self._old_lines = (self.old_text or "").splitlines(keepends=True)
         self._new_lines = (self.new_text or "").splitlines(keepends=True)
-        matcher = difflib.SequenceMatcher(None, self._old_lines, self._new_lines, autojunk=False)
-        self.blocks = [
-            Block(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
-        ]
+        self.blocks = _changed_blocks(self._old_lines, self._new_lines)
         self.hunks = [self._make_hunk(group) for group in self._group(range(len(self.blocks)))]
 
     @property
@@ -229,6 +226,23 @@ class FileChange:
                 )
             )
         return old_end, new_pos + (old_end - old_pos)
+
+
+def _changed_blocks(old: list[str], new: list[str]) -> list[Block]:
+    """The runs of changed lines, from difflib; the common start and end are set aside first
+    (as diff tools do), which keeps large files with small changes fast."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False)
+    return [
+        Block(i1 + head, i2 + head, j1 + head, j2 + head)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 @dataclass

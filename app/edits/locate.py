@@ -150,11 +150,30 @@ def _shifted(contents: list[str], search: list[str], shift_allowed: bool = True)
         else:
             continue
         if all(shift.to_file(s) == lines[p + j][1] for j, (_, s) in enumerate(wanted)):
-            positions: list[int | None] = [None] * len(search)
-            for j, (k, _) in enumerate(wanted):
-                positions[k] = lines[p + j][0]
-            matches.append(_Match(lines[p][0], lines[p + len(wanted) - 1][0] + 1, tuple(positions), shift))
+            anchors = [(k, lines[p + j][0]) for j, (k, _) in enumerate(wanted)]
+            matches.append(_aligned(contents, len(search), anchors, shift))
     return matches
+
+
+def _aligned(contents: list[str], size: int, anchors: list[tuple[int, int]], shift: _Shift) -> _Match:
+    """A match from its non-blank lines' places (model line, file line), pairing the model's
+    blank lines with the file's wherever both have the same number of them in a row."""
+    positions: list[int | None] = [None] * size
+    for k, i in anchors:
+        positions[k] = i
+    for (k1, i1), (k2, i2) in zip(anchors, anchors[1:]):
+        if k2 - k1 == i2 - i1:
+            positions[k1 + 1 : k2] = range(i1 + 1, i2)
+    (first_k, first_i), (last_k, last_i) = anchors[0], anchors[-1]
+    start, end = first_i, last_i + 1
+    if first_k <= first_i and all(not line.strip() for line in contents[first_i - first_k : first_i]):
+        positions[:first_k] = range(first_i - first_k, first_i)
+        start = first_i - first_k
+    trailing = size - 1 - last_k
+    if last_i + trailing < len(contents) and all(not c.strip() for c in contents[last_i + 1 : last_i + 1 + trailing]):
+        positions[last_k + 1 :] = range(last_i + 1, last_i + 1 + trailing)
+        end = last_i + 1 + trailing
+    return _Match(start, end, tuple(positions), shift)
 
 
 def _shift_between(model: str, file: str) -> _Shift | None:
@@ -171,15 +190,27 @@ def _splice(file_lines: list[str], search: list[str], replace: list[str], match:
     """The lines that replace file lines [match.start, match.end).
 
     Runs that SEARCH and REPLACE share are copied from the file (so its exact whitespace and
-    blank lines survive); the model's changed lines are shifted to the file's indentation.
+    blank lines survive, including blank lines the model left out); the model's changed lines
+    are shifted to the file's indentation.
     """
     out: list[str] = []
+    cursor = match.start
     ops = difflib.SequenceMatcher(None, [s.rstrip() for s in search], [r.rstrip() for r in replace], autojunk=False)
     for tag, i1, i2, j1, j2 in ops.get_opcodes():
-        lo, hi = _file_range(match, i1), _file_range(match, i2)
+        mapped = [p for p in match.positions[i1:i2] if p is not None]
         if tag == "equal":
-            out += file_lines[lo:hi]
+            if mapped:
+                out += file_lines[cursor : mapped[-1] + 1]
+                cursor = mapped[-1] + 1
             continue
+        if _uncertain(match, i1, i2):
+            raise Ambiguous(
+                "the text matches only with blank lines ignored, and where the change goes the file "
+                "has a different number of blank lines; copy the blank lines there exactly from the file"
+            )
+        if mapped:
+            out += file_lines[cursor : mapped[0]]
+            cursor = mapped[-1] + 1
         for line in replace[j1:j2]:
             shifted = match.shift.to_file(line)
             if shifted is None:
@@ -188,15 +219,20 @@ def _splice(file_lines: list[str], search: list[str], replace: list[str], match:
                     "so it cannot be re-indented to match the file; copy the indentation from the file"
                 )
             out.append(shifted)
-    return out
+    return out + file_lines[cursor : match.end]
 
 
-def _file_range(match: _Match, k: int) -> int:
-    """The file line where model line k begins (for a blank model line: after the previous match)."""
-    if k < len(match.positions) and match.positions[k] is not None:
-        return match.positions[k]  # type: ignore[return-value]
-    previous = [p for p in match.positions[:k] if p is not None]
-    return previous[-1] + 1 if previous else match.start
+def _uncertain(match: _Match, i1: int, i2: int) -> bool:
+    """True when a change to model lines [i1, i2) cannot be placed exactly among the file's
+    blank lines: it touches a model blank line the file does not have, or inserts at a point
+    where the file has blank lines the model left out."""
+    positions = match.positions
+    if any(positions[k] is None for k in range(i1, i2)):
+        return True
+    if i1 == i2 and 0 < i1 < len(positions):
+        before, after = positions[i1 - 1], positions[i1]
+        return before is None or after is None or after - before > 1
+    return False
 
 
 def _split_elisions(lines: list[str]) -> list[list[str]]:

@@ -176,7 +176,7 @@ def test_whole_file_with_elisions(repo: Path) -> None:
 
 def test_whole_file_with_unplaceable_elision(repo: Path) -> None:
     _, [problem] = build(repo, "mod.py\n```python\nimport sys\n# ...\ndef g():\n    return 22\n```\n")
-    assert "'import sys' next to a '...' elision is not in the file" in problem.message
+    assert "the line 'import sys' next to a '...' elision cannot be placed" in problem.message
 
 
 def test_diff_with_wrong_line_numbers(repo: Path) -> None:
@@ -243,3 +243,18 @@ def test_edit_to_a_deleted_file_is_refused(repo: Path) -> None:
 def test_no_op_edit_gives_no_change(repo: Path) -> None:
     changes, problems = build(repo, sr("mod.py", "    return 1", "    return 1"))
     assert problems == [] and changes.files == []
+
+
+def test_whole_file_elision_does_not_repeat_blank_lines(repo: Path) -> None:
+    text = "mod.py\n```python\n# ... existing code ...\n\n\ndef g():\n    return 22\n```\n"
+    changes, problems = build(repo, text)
+    assert problems == []
+    assert changes.files[0].new_text == MODULE.replace("return 2\n", "return 22\n")
+
+
+def test_whole_file_elision_anchor_grows_until_unique(repo: Path) -> None:
+    (repo / "r.py").write_text("def a():\n    return 1\n\ndef b():\n    return 1\n\ndef c():\n    pass\n")
+    text = "r.py\n```python\ndef a():\n    return 1\n# ...\ndef c():\n    return 3\n```\n"
+    changes, problems = build(repo, text)
+    assert problems == []
+    assert changes.files[0].new_text == "def a():\n    return 1\n\ndef b():\n    return 1\n\ndef c():\n    return 3\n"

@@ -154,3 +154,20 @@ def test_closest_lines_none_when_nothing_similar() -> None:
 )
 def test_is_elision(line: str, expected: bool) -> None:
     assert is_elision(line) is expected
+
+
+def test_insertion_where_the_file_has_blank_lines_the_model_left_out_is_refused() -> None:
+    file = "a = 1\n\nb = 2\n"
+    with pytest.raises(Ambiguous, match="different number of blank lines"):
+        apply(file, "a = 1\nb = 2", "a = 1\nx = 0\nb = 2")  # before or after the blank line?
+
+
+def test_replacement_next_to_blank_lines_the_model_left_out_keeps_them() -> None:
+    file = "a = 1\n\nb = 2\n\n\nc = 3\n"
+    assert apply(file, "a = 1\nb = 2\nc = 3", "a = 1\nb = 20\nc = 3") == file.replace("b = 2", "b = 20")
+
+
+def test_leading_and_trailing_blank_lines_pair_with_the_file() -> None:
+    file = "x\n\ndef f():\n    pass\n\ny\n"
+    result = apply(file, "\t\ndef f():\n    pass\n  ", "\ndef f():\n    return 1\n")
+    assert result == "x\n\ndef f():\n    return 1\n\ny\n"

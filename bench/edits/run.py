@@ -1,0 +1,331 @@
+"""Edit-engine benchmark: real changes from GitPython's history, written as models write them.
+
+Every changed region of every release step in `corpus.json.xz` (see make_corpus.py) becomes
+one case per kind below: the same real change as a SEARCH/REPLACE block, a unified diff or a
+whole file, with the mistakes models make, plus negatives that must be refused. Each case is
+parsed and built against the old file on disk (nothing is applied) and scored:
+
+- correct: the ChangeSet is exactly the real change (positives) / the edit is refused (negatives);
+- failed: a positive edit is refused (safe, but a retry is needed);
+- wrong: a positive gives any other text, or a negative is not refused. Must be zero.
+
+    .venv/bin/python bench/edits/run.py [--limit N] [--show-wrong]
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import lzma
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.edits.build import build_changeset  # noqa: E402
+from app.edits.parse import parse_edits  # noqa: E402
+
+CORPUS = Path(__file__).with_name("corpus.json.xz")
+MARKER = "# ... existing code ..."
+
+
+@dataclass
+class Case:
+    kind: str
+    path: str
+    old: str
+    """The file's content on disk for this case."""
+    response: str
+    expected: dict[str, str | None] | None
+    """Path -> text after the edit (None: deleted); None for a negative case."""
+
+
+@dataclass
+class Region:
+    """One real change: file lines [a1, a2) of `old` became `new_lines` (as a diff hunk would)."""
+
+    path: str
+    old: list[str]
+    a1: int
+    a2: int
+    new_lines: list[str]
+    paths: list[str]
+
+    @property
+    def new(self) -> list[str]:
+        return self.old[: self.a1] + self.new_lines + self.old[self.a2 :]
+
+
+def load_regions() -> Iterator[tuple[list[str], list[Region]]]:
+    """Per release step: all paths, and every changed region grouped as `diff -U3` hunks."""
+    corpus = json.loads(lzma.decompress(CORPUS.read_bytes()))
+    for step in corpus["steps"]:
+        regions = []
+        for path, change in step["files"].items():
+            old = change["old"].splitlines(keepends=True)
+            new = list(old)
+            for i1, i2, lines in reversed(change["ops"]):
+                new[i1:i2] = lines
+            matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+            for group in matcher.get_grouped_opcodes(3):
+                changed = [op for op in group if op[0] != "equal"]
+                a1, a2, b1, b2 = changed[0][1], changed[-1][2], changed[0][3], changed[-1][4]
+                regions.append(Region(path, old, a1, a2, new[b1:b2], step["paths"]))
+        yield step["paths"], regions
+
+
+# -- turning a region into cases ----------------------------------------------------------
+
+
+def count(lines: list[str], block: list[str]) -> int:
+    n = len(block)
+    return sum(1 for i in range(len(lines) - n + 1) if lines[i : i + n] == block)
+
+
+def unique_context(r: Region) -> tuple[int, int] | None:
+    """Context lines before/after the change (at least one each where there is any) so that the
+    SEARCH text occurs exactly once."""
+    before, after = min(1, r.a1), min(1, len(r.old) - r.a2)
+    for _ in range(30):
+        block = r.old[r.a1 - before : r.a2 + after]
+        if any(line.strip() for line in block) and count(r.old, block) == 1:
+            return before, after
+        if before < r.a1 and (before <= after or r.a2 + after >= len(r.old)):
+            before += 1
+        elif r.a2 + after < len(r.old):
+            after += 1
+        else:
+            return None
+    return None
+
+
+def text(lines: list[str]) -> str:
+    return "".join(lines).removesuffix("\n")
+
+
+def sr_block(path: str, search: list[str], replace: list[str]) -> str:
+    return f"{path}\n```python\n<<<<<<< SEARCH\n{text(search)}\n=======\n{text(replace)}\n>>>>>>> REPLACE\n```\n"
+
+
+def unified(r: Region, context: int = 3, old_name: str | None = None, new_name: str | None = None) -> str:
+    diff = difflib.unified_diff(r.old, r.new, f"a/{old_name or r.path}", f"b/{new_name or r.path}", n=context)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
+
+
+def shortest_suffix(path: str, paths: list[str]) -> str:
+    parts = path.split("/")
+    for k in range(1, len(parts) + 1):
+        suffix = "/".join(parts[-k:])
+        if sum(1 for p in paths if p == suffix or p.endswith("/" + suffix)) == 1:
+            return suffix
+    return path
+
+
+def cases_for(r: Region) -> Iterator[Case]:
+    expected = {r.path: "".join(r.new)}
+    old_text = "".join(r.old)
+    context = unique_context(r)
+    if context is not None:
+        before, after = context
+        ctx_a, ctx_b = r.old[r.a1 - before : r.a1], r.old[r.a2 : r.a2 + after]
+        search = ctx_a + r.old[r.a1 : r.a2] + ctx_b
+        replace = ctx_a + r.new_lines + ctx_b
+        yield Case("sr-exact", r.path, old_text, sr_block(r.path, search, replace), expected)
+
+        noisy = [line.rstrip("\n") + ("  \n" if k % 2 else "\t\n") for k, line in enumerate(search)]
+        yield Case("sr-trailing-ws", r.path, old_text, sr_block(r.path, noisy, replace), expected)
+
+        def no_blanks(lines: list[str]) -> list[str]:
+            return [line for line in lines if line.strip()]
+
+        if any(not line.strip() for line in ctx_a + ctx_b):
+            s2 = no_blanks(ctx_a) + r.old[r.a1 : r.a2] + no_blanks(ctx_b)
+            r2 = no_blanks(ctx_a) + r.new_lines + no_blanks(ctx_b)
+            yield Case("sr-blank-lines", r.path, old_text, sr_block(r.path, s2, r2), expected)
+
+        indents = [len(line) - len(line.lstrip()) for line in search + replace if line.strip()]
+        if indents and min(indents) >= 4:
+            cut = min(indents)
+            dedent = lambda lines: [line[cut:] if line.strip() else line for line in lines]  # noqa: E731
+            yield Case("sr-dedented", r.path, old_text, sr_block(r.path, dedent(search), dedent(replace)), expected)
+
+        suffix = shortest_suffix(r.path, r.paths)
+        if suffix != r.path:
+            yield Case("sr-basename", r.path, old_text, sr_block(suffix, search, replace), expected)
+        basename = r.path.rsplit("/", 1)[-1]
+        if sum(1 for p in r.paths if p.rsplit("/", 1)[-1] == basename) > 1:
+            yield Case("neg-ambiguous-path", r.path, old_text, sr_block(basename, search, replace), None)
+
+        tail = r.old[r.a2 : r.a2 + 5]
+        if len(tail) == 5 and all(line.strip() for line in (tail[0], tail[4])):
+            indent = tail[1][: len(tail[1]) - len(tail[1].lstrip())]
+            elided = [tail[0], f"{indent}{MARKER}\n", tail[4]]
+            s3, r3 = ctx_a + r.old[r.a1 : r.a2] + elided, ctx_a + r.new_lines + elided
+            yield Case("sr-elided", r.path, old_text, sr_block(r.path, s3, r3), expected)
+
+        mutable = [k for k, line in enumerate(search) if line.strip()]
+        k = mutable[len(mutable) // 2]
+        line = search[k]
+        lead = len(line) - len(line.lstrip())
+        wrong = search[:k] + [line[:lead] + "zz_" + line[lead:]] + search[k + 1 :]
+        yield Case("neg-missing", r.path, old_text, sr_block(r.path, wrong, replace), None)
+
+        # The text the edit replaces, copied again at the end of the file: now it is in two places.
+        separator = "" if old_text.endswith("\n") else "\n"
+        twice = old_text + separator + "".join(search)
+        yield Case("neg-twice", r.path, twice, sr_block(r.path, search, replace), None)
+        diff_lines = unified(r).splitlines(keepends=True)[3:]  # after the ---, +++ and @@ lines
+        hunk_old = [line[1:] for line in diff_lines if line[:1] in (" ", "-")]
+        no_numbers = re.sub(r"^@@ .* @@", "@@ ... @@", unified(r), flags=re.M)
+        twice_diff = old_text + separator + "".join(hunk_old)
+        yield Case("neg-twice-diff", r.path, twice_diff, f"```diff\n{no_numbers}```\n", None)
+
+    diff = unified(r)
+    yield Case("diff-exact", r.path, old_text, f"```diff\n{diff}```\n", expected)
+    shift = 7 + len(r.path) % 40
+    moved = re.sub(
+        r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@",
+        lambda m: f"@@ -{int(m[1]) + shift}{m[2] or ''} +{int(m[3]) + shift}{m[4] or ''} @@",
+        diff, flags=re.M,
+    )
+    yield Case("diff-wrong-numbers", r.path, old_text, f"```diff\n{moved}```\n", expected)
+    yield Case("diff-no-numbers", r.path, old_text, "```diff\n" + re.sub(r"^@@ .* @@", "@@ ... @@", diff, flags=re.M) + "```\n", expected)
+    sloppy = unified(r, context=1).replace("--- a/", "--- ").replace("+++ b/", "+++ ")
+    sloppy = "\n".join(line.rstrip() if line.strip() == "" else line for line in sloppy.split("\n"))
+    yield Case("diff-sloppy", r.path, old_text, f"```diff\n{sloppy}```\n", expected)
+
+    renamed = r.path.replace(".py", "_renamed.py")
+    rename = f"diff --git a/{r.path} b/{renamed}\nsimilarity index 90%\nrename from {r.path}\nrename to {renamed}\n"
+    rename += unified(r, old_name=r.path, new_name=renamed)
+    yield Case("diff-rename", r.path, old_text, rename, {r.path: None, renamed: "".join(r.new)})
+
+    yield Case("whole-file", r.path, old_text, f"{r.path}\n```python\n{''.join(r.new)}```\n", expected)
+    new_start, new_end = r.a1, r.a1 + len(r.new_lines)
+    lo, hi = max(0, new_start - 3), min(len(r.new), new_end + 3)
+    body = (MARKER + "\n" if lo else "") + "".join(r.new[lo:hi]) + (MARKER + "\n" if hi < len(r.new) else "")
+    yield Case("whole-elided", r.path, old_text, f"{r.path}\n```python\n{body}```\n", expected)
+
+
+def file_cases(r: Region) -> Iterator[Case]:
+    """Cases about a whole file (once per file, not per region): deletion and creation."""
+    old_text = "".join(r.old)
+    deletion = f"diff --git a/{r.path} b/{r.path}\ndeleted file mode 100644\n" + "".join(
+        difflib.unified_diff(r.old, [], f"a/{r.path}", "/dev/null")
+    )
+    yield Case("diff-delete", r.path, old_text, deletion, {r.path: None})
+    target = "newpkg/" + r.path.rsplit("/", 1)[-1]
+    creation = f"diff --git a/{target} b/{target}\nnew file mode 100644\n" + "".join(
+        difflib.unified_diff([], r.new, "/dev/null", f"b/{target}")
+    )
+    yield Case("diff-new-file", r.path, old_text, creation, {target: "".join(r.new)})
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    kind: str
+    verdict: str  # correct / failed / wrong
+    seconds: float
+    case: Case
+    detail: str = ""
+
+
+def score(root: Path, case: Case) -> Outcome:
+    (root / case.path).write_text(case.old, encoding="utf-8")
+    started = time.perf_counter()
+    changes, problems = build_changeset(root, parse_edits(case.response))
+    seconds = time.perf_counter() - started
+    if case.expected is None:
+        verdict = "correct" if problems else "wrong"
+        return Outcome(case.kind, verdict, seconds, case, "not refused")
+    if problems:
+        return Outcome(case.kind, "failed", seconds, case, problems[0].message)
+    got: dict[str, str | None] = {}
+    for change in changes.files:
+        got[change.path] = change.new_text
+        if change.is_rename:
+            got[change.old_path or ""] = None
+    verdict = "correct" if got == case.expected else "wrong"
+    return Outcome(case.kind, verdict, seconds, case, "" if verdict == "correct" else _difference(case, got))
+
+
+def _difference(case: Case, got: dict[str, str | None]) -> str:
+    for path, want in case.expected.items():  # type: ignore[union-attr]
+        have = got.get(path)
+        if have != want:
+            diff = difflib.unified_diff((want or "").splitlines(True), (have or "").splitlines(True), "expected", "got")
+            return f"{path}:\n" + "".join(list(diff)[:40])
+    return f"unexpected files: {sorted(set(got) - set(case.expected or {}))}"
+
+
+def run(limit: int | None = None, kinds: Callable[[str], bool] = lambda kind: True) -> list[Outcome]:
+    """Score every case (the first `limit` regions of each step when given)."""
+    outcomes = []
+    for paths, regions in load_regions():
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            for path in paths:
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                (root / path).write_text("# placeholder\n")
+            seen: set[str] = set()
+            for region in regions[:limit]:
+                cases = list(cases_for(region))
+                if region.path not in seen:
+                    seen.add(region.path)
+                    cases += list(file_cases(region))
+                for case in cases:
+                    if kinds(case.kind):
+                        outcomes.append(score(root, case))
+                        (root / case.path).write_text("# placeholder\n")
+    return outcomes
+
+
+def table(outcomes: list[Outcome]) -> str:
+    by_kind: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        by_kind[outcome.kind].append(outcome)
+    rows = [f"{'kind':<20} {'cases':>6} {'correct':>8} {'failed':>7} {'wrong':>6} {'median ms':>10}"]
+    totals: Counter[str] = Counter()
+    for kind in sorted(by_kind, key=lambda k: (k.startswith("neg"), k)):
+        counts = Counter(o.verdict for o in by_kind[kind])
+        totals.update(counts)
+        median = statistics.median(o.seconds for o in by_kind[kind]) * 1000
+        rows.append(
+            f"{kind:<20} {len(by_kind[kind]):>6} {counts['correct']:>8} {counts['failed']:>7} "
+            f"{counts['wrong']:>6} {median:>10.2f}"
+        )
+    rows.append(f"{'total':<20} {len(outcomes):>6} {totals['correct']:>8} {totals['failed']:>7} {totals['wrong']:>6}")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, help="regions per release step (default: all)")
+    parser.add_argument("--kind", help="only kinds starting with this")
+    parser.add_argument("--show-wrong", action="store_true", help="print each wrong case")
+    parser.add_argument("--show-failed", type=int, default=0, metavar="N", help="print N failed cases")
+    args = parser.parse_args()
+    outcomes = run(args.limit, lambda kind: kind.startswith(args.kind or ""))
+    print(table(outcomes))
+    failed = [o for o in outcomes if o.verdict == "failed"]
+    for outcome in failed[: args.show_failed]:
+        print(f"\n--- failed {outcome.kind} {outcome.case.path}\n{outcome.case.response}\n{outcome.detail}")
+    wrong = [o for o in outcomes if o.verdict == "wrong"]
+    if args.show_wrong:
+        for outcome in wrong:
+            print(f"\n--- WRONG {outcome.kind} {outcome.case.path}\n{outcome.case.response}\n{outcome.detail}")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
