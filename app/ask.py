@@ -8,6 +8,7 @@ answered (or the answer broke part-way), 2 bad configuration.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     except ProviderError as exc:
         answer.end()
         return _fail(str(exc), 1)
+    except BrokenPipeError:  # the reader went away (`exosuit ask … | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 

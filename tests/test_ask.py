@@ -93,3 +93,14 @@ def test_offline_default_answers_with_the_embedded_model_and_says_so(tmp_path: P
     assert result.stdout.strip()
     assert result.stderr.startswith("Offline built-in model (SmolLM2-135M-Instruct)")
     assert result.stderr.splitlines()[-1].startswith("local/SmolLM2-135M-Instruct: ~")
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path: Path, wire_server: WireServer) -> None:
+    wire_server.script(Reply(*[f"line {n}\n" for n in range(20000)]))  # far more than a pipe holds
+    command = [sys.executable, "-m", "app.cli", "ask", "--repo", str(tmp_path), "hi"]
+    env = {**os.environ, "OPENAI_BASE_URL": wire_server.openai_url, "EXOSUIT_PROVIDER": "openai",
+           "EXOSUIT_MODEL": "m"}
+    result = subprocess.run(f"{' '.join(command)} | head -1", shell=True, cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout == "line 0\n"
+    assert "Traceback" not in result.stderr
