@@ -153,6 +153,7 @@ class WireServer:
         self._queue: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._disconnected = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
@@ -179,6 +180,10 @@ class WireServer:
         """How many scripted behaviours have not been used yet."""
         with self._lock:
             return len(self._queue)
+
+    def wait_for_disconnect(self, timeout: float) -> bool:
+        """Whether a client hung up on a stream before it ended (within `timeout` seconds)."""
+        return self._disconnected.wait(timeout)
 
     def start(self) -> WireServer:
         self._thread.start()
@@ -264,6 +269,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _stream(self, protocol: str, reply: Reply, body: dict[str, Any]) -> None:
+        try:
+            self._send_stream(protocol, reply, body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.wire._disconnected.set()
+            self.close_connection = True
+
+    def _send_stream(self, protocol: str, reply: Reply, body: dict[str, Any]) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")

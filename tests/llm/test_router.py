@@ -121,3 +121,13 @@ def test_use_switches_provider_and_model_at_run_time(wire_server, backup_server)
     assert router.use("openai").name == "ollama"  # by kind
     with pytest.raises(ProviderError, match=r"no provider 'gemini' \(configured: anthropic, ollama\)"):
         router.use("gemini")
+
+
+def test_stopping_early_closes_the_providers_stream(wire_server, backup_server) -> None:
+    """A cancelled answer must not keep the HTTP response (and the server's work) going."""
+    wire_server.script(Reply(*["word "] * 200, delay=0.01))
+    router = two_providers(wire_server, backup_server)
+    events = router.stream_chat([Message("user", "q")])
+    assert next(events) == TextDelta("word ")
+    events.close()
+    assert wire_server.wait_for_disconnect(timeout=2.0)
