@@ -13,11 +13,13 @@ Point the SDKs at it with `base_url=server.url` (Anthropic) or `base_url=server.
     server.script(Reply("Hel", "lo", usage=(12, 2)))
     server.script(Status(429, headers={"retry-after": "0.1"}), Reply("ok"))
     server.script(Reply("partial", "never", drop_after=1))   # connection dies mid-stream
+    server.script(Reply("a", "b", error_after=1))             # an error event inside the stream
     server.script(Hang())                                    # never answers: client times out
 
 With nothing queued the server answers `default` when set, else HTTP 418 naming the request, so an
-unexpected call fails loudly instead of hanging. `anthropic_config(server)` / `openai_config(server)`
-(at the end of this module) give ProviderConfigs pointing at a server, with fast test settings.
+unexpected call fails loudly instead of hanging. `wait_for_disconnect()` tells whether a client hung
+up on a stream. `anthropic_config(server)` / `openai_config(server)` (at the end of this module) give
+ProviderConfigs pointing at a server, with fast test settings (no SDK retries, 2 s timeout).
 """
 
 from __future__ import annotations
