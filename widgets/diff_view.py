@@ -18,6 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import IntEnum
+from functools import lru_cache
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -171,9 +172,12 @@ class DiffView(ScrollView, can_focus=True):
         """Per file, one Mark per hunk (shared with the owner, who updates it)."""
         self.expanded: set[int] = set()
         """Files whose unchanged lines are shown instead of folded."""
-        self._layouts: dict[int, _Layout] = {}
+        self._layouts: dict[tuple[int, bool, bool], _Layout] = {}
+        """(file index, side by side, unfolded) -> the file's layout in that mode."""
         self._starts: list[int] = []
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._palette: dict[str, Style] = {}
+        self._infos: dict[int, tuple[FileChange, FileInfo]] = {}
         self._highlighters: dict[tuple[int, str], LineHighlighter | None] = {}
         self._number_width = 3
         self.renders = 0
@@ -190,6 +194,9 @@ class DiffView(ScrollView, can_focus=True):
         """Redraw after a file's hunks changed (split, edit, undo); keeps the cursor in range."""
         self._highlighters.pop((file_index, "old"), None)
         self._highlighters.pop((file_index, "new"), None)
+        for key in [key for key in self._layouts if key[0] == file_index]:
+            del self._layouts[key]
+        self._strips.clear()
         self._relayout()
         file_index, hunk_index = self.cursor
         if self.changeset.files:
@@ -199,6 +206,15 @@ class DiffView(ScrollView, can_focus=True):
     def select(self, file_index: int, hunk_index: int = 0) -> None:
         """Move the hunk cursor."""
         self.cursor = (file_index, hunk_index)
+
+    def file_info(self, file_index: int) -> FileInfo:
+        """Sizes of a file's change, recomputed when the FileChange at that index is replaced
+        (a Review replaces it on split, edit and undo)."""
+        change = self.changeset.files[file_index]
+        cached = self._infos.get(file_index)
+        if cached is None or cached[0] is not change:
+            cached = self._infos[file_index] = (change, FileInfo.of(change))
+        return cached[1]
 
     def hunk_positions(self) -> list[tuple[int, int]]:
         """Every (file index, hunk index), in display order."""
@@ -250,10 +266,10 @@ class DiffView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._palette.clear()
         self._strips.clear()
 
     def _on_resize(self, event: events.Resize) -> None:
-        self._strips.clear()
         self._relayout()
 
     async def _on_click(self, event: events.Click) -> None:
@@ -311,16 +327,16 @@ class DiffView(ScrollView, can_focus=True):
         screen_offset = None
         if keep_cursor_on_screen and self._starts and self.changeset.files:
             screen_offset = self.hunk_row(*self.cursor) - int(self.scroll_y)
-        self._layouts.clear()
-        self._strips.clear()
         self._starts = []
         total = 0
         longest = 0
+        lines = 0
         for index, change in enumerate(self.changeset.files):
             self._starts.append(total)
             total += self._layout(index).height
-            longest = max(longest, _longest_line(change))
-        self._number_width = max(3, len(str(max((_line_count(f) for f in self.changeset.files), default=0))))
+            info = self.file_info(index)
+            longest, lines = max(longest, info.longest), max(lines, info.lines)
+        self._number_width = max(3, len(str(lines)))
         width = self.scrollable_content_region.width or self.size.width
         overflow = max(0, longest - self._code_width(width))
         self.virtual_size = Size(width + overflow, total)
@@ -329,22 +345,25 @@ class DiffView(ScrollView, can_focus=True):
         self.refresh()
 
     def _layout(self, file_index: int) -> _Layout:
-        if file_index not in self._layouts:
-            self._layouts[file_index] = self._count(file_index)
-        return self._layouts[file_index]
+        """A file's layout in the current mode (kept for every mode, so toggling back is free)."""
+        key = (file_index, self.split, file_index in self.expanded)
+        if key not in self._layouts:
+            self._layouts[key] = self._count(file_index)
+        return self._layouts[key]
 
     def _count(self, file_index: int) -> _Layout:
         """A file's row count and hunk rows, without building the rows."""
         change = self.changeset.files[file_index]
+        split, expanded = self.split, file_index in self.expanded
         rows = 1  # file header
         hunk_rows = []
-        for gap, hunk in zip(self._gaps(change), change.hunks + [None]):
+        for gap, hunk in zip(self._gaps(file_index), change.hunks + [None]):
             if gap[1] > gap[0]:
-                rows += gap[1] - gap[0] if file_index in self.expanded else 1
+                rows += gap[1] - gap[0] if expanded else 1
             if hunk is None:
                 continue
             hunk_rows.append(rows)
-            if self.split:
+            if split:
                 blocks = [change.blocks[b] for b in hunk.blocks]
                 changed_old = sum(b.old_hi - b.old_lo for b in blocks)
                 context = hunk.diff.source_length - changed_old
@@ -364,7 +383,7 @@ class DiffView(ScrollView, can_focus=True):
         change = self.changeset.files[file_index]
         old_lines = (change.old_text or "").splitlines()
         rows = [Row(Kind.FILE)]
-        for (old_lo, old_hi, new_lo), hunk_index in zip(self._gaps(change), range(len(change.hunks) + 1)):
+        for (old_lo, old_hi, new_lo), hunk_index in zip(self._gaps(file_index), range(len(change.hunks) + 1)):
             if old_hi > old_lo:
                 if file_index in self.expanded:
                     for i in range(old_lo, old_hi):
@@ -415,9 +434,9 @@ class DiffView(ScrollView, can_focus=True):
         flush()
         return rows
 
-    @staticmethod
-    def _gaps(change: FileChange) -> list[tuple[int, int, int]]:
+    def _gaps(self, file_index: int) -> list[tuple[int, int, int]]:
         """Unchanged lines before each hunk and after the last: (old_lo, old_hi, new_lo), 0-based."""
+        change = self.changeset.files[file_index]
         gaps = []
         old_pos = new_pos = 0
         for hunk in change.hunks:
@@ -426,8 +445,7 @@ class DiffView(ScrollView, can_focus=True):
             new_lo = d.target_start - 1 if d.target_length else d.target_start
             gaps.append((old_pos, max(old_pos, old_lo), new_pos))
             old_pos, new_pos = old_lo + d.source_length, new_lo + d.target_length
-        old_count = len((change.old_text or "").splitlines())
-        gaps.append((old_pos, max(old_pos, old_count), new_pos))
+        gaps.append((old_pos, max(old_pos, self.file_info(file_index).old_lines), new_pos))
         return gaps
 
     # -- rendering ---------------------------------------------------------------------------
@@ -437,7 +455,7 @@ class DiffView(ScrollView, can_focus=True):
         row_y = y + scroll_y
         width = self.scrollable_content_region.width
         if not self._starts or row_y >= self.virtual_size.height:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style("base"))
         file_index = bisect_right(self._starts, row_y) - 1
         row_index = row_y - self._starts[file_index]
         row = self._rows(file_index)[row_index]
@@ -446,7 +464,8 @@ class DiffView(ScrollView, can_focus=True):
         state = marks[row.hunk].state if 0 <= row.hunk < len(marks) else None
         summary = tuple(m.state for m in marks) if row.kind is Kind.FILE else None
         scroll = scroll_x if row.kind not in (Kind.FILE, Kind.HUNK, Kind.FOLD) else 0
-        key = (file_index, row_index, width, scroll, on_cursor, state, summary, self.split, self.app.theme)
+        mode = (self.split, file_index in self.expanded)
+        key = (file_index, row_index, width, scroll, on_cursor, state, summary, mode)
         strip = self._strips.get(key)
         if strip is None:
             self.renders += 1
@@ -454,18 +473,45 @@ class DiffView(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
+    def _style(self, name: str) -> Style:
+        """A resolved style by short name; computed once per CSS or theme change."""
+        if not self._palette:
+            base = self.rich_style
+            full = lambda part: self.get_component_rich_style(f"diff-view--{part}")  # noqa: E731
+            fg = lambda part: self.get_component_rich_style(f"diff-view--{part}", partial=True)  # noqa: E731
+            self._palette = {
+                "base": base,
+                "context": base,
+                "cursor": base + fg("cursor"),
+                "gutter": Style(color=full("gutter").color),
+                "file": full("file"),
+                "hunk": full("hunk"),
+                "hunk-cursor": full("hunk-cursor"),
+                "fold": full("fold"),
+                "added": base + full("added"),
+                "removed": base + full("removed"),
+                "added-word": Style(bgcolor=full("added-word").bgcolor),
+                "removed-word": Style(bgcolor=full("removed-word").bgcolor),
+                "accepted": fg("accepted"),
+                "rejected": fg("rejected"),
+                "pending": fg("pending"),
+                "bold": Style(bold=True),
+                "plain": Style(bold=False),
+            }
+        return self._palette[name]
+
     def _render_row(
         self, file_index: int, row: Row, width: int, scroll_x: int, on_cursor: bool, state: HunkState | None
     ) -> Strip:
-        style = self.get_component_rich_style
-        base = self.rich_style
-        marker = Segment("▌" if on_cursor else " ", base + style("diff-view--cursor", partial=True))
+        base = self._style("base")
+        marker = Segment("▌" if on_cursor else " ", self._style("cursor"))
         if row.kind is Kind.FILE:
             segments = self._file_header(file_index, width)
         elif row.kind is Kind.HUNK:
             segments = [marker, *self._hunk_header(file_index, row.hunk, width - 1, on_cursor, state)]
         elif row.kind is Kind.FOLD:
-            text = Text(f"  ⋯ {row.hidden} unchanged line{'s' * (row.hidden != 1)}  (z to show)", base + style("diff-view--fold"))
+            plural = "s" * (row.hidden != 1)
+            text = Text(f"  ⋯ {row.hidden} unchanged line{plural}  (z to show)", self._style("fold"))
             text.set_length(width - 1)
             segments = [marker, *self._segments(text)]
         elif row.kind is Kind.BLANK:
@@ -478,16 +524,15 @@ class DiffView(ScrollView, can_focus=True):
 
     def _file_header(self, file_index: int, width: int) -> list[Segment]:
         change = self.changeset.files[file_index]
-        style = self.get_component_rich_style
-        header = style("diff-view--file")
+        header = self._style("file")
+        plain = header + self._style("plain")
         text = Text(f" {_file_title(change)}", header)
-        added = sum(h.added for h in change.hunks)
-        removed = sum(h.removed for h in change.hunks)
-        text.append(f"  +{added}", header + style("diff-view--accepted", partial=True) + Style(bold=False))
-        text.append(f" -{removed}", header + style("diff-view--rejected", partial=True) + Style(bold=False))
+        added, removed = self._stats(file_index)
+        text.append(f"  +{added}", plain + self._style("accepted") + self._style("plain"))
+        text.append(f" -{removed}", plain + self._style("rejected") + self._style("plain"))
         marks = self.marks[file_index]
         done = sum(m.state is not HunkState.PENDING for m in marks)
-        badge = Text(f"{done}/{len(marks)} reviewed ", header + Style(bold=False))
+        badge = Text(f"{done}/{len(marks)} reviewed ", plain)
         text.set_length(max(0, width - len(badge)))
         text.append_text(badge)
         return self._segments(text)
@@ -496,70 +541,63 @@ class DiffView(ScrollView, can_focus=True):
         self, file_index: int, hunk_index: int, width: int, on_cursor: bool, state: HunkState | None
     ) -> list[Segment]:
         change = self.changeset.files[file_index]
-        style = self.get_component_rich_style
-        base = self.rich_style + style("diff-view--hunk-cursor" if on_cursor else "diff-view--hunk")
-        text = Text(f" {change.hunks[hunk_index].header}", base)
-        text.append(f"  hunk {hunk_index + 1}/{len(change.hunks)}", base + Style(dim=True))
-        if len(change.hunks[hunk_index].blocks) > 1:
-            text.append("  (s splits)", base + Style(dim=True))
-        label = {HunkState.ACCEPTED: "✓ accepted", HunkState.REJECTED: "✗ rejected"}.get(state, "● pending")
-        badge = Text(f"{label} ", base + style(f"diff-view--{(state or HunkState.PENDING).value}", partial=True))
+        hunk = change.hunks[hunk_index]
+        base = self._style("hunk-cursor" if on_cursor else "hunk")
+        dim = base + Style(dim=True)
+        text = Text(f" {hunk.header}", base)
+        text.append(f"  hunk {hunk_index + 1}/{len(change.hunks)}", dim)
+        if len(hunk.blocks) > 1:
+            text.append("  (s splits)", dim)
         comment = self.marks[file_index][hunk_index].comment
         if comment:
             text.append(f"  “{comment}”", base + Style(italic=True))
+        label = {HunkState.ACCEPTED: "✓ accepted", HunkState.REJECTED: "✗ rejected"}.get(state, "● pending")
+        badge = Text(f"{label} ", base + self._style((state or HunkState.PENDING).value))
         text.set_length(max(0, width - len(badge)))
         text.append_text(badge)
         return self._segments(text)
 
     def _unified(self, file_index: int, row: Row, width: int, scroll_x: int) -> list[Segment]:
-        style = self.get_component_rich_style
-        gutter = self.rich_style + Style(color=style("diff-view--gutter").color)
-        line_style = {
-            Kind.ADDED: style("diff-view--added"),
-            Kind.REMOVED: style("diff-view--removed"),
-        }.get(row.kind, Style())
+        kind = row.kind
+        line_style = self._style({Kind.ADDED: "added", Kind.REMOVED: "removed"}.get(kind, "context"))
         w = self._number_width
-        old_no = "" if row.old_no is None or row.kind is Kind.ADDED else str(row.old_no)
-        new_no = "" if row.new_no is None or row.kind is Kind.REMOVED else str(row.new_no)
-        sign = {Kind.ADDED: "+", Kind.REMOVED: "-"}.get(row.kind, " ")
-        segments = [Segment(f"{old_no:>{w}} {new_no:>{w}} ", gutter + line_style)]
-        segments.append(Segment(f"{sign} ", self.rich_style + line_style + Style(bold=True)))
-        side = "old" if row.kind is Kind.REMOVED else "new"
-        text = row.old if row.kind is Kind.REMOVED else row.new
-        number = row.old_no if side == "old" else row.new_no
-        code = self._code(file_index, side, number, text or "", row.peer, row.kind, line_style)
-        segments += self._cropped(code, scroll_x, width - 2 * w - 4, self.rich_style + line_style)
+        old_no = "" if row.old_no is None or kind is Kind.ADDED else str(row.old_no)
+        new_no = "" if row.new_no is None or kind is Kind.REMOVED else str(row.new_no)
+        sign = {Kind.ADDED: "+", Kind.REMOVED: "-"}.get(kind, " ")
+        segments = [
+            Segment(f"{old_no:>{w}} {new_no:>{w}} ", line_style + self._style("gutter")),
+            Segment(f"{sign} ", line_style + self._style("bold")),
+        ]
+        side, number, text = ("old", row.old_no, row.old) if kind is Kind.REMOVED else ("new", row.new_no, row.new)
+        code = self._code(file_index, side, number, text or "", row.peer, kind, line_style)
+        segments += self._cropped(code, scroll_x, width - 2 * w - 4)
         return segments
 
     def _pair(self, file_index: int, row: Row, width: int, scroll_x: int) -> list[Segment]:
-        style = self.get_component_rich_style
-        gutter = self.rich_style + Style(color=style("diff-view--gutter").color)
         w = self._number_width
         half = (width - 1) // 2
-        code_width = half - w - 3
         segments: list[Segment] = []
         sides = (("old", row.old_no, row.old, row.new, Kind.REMOVED), ("new", row.new_no, row.new, row.old, Kind.ADDED))
         for index, (side, number, text, peer, kind) in enumerate(sides):
+            side_width = half if index == 0 else width - half - 1
             if index:
-                segments.append(Segment("│", gutter))
+                segments.append(Segment("│", self._style("base") + self._style("gutter")))
             if text is None:
-                filler = Style(bgcolor=self.rich_style.bgcolor) + style("diff-view--hunk")
-                segments.append(Segment(" " * (half if index == 0 else width - half - 1), filler))
+                segments.append(Segment(" " * side_width, self._style("hunk")))
                 continue
-            line_style = style(f"diff-view--{kind.name.lower()}") if row.changed else Style()
+            line_style = self._style(kind.name.lower() if row.changed else "context")
             sign = ("-" if kind is Kind.REMOVED else "+") if row.changed else " "
-            segments.append(Segment(f"{number or '':>{w}} ", gutter + line_style))
-            segments.append(Segment(f"{sign} ", self.rich_style + line_style + Style(bold=True)))
+            segments.append(Segment(f"{number or '':>{w}} ", line_style + self._style("gutter")))
+            segments.append(Segment(f"{sign} ", line_style + self._style("bold")))
             code = self._code(file_index, side, number, text, peer if row.changed else None, kind, line_style)
-            this_width = code_width if index == 0 else width - half - 1 - w - 3
-            segments += self._cropped(code, scroll_x, this_width, self.rich_style + line_style)
+            segments += self._cropped(code, scroll_x, side_width - w - 3)
         return segments
 
     def _code(
         self, file_index: int, side: str, number: int | None, text: str, peer: str | None, kind: Kind, line_style: Style
     ) -> Text:
         """A line of code with syntax colours and, when it has a peer, its changed words marked."""
-        code = Text(text, self.rich_style + line_style)
+        code = Text(text, line_style)
         highlighter = self._highlighter(file_index, side)
         if highlighter is not None and number is not None:
             styles = theme_styles("monokai" if self.app.current_theme.dark else "github_light")
@@ -568,25 +606,30 @@ class DiffView(ScrollView, can_focus=True):
                 if capture is not None:
                     code.stylize(capture, start, end)
         if peer is not None:
-            word = self.get_component_rich_style(f"diff-view--{kind.name.lower()}-word")
+            word = self._style(f"{kind.name.lower()}-word")
             for start, end in _changed_spans(text, peer):
-                code.stylize(Style(bgcolor=word.bgcolor), start, end)
+                code.stylize(word, start, end)
         if "\t" in text:
             code.expand_tabs(TAB_SIZE)
         return code
 
-    def _cropped(self, code: Text, scroll_x: int, width: int, fill: Style) -> list[Segment]:
+    def _cropped(self, code: Text, scroll_x: int, width: int) -> list[Segment]:
+        """The code scrolled by `scroll_x` and cut or padded to `width` cells."""
         if width <= 0:
             return []
-        code = code[scroll_x : scroll_x + width] if scroll_x or len(code) > width else code
+        if scroll_x or len(code) > width:
+            code = code[scroll_x : scroll_x + width]
         code.set_length(width)
-        code.style = fill
         return self._segments(code)
 
     def _segments(self, text: Text) -> list[Segment]:
         """A Text's segments with its base style applied (Text.render drops it when unstyled)."""
         base = text.style if isinstance(text.style, Style) else Style.parse(text.style)
         return list(Segment.apply_style(text.render(self.app.console), base))
+
+    def _stats(self, file_index: int) -> tuple[int, int]:
+        info = self.file_info(file_index)
+        return info.added, info.removed
 
     def _highlighter(self, file_index: int, side: str) -> LineHighlighter | None:
         key = (file_index, side)
@@ -606,16 +649,17 @@ def _at(items: list[tuple[int, str]], index: int) -> str | None:
     return items[index][1] if index < len(items) else None
 
 
-def _changed_spans(text: str, peer: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def _changed_spans(text: str, peer: str) -> tuple[tuple[int, int], ...]:
     """Character ranges of `text` that differ from `peer`, by word; none when they barely match."""
     mine, theirs = WORD.findall(text), WORD.findall(peer)
     matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
     if matcher.ratio() < 0.4:
-        return []
+        return ()
     starts = [0]
     for token in mine:
         starts.append(starts[-1] + len(token))
-    return [(starts[i1], starts[i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal" and i2 > i1]
+    return tuple((starts[i1], starts[i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal" and i2 > i1)
 
 
 def _file_title(change: FileChange) -> str:
@@ -628,10 +672,26 @@ def _file_title(change: FileChange) -> str:
     return change.path
 
 
-def _line_count(change: FileChange) -> int:
-    return max((change.old_text or "").count("\n"), (change.new_text or "").count("\n")) + 1
+@dataclass(frozen=True)
+class FileInfo:
+    """Figures about one FileChange that take a pass over its text or hunks to compute."""
+
+    added: int
+    removed: int
+    lines: int
+    """Lines in the longer of the old and new text."""
+    old_lines: int
+    longest: int
+    """Characters in the longest line."""
 
 
-def _longest_line(change: FileChange) -> int:
-    texts = (change.old_text or "", change.new_text or "")
-    return max((len(line) for text in texts for line in text.splitlines()), default=0)
+    @classmethod
+    def of(cls, change: FileChange) -> FileInfo:
+        texts = (change.old_text or "", change.new_text or "")
+        return cls(
+            added=sum(h.added for h in change.hunks),
+            removed=sum(h.removed for h in change.hunks),
+            lines=max(text.count("\n") for text in texts) + 1,
+            old_lines=len(texts[0].splitlines()),
+            longest=max((len(line) for text in texts for line in text.splitlines()), default=0),
+        )

@@ -18,7 +18,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from app.edits.apply import ApplyError
@@ -62,7 +64,7 @@ class FileList(OptionList, can_focus=False):
     """Columns for a label: the width less the border and the scrollbar, less a margin."""
 
 
-class ReviewBar(Static):
+class ReviewBar(Widget):
     """Counts of accepted / rejected / pending hunks, where the cursor is, and the keys."""
 
     DEFAULT_CSS = """
@@ -72,6 +74,11 @@ class ReviewBar(Static):
         padding: 0 1;
     }
     """
+
+    content: reactive[Text] = reactive(Text)
+
+    def render(self) -> Text:
+        return self.content
 
 
 class ReviewScreen(Screen[ReviewResult]):
@@ -129,6 +136,8 @@ class ReviewScreen(Screen[ReviewResult]):
 
     def on_mount(self) -> None:
         self.diff_view.focus()
+        files = range(len(self.review.changeset.files))
+        self.query_one(FileList).set_options([Option(self._file_label(i)) for i in files])
         self._update()
 
     @property
@@ -140,8 +149,9 @@ class ReviewScreen(Screen[ReviewResult]):
     def action_decide(self, accepted: bool, comment: str = "") -> None:
         if self._cursor() is None:
             return
-        self.review.decide(*self._cursor(), accepted, comment, self._elapsed())
-        self._advance()
+        file_index, hunk_index = self._cursor()
+        self.review.decide(file_index, hunk_index, accepted, comment, self._elapsed())
+        self._advance(file_index)
 
     def action_decide_file(self, accepted: bool) -> None:
         if self._cursor() is None:
@@ -149,7 +159,7 @@ class ReviewScreen(Screen[ReviewResult]):
         file_index = self._cursor()[0]
         self.review.decide_file(file_index, accepted, self._elapsed())
         self.diff_view.action_next_file()
-        self._update()
+        self._update(file_index)
 
     def action_reject_with_comment(self) -> None:
         if self._cursor() is None:
@@ -181,10 +191,10 @@ class ReviewScreen(Screen[ReviewResult]):
             self.diff_view.refresh_file(file_index)
             if decision is None:
                 self.notify("The edit leaves nothing changed: the hunk is gone.")
-                self._update()
+                self._update(file_index)
             else:
                 self.diff_view.select(*cursor)
-                self._advance()
+                self._advance(file_index)
 
         text = change.proposed_text(hunk_index)
         self.app.push_screen(EditScreen(self._where(), text, language_for(change.path)), edited)
@@ -195,7 +205,7 @@ class ReviewScreen(Screen[ReviewResult]):
         file_index, _ = cursor = self._cursor()
         if self.review.split(*cursor):
             self.diff_view.refresh_file(file_index)
-            self._update()
+            self._update(file_index)
         else:
             self.notify("This hunk is a single change; it cannot be split further.")
 
@@ -206,7 +216,7 @@ class ReviewScreen(Screen[ReviewResult]):
             return
         self.diff_view.refresh_file(undone[0])
         self.diff_view.select(*undone)
-        self._update()
+        self._update(undone[0])
 
     # -- closing -----------------------------------------------------------------------------
 
@@ -247,28 +257,28 @@ class ReviewScreen(Screen[ReviewResult]):
         self.diff_view.select(event.option_index, 0)
         self.diff_view.focus()
 
-    def _advance(self) -> None:
-        """After a decision: redraw and move to the next hunk."""
+    def _advance(self, file_index: int) -> None:
+        """After a decision on a hunk of `file_index`: move to the next hunk and redraw."""
         self.diff_view.action_next_hunk()
         self._since = time.monotonic()
-        self._update()
+        self._update(file_index)
 
-    def _update(self) -> None:
-        """Redraw the file list, the bar and the diff from the review's state."""
+    def _update(self, changed_file: int | None = None) -> None:
+        """Redraw the bar, the diff, the file list's cursor and the label of `changed_file`."""
         self.diff_view.refresh()
         files = self.query_one(FileList)
-        highlighted = self._cursor()[0] if self._cursor() else None
-        files.set_options([Option(self._file_label(i), id=str(i)) for i in range(len(self.review.changeset.files))])
-        files.highlighted = highlighted
-        self.query_one(ReviewBar).update(self._bar())
+        if changed_file is not None:
+            files.replace_option_prompt_at_index(changed_file, self._file_label(changed_file))
+        files.highlighted = self._cursor()[0] if self._cursor() else None
+        self.query_one(ReviewBar).content = self._bar()
 
     def _file_label(self, file_index: int) -> Text:
         change = self.review.changeset.files[file_index]
         badge, colour = BADGES[self.review.file_state(file_index)]
         theme = self.app.current_theme
         text = Text.assemble((f" {badge} ", f"bold {getattr(theme, colour) or colour}"))
-        added = sum(h.added for h in change.hunks)
-        removed = sum(h.removed for h in change.hunks)
+        info = self.diff_view.file_info(file_index)
+        added, removed = info.added, info.removed
         stats = Text.assemble((f"+{added}", theme.success or "green"), " ", (f"-{removed}", theme.error or "red"))
         room = FileList.LABEL_WIDTH - len(text) - len(stats) - 1
         text.append(change.path if len(change.path) <= room else "…" + change.path[-(room - 1) :])
