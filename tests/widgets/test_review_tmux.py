@@ -127,3 +127,18 @@ def test_review_the_working_tree_reverts_rejected_hunks(tmp_path: Path, terminal
     screen = terminal.wait_for("EXIT=")
     assert "Reverted hunks in server.py" in screen and "refs/exosuit/checkpoints/1" in screen
     assert (tmp_path / "server.py").read_text() == sample_changeset().files[0].text_with([0])
+
+
+def test_apply_without_yes_opens_the_review(tmp_path: Path, terminals: list[Terminal]) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    make_repo(repo, SAMPLE_FILES)
+    command = f"cd {ROOT} && {sys.executable} -m app.cli --repo {repo} apply {response_file(tmp_path)}"
+    terminal = Terminal(f"{command}; echo EXIT=$?; sleep 60")
+    terminals.append(terminal)
+    terminal.wait_for("pending")
+    terminal.keys("J", "y", "C-s")  # README.md only
+    screen = terminal.wait_for("EXIT=")
+    assert "Wrote README.md" in screen and "EXIT=0" in screen
+    assert (repo / "README.md").read_text() != README_OLD
+    assert (repo / "server.py").read_text() == SAMPLE_FILES["server.py"]
