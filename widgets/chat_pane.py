@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Label, Markdown, Static
+from textual.widgets import Label, Static
 
 from app.chat import TurnKind
 from widgets.answer_view import AnswerStatus, AnswerView
@@ -84,6 +85,7 @@ class ChatPane(VerticalScroll):
         height: 1fr;
         padding: 1 1 0 1;
         scrollbar-size-vertical: 1;
+        & > .note { margin: 0 0 1 0; padding: 0 1; }
     }
     """
 
@@ -126,9 +128,9 @@ class ChatPane(VerticalScroll):
         """Show a one-line notice (at the end, or before another item)."""
         await self.mount(Notice(text, severity), before=before)
 
-    async def add_markdown(self, text: str) -> None:
+    async def add_note(self, content: Content) -> None:
         """Show a longer note from the app (e.g. /help)."""
-        await self.mount(Markdown(text, classes="note"))
+        await self.mount(Static(content, classes="note"))
 
     async def clear(self) -> None:
         """Remove every turn and notice, keeping the banner."""

@@ -268,10 +268,14 @@ class MainScreen(Screen[None]):
         self._refresh_status()
 
     async def _cmd_help(self, command: slash.Command) -> None:
-        rows = [f"| `{name}` | {text} |" for name, text in slash.COMMANDS.items()]
-        keys = [f"| `{key}` | {text} |" for key, text in slash.KEYS.items()]
-        table = "\n".join(["| command | |", "|---|---|", *rows, "", "| key | |", "|---|---|", *keys])
-        await self.query_one(ChatPane).add_markdown(table)
+        width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3
+        lines: list[Content] = []
+        for title, entries in (("Commands", slash.COMMANDS), ("Keys", slash.KEYS)):
+            lines.append(Content.styled(title, "bold"))
+            lines += [
+                Content.assemble(("  " + name.ljust(width), "$text-accent"), text) for name, text in entries.items()
+            ]
+        await self.query_one(ChatPane).add_note(Content("\n").join(lines))
 
     # -- completion -----------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ class ModelPicker(ModalScreen[str | None]):
             padding: 0 1;
         }
         & Label { color: $text-muted; margin: 0 0 1 0; }
-        & OptionList { height: auto; max-height: 16; border: none; background: transparent; }
+        & OptionList, & OptionList:focus { height: auto; max-height: 16; border: none; background: transparent; }
     }
     """
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from os.path import commonprefix
 
 COMMANDS: dict[str, str] = {
-    "/model": "switch model: /model (picker) or /model PROVIDER[/MODEL]",
-    "/add": "add a repo file or directory to the context: /add PATH (--force for secrets)",
-    "/drop": "remove a file from the context: /drop PATH (no PATH: all)",
+    "/model": "switch model: a picker, or /model PROVIDER[/MODEL]",
+    "/add": "add a file or directory to the context (--force for secrets)",
+    "/drop": "remove a file from the context (no PATH: all of them)",
     "/clear": "forget the conversation (context files stay)",
     "/help": "list commands and keys",
 }

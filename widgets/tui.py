@@ -28,8 +28,8 @@ class ExosuitApp(App[None]):
         super().__init__()
         self.session = session
 
-    def get_default_screen(self) -> Screen:
-        return MainScreen(self.session)
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen(self.session))  # pushed (not the default screen) so its CSS_PATH loads
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

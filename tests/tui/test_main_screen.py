@@ -247,7 +247,8 @@ async def test_clear_help_and_unknown_commands(make_app: MakeApp, wire_server: W
         await type_and_send(pilot, "/clear")
         assert not app.screen.query(UserTurn) and app.session.turns == []
         await type_and_send(pilot, "/help")
-        assert "/add" in app.screen.query(Markdown).last().source
+        help_text = str(app.screen.query(".note").last().render())
+        assert "/add" in help_text and "ctrl+q" in help_text
         await type_and_send(pilot, "/frobnicate")
         assert "Unknown command /frobnicate" in notices(pilot)[-1]
         await type_and_send(pilot, "two")
