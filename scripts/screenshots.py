@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import App
+from textual.pilot import Pilot
 
 from app.edits.changeset import ChangeSet
 from scripts import chat_samples as chat
@@ -62,17 +63,26 @@ SCENARIOS: list[Scenario] = [
 ]
 
 
+async def play(scenario: Scenario, pilot: Pilot[object]) -> None:
+    """Press the scenario's keys, then wait until the screen is settled."""
+    await pilot.pause()
+    for key in scenario.keys:
+        await pilot.press(key)
+    await pilot.pause()
+    # Syntax highlighting is built in background workers: wait for it, and for what it draws.
+    while highlighting := [w for w in pilot.app.workers if w.group == "highlight" and not w.is_finished]:
+        await pilot.app.workers.wait_for_complete(highlighting)
+        await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 async def shoot(scenario: Scenario, out: Path = OUT) -> Path:
     """Run one scenario headless and save its SVG; returns the path."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         app = scenario.make_app(Path(scratch))
         async with app.run_test(size=scenario.size) as pilot:
-            await pilot.pause()
-            for key in scenario.keys:
-                await pilot.press(key)
-            await pilot.pause()
-            await pilot.wait_for_scheduled_animations()
+            await play(scenario, pilot)
             path = Path(app.save_screenshot(f"{scenario.name}.svg", str(out)))
     return path
 

@@ -24,7 +24,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -179,6 +179,8 @@ class DiffView(ScrollView, can_focus=True):
         self._palette: dict[str, Style] = {}
         self._infos: dict[int, tuple[FileChange, FileInfo]] = {}
         self._highlighters: dict[tuple[int, str], LineHighlighter | None] = {}
+        self._pending: set[tuple[int, str]] = set()
+        """Highlighters being built in a thread."""
         self._number_width = 3
         self.renders = 0
         """Strips built (cache misses): lets tests check that only visible rows are rendered."""
@@ -631,14 +633,36 @@ class DiffView(ScrollView, can_focus=True):
         info = self.file_info(file_index)
         return info.added, info.removed
 
+    @property
+    def highlighting(self) -> bool:
+        """Highlighters are being built in the background (rows are drawn plain meanwhile)."""
+        return bool(self._pending)
+
     def _highlighter(self, file_index: int, side: str) -> LineHighlighter | None:
+        """The highlighter of one side of a file; None while it is built, or without a grammar."""
         key = (file_index, side)
-        if key not in self._highlighters:
+        if key not in self._highlighters and key not in self._pending:
             change = self.changeset.files[file_index]
             text = change.old_text if side == "old" else change.new_text
             language = language_for(change.path)
-            self._highlighters[key] = LineHighlighter(text, language) if text and language else None
-        return self._highlighters[key]
+            if text and language:
+                self._pending.add(key)
+                self._build_highlighter(key, change, text, language)
+            else:
+                self._highlighters[key] = None
+        return self._highlighters.get(key)
+
+    @work(thread=True, group="highlight")
+    def _build_highlighter(self, key: tuple[int, str], change: FileChange, text: str, language: str) -> None:
+        highlighter = LineHighlighter(text, language)
+        self.app.call_from_thread(self._highlighter_built, key, change, highlighter)
+
+    def _highlighter_built(self, key: tuple[int, str], change: FileChange, highlighter: LineHighlighter) -> None:
+        self._pending.discard(key)
+        if self.changeset.files[key[0]] is change:  # not split or edited meanwhile
+            self._highlighters[key] = highlighter
+        self._strips.clear()
+        self.refresh()
 
     def _code_width(self, width: int) -> int:
         w = self._number_width

@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from scripts.screenshots import SCENARIOS, Scenario
+from textual.pilot import Pilot
+
+from scripts.screenshots import SCENARIOS, Scenario, play
 
 REVIEW = [s for s in SCENARIOS if s.name.startswith("review-")]
 
 
 @pytest.mark.parametrize("scenario", REVIEW, ids=[s.name for s in REVIEW])
 def test_review_screen(scenario: Scenario, snap_compare: object, tmp_path: Path) -> None:
+    async def run_before(pilot: Pilot[object]) -> None:
+        await play(scenario, pilot)
+
     app = scenario.make_app(tmp_path)
-    assert snap_compare(app, press=list(scenario.keys), terminal_size=scenario.size)
+    assert snap_compare(app, terminal_size=scenario.size, run_before=run_before)
