@@ -77,8 +77,8 @@ class Banner(Static):
     """
 
 
-class ChatPane(VerticalScroll):
-    """A scrolling column of turns that follows the newest output."""
+class ChatPane(VerticalScroll, can_focus=False):
+    """A scrolling column of turns that follows the newest output (the prompt keeps the focus)."""
 
     DEFAULT_CSS = """
     ChatPane {

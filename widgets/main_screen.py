@@ -37,6 +37,8 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "cancel", "Stop answer", show=False),
         Binding("ctrl+c", "interrupt", "Stop / clear", show=False, priority=True),
+        Binding("pageup", "scroll_chat(-1)", "Scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_chat(1)", "Scroll down", show=False, priority=True),
     ]
 
     @dataclass
@@ -79,17 +81,25 @@ class MainScreen(Screen[None]):
     async def _submitted(self, event: PromptInput.Submitted) -> None:
         self._show_completions([])
         command = slash.parse(event.text)
-        if command is None:
-            await self.send(event.text)
-        else:
+        if command is not None:
             await self.run_command(command)
+        elif self.session.streaming:
+            event.prompt.text = event.text  # keep what was typed for when the answer is done
+            await self.query_one(ChatPane).add_notice(
+                "An answer is still being written: wait, or press esc to stop it.", "warning"
+            )
+        else:
+            await self.send(event.text)
 
     async def send(self, text: str, kind: TurnKind = "user") -> None:
-        """Show `text` as a turn and stream the model's answer to it."""
-        chat = self.query_one(ChatPane)
+        """Show `text` as a turn and stream the model's answer to it.
+
+        `kind="feedback"` sends text written by the app (e.g. the review's feedback). Raises
+        RuntimeError while another answer streams (see `session.streaming`).
+        """
         if self.session.streaming:
-            await chat.add_notice("An answer is still being written: wait, or press esc to stop it.", "warning")
-            return
+            raise RuntimeError("an answer is still streaming")
+        chat = self.query_one(ChatPane)
         await chat.add_user(text, kind)
         provider = self.session.router
         waiting = self._waiting_text(provider.active)
@@ -161,6 +171,14 @@ class MainScreen(Screen[None]):
         self.session.cancel()
         await self.query_one(ChatPane).finish_answer(self._view, "cancelled")
         self._answer_ended()
+
+    def action_scroll_chat(self, pages: int) -> None:
+        """Scroll the conversation by pages (the prompt keeps the focus)."""
+        chat = self.query_one(ChatPane)
+        if pages > 0:
+            chat.scroll_page_down()
+        else:
+            chat.scroll_page_up()
 
     async def action_interrupt(self) -> None:
         """ctrl+c: stop the answer, else clear the prompt, else say how to quit."""

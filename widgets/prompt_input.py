@@ -50,6 +50,8 @@ class PromptInput(TextArea):
         self.placeholder = "Ask about your code, or /help"
         self._history: list[str] = []
         self._history_index = 0
+        self._draft = ""
+        """What was being typed before browsing the history (restored when coming back down)."""
 
     async def _on_key(self, event: events.Key) -> None:
         handled = True
@@ -86,8 +88,10 @@ class PromptInput(TextArea):
         index = self._history_index + step
         if not 0 <= index <= len(self._history):
             return
+        if self._history_index == len(self._history):
+            self._draft = self.text
         self._history_index = index
-        self.text = self._history[index] if index < len(self._history) else ""
+        self.text = self._history[index] if index < len(self._history) else self._draft
         self.move_cursor(self.document.end)
 
     def _complete(self) -> None:

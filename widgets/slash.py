@@ -21,6 +21,7 @@ KEYS: dict[str, str] = {
     "shift+enter / ctrl+j": "new line",
     "tab": "complete a command or path",
     "up / down": "previous / next prompt",
+    "pageup / pagedown": "scroll the conversation",
     "escape": "stop the answer being written",
     "ctrl+c": "stop the answer, or clear the prompt",
     "ctrl+p": "command palette",

@@ -264,8 +264,24 @@ async def test_prompt_history_and_multiline(make_app: MakeApp, wire_server: Wire
         await pilot.press(*"line one", "ctrl+j", *"line two", "enter")
         await answer_ended(pilot)
         assert app.screen.query(UserTurn).last().text == "line one\nline two"
+        prompt = app.screen.query_one(PromptInput)
+        prompt.text = "a draft"
         await pilot.press("up")
-        assert app.screen.query_one(PromptInput).text == "line one\nline two"
+        assert prompt.text == "line one\nline two"
+        await pilot.press("down")
+        assert prompt.text == "a draft"
+
+
+async def test_prompt_sent_while_streaming_is_kept(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("slow ", "answer", delay=0.3))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "first")
+        await type_and_send(pilot, "second")
+        assert app.screen.query_one(PromptInput).text == "second"
+        assert "still being written" in notices(pilot)[-1]
+        await answer_ended(pilot)
+        assert [turn.text for turn in app.screen.query(UserTurn)] == ["first"]
 
 
 async def test_hung_provider_can_be_stopped_and_app_quits(make_app: MakeApp, wire_server: WireServer) -> None:
