@@ -6,7 +6,8 @@ Matching is tried in this order, and the first rule that finds anything decides:
 2. ignoring trailing whitespace and blank lines;
 3. as 2, with every line shifted by the same indentation (the replacement is shifted back);
 4. `...` elision lines (`...`, `# ... existing code ...`) standing for unchanged lines, each
-   piece between them matched by rules 1-3.
+   piece between them matched by rules 1-3; the elided lines must stay inside the block around
+   them (none indented less than the lines on both sides of the `...`).
 
 A rule that finds more than one place refuses (`Ambiguous`), and so does finding nothing
 (`NotFound`, with the closest lines of the file for the model to correct itself). Lines of the
@@ -90,7 +91,7 @@ def replace_lines(
     pieces = _split_elisions(search)
     matches = _find(contents, search, hint)
     if not matches and len(pieces) > 1:
-        return _replace_elided(file_lines, contents, pieces, replace)
+        return _replace_elided(file_lines, contents, search, replace)
     if not matches:
         raise NotFound(_not_found(contents, search))
     return matches[0].start, matches[0].end, _splice(file_lines, search, replace, matches[0])
@@ -246,12 +247,13 @@ def _split_elisions(lines: list[str]) -> list[list[str]]:
 
 
 def _replace_elided(
-    file_lines: list[str], contents: list[str], pieces: list[list[str]], replace: list[str]) -> tuple[int, int, list[str]]:
+    file_lines: list[str], contents: list[str], search: list[str], replace: list[str]
+) -> tuple[int, int, list[str]]:
     """SEARCH with elisions: each piece is found in order, the elided lines between are kept.
 
     REPLACE must elide the same number of times; its pieces replace SEARCH's one for one.
     """
-    new_pieces = _split_elisions(replace)
+    pieces, new_pieces = _split_elisions(search), _split_elisions(replace)
     if len(new_pieces) != len(pieces):
         raise NotFound(
             f"SEARCH has {len(pieces) - 1} elided part(s) ('...') but REPLACE has {len(new_pieces) - 1}; "
@@ -259,8 +261,9 @@ def _replace_elided(
         )
     if any(not any(line.strip() for line in piece) for piece in pieces):
         raise NotFound("SEARCH starts, ends or is made of '...' lines; quote real lines around each '...'")
+    markers = [_indent(line) for line in search if is_elision(line)]
     options = [_all_places(contents, piece) for piece in pieces]
-    chains = _chains(options)
+    chains = _chains(contents, options, markers)
     if not chains:
         raise NotFound(_not_found(contents, [line for piece in pieces for line in piece]))
     if len(chains) > 1:
@@ -286,12 +289,33 @@ def _all_places(contents: list[str], piece: list[str]) -> list[_Match]:
     return []
 
 
-def _chains(options: list[list[_Match]]) -> list[list[_Match]]:
-    """The ways to pick one place per piece, in file order without overlap (stops at two)."""
+def _chains(contents: list[str], options: list[list[_Match]], markers: list[int]) -> list[list[_Match]]:
+    """The ways to pick one place per piece: in file order, without overlap, and with each
+    elided part inside the block it stands in (see `_within_block`). More than 1000 partial ways
+    count as ambiguous."""
     chains: list[list[_Match]] = [[m] for m in options[0]]
-    for places in options[1:]:
-        chains = [chain + [m] for chain in chains for m in places if m.start >= chain[-1].end][:2]
+    for k, places in enumerate(options[1:]):
+        chains = [
+            chain + [m] for chain in chains for m in places
+            if m.start >= chain[-1].end and _within_block(contents, chain[-1], m, markers[k])
+        ]
+        if len(chains) > 1000:
+            break
     return chains
+
+
+def _within_block(contents: list[str], before: _Match, after: _Match, marker: int) -> bool:
+    """True when the elided lines stay inside the block around the '...': none is indented less
+    than the line before it, the line after it and the '...' line itself (shifted to the file)."""
+    last = max(p for p in before.positions if p is not None)
+    first = min(p for p in after.positions if p is not None)
+    marker += len(before.shift.add) - len(before.shift.remove)
+    floor = min(marker, _indent(contents[last]), _indent(contents[first]))
+    return all(_indent(line) >= floor for line in contents[last + 1 : first] if line.strip())
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def contains(file_lines: list[str], lines: list[str]) -> bool:

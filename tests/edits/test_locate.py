@@ -171,3 +171,9 @@ def test_leading_and_trailing_blank_lines_pair_with_the_file() -> None:
     file = "x\n\ndef f():\n    pass\n\ny\n"
     result = apply(file, "\t\ndef f():\n    pass\n  ", "\ndef f():\n    return 1\n")
     assert result == "x\n\ndef f():\n    return 1\n\ny\n"
+
+
+def test_elision_stays_inside_its_block() -> None:
+    file = "def a():\n    x = 1\n    y = 2\n    return x\n\ndef b():\n    w = 1\n    return x\n"
+    result = apply(file, "    x = 1\n    # ...\n    return x", "    x = 10\n    # ...\n    return x")
+    assert result == file.replace("x = 1\n", "x = 10\n")
