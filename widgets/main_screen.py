@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from threading import Thread
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,8 +19,7 @@ from textual.widgets import Static
 
 from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
-from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
-from app.llm.base import Provider
+from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, TextDelta
 from widgets import slash
 from widgets.answer_view import AnswerView
 from widgets.chat_pane import Banner, ChatPane
@@ -58,7 +58,6 @@ class MainScreen(Screen[None]):
     def __init__(self, session: ChatSession) -> None:
         super().__init__()
         self.session = session
-        self._files: list[str] | None = None
         self._view: AnswerView | None = None
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
@@ -67,7 +66,8 @@ class MainScreen(Screen[None]):
         with ChatPane():
             yield Banner(self._banner(), classes="-offline" if self.session.router.notice else "")
         yield Static(id="completions", markup=False)
-        completer = slash.Completer(self._repo_files, lambda: self.session.context.paths, self._models)
+        session = self.session
+        completer = slash.Completer(lambda: repo_files(session.repo_root), lambda: session.context.paths, self._models)
         yield PromptInput(completer, id="prompt")
         yield StatusBar()
 
@@ -305,11 +305,6 @@ class MainScreen(Screen[None]):
         hint = self.query_one("#completions", Static)
         hint.update("   ".join(options[:40]) + (" …" if len(options) > 40 else ""))
         hint.display = bool(options)
-
-    def _repo_files(self) -> list[str]:
-        if self._files is None:  # listed once, on the first tab after /add
-            self._files = repo_files(self.session.repo_root)
-        return self._files
 
     def _models(self) -> list[str]:
         return model_choices(self.session.router)
