@@ -344,3 +344,15 @@ async def test_command_palette_switches_model(make_app: MakeApp) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.session.router.name == "anthropic"
+
+
+async def test_feedback_turn_is_shown_and_sent(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("Understood, keeping the name."))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await app.screen.send("Hunk 1 was rejected: keep the old name.", kind="feedback")
+        await answer_ended(pilot)
+        turn = app.screen.query_one(UserTurn)
+        assert turn.has_class("-feedback")
+        assert str(turn.query_one(".title").render()) == "review feedback"
+    assert sent_messages(wire_server)[-1]["content"] == "Hunk 1 was rejected: keep the old name."

@@ -3,7 +3,6 @@ wire server by environment variables, as a user would configure it."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -113,14 +112,3 @@ def test_outside_a_git_repo_offers_git_init(tmp_path: Path, wire_server: WireSer
     term.key("C-q")
     term.wait_for("EXIT=0")
 
-
-def test_outside_a_git_repo_without_a_terminal(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "--repo", str(tmp_path)],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
-    )
-    assert result.returncode == 1
-    assert "is not inside a git repository" in result.stdout
-    assert f"git init {tmp_path}" in result.stdout
-    assert not (tmp_path / ".git").exists()
