@@ -187,11 +187,6 @@ class DiffView(ScrollView, can_focus=True):
 
     # -- public API --------------------------------------------------------------------------
 
-    @property
-    def current_change(self) -> FileChange | None:
-        files = self.changeset.files
-        return files[self.cursor[0]] if files else None
-
     def refresh_file(self, file_index: int) -> None:
         """Redraw after a file's hunks changed (split, edit, undo); keeps the cursor in range."""
         self._highlighters.pop((file_index, "old"), None)
@@ -632,11 +627,6 @@ class DiffView(ScrollView, can_focus=True):
     def _stats(self, file_index: int) -> tuple[int, int]:
         info = self.file_info(file_index)
         return info.added, info.removed
-
-    @property
-    def highlighting(self) -> bool:
-        """Highlighters are being built in the background (rows are drawn plain meanwhile)."""
-        return bool(self._pending)
 
     def _highlighter(self, file_index: int, side: str) -> LineHighlighter | None:
         """The highlighter of one side of a file; None while it is built, or without a grammar."""

@@ -239,7 +239,8 @@ class ReviewScreen(Screen[ReviewResult]):
             if discard:
                 self.dismiss(self.review.result())
 
-        question = f"Discard {count} decision{'s' * (count != 1)} and close without writing anything?"
+        what = f"{count} decision{'s' * (count != 1)}" if count else "your splits"
+        question = f"Discard {what} and close without writing anything?"
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_help(self) -> None:
@@ -299,7 +300,10 @@ class ReviewScreen(Screen[ReviewResult]):
         if self._cursor() is not None:
             text.append(f"      {self._where()}", "dim")
         if counts[HunkState.PENDING] == 0 and self.review.changeset.hunk_count:
-            text.append("      all decided: ctrl+s writes the accepted hunks", f"bold {theme.accent}")
+            done = "reverts the rejected hunks" if self.working_tree else "writes the accepted hunks"
+            text.append(f"      all decided: ctrl+s {done}", f"bold {theme.accent}")
+        elif self.working_tree:
+            text.append("      working tree vs HEAD: rejected hunks are reverted", "dim")
         text.append("\n")
         for key, description in BAR_KEYS:
             text.append(f" {key}", f"bold {theme.accent}")
