@@ -158,7 +158,7 @@ class _Builder:
         gaps = {k for k, line in enumerate(lines) if is_elision(line) and line.strip() not in present}
         if gaps:
             lines = _fill_elisions(state.lines, lines, gaps)
-        elif len(old) >= FRAGMENT_MIN_LINES and len(lines) * 2 < len(old):
+        elif (len(old) >= FRAGMENT_MIN_LINES and len(lines) * 2 < len(old)) or _is_quote(old, lines):
             raise _Refused(
                 f"the block has {len(lines)} lines but {state.path} has {len(old)}; it looks like a fragment, "
                 "not the whole file. Send a SEARCH/REPLACE block for the part that changes"
@@ -260,6 +260,15 @@ def _with_eol(lines: list[str], eol: str, final_newline: bool) -> list[str]:
     if out and not final_newline:
         out[-1] = out[-1].rstrip("\r\n")
     return out
+
+
+def _is_quote(old: list[str], lines: list[str]) -> bool:
+    """True when `lines` are an unchanged run from the middle of the file (neither its start nor
+    its end): a quote of part of it, not a new version."""
+    n = len(lines)
+    wanted = [line.rstrip() for line in lines]
+    stripped = [line.rstrip() for line in old]
+    return n > 0 and any(stripped[i : i + n] == wanted for i in range(1, len(old) - n))
 
 
 def _fill_elisions(old_lines: list[str], new: list[str], gaps: set[int]) -> list[str]:

@@ -66,13 +66,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _review(root: Path, changeset: ChangeSet) -> int:
-    """Open the review screen; without one (or without a terminal) show the diff instead."""
+    """Open the review screen; without one (or with output not to a terminal) show the diff instead.
+
+    (The review reads keys from the terminal itself when the response came through stdin.)
+    """
     try:
         from widgets.review_command import review_changeset
     except ImportError:
         reason = "the review screen is not available"
     else:
-        if sys.stdin.isatty() and sys.stdout.isatty():
+        if sys.stdout.isatty():
             return review_changeset(root, changeset)
         reason = "reviewing needs a terminal"
     print(f"exosuit apply: {reason}; showing the diff instead (use --yes to apply)", file=sys.stderr)

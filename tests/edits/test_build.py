@@ -258,3 +258,11 @@ def test_whole_file_elision_anchor_grows_until_unique(repo: Path) -> None:
     changes, problems = build(repo, text)
     assert problems == []
     assert changes.files[0].new_text == "def a():\n    return 1\n\ndef b():\n    return 1\n\ndef c():\n    return 3\n"
+
+
+def test_whole_file_block_quoting_part_of_the_file_is_refused(repo: Path) -> None:
+    _, [problem] = build(repo, "mod.py\n```python\ndef f():\n    return 1\n```\n")
+    assert "looks like a fragment" in problem.message
+    # The file's start or end alone is a new version: the rest is deleted.
+    changes, problems = build(repo, "mod.py\n```python\n\ndef g():\n    return 2\n```\n")
+    assert problems == [] and changes.files[0].new_text == "\ndef g():\n    return 2\n"
