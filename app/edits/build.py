@@ -143,7 +143,7 @@ class _Builder:
             new = [text for op, text in hunk.lines if op != "-"]
             hint = hunk.old_start - 1 + offset if hunk.old_start else None
             try:
-                offset += self._splice(state, old, new, hint)
+                offset += self._splice(state, old, new, hint, hunk.anchor)
             except _Refused as refusal:
                 raise _Refused(f"hunk {number} of {len(edit.hunks)}: {refusal}") from None
 
@@ -168,8 +168,13 @@ class _Builder:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _splice(self, state: _File, search: list[str], replace: list[str], hint: int | None) -> int:
-        """Replace `search` by `replace` in the file; return how many lines it grew by."""
+    def _splice(
+        self, state: _File, search: list[str], replace: list[str], hint: int | None, anchor: str | None = None
+    ) -> int:
+        """Replace `search` by `replace` in the file; return how many lines it grew by.
+
+        With an `anchor` line that occurs once in the file, only the lines after it are searched.
+        """
         if state.lines is None:
             raise _Refused(f"{state.path} is deleted by an earlier edit")
         if not any(line.strip() for line in search):
@@ -180,8 +185,10 @@ class _Builder:
                 )
             state.lines = _with_eol(replace, state.eol, final_newline=True)
             return len(replace)
+        after = _after_anchor(state.lines, anchor)
         try:
-            start, end, new = replace_lines(state.lines, search, replace, hint)
+            start, end, new = replace_lines(state.lines[after:], search, replace, None if hint is None else hint - after)
+            start, end = start + after, end + after
         except LocateError as error:
             if isinstance(error, NotFound) and replace and contains(state.lines, replace):
                 raise _Refused(
@@ -251,6 +258,14 @@ class _Builder:
             shown = ", ".join(found[:5])
             raise _Refused(f"{rel} could be any of {shown}; give the full path relative to the repository root")
         return found[0] if found else None
+
+
+def _after_anchor(lines: list[str], anchor: str | None) -> int:
+    """The index after the one line equal to `anchor` (whitespace aside), or 0 when there is none."""
+    if not anchor:
+        return 0
+    places = [i for i, line in enumerate(lines) if line.strip() == anchor.strip()]
+    return places[0] + 1 if len(places) == 1 else 0
 
 
 def _with_eol(lines: list[str], eol: str, final_newline: bool) -> list[str]:

@@ -9,6 +9,9 @@ Three formats are read, mixed freely in one response:
   headers with wrong numbers or none (`@@ ... @@`), blank context lines without their space,
   new files (`/dev/null`), deletions and renames. A ```diff fence with only `@@` hunks takes
   its path from the line before the fence.
+- Patch envelopes as OpenAI models write them (`*** Begin Patch`, `*** Update File: x`,
+  `*** Add File: x`, `*** Delete File: x`, `*** Move to: y`, `@@ [line the hunk follows]`,
+  `*** End Patch`): read as unified diffs without line numbers.
 - Whole-file code blocks: a fence whose path is given on the line just before it (alone on its
   line, possibly as `path:`, **path**, `path`, # path) or in the info string (```python a/b.py).
   Code blocks with no path are explanations, not edits, and are skipped.
@@ -51,6 +54,8 @@ class DiffHunk:
     """The 1-based start in the old file from the `@@` header; None when the header had none."""
     new_missing_newline: bool = False
     """`\\ No newline at end of file` followed the hunk's last added or context line."""
+    anchor: str | None = None
+    """A line the hunk comes after (a patch envelope's `@@ def f():`), to narrow where it applies."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ class _Parser:
             line = self.lines[i]
             if _SEARCH.match(line):
                 i = self._search_replace(i)
+            elif line.strip() == "*** Begin Patch":
+                i = self._envelope(i + 1, self._end_of_block(i))
             elif line.startswith("diff --git ") or self._at_file_header(i):
                 i = self._file_patch(i, self._end_of_block(i))
             elif i in self.fence_ends:
@@ -222,7 +229,7 @@ class _Parser:
         in_fence = end < len(self.lines)
         while i < end:
             line = self.lines[i]
-            if line.startswith("@@") or line.startswith("diff --git ") or self._at_file_header(i):
+            if line.startswith(("@@", "diff --git ", "*** ")) or self._at_file_header(i):
                 break
             if line.startswith("\\"):
                 if lines and lines[-1][0] != "-":
@@ -240,13 +247,68 @@ class _Parser:
             lines.pop()  # blank lines after a hunk separate it from what follows
         return (lines, missing_newline), i
 
+    # -- patch envelopes ------------------------------------------------------------------
+
+    def _envelope(self, i: int, end: int) -> int:
+        """Read the file sections of a `*** Begin Patch` envelope; return the line after it."""
+        while i < end:
+            line = self.lines[i].strip()
+            if line == "*** End Patch":
+                return i + 1
+            number = len(self.edits) + 1
+            header = re.match(r"^\*\*\* (Add|Delete|Update) File:\s*(.+?)\s*$", line)
+            if not header:
+                i += 1
+                continue
+            action, path = header.group(1), header.group(2)
+            i += 1
+            if action == "Delete":
+                self._add(FilePatch(number, path, None, ()))
+                continue
+            new_path = path
+            if i < end and self.lines[i].startswith("*** Move to:"):
+                new_path = self.lines[i][len("*** Move to:") :].strip()
+                i += 1
+            hunks, i = self._envelope_hunks(i, end)
+            if action == "Add":
+                added = tuple(("+", text) for hunk in hunks for op, text in hunk.lines if op == "+")
+                self._add(FilePatch(number, None, path, (DiffHunk(added, None),)))
+            elif hunks or new_path != path:
+                self._add(FilePatch(number, path, new_path, tuple(hunks)))
+            else:
+                self._add(Malformed(number, path, "an *** Update File section with no changes in it"))
+        return i
+
+    def _envelope_hunks(self, i: int, end: int) -> tuple[list[DiffHunk], int]:
+        hunks: list[DiffHunk] = []
+        while i < end and not self.lines[i].startswith("*** "):
+            line = self.lines[i]
+            anchor = None
+            if line.startswith("@@"):
+                anchor = line[2:].strip().removesuffix("@@").strip() or None
+                i += 1
+            (body, _), i = self._hunk_body(i, end)
+            if body:
+                hunks.append(DiffHunk(tuple(body), None, anchor=anchor))
+            elif not line.startswith("@@"):
+                break
+        while i < end and self.lines[i].strip() == "*** End of File":
+            i += 1
+        return hunks, i
+
     # -- fenced code blocks ---------------------------------------------------------------
 
     def _fence(self, start: int) -> int:
         """Handle a fenced block: scan into it, read it as a bare-hunk diff or a whole file, or skip it."""
         end = self.fence_ends[start]
         body = range(start + 1, end)
-        if any(_SEARCH.match(self.lines[j]) or self.lines[j].startswith("diff --git ") or self._at_file_header(j) for j in body):
+        if any(
+            _SEARCH.match(self.lines[j])
+            or self.lines[j].startswith("diff --git ")
+            or self.lines[j].strip() == "*** Begin Patch"
+            or self._at_file_header(j)
+            for j in body
+        ):
             return start + 1  # its edits are read line by line
         info = _FENCE.match(self.lines[start]).group(2)  # type: ignore[union-attr]
         path = _path_in_info(info) or self._path_before(start)

@@ -202,6 +202,10 @@ def cases_for(r: Region) -> Iterator[Case]:
     sloppy = "\n".join(line.rstrip() if line.strip() == "" else line for line in sloppy.split("\n"))
     yield Case("diff-sloppy", r.path, old_text, f"```diff\n{sloppy}```\n", expected)
 
+    body = "".join(line for line in diff.splitlines(keepends=True)[2:] if not line.startswith("\\"))
+    envelope = f"*** Begin Patch\n*** Update File: {r.path}\n" + re.sub(r"^@@ .* @@.*$", "@@", body, flags=re.M)
+    yield Case("envelope", r.path, old_text, f"```\n{envelope}*** End Patch\n```\n", expected)
+
     renamed = r.path.replace(".py", "_renamed.py")
     rename = f"diff --git a/{r.path} b/{renamed}\nsimilarity index 90%\nrename from {r.path}\nrename to {renamed}\n"
     rename += unified(r, old_name=r.path, new_name=renamed)

@@ -266,3 +266,13 @@ def test_whole_file_block_quoting_part_of_the_file_is_refused(repo: Path) -> Non
     # The file's start or end alone is a new version: the rest is deleted.
     changes, problems = build(repo, "mod.py\n```python\n\ndef g():\n    return 2\n```\n")
     assert problems == [] and changes.files[0].new_text == "\ndef g():\n    return 2\n"
+
+
+def test_patch_envelope_anchor_settles_which_place(repo: Path) -> None:
+    (repo / "twice.py").write_text("def f():\n    return 0\n\n\ndef g():\n    return 0\n")
+    envelope = "*** Begin Patch\n*** Update File: twice.py\n@@ def g():\n-    return 0\n+    return 1\n*** End Patch\n"
+    changes, problems = build(repo, envelope)
+    assert problems == []
+    assert changes.files[0].new_text == "def f():\n    return 0\n\n\ndef g():\n    return 1\n"
+    _, [problem] = build(repo, envelope.replace("@@ def g():", "@@"))
+    assert "matches 2 places" in problem.message

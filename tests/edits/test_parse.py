@@ -182,3 +182,41 @@ def test_binary_patch_is_malformed() -> None:
 
 def test_prose_only() -> None:
     assert parse_edits("I think the bug is in foo.py, line 3.\n\n- bullet\n+ plus") == []
+
+
+ENVELOPE = """Here you go:
+
+```
+*** Begin Patch
+*** Update File: app/mod.py
+@@ def g():
+-    return 2
++    return 3
+*** Add File: docs/notes.md
++# Notes
++
++hello
+*** Delete File: app/util.py
+*** Update File: tests/util.py
+*** Move to: tests/helpers.py
+@@
+-Y = 1
++Y = 2
+*** End of File
+*** End Patch
+```
+"""
+
+
+def test_patch_envelope() -> None:
+    assert parse_edits(ENVELOPE) == [
+        FilePatch(1, "app/mod.py", "app/mod.py", (DiffHunk((("-", "    return 2"), ("+", "    return 3")), None, anchor="def g():"),)),
+        FilePatch(2, None, "docs/notes.md", (DiffHunk((("+", "# Notes"), ("+", ""), ("+", "hello")), None),)),
+        FilePatch(3, "app/util.py", None, ()),
+        FilePatch(4, "tests/util.py", "tests/helpers.py", (DiffHunk((("-", "Y = 1"), ("+", "Y = 2")), None),)),
+    ]
+
+
+def test_patch_envelope_update_without_changes_is_malformed() -> None:
+    [edit] = parse_edits("*** Begin Patch\n*** Update File: a.py\n*** End Patch\n")
+    assert isinstance(edit, Malformed)

@@ -19,6 +19,8 @@ VOCABULARY = [
     "--- a/a.py", "+++ b/a.py", "--- /dev/null", "+++ /dev/null", "@@ -1,2 +1,2 @@", "@@ ... @@", "@@",
     "diff --git a/a.py b/c.py", "rename from a.py", "rename to c.py", "deleted file mode 100644",
     "new file mode 100644", "\\ No newline at end of file", "+x", "-x", " x", "x", "", "...", "# ...",
+    "*** Begin Patch", "*** End Patch", "*** Update File: a.py", "*** Add File: n.py",
+    "*** Delete File: sub/b.py", "*** Move to: m.py", "*** End of File", "@@ x",
     "    y = 1", "Binary files a/a.py and b/a.py differ", "/etc/passwd", "../up.py", ".git/config",
 ]
 RESPONSES = st.one_of(
