@@ -150,6 +150,8 @@ class _Builder:
     def _whole(self, edit: WholeFile) -> None:
         state = self._file(edit.path, must_exist=False, prefer_existing=True)
         lines = edit.text.split("\n")[:-1] if edit.text else []
+        if edit.label is not None and not (state.lines and state.lines[0].rstrip() == edit.label.rstrip()):
+            lines = lines[1:]  # the comment naming the file is not part of it
         if state.lines is None:
             state.lines = _with_eol(lines, "\n", final_newline=True)
             return

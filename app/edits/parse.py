@@ -13,7 +13,8 @@ Three formats are read, mixed freely in one response:
   `*** Add File: x`, `*** Delete File: x`, `*** Move to: y`, `@@ [line the hunk follows]`,
   `*** End Patch`): read as unified diffs without line numbers.
 - Whole-file code blocks: a fence whose path is given on the line just before it (alone on its
-  line, possibly as `path:`, **path**, `path`, # path) or in the info string (```python a/b.py).
+  line, possibly as `path:`, **path**, `path`, # path), in the info string (```python a/b.py),
+  or as a comment on the block's first line (`# a/b.py`, `// a/b.ts`).
   Code blocks with no path are explanations, not edits, and are skipped.
 
 Parsing never raises: a block that cannot be read becomes a `Malformed` edit with a message.
@@ -79,6 +80,9 @@ class WholeFile:
     number: int
     path: str
     text: str
+    label: str | None = None
+    """The block's first line when it named the path (`# app/x.py`): part of the file only if
+    the file already starts with it."""
 
 
 @dataclass(frozen=True)
@@ -312,14 +316,17 @@ class _Parser:
             return start + 1  # its edits are read line by line
         info = _FENCE.match(self.lines[start]).group(2)  # type: ignore[union-attr]
         path = _path_in_info(info) or self._path_before(start)
+        label = None
+        if path is None and end > start + 1:
+            path = label = _path_in_comment(self.lines[start + 1])
         if path is None:
             return end + 1
         language = info.split()[0].lower() if info.split() else ""
         if language in ("diff", "patch") or any(self.lines[j].startswith("@@") for j in body):
-            self._file_patch(start + 1, end, path)
+            self._file_patch(start + 1 + (label is not None), end, path)
         else:
             text = "".join(line + "\n" for line in self.lines[start + 1 : end])
-            self._add(WholeFile(len(self.edits) + 1, path, text))
+            self._add(WholeFile(len(self.edits) + 1, path, text, self.lines[start + 1] if label else None))
         return end + 1
 
     def _path_before(self, fence: int) -> str | None:
@@ -370,6 +377,16 @@ def _path_in_line(line: str) -> str | None:
     text = text.rstrip(":").strip().strip("*_`'\"")
     text = _PATH_LABEL.sub("", text)
     return text if _looks_like_path(text) else None
+
+
+def _path_in_comment(line: str) -> str | None:
+    """The path in a code block's first line when it is a comment naming it: `# a/x.py`,
+    `// File: a/x.ts`, `<!-- a/x.html -->`, `/* a/x.css */`, `-- a/x.sql`."""
+    comment = re.match(r"^\s*(?:#|//|--|;|/\*|<!--)\s*(.*?)\s*(?:\*/|-->)?\s*$", line)
+    if not comment:
+        return None
+    text = _PATH_LABEL.sub("", comment.group(1)).strip("`'\"")
+    return text if re.search(r"\.[A-Za-z]\w*$", text) and _looks_like_path(text) else None
 
 
 def _path_in_info(info: str) -> str | None:

@@ -276,3 +276,11 @@ def test_patch_envelope_anchor_settles_which_place(repo: Path) -> None:
     assert changes.files[0].new_text == "def f():\n    return 0\n\n\ndef g():\n    return 1\n"
     _, [problem] = build(repo, envelope.replace("@@ def g():", "@@"))
     assert "matches 2 places" in problem.message
+
+
+def test_whole_file_label_comment_is_dropped_unless_the_file_has_it(repo: Path) -> None:
+    changes, problems = build(repo, "```python\n# app/util.py\nX = 2\n```\n")
+    assert problems == [] and changes.files[0].new_text == "X = 2\n"
+    (repo / "app" / "util.py").write_text("# app/util.py\nX = 1\n")
+    changes, problems = build(repo, "```python\n# app/util.py\nX = 2\n```\n")
+    assert problems == [] and changes.files[0].new_text == "# app/util.py\nX = 2\n"

@@ -220,3 +220,18 @@ def test_patch_envelope() -> None:
 def test_patch_envelope_update_without_changes_is_malformed() -> None:
     [edit] = parse_edits("*** Begin Patch\n*** Update File: a.py\n*** End Patch\n")
     assert isinstance(edit, Malformed)
+
+
+@pytest.mark.parametrize(
+    ("first", "path"),
+    [("# app/x.py", "app/x.py"), ("// File: src/x.ts", "src/x.ts"), ("<!-- web/index.html -->", "web/index.html"),
+     ("/* style.css */", "style.css")],
+)
+def test_whole_file_path_in_a_first_line_comment(first: str, path: str) -> None:
+    [edit] = parse_edits(f"```\n{first}\nbody\n```\n")
+    assert edit == WholeFile(1, path, f"{first}\nbody\n", label=first)
+
+
+def test_ordinary_first_line_comment_is_not_a_path() -> None:
+    for comment in ("# compute the total", "# v1.2", "# e.g. this", "# see x.py"):
+        assert parse_edits(f"```python\n{comment}\nx = 1\n```\n") == []
