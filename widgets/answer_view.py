@@ -6,6 +6,7 @@ from typing import Literal
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Label, Markdown
 from textual.widgets.markdown import MarkdownStream
@@ -30,7 +31,7 @@ class AnswerView(Vertical):
         padding: 0 1 0 1;
         margin: 0 0 1 0;
         border-left: outer $secondary 60%;
-        & > #answer-header { color: $text-secondary; text-style: bold; width: 1fr; }
+        & > #answer-header { color: $text-secondary; width: 1fr; }
         & > Markdown { margin: 0; padding: 0; background: transparent; }
         & > #answer-error { color: $text-error; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
         &.-broken, &.-failed { border-left: outer $error; }
@@ -44,6 +45,8 @@ class AnswerView(Vertical):
     """Where the answer is: waiting for its first token, streaming, or how it ended."""
     label: reactive[str] = reactive("")
     """Who answers, e.g. "openai/gpt-4o-mini" (changes when the router fails over)."""
+    usage: reactive[str] = reactive("")
+    """What the answer cost, once known, e.g. "1.2k↑ 340↓ $0.0041"."""
 
     def __init__(self, label: str, waiting: str = "thinking…") -> None:
         super().__init__()
@@ -56,7 +59,7 @@ class AnswerView(Vertical):
         self._frame = 0
 
     def compose(self) -> ComposeResult:
-        yield Label(self._header(), id="answer-header", markup=False)
+        yield Label(self._header(), id="answer-header")
         yield Markdown()
 
     def on_mount(self) -> None:
@@ -97,17 +100,21 @@ class AnswerView(Vertical):
     def watch_label(self) -> None:
         self._update_header()
 
+    def watch_usage(self) -> None:
+        self._update_header()
+
     def _spin(self) -> None:
         self._frame = (self._frame + 1) % len(SPINNER)
         self._update_header()
 
-    def _header(self) -> str:
-        header = f"● {self.label}"
+    def _header(self) -> Content:
         if self.status == "waiting":
-            header += f"  {SPINNER[self._frame]} {self.waiting}"
+            after = f"{SPINNER[self._frame]} {self.waiting}"
         elif self.status == "streaming":
-            header += f"  {SPINNER[self._frame]}"
-        return header
+            after = SPINNER[self._frame]
+        else:
+            after = self.usage
+        return Content.from_markup("[b]● $label[/b]  [dim]$after[/dim]", label=self.label, after=after)
 
     def _update_header(self) -> None:
         if self.is_mounted:

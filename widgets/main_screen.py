@@ -134,6 +134,8 @@ class MainScreen(Screen[None]):
             self.notify(event.text, severity="warning")
         elif isinstance(event, Done):
             self._used.add(self.session.router.name)
+            cost = self.session.turns[-1].cost
+            view.usage = cost.format() if cost else ""
             await chat.finish_answer(view, "complete")
             self._answer_ended()
 
@@ -326,8 +328,8 @@ class MainScreen(Screen[None]):
     def _banner(self) -> Content:
         welcome = Content.from_markup(
             "[b $text-primary]Exosuit[/] in [b]$repo[/] — the model proposes, you review every change.\n"
-            "[$text-muted]Ask a question and press [b]enter[/]. [b]/add PATH[/] shows the model a file, "
-            "[b]/model[/] switches model, [b]/help[/] lists everything.[/]",
+            "[dim]Ask a question and press [b]enter[/]. [b]/add PATH[/] shows the model a file, "
+            "[b]/model[/] switches model, [b]/help[/] lists everything.[/dim]",
             repo=self.session.repo_root.name,
         )
         notice = banner_notice(self.session.router)

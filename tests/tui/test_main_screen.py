@@ -74,6 +74,8 @@ async def test_streams_an_answer_through_the_sdk(make_app: MakeApp, wire_server:
         status = app.screen.query_one(StatusBar)
         assert (status.provider, status.model) == (kind, app.session.router.model)
         assert status.usage.startswith("1.2k↑ 340↓ $")  # both models have a known price
+        assert f"{kind}/" in str(view.query_one("#answer-header").render())
+        assert "  1.2k↑ 340↓ $" in str(view.query_one("#answer-header").render())
         assert not status.busy
     assert sent_messages(wire_server)[-1]["content"] in ("why?", [{"type": "text", "text": "why?"}])
     assert "SEARCH/REPLACE" in request_text(wire_server)  # the system prompt went along
