@@ -115,3 +115,12 @@ def test_one_turn_at_a_time(session: ChatSession, wire_server: WireServer) -> No
     with pytest.raises(RuntimeError):
         next(session.stream_turn("again"))
     stream.close()
+
+
+def test_system_prompt_example_is_an_edit_the_engine_reads(session: ChatSession) -> None:
+    from app.edits.parse import SearchReplace, parse_edits
+
+    edits = parse_edits(session.system_prompt())
+    assert len(edits) == 1 and isinstance(edits[0], SearchReplace)
+    assert edits[0].path == "path/to/file.py"
+    assert edits[0].search.strip().startswith("def greet(name):")
