@@ -242,6 +242,8 @@ class MainScreen(Screen[None]):
         router = self.session.router
         self.query_one(StatusBar).notice = ""
         await chat.add_notice(f"Now using {router.name}/{router.model}; the conversation continues.")
+        if router.notice:
+            await chat.add_notice(router.notice, "warning")
         self._refresh_status()
 
     async def _cmd_add(self, command: slash.Command) -> None:

@@ -44,10 +44,9 @@ class PromptInput(TextArea):
 
         options: list[str]
 
-    def __init__(self, completer: Completer | None = None, **kwargs: object) -> None:
-        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, completer: Completer | None = None, *, id: str | None = None) -> None:
+        super().__init__(soft_wrap=True, placeholder="Ask about your code, or /help", id=id)
         self.completer = completer
-        self.placeholder = "Ask about your code, or /help"
         self._history: list[str] = []
         self._history_index = 0
         self._draft = ""
