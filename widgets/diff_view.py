@@ -493,6 +493,7 @@ class DiffView(ScrollView, can_focus=True):
                 "rejected": fg("rejected"),
                 "pending": fg("pending"),
                 "bold": Style(bold=True),
+                "dim": Style(dim=True),
                 "plain": Style(bold=False),
             }
         return self._palette[name]
@@ -501,7 +502,7 @@ class DiffView(ScrollView, can_focus=True):
         self, file_index: int, row: Row, width: int, scroll_x: int, on_cursor: bool, state: HunkState | None
     ) -> Strip:
         base = self._style("base")
-        marker = Segment("▌" if on_cursor else " ", self._style("cursor"))
+        marker = self._marker(on_cursor, state)
         if row.kind is Kind.FILE:
             segments = self._file_header(file_index, width)
         elif row.kind is Kind.HUNK:
@@ -513,11 +514,21 @@ class DiffView(ScrollView, can_focus=True):
             segments = [marker, *self._segments(text)]
         elif row.kind is Kind.BLANK:
             segments = [Segment(" " * width, base)]
-        elif row.kind is Kind.PAIR:
-            segments = [marker, *self._pair(file_index, row, width - 1, scroll_x)]
         else:
-            segments = [marker, *self._unified(file_index, row, width - 1, scroll_x)]
+            lines = self._pair if row.kind is Kind.PAIR else self._unified
+            code = lines(file_index, row, width - 1, scroll_x)
+            if state is HunkState.REJECTED:  # what will not be written is drawn faded
+                code = list(Segment.apply_style(code, post_style=self._style("dim")))
+            segments = [marker, *code]
         return Strip(segments).crop_extend(0, width, base).simplify()
+
+    def _marker(self, on_cursor: bool, state: HunkState | None) -> Segment:
+        """The first column: a bar on the current hunk, a thin bar in the colour of a decided one."""
+        if on_cursor:
+            return Segment("▌", self._style("cursor"))
+        if state is HunkState.ACCEPTED or state is HunkState.REJECTED:
+            return Segment("▏", self._style("base") + self._style(state.value))
+        return Segment(" ", self._style("base"))
 
     def _file_header(self, file_index: int, width: int) -> list[Segment]:
         change = self.changeset.files[file_index]
