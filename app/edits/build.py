@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.edits import textfile
-from app.edits.changeset import ChangeSet, FileChange
+from app.edits.changeset import ChangeSet, FileChange, split_lines
 from app.edits.locate import LocateError, NotFound, contains, is_elision, replace_lines
 from app.edits.parse import Edit, FilePatch, Malformed, SearchReplace, WholeFile
 from app.edits.paths import UnsafePathError, normalize, safe_path
@@ -62,9 +62,11 @@ def build_changeset(repo_root: Path, edits: list[Edit]) -> tuple[ChangeSet, list
     """The ChangeSet the edits make to the files under `repo_root`, and the edits refused."""
     builder = _Builder(repo_root)
     for edit in edits:
+        saved = builder.save()
         try:
             builder.apply(edit)
         except _Refused as refusal:
+            builder.restore(saved)  # a refused edit leaves no part of itself behind
             builder.problems.append(EditProblem(edit.number, edit.path, _describe(edit, str(refusal))))
     return builder.changeset(), builder.problems
 
@@ -93,6 +95,14 @@ class _Builder:
             self._patch(edit)
         else:
             self._whole(edit)
+
+    def save(self) -> dict[str, tuple[list[str] | None, str | None]]:
+        return {path: (None if f.lines is None else list(f.lines), f.new_path) for path, f in self.files.items()}
+
+    def restore(self, saved: dict[str, tuple[list[str] | None, str | None]]) -> None:
+        for path, state in self.files.items():
+            unread = (split_lines(state.old.text) if state.old else None, None)
+            state.lines, state.new_path = saved.get(path, unread)
 
     def changeset(self) -> ChangeSet:
         changes = []
@@ -249,7 +259,7 @@ class _Builder:
             raise _Refused(str(error)) from None
         except OSError as error:
             raise _Refused(f"{rel}: cannot read ({error.strerror})") from None
-        return _File(rel, text, text.text.splitlines(keepends=True))
+        return _File(rel, text, split_lines(text.text))
 
     def _find_by_suffix(self, rel: str) -> str | None:
         """The one repo file whose path ends with `/rel`; _Refused when there are several."""

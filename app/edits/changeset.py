@@ -81,8 +81,8 @@ class FileChange:
     hunks: list[Hunk] = field(init=False)
 
     def __post_init__(self) -> None:
-        self._old_lines = (self.old_text or "").splitlines(keepends=True)
-        self._new_lines = (self.new_text or "").splitlines(keepends=True)
+        self._old_lines = split_lines(self.old_text or "")
+        self._new_lines = split_lines(self.new_text or "")
         self.blocks = _changed_blocks(self._old_lines, self._new_lines)
         self.hunks = [self._make_hunk(group) for group in self._group(range(len(self.blocks)))]
 
@@ -152,7 +152,7 @@ class FileChange:
         at_eof_without_eol = new_hi == len(self._new_lines) > 0 and not self._new_lines[-1].endswith("\n")
         if text and not text.endswith("\n") and not at_eof_without_eol:
             text += eol
-        lines = text.splitlines(keepends=True)
+        lines = split_lines(text)
         matcher = difflib.SequenceMatcher(None, self._old_lines[old_lo:old_hi], lines, autojunk=False)
         edited = [
             Block(old_lo + i1, old_lo + i2, new_lo + j1, new_lo + j2)
@@ -226,6 +226,13 @@ class FileChange:
                 )
             )
         return old_end, new_pos + (old_end - old_pos)
+
+
+def split_lines(text: str) -> list[str]:
+    """`text` cut after each "\\n", endings kept. Unlike str.splitlines, other characters such as
+    form feeds or U+2028 do not end a line (as for git and diff)."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 def _changed_blocks(old: list[str], new: list[str]) -> list[Block]:

@@ -6,8 +6,8 @@ Matching is tried in this order, and the first rule that finds anything decides:
 2. ignoring trailing whitespace and blank lines;
 3. as 2, with every line shifted by the same indentation (the replacement is shifted back);
 4. `...` elision lines (`...`, `# ... existing code ...`) standing for unchanged lines, each
-   piece between them matched by rules 1-3; the elided lines must stay inside the block around
-   them (none indented less than the lines on both sides of the `...`).
+   piece between them matched by rules 1-3; the elided lines must stay inside their block
+   (none indented less than the `...` line and both lines around it).
 
 A rule that finds more than one place refuses (`Ambiguous`), and so does finding nothing
 (`NotFound`, with the closest lines of the file for the model to correct itself). Lines of the
@@ -84,13 +84,12 @@ def replace_lines(
 
     `file_lines` keep their line endings, and so do the lines copied from them into the result;
     `search` and `replace` have none, nor do the result's lines that come from `replace`.
-    `hint`, a 0-based line number, settles a choice between several exact places (used for
-    diff hunk headers). Raises NotFound or Ambiguous.
+    `hint`, a 0-based line number, settles a choice between several places that one of them
+    starts at exactly (used for diff hunk headers). Raises NotFound or Ambiguous.
     """
     contents = [_content(line) for line in file_lines]
-    pieces = _split_elisions(search)
     matches = _find(contents, search, hint)
-    if not matches and len(pieces) > 1:
+    if not matches and any(is_elision(line) for line in search):
         return _replace_elided(file_lines, contents, search, replace)
     if not matches:
         raise NotFound(_not_found(contents, search))

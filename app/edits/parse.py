@@ -222,12 +222,13 @@ class _Parser:
                 start = None  # hunk lines with no @@ header at all
             else:
                 break
-            body, i = self._hunk_body(i, end)
-            if body[0]:
-                hunks.append(DiffHunk(tuple(body[0]), start, body[1]))
+            lines, missing_newline, i = self._hunk_body(i, end)
+            if lines:
+                hunks.append(DiffHunk(tuple(lines), start, missing_newline))
         return hunks, i
 
-    def _hunk_body(self, i: int, end: int) -> tuple[tuple[list[tuple[str, str]], bool], int]:
+    def _hunk_body(self, i: int, end: int) -> tuple[list[tuple[str, str]], bool, int]:
+        """A hunk's lines from line `i`, whether its new side lacks a final newline, and where it ends."""
         lines: list[tuple[str, str]] = []
         missing_newline = False
         in_fence = end < len(self.lines)
@@ -249,7 +250,7 @@ class _Parser:
             i += 1
         while lines and lines[-1] == (" ", ""):
             lines.pop()  # blank lines after a hunk separate it from what follows
-        return (lines, missing_newline), i
+        return lines, missing_newline, i
 
     # -- patch envelopes ------------------------------------------------------------------
 
@@ -291,7 +292,7 @@ class _Parser:
             if line.startswith("@@"):
                 anchor = line[2:].strip().removesuffix("@@").strip() or None
                 i += 1
-            (body, _), i = self._hunk_body(i, end)
+            body, _, i = self._hunk_body(i, end)
             if body:
                 hunks.append(DiffHunk(tuple(body), None, anchor=anchor))
             elif not line.startswith("@@"):

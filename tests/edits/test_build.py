@@ -284,3 +284,18 @@ def test_whole_file_label_comment_is_dropped_unless_the_file_has_it(repo: Path) 
     (repo / "app" / "util.py").write_text("# app/util.py\nX = 1\n")
     changes, problems = build(repo, "```python\n# app/util.py\nX = 2\n```\n")
     assert problems == [] and changes.files[0].new_text == "# app/util.py\nX = 2\n"
+
+
+def test_refused_diff_leaves_none_of_its_hunks(repo: Path) -> None:
+    diff = "--- a/app/core/mod.py\n+++ b/tests/moved.py\n@@ -1 +1 @@\n-import os\n+import sys\n@@ -9 +9 @@\n-    return 99\n+    return 0\n"
+    changes, [problem] = build(repo, diff)
+    assert "hunk 2 of 2" in problem.message
+    assert changes.files == []
+
+
+def test_form_feed_and_unicode_line_separators_are_not_line_ends(repo: Path) -> None:
+    text = "a = 1\n\x0c\nb = '\u2028'\nc = 3\n"
+    (repo / "ff.py").write_text(text, encoding="utf-8")
+    changes, problems = build(repo, sr("ff.py", "c = 3", "c = 4"))
+    assert problems == [] and changes.files[0].new_text == text.replace("c = 3", "c = 4")
+    assert len(changes.files[0].hunks) == 1 and changes.files[0].hunks[0].removed == 1

@@ -176,3 +176,8 @@ def test_new_and_deleted_file_subsets(new: str, data: st.DataObject) -> None:
     assert created.text_with([]) == (None if new else "")
     deleted = FileChange("f", new, None)
     assert deleted.text_with(range(len(deleted.hunks))) is None
+
+
+def test_only_newlines_end_lines() -> None:
+    change = FileChange("f", "a\x0cb\nc\u2028d\n", "a\x0cb\nC\u2028d\n")
+    assert len(change.blocks) == 1 and change.hunks[0].text == "@@ -1,2 +1,2 @@\n a\x0cb\n-c\u2028d\n+C\u2028d\n"
