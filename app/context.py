@@ -20,6 +20,9 @@ from app.edits.paths import UnsafePathError, safe_path
 MAX_FILE_BYTES = 256_000
 """Larger files are refused: they would crowd out the conversation."""
 
+MAX_DIR_FILES = 100
+"""At most this many files are added by one `/add DIRECTORY`."""
+
 SECRET_NAMES = (
     ".env", ".env.*", "*.env", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
     "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", ".netrc", ".npmrc", ".pypirc", ".htpasswd",
@@ -122,6 +125,16 @@ class ContextFiles:
         self._paths.append(rel)
         return Added([rel])
 
+    def total_bytes(self) -> int:
+        """The added files' current size on disk (a quick measure of the context's weight)."""
+        total = 0
+        for rel in self._paths:
+            try:
+                total += safe_path(self.repo_root, rel).stat().st_size
+            except (OSError, UnsafePathError):
+                continue
+        return total
+
     def drop(self, rel: str) -> list[str]:
         """Remove a file (or every added file under a directory); return the paths removed."""
         rel = PurePosixPath(rel.strip().rstrip("/")).as_posix()
@@ -182,17 +195,21 @@ class ContextFiles:
             )
 
     def _add_dir(self, path: Path) -> Added:
-        prefix = "" if path == self.repo_root else f"{self._relative(path)}/"
+        prefix = f"{self._relative(path)}/"
         added = Added([])
         for rel in repo_files(self.repo_root):
-            if rel.startswith(prefix) and rel not in self._paths:
-                try:
-                    self._check_file(rel, self.repo_root / rel, force=False)
-                except ContextError as exc:
-                    added.skipped.append(str(exc).split(";")[0])
-                    continue
-                self._paths.append(rel)
-                added.paths.append(rel)
+            if not rel.startswith(prefix) or rel in self._paths:
+                continue
+            if len(added.paths) == MAX_DIR_FILES:
+                added.skipped.append(f"the rest of {prefix}: at most {MAX_DIR_FILES} files are added at once")
+                break
+            try:
+                self._check_file(rel, safe_path(self.repo_root, rel), force=False)
+            except (ContextError, UnsafePathError) as exc:
+                added.skipped.append(str(exc).split(";")[0])
+                continue
+            self._paths.append(rel)
+            added.paths.append(rel)
         return added
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.context import ContextError, ContextFiles, SecretFileError, secret_reason
+from app.context import MAX_DIR_FILES, ContextError, ContextFiles, SecretFileError, secret_reason
 
 
 @pytest.fixture
@@ -117,3 +117,17 @@ def test_fence_is_longer_than_backticks_in_the_file(repo: Path) -> None:
     files = ContextFiles(repo)
     files.add("doc.md")
     assert "doc.md\n````\n```python\nx = 1\n```\n````" in files.render().text
+
+
+def test_directory_skips_symlinks_out_and_caps_the_count(repo: Path) -> None:
+    (repo.parent / "outside.txt").write_text("secret\n")
+    many = repo / "many"
+    many.mkdir()
+    (many / "a-link.txt").symlink_to(repo.parent / "outside.txt")
+    for n in range(MAX_DIR_FILES + 5):
+        (many / f"f{n:03}.txt").write_text("x\n")
+    files = ContextFiles(repo)
+    added = files.add("many")
+    assert len(added.paths) == MAX_DIR_FILES and "many/a-link.txt" not in added.paths
+    assert any("outside" in s for s in added.skipped) and "at most" in added.skipped[-1]
+    assert files.total_bytes() == 2 * MAX_DIR_FILES

@@ -326,6 +326,7 @@ class MainScreen(Screen[None]):
         status.offline = is_offline(router.active)
         status.usage = self.session.meter.format()
         status.context = tuple(self.session.context.paths)
+        status.context_tokens = self.session.context.total_bytes() // 4  # about 4 bytes a token
 
     def _banner(self) -> Content:
         welcome = Content.from_markup(

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from app.llm.meter import format_tokens
+
 
 class StatusBar(Widget):
     """One line at the bottom of the main screen. The screen sets its reactives."""
@@ -36,6 +38,8 @@ class StatusBar(Widget):
     """The meter's session totals, e.g. "1.2k↑ 340↓ $0.0041"."""
     context: reactive[tuple[str, ...]] = reactive(())
     """Repo files in the conversation's context."""
+    context_tokens: reactive[int] = reactive(0)
+    """Roughly how many tokens those files take."""
     notice: reactive[str] = reactive("")
     """A standing warning, e.g. a failover that happened."""
     busy: reactive[bool] = reactive(False)
@@ -55,7 +59,7 @@ class StatusBar(Widget):
         line.append(self.usage)
         line.append("   ")
         if self.context:
-            line.append(f"ctx {len(self.context)}: ", style=strong)
+            line.append(f"ctx {len(self.context)} ~{format_tokens(self.context_tokens)} tok: ", style=strong)
             line.append(", ".join(self.context))
         else:
             line.append("no files in context", style="italic")

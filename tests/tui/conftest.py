@@ -16,6 +16,9 @@ from tests.wire_server import WireServer
 from widgets.tui import ExosuitApp
 
 
+GREET = 'def greet(name):\n    return "hello " + name\n'
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repo with a couple of files, in a directory with a fixed name (it shows in the UI)."""
@@ -23,7 +26,7 @@ def repo(tmp_path: Path) -> Path:
     root.mkdir()
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     (root / "app").mkdir()
-    (root / "app" / "greet.py").write_text('def greet(name):\n    return "hello " + name\n')
+    (root / "app" / "greet.py").write_text(GREET)
     (root / "README.md").write_text("# demo\n")
     (root / ".env").write_text("API_TOKEN=do-not-send\n")
     return root

@@ -17,7 +17,7 @@ from app.chat import ChatSession
 from app.llm.base import Done, StreamEvent, TextDelta, Usage
 from app.llm.meter import Meter
 from app.llm.router import Router
-from tests.tui.conftest import MakeApp
+from tests.tui.conftest import GREET, MakeApp
 from tests.wire_server import Hang, Reply, Status, WireServer
 from widgets.answer_view import AnswerView
 from widgets.chat_pane import Banner, ChatPane, Notice, UserTurn
@@ -156,7 +156,8 @@ async def test_add_puts_the_file_in_the_next_request(make_app: MakeApp, wire_ser
     app = make_app()
     async with app.run_test() as pilot:
         await type_and_send(pilot, "/add app/greet.py")
-        assert app.screen.query_one(StatusBar).context == ("app/greet.py",)
+        status = app.screen.query_one(StatusBar)
+        assert status.context == ("app/greet.py",) and status.context_tokens == len(GREET) // 4
         await type_and_send(pilot, "add type hints")
         await answer_ended(pilot)
         (app.session.repo_root / "app" / "greet.py").write_text("def greet(name: str) -> str: ...\n")
