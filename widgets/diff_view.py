@@ -451,6 +451,8 @@ class DiffView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         row_y = y + scroll_y
         width = self.scrollable_content_region.width
+        if not self._starts and row_y == 0:
+            return Strip([Segment("  Nothing to review.", self._style("fold"))]).crop_extend(0, width, self._style("base"))
         if not self._starts or row_y >= self.virtual_size.height:
             return Strip.blank(width, self._style("base"))
         file_index = bisect_right(self._starts, row_y) - 1
@@ -625,9 +627,9 @@ class DiffView(ScrollView, can_focus=True):
         """The code scrolled by `scroll_x` and cut or padded to `width` cells."""
         if width <= 0:
             return []
-        if scroll_x or len(code) > width:
-            code = code[scroll_x : scroll_x + width]
-        code.set_length(width)
+        if scroll_x:
+            code = code[scroll_x:]
+        code.truncate(width, overflow="crop", pad=True)  # by cells: wide characters count twice
         return self._segments(code)
 
     def _segments(self, text: Text) -> list[Segment]:

@@ -356,3 +356,17 @@ async def test_only_the_visible_rows_of_a_large_diff_are_rendered(tmp_path: Path
         await pilot.press("J", "j", "y", "t")
         await pilot.pause()
         assert view.renders - first <= 8 * view.size.height
+
+
+async def test_an_empty_changeset_says_so_and_every_key_is_harmless(sample_repo: Path) -> None:
+    from app.edits.changeset import ChangeSet
+
+    app = ReviewApp(ChangeSet([]), sample_repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = screen(app).diff_view
+        assert "Nothing to review." in view.render_line(0).text
+        await pilot.press("j", "k", "J", "K", "y", "n", "Y", "N", "s", "e", "u", "t", "z", "ctrl+s")
+        await pilot.pause()
+    assert app.return_value.applied and app.return_value.summary() == "Nothing written."
+    assert unchanged(sample_repo)
