@@ -370,3 +370,15 @@ async def test_an_empty_changeset_says_so_and_every_key_is_harmless(sample_repo:
         await pilot.pause()
     assert app.return_value.applied and app.return_value.summary() == "Nothing written."
     assert unchanged(sample_repo)
+
+
+async def test_clicking_a_fold_shows_the_unchanged_lines(sample_repo: Path) -> None:
+    app = ReviewApp(sample_changeset(), sample_repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = screen(app).diff_view
+        height = view.virtual_size.height
+        fold = next(y for y in range(view.scrollable_content_region.height) if "unchanged line" in view.render_line(y).text)
+        assert await pilot.click(DiffView, offset=(10, fold))
+        await pilot.pause()
+        assert 0 in view.expanded and view.virtual_size.height == height + 2
