@@ -378,6 +378,7 @@ async def test_clicking_a_fold_shows_the_unchanged_lines(sample_repo: Path) -> N
         await pilot.pause()
         view = screen(app).diff_view
         height = view.virtual_size.height
+        await pilot.press("j")  # hunk 2 of server.py, between two folds
         fold = next(y for y in range(view.scrollable_content_region.height) if "unchanged line" in view.render_line(y).text)
         assert await pilot.click(DiffView, offset=(10, fold))
         await pilot.pause()
