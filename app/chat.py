@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Literal, Union
 
 import prompts
 from app.context import ContextFiles
-from app.llm.base import Done, Message, ProviderError, ProviderSwitched, StreamBroken, TextDelta
+from app.llm.base import Done, Message, ProviderError, ProviderSwitched, StreamBroken, TextDelta, Usage
+from app.llm.meter import Meter, RequestCost, estimate_tokens
 
 if TYPE_CHECKING:
-    from app.llm.meter import Meter, RequestCost
     from app.llm.router import Router
 
 TurnKind = Literal["user", "feedback"]
@@ -102,13 +102,14 @@ class ChatSession:
                 raise RuntimeError("a turn is already streaming")
             self.turns.append(turn)
         stream: Iterator[ChatEvent] = iter(())
+        sent = ""
         try:
             context = self.context.render()
             for warning in context.warnings:
                 yield ContextWarning(warning)
-            stream = self.router.stream_chat(
-                self.messages(), system=self.system_prompt(), context=context.text
-            )
+            messages, system = self.messages(), self.system_prompt()
+            sent = system + context.text + "".join(m.content for m in messages)
+            stream = self.router.stream_chat(messages, system=system, context=context.text)
             for event in stream:
                 if turn.status != "streaming":
                     return  # cancelled
@@ -132,6 +133,9 @@ class ChatSession:
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
+            if turn.answer and turn.cost is None:  # cut off: the tokens were spent all the same
+                usage = Usage(estimate_tokens(sent), estimate_tokens(turn.answer), estimated=True)
+                turn.cost = self.meter.record(self.router.name, self.router.model, usage)
 
     def cancel(self) -> None:
         """Stop the turn being answered; its partial answer is kept as cancelled."""

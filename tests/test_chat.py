@@ -47,7 +47,8 @@ def test_broken_stream_is_not_an_answer(session: ChatSession, wire_server: WireS
         list(session.stream_turn("q1"))
     turn = session.turns[-1]
     assert turn.status == "broken" and turn.answer == "half "
-    assert session.meter.requests == []
+    assert turn.cost is not None and turn.cost.usage.estimated  # spent, though not reported
+    assert session.meter.output_tokens == 2 and session.meter.format().startswith("~")
     list(session.stream_turn("q2"))
     sent = wire_server.requests[-1].body["messages"]
     assistant = next(m for m in sent if m["role"] == "assistant")
@@ -58,7 +59,7 @@ def test_failed_turn_without_text_is_left_out(session: ChatSession, wire_server:
     wire_server.script(Status(400, "bad request"), Reply("ok"))
     with pytest.raises(ProviderError):
         list(session.stream_turn("q1"))
-    assert session.turns[-1].status == "failed"
+    assert session.turns[-1].status == "failed" and session.meter.requests == []
     list(session.stream_turn("q2"))
     sent = [m for m in wire_server.requests[-1].body["messages"] if m["role"] != "system"]
     assert [m["content"] for m in sent] == ["q2"]
