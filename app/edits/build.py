@@ -130,7 +130,7 @@ class _Builder:
             state.lines = _with_eol(replace, state.eol, final_newline=True)
             return
         state = self._file(edit.path, must_exist=True)
-        self._splice(state, search, replace, hint=None)
+        self._splice(state, search, replace)
 
     def _patch(self, edit: FilePatch) -> None:
         if edit.old_path is None:
@@ -147,15 +147,17 @@ class _Builder:
             return
         if edit.new_path != edit.old_path:
             self._rename(state, edit.new_path)
-        offset = 0
+        offset = floor = 0
         for number, hunk in enumerate(edit.hunks, 1):
             old = [text for op, text in hunk.lines if op != "+"]
             new = [text for op, text in hunk.lines if op != "-"]
             hint = hunk.old_start - 1 + offset if hunk.old_start else None
+            size = len(state.lines or [])
             try:
-                offset += self._splice(state, old, new, hint, hunk.anchor)
+                _, floor = self._splice(state, old, new, hint, hunk.anchor, floor)
             except _Refused as refusal:
                 raise _Refused(f"hunk {number} of {len(edit.hunks)}: {refusal}") from None
+            offset += len(state.lines or []) - size
 
     def _whole(self, edit: WholeFile) -> None:
         state = self._file(edit.path, must_exist=False, prefer_existing=True)
@@ -181,11 +183,18 @@ class _Builder:
     # -- helpers --------------------------------------------------------------------------
 
     def _splice(
-        self, state: _File, search: list[str], replace: list[str], hint: int | None, anchor: str | None = None
-    ) -> int:
-        """Replace `search` by `replace` in the file; return how many lines it grew by.
+        self,
+        state: _File,
+        search: list[str],
+        replace: list[str],
+        hint: int | None = None,
+        anchor: str | None = None,
+        floor: int = 0,
+    ) -> tuple[int, int]:
+        """Replace `search` by `replace` in the file; return the lines [start, end) now holding it.
 
-        With an `anchor` line that occurs once in the file, only the lines after it are searched.
+        With an `anchor` line that occurs once in the file, only the lines after it are searched;
+        `hint` and `floor` settle ambiguities as in `replace_lines`.
         """
         if state.lines is None:
             raise _Refused(f"{state.path} is deleted by an earlier edit")
@@ -196,10 +205,12 @@ class _Builder:
                     "include a few unchanged lines around the change"
                 )
             state.lines = _with_eol(replace, state.eol, final_newline=True)
-            return len(replace)
+            return 0, len(replace)
         after = _after_anchor(state.lines, anchor)
         try:
-            start, end, new = replace_lines(state.lines[after:], search, replace, None if hint is None else hint - after)
+            start, end, new = replace_lines(
+                state.lines[after:], search, replace, None if hint is None else hint - after, max(0, floor - after)
+            )
             start, end = start + after, end + after
         except LocateError as error:
             if isinstance(error, NotFound) and replace and contains(state.lines, replace):
@@ -211,7 +222,7 @@ class _Builder:
         final_newline = not state.lines or state.lines[-1].endswith("\n")
         lines = state.lines[:start] + new + state.lines[end:]
         state.lines = _with_eol(lines, state.eol, final_newline)
-        return len(new) - (end - start)
+        return start, start + len(new)
 
     def _rename(self, state: _File, new_path: str) -> None:
         try:

@@ -78,17 +78,18 @@ def is_elision(line: str) -> bool:
 
 
 def replace_lines(
-    file_lines: list[str], search: list[str], replace: list[str], hint: int | None = None
+    file_lines: list[str], search: list[str], replace: list[str], hint: int | None = None, floor: int = 0
 ) -> tuple[int, int, list[str]]:
     """Where `search` is in `file_lines` and what replaces it: (start, end, new lines).
 
     `file_lines` keep their line endings, and so do the lines copied from them into the result;
     `search` and `replace` have none, nor do the result's lines that come from `replace`.
-    `hint`, a 0-based line number, settles a choice between several places that one of them
-    starts at exactly (used for diff hunk headers). Raises NotFound or Ambiguous.
+    Between several places, two things can settle the choice (both used for diff hunks): the
+    places starting before `floor` are dropped (hunks come in file order), and `hint`, a 0-based
+    line number, picks the place starting exactly there. Raises NotFound or Ambiguous.
     """
     contents = [_content(line) for line in file_lines]
-    matches = _find(contents, search, hint)
+    matches = _find(contents, search, hint, floor)
     if not matches and any(is_elision(line) for line in search):
         return _replace_elided(file_lines, contents, search, replace)
     if not matches:
@@ -96,10 +97,12 @@ def replace_lines(
     return matches[0].start, matches[0].end, _splice(file_lines, search, replace, matches[0])
 
 
-def _find(contents: list[str], search: list[str], hint: int | None) -> list[_Match]:
+def _find(contents: list[str], search: list[str], hint: int | None, floor: int) -> list[_Match]:
     """The places `search` matches, by the first rule that finds any; Ambiguous when several."""
     for rule in (_exact, _loose, _shifted):
         matches = rule(contents, search)
+        if len(matches) > 1:
+            matches = [m for m in matches if m.start >= floor] or matches
         if len(matches) > 1 and hint is not None:
             matches = [m for m in matches if m.start == hint] or matches
         if len(matches) > 1:

@@ -1,8 +1,10 @@
 """Edit-engine benchmark: real changes from GitPython's history, written as models write them.
 
 Every changed region of every release step in `corpus.json.xz` (see make_corpus.py) becomes
-one case per kind below: the same real change as a SEARCH/REPLACE block, a unified diff or a
-whole file, with the mistakes models make, plus negatives that must be refused. Each case is
+one case per kind below: the same real change as a SEARCH/REPLACE block, a unified diff, a
+patch envelope or a whole file, with the mistakes models make, plus negatives that must be
+refused; and every changed file becomes a few more (all its changes at once, CRLF, deletion,
+creation). Each case is
 parsed and built against the old file on disk (nothing is applied) and scored:
 
 - correct: the ChangeSet is exactly the real change (positives) / the edit is refused (negatives);
@@ -218,18 +220,40 @@ def cases_for(r: Region) -> Iterator[Case]:
     yield Case("whole-elided", r.path, old_text, f"{r.path}\n```python\n{body}```\n", expected)
 
 
-def file_cases(r: Region) -> Iterator[Case]:
-    """Cases about a whole file (once per file, not per region): deletion and creation."""
+def file_cases(regions: list[Region]) -> Iterator[Case]:
+    """Cases about a whole file (once per file, not per region): every change at once as several
+    SEARCH/REPLACE blocks or one diff without line numbers, the file in CRLF, deletion, creation."""
+    r = regions[0]
     old_text = "".join(r.old)
+    new = list(r.old)
+    for region in reversed(regions):
+        new[region.a1 : region.a2] = region.new_lines
+    expected = {r.path: "".join(new)}
+    blocks = []
+    for region in regions:
+        context = unique_context(region)
+        if context is None:
+            break
+        before, after = context
+        ctx_a, ctx_b = region.old[region.a1 - before : region.a1], region.old[region.a2 : region.a2 + after]
+        blocks.append(sr_block(r.path, ctx_a + region.old[region.a1 : region.a2] + ctx_b, ctx_a + region.new_lines + ctx_b))
+    else:
+        yield Case("sr-multi", r.path, old_text, "".join(blocks), expected)
+        crlf = {r.path: expected[r.path].replace("\n", "\r\n")}
+        yield Case("sr-multi-crlf", r.path, old_text.replace("\n", "\r\n"), "".join(blocks), crlf)
+    diff = "".join(difflib.unified_diff(r.old, new, f"a/{r.path}", f"b/{r.path}"))
+    no_numbers = re.sub(r"^@@ .* @@", "@@ ... @@", diff, flags=re.M)
+    yield Case("diff-multi", r.path, old_text, f"```diff\n{no_numbers}```\n", expected)
+
     deletion = f"diff --git a/{r.path} b/{r.path}\ndeleted file mode 100644\n" + "".join(
         difflib.unified_diff(r.old, [], f"a/{r.path}", "/dev/null")
     )
     yield Case("diff-delete", r.path, old_text, deletion, {r.path: None})
     target = "newpkg/" + r.path.rsplit("/", 1)[-1]
     creation = f"diff --git a/{target} b/{target}\nnew file mode 100644\n" + "".join(
-        difflib.unified_diff([], r.new, "/dev/null", f"b/{target}")
+        difflib.unified_diff([], new, "/dev/null", f"b/{target}")
     )
-    yield Case("diff-new-file", r.path, old_text, creation, {target: "".join(r.new)})
+    yield Case("diff-new-file", r.path, old_text, creation, {target: "".join(new)})
 
 
 # -- running --------------------------------------------------------------------------------
@@ -245,7 +269,7 @@ class Outcome:
 
 
 def score(root: Path, case: Case) -> Outcome:
-    (root / case.path).write_text(case.old, encoding="utf-8")
+    (root / case.path).write_bytes(case.old.encode("utf-8"))
     started = time.perf_counter()
     changes, problems = build_changeset(root, parse_edits(case.response))
     seconds = time.perf_counter() - started
@@ -286,7 +310,7 @@ def run(limit: int | None = None, kinds: Callable[[str], bool] = lambda kind: Tr
                 cases = list(cases_for(region))
                 if region.path not in seen:
                     seen.add(region.path)
-                    cases += list(file_cases(region))
+                    cases += list(file_cases([other for other in regions if other.path == region.path]))
                 for case in cases:
                     if kinds(case.kind):
                         outcomes.append(score(root, case))

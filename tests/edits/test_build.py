@@ -299,3 +299,12 @@ def test_form_feed_and_unicode_line_separators_are_not_line_ends(repo: Path) -> 
     changes, problems = build(repo, sr("ff.py", "c = 3", "c = 4"))
     assert problems == [] and changes.files[0].new_text == text.replace("c = 3", "c = 4")
     assert len(changes.files[0].hunks) == 1 and changes.files[0].hunks[0].removed == 1
+
+
+def test_diff_hunks_without_numbers_apply_in_file_order(repo: Path) -> None:
+    (repo / "dup.py").write_text("a\nx = 1\nb\nx = 1\nc\n")
+    diff = "--- a/dup.py\n+++ b/dup.py\n@@ ... @@\n a\n-x = 1\n+x = 2\n@@ ... @@\n-x = 1\n+x = 3\n"
+    changes, problems = build(repo, diff)
+    assert problems == [] and changes.files[0].new_text == "a\nx = 2\nb\nx = 3\nc\n"
+    _, [problem] = build(repo, "--- a/dup.py\n+++ b/dup.py\n@@ ... @@\n-x = 1\n+x = 3\n")
+    assert "matches 2 places" in problem.message  # a lone hunk has nothing before it to go by
