@@ -1,6 +1,6 @@
 """A chat session: the conversation's turns, its context files, and streaming one turn at a time.
 
-`ChatSession.stream_turn()` is a plain iterator (the TUI runs it in a thread worker): it sends the
+`ChatSession.stream_turn()` is a plain iterator (the TUI runs it in a background thread): it sends the
 conversation, the system prompt and the context block through the router, yields the provider's
 events as they come, records usage in the meter and stores the finished answer. A turn that did not
 finish (the stream broke, the provider failed, the user cancelled) is kept as such: the model sees
@@ -52,6 +52,7 @@ class Turn:
     provider: str = ""
     """"name/model" that produced the answer."""
     cost: RequestCost | None = None
+    """What the request cost (estimated for an answer that was cut off)."""
 
     def as_messages(self) -> list[Message]:
         """The turn as the model sees it on later requests."""
