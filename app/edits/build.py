@@ -136,7 +136,9 @@ class _Builder:
         if edit.old_path is None:
             state = self._file(edit.new_path, must_exist=False)
             if state.lines is not None:
-                raise _Refused(f"the diff creates {state.path}, but it already exists; diff against its current content")
+                raise _Refused(
+                    f"the diff creates {state.path}, but it already exists; diff against its current content"
+                )
             added = [text for hunk in edit.hunks for op, text in hunk.lines if op != "-"]
             last_hunk = edit.hunks[-1] if edit.hunks else None
             state.lines = _with_eol(added, "\n", final_newline=not (last_hunk and last_hunk.new_missing_newline))

@@ -33,7 +33,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     edits = parse_edits(text)
     if not edits:
-        print("exosuit apply: no edits found in the response (SEARCH/REPLACE blocks, diffs or file blocks)", file=sys.stderr)
+        print(
+            "exosuit apply: no edits found in the response (SEARCH/REPLACE blocks, diffs or file blocks)",
+            file=sys.stderr,
+        )
         return 1
     changeset, problems = build_changeset(root, edits)
     if problems:

@@ -122,6 +122,11 @@ def unified(r: Region, context: int = 3, old_name: str | None = None, new_name: 
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
 
 
+def without_numbers(diff: str) -> str:
+    """The diff with every hunk header reduced to `@@ ... @@`, as models often write them."""
+    return re.sub(r"^@@ .* @@.*$", "@@ ... @@", diff, flags=re.M)
+
+
 def shortest_suffix(path: str, paths: list[str]) -> str:
     parts = path.split("/")
     for k in range(1, len(parts) + 1):
@@ -186,9 +191,8 @@ def cases_for(r: Region) -> Iterator[Case]:
         yield Case("neg-twice", r.path, twice, sr_block(r.path, search, replace), None)
         diff_lines = unified(r).splitlines(keepends=True)[3:]  # after the ---, +++ and @@ lines
         hunk_old = [line[1:] for line in diff_lines if line[:1] in (" ", "-")]
-        no_numbers = re.sub(r"^@@ .* @@", "@@ ... @@", unified(r), flags=re.M)
         twice_diff = old_text + separator + "".join(hunk_old)
-        yield Case("neg-twice-diff", r.path, twice_diff, f"```diff\n{no_numbers}```\n", None)
+        yield Case("neg-twice-diff", r.path, twice_diff, f"```diff\n{without_numbers(unified(r))}```\n", None)
 
     diff = unified(r)
     yield Case("diff-exact", r.path, old_text, f"```diff\n{diff}```\n", expected)
@@ -199,7 +203,7 @@ def cases_for(r: Region) -> Iterator[Case]:
         diff, flags=re.M,
     )
     yield Case("diff-wrong-numbers", r.path, old_text, f"```diff\n{moved}```\n", expected)
-    yield Case("diff-no-numbers", r.path, old_text, "```diff\n" + re.sub(r"^@@ .* @@", "@@ ... @@", diff, flags=re.M) + "```\n", expected)
+    yield Case("diff-no-numbers", r.path, old_text, f"```diff\n{without_numbers(diff)}```\n", expected)
     sloppy = unified(r, context=1).replace("--- a/", "--- ").replace("+++ b/", "+++ ")
     sloppy = "\n".join(line.rstrip() if line.strip() == "" else line for line in sloppy.split("\n"))
     yield Case("diff-sloppy", r.path, old_text, f"```diff\n{sloppy}```\n", expected)
@@ -236,14 +240,14 @@ def file_cases(regions: list[Region]) -> Iterator[Case]:
             break
         before, after = context
         ctx_a, ctx_b = region.old[region.a1 - before : region.a1], region.old[region.a2 : region.a2 + after]
-        blocks.append(sr_block(r.path, ctx_a + region.old[region.a1 : region.a2] + ctx_b, ctx_a + region.new_lines + ctx_b))
+        search, replace = ctx_a + region.old[region.a1 : region.a2] + ctx_b, ctx_a + region.new_lines + ctx_b
+        blocks.append(sr_block(r.path, search, replace))
     else:
         yield Case("sr-multi", r.path, old_text, "".join(blocks), expected)
         crlf = {r.path: expected[r.path].replace("\n", "\r\n")}
         yield Case("sr-multi-crlf", r.path, old_text.replace("\n", "\r\n"), "".join(blocks), crlf)
     diff = "".join(difflib.unified_diff(r.old, new, f"a/{r.path}", f"b/{r.path}"))
-    no_numbers = re.sub(r"^@@ .* @@", "@@ ... @@", diff, flags=re.M)
-    yield Case("diff-multi", r.path, old_text, f"```diff\n{no_numbers}```\n", expected)
+    yield Case("diff-multi", r.path, old_text, f"```diff\n{without_numbers(diff)}```\n", expected)
 
     deletion = f"diff --git a/{r.path} b/{r.path}\ndeleted file mode 100644\n" + "".join(
         difflib.unified_diff(r.old, [], f"a/{r.path}", "/dev/null")
