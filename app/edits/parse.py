@@ -23,6 +23,7 @@ Where the edits apply is decided later (`build.py`); here a path is just the tex
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -107,6 +108,10 @@ class _Parser:
         self.lines = lines
         self.edits: list[Edit] = []
         self.fence_ends = _fence_ends(lines)
+        self.fence_starts = sorted(self.fence_ends)
+        self.markers = {
+            pattern: [i for i, line in enumerate(lines) if pattern.match(line)] for pattern in (_SEARCH, _DIVIDER, _REPLACE)
+        }
         self.last_path: str | None = None
 
     def parse(self) -> list[Edit]:
@@ -130,10 +135,9 @@ class _Parser:
     def _search_replace(self, start: int) -> int:
         path = self._path_for_block(start)
         number = len(self.edits) + 1
-        divider = _find(self.lines, _DIVIDER, start + 1)
-        end = _find(self.lines, _REPLACE, (divider or start) + 1) if divider is not None else None
-        next_search = _find(self.lines, _SEARCH, start + 1)
-        if divider is None or end is None or (next_search is not None and next_search < end):
+        divider = self._next(_DIVIDER, start + 1)
+        end = self._next(_REPLACE, divider + 1) if divider is not None else None
+        if end is None or (self._next(_SEARCH, start + 1) or end) < end:
             self._add(Malformed(number, path, "a SEARCH block without its ======= divider and >>>>>>> REPLACE line"))
             return start + 1
         search = "\n".join(self.lines[start + 1 : divider])
@@ -341,8 +345,16 @@ class _Parser:
 
     def _end_of_block(self, i: int) -> int:
         """Where the code block containing line `i` ends (the end of the text when none does)."""
-        ends = [end for start, end in self.fence_ends.items() if start < i < end]
-        return min(ends) if ends else len(self.lines)
+        k = bisect.bisect_left(self.fence_starts, i) - 1
+        if k >= 0 and self.fence_ends[self.fence_starts[k]] > i:
+            return self.fence_ends[self.fence_starts[k]]
+        return len(self.lines)
+
+    def _next(self, marker: re.Pattern[str], start: int) -> int | None:
+        """The first line at or after `start` matching a SEARCH/REPLACE marker."""
+        lines = self.markers[marker]
+        k = bisect.bisect_left(lines, start)
+        return lines[k] if k < len(lines) else None
 
     def _add(self, edit: Edit) -> None:
         self.edits.append(edit)
@@ -364,10 +376,6 @@ def _fence_ends(lines: list[str]) -> dict[int, int]:
     if opening is not None:
         ends[opening[0]] = len(lines)
     return ends
-
-
-def _find(lines: list[str], pattern: re.Pattern[str], start: int) -> int | None:
-    return next((i for i in range(start, len(lines)) if pattern.match(lines[i])), None)
 
 
 def _path_in_line(line: str) -> str | None:
