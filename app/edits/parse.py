@@ -110,7 +110,8 @@ class _Parser:
         self.fence_ends = _fence_ends(lines)
         self.fence_starts = sorted(self.fence_ends)
         self.markers = {
-            pattern: [i for i, line in enumerate(lines) if pattern.match(line)] for pattern in (_SEARCH, _DIVIDER, _REPLACE)
+            pattern: [i for i, line in enumerate(lines) if pattern.match(line)]
+            for pattern in (_SEARCH, _DIVIDER, _REPLACE)
         }
         self.last_path: str | None = None
 
