@@ -98,12 +98,13 @@ def _plan(
     if bad:
         raise _Refused(f"{change.path}: no hunk {bad[0]} (the file has {len(change.hunks)})")
     source_rel = change.old_path or change.path
-    for rel in {source_rel, change.path}:
-        if rel in touched:
-            raise _Refused(f"{rel}: changed twice in one ChangeSet")
-        touched.add(rel)
     source = safe_path(root, source_rel)
     target = safe_path(root, change.path)
+    for rel, path in {source_rel: source, change.path: target}.items():
+        real = os.path.realpath(path)  # a file and an in-repo symlink to it are one file
+        if real in touched:
+            raise _Refused(f"{rel}: changed twice in one ChangeSet")
+        touched.add(real)
     new_text = change.text_with(indices)
     takes_effect = not change.blocks or bool(indices)
 

@@ -213,3 +213,11 @@ def test_failed_rename_puts_everything_back(repo: Path, monkeypatch: pytest.Monk
     assert (repo / "b.txt").read_text() == "b\n"
     assert not (repo / "c").exists()
     assert leftovers(repo) == []
+
+
+def test_a_file_and_a_symlink_to_it_are_one_file(repo: Path) -> None:
+    os.symlink("a.txt", repo / "link.txt")
+    changes = ChangeSet([FileChange("a.txt", OLD, NEW), FileChange("link.txt", OLD, OLD + "x\n")])
+    with pytest.raises(ApplyError, match="link.txt: changed twice"):
+        apply_changeset(repo, changes)
+    assert (repo / "a.txt").read_text() == OLD
