@@ -107,8 +107,7 @@ def test_one_refused_edit_writes_nothing_and_lists_every_problem(repo: Path) -> 
     assert snapshot(repo) == before
 
 
-def test_conflict_at_apply_time_is_reported(repo: Path) -> None:
-    """A file that is not UTF-8 is refused while building, naming it."""
+def test_a_file_that_is_not_utf8_is_refused_by_name(repo: Path) -> None:
     (repo / "README.md").write_bytes(b"# Demo\n\xff\n")
     result = exosuit("--repo", str(repo), "--yes", "-", stdin=RESPONSE)
     assert result.returncode == 1 and "README.md: not UTF-8 text" in result.stderr
@@ -137,3 +136,17 @@ def test_unsafe_path_refused(repo: Path, tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "outside the repository" in result.stderr and "'..' is not allowed" in result.stderr
     assert list(outside.iterdir()) == [] and not (tmp_path / "escape.py").exists()
+
+
+def test_dry_run_with_a_refused_edit_shows_the_rest_and_fails(repo: Path) -> None:
+    bad = RESPONSE.replace("-Says hello.", "-Says goodbye.")
+    result = exosuit("--repo", str(repo), "--dry-run", "-", stdin=bad)
+    assert result.returncode == 1
+    assert "+++ b/src/greet.py" in result.stdout and "README.md" not in result.stdout
+    assert "error: Edit 2 (diff for README.md)" in result.stderr
+
+
+def test_edits_that_change_nothing(repo: Path) -> None:
+    same = "src/greet.py\n```\n<<<<<<< SEARCH\ndef greet(name):\n=======\ndef greet(name):\n>>>>>>> REPLACE\n```\n"
+    result = exosuit("--repo", str(repo), "--yes", "-", stdin=same)
+    assert result.returncode == 0 and "change nothing" in result.stderr
