@@ -1,10 +1,10 @@
 """Finding the edits in a model's response, whatever format it chose.
 
-Three formats are read, mixed freely in one response:
+Four formats are read, mixed freely in one response:
 
-- SEARCH/REPLACE blocks (`<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE`), the file path on
-  the line before the code fence, in the fence's info string, or on the line before the block;
-  a block with no path of its own uses the previous block's.
+- SEARCH/REPLACE blocks (`<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE`, or the older
+  `ORIGINAL` / `UPDATED`), the file path on the line before the code fence, in the fence's info
+  string, or on the line before the block; a block with no path of its own uses the previous one's.
 - Unified diffs (`diff --git`, `--- a/x` / `+++ b/x`, `@@` hunks) including sloppy ones: hunk
   headers with wrong numbers or none (`@@ ... @@`), blank context lines without their space,
   new files (`/dev/null`), deletions and renames. A ```diff fence with only `@@` hunks takes
@@ -27,9 +27,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-_SEARCH = re.compile(r"^\s*<{5,9}\s*SEARCH\b.*$")
+_SEARCH = re.compile(r"^\s*<{5,9}\s*(?:SEARCH|ORIGINAL)\b.*$")
 _DIVIDER = re.compile(r"^\s*={5,9}\s*$")
-_REPLACE = re.compile(r"^\s*>{5,9}\s*REPLACE\b.*$")
+_REPLACE = re.compile(r"^\s*>{5,9}\s*(?:REPLACE|UPDATED)\b.*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*?)\s*$")
 _HUNK_HEADER = re.compile(r"^@@\s*-(\d+)(?:,(\d+))?\s+\+(\d+)(?:,(\d+))?\s*@@")
 _PATH_LABEL = re.compile(r"^(?:file(?:name)?|path|new file|updated file)\s*:\s*", re.I)

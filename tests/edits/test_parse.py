@@ -235,3 +235,13 @@ def test_whole_file_path_in_a_first_line_comment(first: str, path: str) -> None:
 def test_ordinary_first_line_comment_is_not_a_path() -> None:
     for comment in ("# compute the total", "# v1.2", "# e.g. this", "# see x.py"):
         assert parse_edits(f"```python\n{comment}\nx = 1\n```\n") == []
+
+
+def test_original_updated_markers() -> None:
+    text = "a.py\n```\n<<<<<<< ORIGINAL\nx\n=======\ny\n>>>>>>> UPDATED\n```\n"
+    assert parse_edits(text) == [SearchReplace(1, "a.py", "x", "y")]
+
+
+def test_git_conflict_markers_in_a_file_block_are_not_edits() -> None:
+    text = "notes.txt\n```\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n```\n"
+    assert parse_edits(text) == [WholeFile(1, "notes.txt", "<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n")]
