@@ -80,6 +80,8 @@ def _describe(edit: Edit, reason: str) -> str:
 
 
 class _Builder:
+    """The state of every file the edits touched so far, and the problems found."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.files: dict[str, _File] = {}
@@ -118,6 +120,7 @@ class _Builder:
     # -- the three kinds of edit ----------------------------------------------------------
 
     def _search_replace(self, edit: SearchReplace) -> None:
+        """Replace SEARCH by REPLACE; an empty SEARCH creates a file (or fills an empty one)."""
         search = edit.search.split("\n")
         replace = edit.replace.split("\n") if edit.replace else []
         if not edit.search.strip():
@@ -133,6 +136,8 @@ class _Builder:
         self._splice(state, search, replace)
 
     def _patch(self, edit: FilePatch) -> None:
+        """Create, delete or rename the file, and apply each hunk in turn (context + removed
+        lines are searched like a SEARCH text)."""
         if edit.old_path is None:
             state = self._file(edit.new_path, must_exist=False)
             if state.lines is not None:
@@ -162,6 +167,8 @@ class _Builder:
             offset += len(state.lines or []) - size
 
     def _whole(self, edit: WholeFile) -> None:
+        """Replace (or create) the whole file, filling in `...` elisions from the current text;
+        a block that looks like a fragment of an existing file is refused."""
         state = self._file(edit.path, must_exist=False, prefer_existing=True)
         lines = edit.text.split("\n")[:-1] if edit.text else []
         if edit.label is not None and not (state.lines and state.lines[0].rstrip() == edit.label.rstrip()):
