@@ -15,6 +15,9 @@ AnswerStatus = Literal["waiting", "streaming", "complete", "broken", "failed", "
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
+FLUSH_SECONDS = 1 / 30
+"""How often streamed text is handed to the Markdown widget (bench/chat_stream.py)."""
+
 _ENDINGS: dict[AnswerStatus, str] = {
     "broken": "✗ answer incomplete",
     "failed": "✗ no answer",
@@ -56,6 +59,7 @@ class AnswerView(Vertical):
         self.text = ""
         """The answer so far."""
         self._stream: MarkdownStream | None = None
+        self._pending: list[str] = []
         self._frame = 0
 
     def compose(self) -> ComposeResult:
@@ -64,23 +68,38 @@ class AnswerView(Vertical):
 
     def on_mount(self) -> None:
         self._spinner = self.set_interval(0.1, self._spin)
+        self._flusher = self.set_interval(FLUSH_SECONDS, self._flush)
 
-    async def append(self, text: str) -> None:
-        """Add a piece of the answer (ignored once the answer has ended)."""
+    def append(self, text: str) -> None:
+        """Add a piece of the answer (ignored once the answer has ended); shown at the next flush."""
         if self.status not in ("waiting", "streaming"):
             return
         self.status = "streaming"
         self.text += text
+        self._pending.append(text)
+
+    async def _flush(self) -> None:
+        """Hand what arrived since the last flush to the Markdown stream, as one fragment.
+
+        Markdown re-parses (and re-highlights) the block being written on every write, so writing
+        each token of a long code block would cost time quadratic in its length.
+        """
+        if not self._pending:
+            return
+        fragment = "".join(self._pending)
+        self._pending.clear()
         if self._stream is None:
             self._stream = Markdown.get_stream(self.query_one(Markdown))
-        await self._stream.write(text)
+        await self._stream.write(fragment)
 
     async def finish(self, status: AnswerStatus, error: str = "") -> None:
         """End the answer: complete, or broken/failed/cancelled with a one-line reason."""
         if self.status not in ("waiting", "streaming"):
             return
-        self.status = status
         self._spinner.stop()
+        self._flusher.stop()
+        await self._flush()
+        self.status = status
         if self._stream is not None:
             await self._stream.stop()
         if not self.text:

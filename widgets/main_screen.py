@@ -126,7 +126,7 @@ class MainScreen(Screen[None]):
             return  # the user stopped this answer; the worker is winding down
         chat = self.query_one(ChatPane)
         if isinstance(event, TextDelta):
-            await view.append(event.text)
+            view.append(event.text)
         elif isinstance(event, ProviderSwitched):
             self._switched(event, view)
             await chat.add_notice(event.describe(), "warning", before=view)
