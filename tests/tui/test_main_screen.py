@@ -117,12 +117,14 @@ async def test_model_switch_keeps_the_conversation(make_app: MakeApp, wire_serve
     async with app.run_test() as pilot:
         await type_and_send(pilot, "What is the answer?")
         await answer_ended(pilot)
-        await type_and_send(pilot, "/model openai")
-        assert app.screen.query_one(StatusBar).provider == "openai"
+        await type_and_send(pilot, "/model openai/gpt-4o")
+        status = app.screen.query_one(StatusBar)
+        assert (status.provider, status.model) == ("openai", "gpt-4o")
         await type_and_send(pilot, "Are you sure?")
         view = await answer_ended(pilot)
-        assert view.label == "openai/gpt-4.1-mini" and view.text == "Still 42."
+        assert view.label == "openai/gpt-4o" and view.text == "Still 42."
     assert wire_server.requests[-1].path == "/v1/chat/completions"
+    assert wire_server.requests[-1].body["model"] == "gpt-4o"
     turns = [(m["role"], m["content"]) for m in sent_messages(wire_server) if m["role"] != "system"]
     assert turns == [
         ("user", "What is the answer?"),
