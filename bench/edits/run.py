@@ -32,11 +32,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from app.edits.apply import apply_changeset  # noqa: E402
 from app.edits.build import build_changeset  # noqa: E402
 from app.edits.parse import parse_edits  # noqa: E402
 
 CORPUS = Path(__file__).with_name("corpus.json.xz")
 MARKER = "# ... existing code ..."
+APPLIED = {"sr-multi", "sr-multi-crlf", "diff-multi"}
+"""Kinds whose ChangeSet is also written to disk with apply_changeset and read back."""
 
 
 @dataclass
@@ -270,6 +273,8 @@ class Outcome:
     seconds: float
     case: Case
     detail: str = ""
+    apply_seconds: float | None = None
+    """For the APPLIED kinds: the time apply_changeset took to write the ChangeSet."""
 
 
 def score(root: Path, case: Case) -> Outcome:
@@ -287,8 +292,17 @@ def score(root: Path, case: Case) -> Outcome:
         got[change.path] = change.new_text
         if change.is_rename:
             got[change.old_path or ""] = None
-    verdict = "correct" if got == case.expected else "wrong"
-    return Outcome(case.kind, verdict, seconds, case, "" if verdict == "correct" else _difference(case, got))
+    if got != case.expected:
+        return Outcome(case.kind, "wrong", seconds, case, _difference(case, got))
+    if case.kind not in APPLIED:
+        return Outcome(case.kind, "correct", seconds, case)
+    started = time.perf_counter()
+    apply_changeset(root, changes)
+    applied = time.perf_counter() - started
+    written = {path: (root / path).read_bytes() for path in case.expected}
+    if written != {path: (text or "").encode("utf-8") for path, text in case.expected.items()}:
+        return Outcome(case.kind, "wrong", seconds, case, "the bytes written differ", applied)
+    return Outcome(case.kind, "correct", seconds, case, "", applied)
 
 
 def _difference(case: Case, got: dict[str, str | None]) -> str:
@@ -349,6 +363,12 @@ def main() -> int:
     args = parser.parse_args()
     outcomes = run(args.limit, lambda kind: kind.startswith(args.kind or ""))
     print(table(outcomes))
+    applied = [o.apply_seconds for o in outcomes if o.apply_seconds is not None]
+    if applied:
+        print(
+            f"\napply_changeset: {len(applied)} ChangeSets written and read back byte-exact "
+            f"({', '.join(sorted(APPLIED))}), median {statistics.median(applied) * 1000:.2f} ms"
+        )
     failed = [o for o in outcomes if o.verdict == "failed"]
     for outcome in failed[: args.show_failed]:
         print(f"\n--- failed {outcome.kind} {outcome.case.path}\n{outcome.case.response}\n{outcome.detail}")
