@@ -13,7 +13,7 @@ from textual.widgets.markdown import MarkdownStream
 
 AnswerStatus = Literal["waiting", "streaming", "complete", "broken", "failed", "cancelled"]
 
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPINNER = "◐◓◑◒"
 
 FLUSH_SECONDS = 1 / 30
 """How often streamed text is handed to the Markdown widget (bench/chat_stream.py)."""
@@ -67,7 +67,7 @@ class AnswerView(Vertical):
         yield Markdown()
 
     def on_mount(self) -> None:
-        self._spinner = self.set_interval(0.1, self._spin)
+        self._spinner = self.set_interval(0.15, self._spin)
         self._flusher = self.set_interval(FLUSH_SECONDS, self._flush)
 
     def append(self, text: str) -> None:

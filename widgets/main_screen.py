@@ -55,6 +55,9 @@ class MainScreen(Screen[None]):
         view: AnswerView
         error: str
 
+    class StreamClosed(Message):
+        """The answer thread is done (a stopped answer's estimated cost is now in the meter)."""
+
     def __init__(self, session: ChatSession) -> None:
         super().__init__()
         self.session = session
@@ -118,6 +121,8 @@ class MainScreen(Screen[None]):
             self.post_message(self.StreamFailed(view, str(exc)))
         except Exception as exc:  # a bug must not kill the app: show it on the turn
             self.post_message(self.StreamFailed(view, f"{type(exc).__name__}: {exc}"))
+        finally:
+            self.post_message(self.StreamClosed())
 
     @on(Streamed)
     async def _streamed(self, message: Streamed) -> None:
@@ -146,6 +151,10 @@ class MainScreen(Screen[None]):
         status = "broken" if message.view.text else "failed"
         await self.query_one(ChatPane).finish_answer(message.view, status, message.error)
         self._answer_ended()
+
+    @on(StreamClosed)
+    def _stream_closed(self) -> None:
+        self._refresh_status()
 
     def _switched(self, event: ProviderSwitched, view: AnswerView) -> None:
         # The event names the new provider: the router's state belongs to the answer thread.

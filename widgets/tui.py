@@ -28,8 +28,9 @@ class ExosuitApp(App[None]):
         super().__init__()
         self.session = session
 
-    def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.session))  # pushed (not the default screen) so its CSS_PATH loads
+    async def on_mount(self) -> None:
+        # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
+        await self.push_screen(MainScreen(self.session))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

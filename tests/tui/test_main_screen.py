@@ -243,6 +243,23 @@ async def test_escape_stops_the_answer(make_app: MakeApp, wire_server: WireServe
     assert earlier["role"] == "assistant" and "cut off" in earlier["content"]
 
 
+async def test_stopped_answer_is_metered_as_an_estimate(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply("first ", "second ", "third", delay=0.3))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "question")
+        deadline = time.monotonic() + 5
+        while not app.screen.query(AnswerView).last().text:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.02)
+        await pilot.press("escape")
+        status = app.screen.query_one(StatusBar)
+        while not status.usage.startswith("~"):  # once the answer thread has wound down
+            assert time.monotonic() < deadline, status.usage
+            await pilot.pause(0.05)
+        assert app.session.turns[-1].status == "cancelled"
+
+
 async def test_clear_help_and_unknown_commands(make_app: MakeApp, wire_server: WireServer) -> None:
     wire_server.script(Reply("first"), Reply("second"))
     app = make_app()
