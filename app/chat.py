@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 import prompts
 from app.context import ContextFiles
@@ -36,7 +36,7 @@ class ContextWarning:
     text: str
 
 
-ChatEvent = Union[TextDelta, Done, ProviderSwitched, ContextWarning]
+ChatEvent = TextDelta | Done | ProviderSwitched | ContextWarning
 
 
 @dataclass

@@ -51,7 +51,7 @@ def chat_app(kinds: tuple[str, ...], *script: Behaviour) -> Callable[[Path], App
         urls = {"openai": server.openai_url, "anthropic": server.url}
         models = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-5", "local": "SmolLM2-135M-Instruct"}
         providers = [
-            ProviderConfig(name=kind, kind=kind, model=models[kind], base_url=urls.get(kind), api_key="demo", max_retries=0)
+            ProviderConfig(kind, kind, models[kind], base_url=urls.get(kind), api_key="demo", max_retries=0)
             for kind in kinds
         ]
         session = ChatSession(sample_repo(directory), build_router(Config(providers=providers)), Meter())
@@ -69,5 +69,7 @@ def typed(*lines: str) -> tuple[str, ...]:
 
 
 ANSWER = chat_app(("openai",), EDIT_ANSWER)
-FAILOVER = chat_app(("anthropic", "openai"), Status(529, "overloaded"), Reply("Switched providers; the conversation continues here."))
+FAILOVER = chat_app(
+    ("anthropic", "openai"), Status(529, "overloaded"), Reply("Switched providers; the conversation continues here.")
+)
 OFFLINE = chat_app(("local",))

@@ -15,7 +15,6 @@ from app.llm.registry import build_router
 from tests.wire_server import WireServer
 from widgets.tui import ExosuitApp
 
-
 GREET = 'def greet(name):\n    return "hello " + name\n'
 
 
