@@ -1,0 +1,78 @@
+"""The edits proposed in a model's answer, on their way to review.
+
+An answer's edits are parsed and placed by the edit engine. Edits the engine refuses (text not
+found, ambiguous) go back to the model once, automatically, with the engine's explanation; the
+corrected blocks of its next answer join the edits that were fine, and only then does the person
+review anything. Refusals that survive the retry are shown to the person and reported to the
+model with the review's feedback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import prompts
+from app.edits.build import EditProblem, build_changeset
+from app.edits.changeset import ChangeSet
+from app.edits.parse import Edit, parse_edits
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The edits of one answer (and of its retry, when there was one), placed against the repo."""
+
+    edits: list[Edit]
+    changeset: ChangeSet
+    problems: list[EditProblem]
+    retried: bool = False
+
+    @property
+    def needs_retry(self) -> bool:
+        """Some edits were refused and the model has not had its one chance to correct them."""
+        return bool(self.problems) and not self.retried
+
+    def retry_message(self) -> str:
+        """The turn that sends the refused edits back to the model."""
+        kept = [e.number for e in self.edits if e.number not in self.refused_numbers()]
+        return prompts.load(
+            "edit_retry",
+            refused=_listing(self.problems),
+            kept=", ".join(map(str, kept)) if kept else "none",
+        )
+
+    def refusals_note(self) -> str:
+        """The refusals that remain after the retry, for the feedback turn after review."""
+        return prompts.load("edit_refusals", refused=_listing(self.problems)) if self.problems else ""
+
+    def refused_numbers(self) -> set[int]:
+        """The numbers of the edits the engine refused."""
+        return {p.number for p in self.problems}
+
+
+def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> Proposal | None:
+    """The proposal in `answer`, or None when it holds no edits.
+
+    With `retry_of`, `answer` is the model's reply to `retry_of.retry_message()`: the edits that
+    were placed before are kept and the answer's edits (the corrections) are placed after them.
+    """
+    edits = parse_edits(answer)
+    if retry_of is None:
+        if not edits:
+            return None
+        changeset, problems = build_changeset(repo_root, edits)
+        return Proposal(edits, changeset, problems)
+    refused = retry_of.refused_numbers()
+    kept = [e for e in retry_of.edits if e.number not in refused]
+    offset = max((e.number for e in retry_of.edits), default=0)
+    corrections = [dataclasses.replace(e, number=offset + e.number) for e in edits]
+    combined = kept + corrections
+    changeset, problems = build_changeset(repo_root, combined)
+    if not corrections:
+        problems = list(retry_of.problems) + problems
+    return Proposal(combined, changeset, problems, retried=True)
+
+
+def _listing(problems: list[EditProblem]) -> str:
+    return "\n\n".join(p.message for p in problems)

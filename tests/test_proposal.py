@@ -1,0 +1,64 @@
+"""Proposals: an answer's edits placed against a real repo, with one automatic retry of refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.proposal import propose
+
+GREET = "def greet(name):\n    print('hello ' + name)\n\n\ndef part(name):\n    print('bye ' + name)\n"
+
+
+def block(path: str, search: str, replace: str) -> str:
+    return f"{path}\n```\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "greet.py").write_text(GREET)
+    return tmp_path
+
+
+def test_an_answer_without_edits_proposes_nothing(repo: Path) -> None:
+    assert propose(repo, "The function prints a greeting.\n```python\nprint(1)\n```\n") is None
+
+
+def test_placed_edits_need_no_retry(repo: Path) -> None:
+    answer = block("greet.py", "    print('hello ' + name)\n", "    print(f'hello {name}')\n")
+    proposal = propose(repo, answer)
+    assert proposal is not None and not proposal.problems and not proposal.needs_retry
+    (change,) = proposal.changeset.files
+    assert change.new_text == GREET.replace("'hello ' + name", "f'hello {name}'")
+
+
+def test_refused_edit_is_sent_back_once_with_the_engines_explanation(repo: Path) -> None:
+    good = block("greet.py", "    print('hello ' + name)\n", "    print(f'hello {name}')\n")
+    bad = block("greet.py", "    print('goodbye ' + name)\n", "    print(f'bye {name}')\n")
+    proposal = propose(repo, good + "\n" + bad)
+    assert proposal is not None and proposal.needs_retry
+    message = proposal.retry_message()
+    assert "Edit 2" in message and "greet.py" in message
+    assert "numbers: 1" in message  # the good edit is kept, not to be resent
+    assert "print('bye ' + name)" in message  # the closest lines actually found
+
+    fixed = block("greet.py", "    print('bye ' + name)\n", "    print(f'bye {name}')\n")
+    retried = propose(repo, fixed, retry_of=proposal)
+    assert retried is not None and not retried.problems and not retried.needs_retry
+    (change,) = retried.changeset.files
+    assert change.new_text == GREET.replace("'hello ' + name", "f'hello {name}'").replace(
+        "'bye ' + name", "f'bye {name}'"
+    )
+    assert (repo / "greet.py").read_text() == GREET  # proposing never writes
+
+
+def test_refusals_that_survive_the_retry_are_not_retried_again(repo: Path) -> None:
+    bad = block("greet.py", "    print('goodbye ' + name)\n", "    pass\n")
+    proposal = propose(repo, bad)
+    assert proposal is not None and proposal.needs_retry
+    retried = propose(repo, "Sorry, I cannot find it.", retry_of=proposal)
+    assert retried is not None and retried.retried and not retried.needs_retry
+    assert [p.number for p in retried.problems] == [1]
+    assert "could still not be applied" in retried.refusals_note()
+    assert retried.changeset.files == []
