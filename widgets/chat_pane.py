@@ -34,13 +34,14 @@ class UserTurn(Vertical):
     }
     """
 
-    def __init__(self, text: str, kind: TurnKind = "user") -> None:
+    def __init__(self, text: str, kind: TurnKind = "user", title: str | None = None) -> None:
         super().__init__(classes=f"-{kind}")
         self.text = text
         self.kind = kind
+        self.title = title or ("you" if kind == "user" else "review feedback")
 
     def compose(self) -> ComposeResult:
-        yield Label("you" if self.kind == "user" else "review feedback", classes="title")
+        yield Label(self.title, classes="title", markup=False)
         yield Static(self.text, markup=False)
 
 
@@ -102,9 +103,9 @@ class ChatPane(VerticalScroll, can_focus=False):
         if overflowing != self.is_anchored:
             self.anchor(overflowing)
 
-    async def add_user(self, text: str, kind: TurnKind = "user") -> None:
-        """Show what the user sent (and follow the output again if the user had scrolled up)."""
-        await self.mount(UserTurn(text, kind))
+    async def add_user(self, text: str, kind: TurnKind = "user", title: str | None = None) -> None:
+        """Show what was sent (and follow the output again if the user had scrolled up)."""
+        await self.mount(UserTurn(text, kind, title))
         if self.is_anchored:
             self.anchor()
 

@@ -94,16 +94,17 @@ class MainScreen(Screen[None]):
         else:
             await self.send(event.text)
 
-    async def send(self, text: str, kind: TurnKind = "user") -> None:
+    async def send(self, text: str, kind: TurnKind = "user", title: str | None = None) -> None:
         """Show `text` as a turn and stream the model's answer to it.
 
-        `kind="feedback"` sends text written by the app (e.g. the review's feedback). Raises
-        RuntimeError while another answer streams (see `session.streaming`).
+        `kind="feedback"` sends text written by the app (the review's feedback, an edit retry),
+        shown under `title` (default "review feedback"). Raises RuntimeError while another answer
+        streams (see `session.streaming`).
         """
         if self.session.streaming:
             raise RuntimeError("an answer is still streaming")
         chat = self.query_one(ChatPane)
-        await chat.add_user(text, kind)
+        await chat.add_user(text, kind, title)
         provider = self.session.router
         waiting = self._waiting_text(provider.active)
         self._view = await chat.start_answer(f"{provider.name}/{provider.model}", waiting)

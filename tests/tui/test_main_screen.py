@@ -377,4 +377,9 @@ async def test_feedback_turn_is_shown_and_sent(make_app: MakeApp, wire_server: W
         turn = app.screen.query_one(UserTurn)
         assert turn.has_class("-feedback")
         assert str(turn.query_one(".title").render()) == "review feedback"
-    assert sent_messages(wire_server)[-1]["content"] == "Hunk 1 was rejected: keep the old name."
+        wire_server.script(Reply("Fixed."))
+        await app.screen.send("Edit 2 was not found in app/greet.py.", kind="feedback", title="edit retry")
+        await answer_ended(pilot)
+        assert str(app.screen.query(UserTurn).last().query_one(".title").render()) == "edit retry"
+    assert sent_messages(wire_server, 0)[-1]["content"] == "Hunk 1 was rejected: keep the old name."
+    assert sent_messages(wire_server, 1)[-1]["content"] == "Edit 2 was not found in app/greet.py."
