@@ -121,8 +121,8 @@ class _Builder:
 
     def _search_replace(self, edit: SearchReplace) -> None:
         """Replace SEARCH by REPLACE; an empty SEARCH creates a file (or fills an empty one)."""
-        search = edit.search.split("\n")
-        replace = edit.replace.split("\n") if edit.replace else []
+        search = edit.search.split("\n")[:-1]
+        replace = edit.replace.split("\n")[:-1]
         if not edit.search.strip():
             state = self._file(edit.path, must_exist=False)
             if state.lines:

@@ -189,6 +189,12 @@ def _shift_between(model: str, file: str) -> _Shift | None:
     return None
 
 
+_BLANK_LINES_DIFFER = (
+    "the text matches only with blank lines ignored, and where the change goes the file has a "
+    "different number of blank lines; copy the blank lines there exactly from the file"
+)
+
+
 def _splice(file_lines: list[str], search: list[str], replace: list[str], match: _Match) -> list[str]:
     """The lines that replace file lines [match.start, match.end).
 
@@ -198,15 +204,15 @@ def _splice(file_lines: list[str], search: list[str], replace: list[str], match:
     """
     out: list[str] = []
     cursor = match.start
-    ops = difflib.SequenceMatcher(None, [s.rstrip() for s in search], [r.rstrip() for r in replace], autojunk=False)
-    for tag, i1, i2, j1, j2 in ops.get_opcodes():
+    old, new = [s.rstrip() for s in search], [r.rstrip() for r in replace]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         mapped = [p for p in match.positions[i1:i2] if p is not None]
         if tag == "equal":
             if mapped:
                 out += file_lines[cursor : mapped[-1] + 1]
                 cursor = mapped[-1] + 1
             continue
-        if _uncertain(match, i1, i2):
+        if _uncertain(match.positions, old, new, (i1, i2, j1, j2)):
             raise Ambiguous(
                 "the text matches only with blank lines ignored, and where the change goes the file "
                 "has a different number of blank lines; copy the blank lines there exactly from the file"
@@ -225,17 +231,45 @@ def _splice(file_lines: list[str], search: list[str], replace: list[str], match:
     return out + file_lines[cursor : match.end]
 
 
-def _uncertain(match: _Match, i1: int, i2: int) -> bool:
-    """True when a change to model lines [i1, i2) cannot be placed exactly among the file's
-    blank lines: it touches a model blank line the file does not have, or inserts at a point
-    where the file has blank lines the model left out."""
-    positions = match.positions
-    if any(positions[k] is None for k in range(i1, i2)):
+def _uncertain(
+    positions: tuple[int | None, ...], old: list[str], new: list[str], op: tuple[int, int, int, int]
+) -> bool:
+    """True when a change (model lines old[i1:i2] becoming new[j1:j2]) cannot be placed exactly
+    among blank lines of the file that the model left out: wherever the change can slide (see
+    `_slide_range`), it must not touch a model blank line the file lacks, insert where the file
+    has left-out blank lines, or span them."""
+    lo, hi = _slide_range(old, new, op)
+    if any(positions[k] is None for k in range(lo, hi)):
         return True
-    if i1 == i2 and 0 < i1 < len(positions):
-        before, after = positions[i1 - 1], positions[i1]
+
+    def gap(k: int) -> bool:
+        """Whether the file has lines the model left out between model lines k - 1 and k."""
+        if not 0 < k < len(positions):
+            return False
+        before, after = positions[k - 1], positions[k]
         return before is None or after is None or after - before > 1
-    return False
+
+    inserts = op[0] == op[1]
+    return any(gap(k) for k in (range(lo, hi + 1) if inserts else range(lo + 1, hi)))
+
+
+def _slide_range(old: list[str], new: list[str], op: tuple[int, int, int, int]) -> tuple[int, int]:
+    """The model lines a change may equally cover: the lowest start and highest end it reaches
+    by sliding along equal lines (deleting one of two equal lines deletes either of them)."""
+    i1, i2, j1, j2 = op
+    while (
+        i1 > 0 and j1 > 0 and old[i1 - 1] == new[j1 - 1]
+        and (i1 == i2 or old[i2 - 1] == old[i1 - 1]) and (j1 == j2 or new[j2 - 1] == new[j1 - 1])
+    ):
+        i1, i2, j1, j2 = i1 - 1, i2 - 1, j1 - 1, j2 - 1
+    lowest = i1
+    i1, i2, j1, j2 = op
+    while (
+        i2 < len(old) and j2 < len(new) and old[i2] == new[j2]
+        and (i1 == i2 or old[i1] == old[i2]) and (j1 == j2 or new[j1] == new[j2])
+    ):
+        i1, i2, j1, j2 = i1 + 1, i2 + 1, j1 + 1, j2 + 1
+    return lowest, i2
 
 
 def _split_elisions(lines: list[str]) -> list[list[str]]:

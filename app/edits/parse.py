@@ -39,7 +39,8 @@ _BARE_NAMES = {"Makefile", "Dockerfile", "Justfile", "Procfile", "Gemfile", "Rak
 
 @dataclass(frozen=True)
 class SearchReplace:
-    """Replace the lines `search` with `replace` in `path` (texts without a final newline)."""
+    """Replace the lines `search` with `replace` in `path`. Each line of the texts ends with
+    "\\n", so an empty section is "" and a section of one blank line is "\\n"."""
 
     number: int
     path: str | None
@@ -141,8 +142,8 @@ class _Parser:
         if end is None or (self._next(_SEARCH, start + 1) or end) < end:
             self._add(Malformed(number, path, "a SEARCH block without its ======= divider and >>>>>>> REPLACE line"))
             return start + 1
-        search = "\n".join(self.lines[start + 1 : divider])
-        replace = "\n".join(self.lines[divider + 1 : end])
+        search = "".join(line + "\n" for line in self.lines[start + 1 : divider])
+        replace = "".join(line + "\n" for line in self.lines[divider + 1 : end])
         if path is None:
             self._add(Malformed(number, None, "a SEARCH/REPLACE block with no file path before it"))
         else:

@@ -177,3 +177,15 @@ def test_elision_stays_inside_its_block() -> None:
     file = "def a():\n    x = 1\n    y = 2\n    return x\n\ndef b():\n    w = 1\n    return x\n"
     result = apply(file, "    x = 1\n    # ...\n    return x", "    x = 10\n    # ...\n    return x")
     assert result == file.replace("x = 1\n", "x = 10\n")
+
+
+@pytest.mark.parametrize(
+    ("file", "search", "replace"),
+    [
+        ("a\n\na\n", "a\na", "a"),  # which 'a' goes decides where the blank line ends up
+        ("a\n\na\nb\n", "a\na\nb", "a\na\na\nb"),  # one more 'a': before or after the blank line?
+    ],
+)
+def test_change_that_could_slide_across_left_out_blank_lines_is_refused(file: str, search: str, replace: str) -> None:
+    with pytest.raises(Ambiguous, match="different number of blank lines"):
+        apply(file, search, replace)

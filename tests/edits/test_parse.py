@@ -15,7 +15,7 @@ SR = "<<<<<<< SEARCH\nold line\n=======\nnew line\n>>>>>>> REPLACE"
 )
 def test_search_replace_path_before_fence(before: str) -> None:
     edits = parse_edits(f"Some prose.\n\n{before}\n```python\n{SR}\n```\n")
-    assert edits == [SearchReplace(1, "app/x.py", "old line", "new line")]
+    assert edits == [SearchReplace(1, "app/x.py", "old line\n", "new line\n")]
 
 
 def test_search_replace_path_in_fence_info_and_inside_fence() -> None:
@@ -32,12 +32,12 @@ def test_blocks_without_a_path_use_the_previous_one() -> None:
 
 def test_marker_lengths_and_multiline_texts() -> None:
     text = "a.py\n<<<<<<<<< SEARCH\n  one\n\n  two\n=====\n  three\n>>>>> REPLACE\n"
-    assert parse_edits(text) == [SearchReplace(1, "a.py", "  one\n\n  two", "  three")]
+    assert parse_edits(text) == [SearchReplace(1, "a.py", "  one\n\n  two\n", "  three\n")]
 
 
 def test_empty_replace_and_empty_search() -> None:
     text = "a.py\n<<<<<<< SEARCH\nx\n=======\n>>>>>>> REPLACE\nb.py\n<<<<<<< SEARCH\n=======\nnew\n>>>>>>> REPLACE"
-    assert parse_edits(text) == [SearchReplace(1, "a.py", "x", ""), SearchReplace(2, "b.py", "", "new")]
+    assert parse_edits(text) == [SearchReplace(1, "a.py", "x\n", ""), SearchReplace(2, "b.py", "", "new\n")]
 
 
 def test_search_without_path_is_malformed() -> None:
@@ -172,7 +172,7 @@ def test_mixed_response_keeps_order_and_crlf_input() -> None:
     edits = parse_edits(text.replace("\n", "\r\n"))
     assert [type(e) for e in edits] == [SearchReplace, FilePatch, WholeFile]
     assert [e.number for e in edits] == [1, 2, 3]
-    assert edits[0] == SearchReplace(1, "a.py", "old line", "new line")
+    assert edits[0] == SearchReplace(1, "a.py", "old line\n", "new line\n")
 
 
 def test_binary_patch_is_malformed() -> None:
@@ -239,7 +239,7 @@ def test_ordinary_first_line_comment_is_not_a_path() -> None:
 
 def test_original_updated_markers() -> None:
     text = "a.py\n```\n<<<<<<< ORIGINAL\nx\n=======\ny\n>>>>>>> UPDATED\n```\n"
-    assert parse_edits(text) == [SearchReplace(1, "a.py", "x", "y")]
+    assert parse_edits(text) == [SearchReplace(1, "a.py", "x\n", "y\n")]
 
 
 def test_git_conflict_markers_in_a_file_block_are_not_edits() -> None:

@@ -97,3 +97,55 @@ def test_whole_file_edit_built_and_applied_gives_new(old: list[str], new: list[s
         assert problems == []
         apply_changeset(root, changes)
         assert (root / "f.txt").read_bytes() == text_from(new, eol, True).encode()
+
+
+PLAIN_LINES = st.sampled_from(["a", "b", "c", "", "    d", "    e()", "f = 1"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    old=st.lists(PLAIN_LINES, min_size=1, max_size=20),
+    new_lines=st.lists(PLAIN_LINES, max_size=4),
+    data=st.data(),
+    noise=st.sampled_from(["none", "trailing-whitespace", "no-blank-context", "dedent"]),
+)
+def test_a_search_replace_edit_is_applied_as_meant_or_refused(
+    old: list[str], new_lines: list[str], data: st.DataObject, noise: str
+) -> None:
+    """Never wrong: an edit made from a real change (then made sloppy the way models do) either
+    gives exactly the intended file or is refused."""
+    a1 = data.draw(st.integers(0, len(old)))
+    a2 = data.draw(st.integers(a1, len(old)))
+    before = data.draw(st.integers(0, 3))
+    after = data.draw(st.integers(0, 3))
+    ctx_a, ctx_b = old[max(0, a1 - before) : a1], old[a2 : a2 + after]
+    search, replace = ctx_a + old[a1:a2] + ctx_b, ctx_a + new_lines + ctx_b
+    if noise == "trailing-whitespace":
+        search = [line + " " * (k % 3) for k, line in enumerate(search)]
+    elif noise == "no-blank-context":  # single blank lines between context lines left out
+
+        def isolated_blanks_dropped(lines: list[str]) -> list[str]:
+            return [x for k, x in enumerate(lines) if x or not (0 < k < len(lines) - 1 and lines[k - 1] and lines[k + 1])]
+
+        ctx_a, ctx_b = isolated_blanks_dropped(ctx_a), isolated_blanks_dropped(ctx_b)
+        search, replace = ctx_a + old[a1:a2] + ctx_b, ctx_a + new_lines + ctx_b
+    elif noise == "dedent" and all(line.startswith("    ") for line in search + replace if line):
+        search = [line.removeprefix("    ") for line in search]
+        replace = [line.removeprefix("    ") for line in replace]
+    intended = "".join(line + "\n" for line in old[:a1] + new_lines + old[a2:])
+    if not "".join(search).strip():
+        return  # a blank SEARCH means "create the file"; covered elsewhere
+    section = lambda lines: "".join(line + "\n" for line in lines)  # noqa: E731
+    response = f"f.py\n<<<<<<< SEARCH\n{section(search)}=======\n{section(replace)}>>>>>>> REPLACE\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "f.py").write_text("".join(line + "\n" for line in old))
+        changes, problems = build_changeset(root, parse_edits(response))
+        if problems:
+            return
+        result = changes.files[0].new_text if changes.files else "".join(line + "\n" for line in old)
+        if noise == "dedent" and any(line.startswith("    ") for line in old):
+            # A dedented text may truly be elsewhere at the outer level; then it must match there
+            # literally (exactly or up to blank lines), which is what the model wrote.
+            return
+        assert result == intended
