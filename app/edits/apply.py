@@ -113,7 +113,7 @@ def _plan(
             raise _Refused(f"{change.path}: already exists on disk; it was created after the edit was made")
         if new_text is not None:
             _check_parent(root, target, change.path)
-            writes.append(_Write(change.path, target, _encode(new_text, False), None, None))
+            writes.append(_Write(change.path, target, _encode(change.path, new_text, False), None, None))
         return
 
     old_data, mode, current = _read_current(source, source_rel)
@@ -126,11 +126,11 @@ def _plan(
         if _exists(target):
             raise _Refused(f"{change.path}: cannot rename {source_rel} onto an existing file")
         _check_parent(root, target, change.path)
-        writes.append(_Write(change.path, target, _encode(new_text, current.bom), mode, None))
+        writes.append(_Write(change.path, target, _encode(change.path, new_text, current.bom), mode, None))
         deletes.append(_Delete(source_rel, source, old_data, mode))
     elif new_text != current.text:
         real = Path(os.path.realpath(source))  # write through an in-repo symlink, keep the link
-        writes.append(_Write(source_rel, real, _encode(new_text, current.bom), mode, old_data))
+        writes.append(_Write(source_rel, real, _encode(source_rel, new_text, current.bom), mode, old_data))
 
 
 def _read_current(path: Path, rel: str) -> tuple[bytes, int, textfile.TextFile]:
@@ -161,14 +161,14 @@ def _strip_bom(text: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _encode(text: str, bom: bool) -> bytes:
+def _encode(rel: str, text: str, bom: bool) -> bytes:
     """The bytes for `text`; a BOM at the start of the text itself counts as `bom`."""
     if text.startswith("\ufeff"):
         text, bom = text[1:], True
     try:
         return textfile.TextFile(text, bom).encode()
     except UnicodeEncodeError as error:
-        raise _Refused(f"text cannot be encoded as UTF-8: {error.reason}") from None
+        raise _Refused(f"{rel}: the new text cannot be encoded as UTF-8 ({error.reason})") from None
 
 
 def _commit(writes: list[_Write], deletes: list[_Delete]) -> None:

@@ -221,3 +221,9 @@ def test_a_file_and_a_symlink_to_it_are_one_file(repo: Path) -> None:
     with pytest.raises(ApplyError, match="link.txt: changed twice"):
         apply_changeset(repo, changes)
     assert (repo / "a.txt").read_text() == OLD
+
+
+def test_text_that_cannot_be_encoded_is_refused(repo: Path) -> None:
+    with pytest.raises(ApplyError, match="a.txt: the new text cannot be encoded as UTF-8"):
+        apply_changeset(repo, ChangeSet([FileChange("a.txt", OLD, OLD + "\ud800\n")]))
+    assert (repo / "a.txt").read_text() == OLD
