@@ -107,17 +107,17 @@ PLAIN_LINES = st.sampled_from(["a", "b", "c", "", "    d", "    e()", "f = 1"])
     old=st.lists(PLAIN_LINES, min_size=1, max_size=20),
     new_lines=st.lists(PLAIN_LINES, max_size=4),
     data=st.data(),
-    noise=st.sampled_from(["none", "trailing-whitespace", "no-blank-context", "dedent"]),
+    noise=st.sampled_from(["none", "trailing-whitespace", "no-blank-context", "dedent", "elision"]),
 )
 def test_a_search_replace_edit_is_applied_as_meant_or_refused(
     old: list[str], new_lines: list[str], data: st.DataObject, noise: str
 ) -> None:
-    """Never wrong: an edit made from a real change (then made sloppy the way models do) either
-    gives exactly the intended file or is refused."""
+    """Never wrong: an edit made from a real change (then made sloppy the way models do, or
+    with unchanged lines after it elided) either gives exactly the intended file or is refused."""
     a1 = data.draw(st.integers(0, len(old)))
     a2 = data.draw(st.integers(a1, len(old)))
     before = data.draw(st.integers(0, 3))
-    after = data.draw(st.integers(0, 3))
+    after = data.draw(st.integers(0, 5))
     ctx_a, ctx_b = old[max(0, a1 - before) : a1], old[a2 : a2 + after]
     search, replace = ctx_a + old[a1:a2] + ctx_b, ctx_a + new_lines + ctx_b
     if noise == "trailing-whitespace":
@@ -132,6 +132,11 @@ def test_a_search_replace_edit_is_applied_as_meant_or_refused(
     elif noise == "dedent" and all(line.startswith("    ") for line in search + replace if line):
         search = [line.removeprefix("    ") for line in search]
         replace = [line.removeprefix("    ") for line in replace]
+    elif noise == "elision" and len(ctx_b) >= 3 and ctx_b[0] and ctx_b[-1]:
+        hidden = [line for line in ctx_b[1:-1] if line]
+        marker = " " * min((len(x) - len(x.lstrip()) for x in hidden), default=0) + "# ..."
+        elided = [ctx_b[0], marker, ctx_b[-1]]
+        search, replace = ctx_a + old[a1:a2] + elided, ctx_a + new_lines + elided
     intended = "".join(line + "\n" for line in old[:a1] + new_lines + old[a2:])
     if not "".join(search).strip():
         return  # a blank SEARCH means "create the file"; covered elsewhere
