@@ -51,7 +51,7 @@ async def ask(pilot: Pilot, text: str) -> None:
     prompt.text = text
     await pilot.press("end", "enter")
     await pilot.pause()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while pilot.app.screen.query_one(AnswerView).status in ("waiting", "streaming"):
         assert time.monotonic() < deadline
         await pilot.pause(0.02)
