@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Markdown
 
@@ -99,7 +100,13 @@ async def test_answer_complete_is_posted(make_app: MakeApp, wire_server: WireSer
 async def test_failover_is_shown(make_app: MakeApp, wire_server: WireServer) -> None:
     wire_server.script(Status(529, "overloaded"), Reply("from openai"))
     app = make_app("anthropic", "openai")
-    async with app.run_test(notifications=True) as pilot:
+    toasts: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            toasts.append(message.notification.message)
+
+    async with app.run_test(notifications=True, message_hook=hook) as pilot:
         await type_and_send(pilot, "hello")
         view = await answer_ended(pilot)
         assert view.status == "complete" and view.text == "from openai"
@@ -107,7 +114,8 @@ async def test_failover_is_shown(make_app: MakeApp, wire_server: WireServer) -> 
         status = app.screen.query_one(StatusBar)
         assert status.provider == "openai"
         assert "anthropic unavailable" in status.notice and "openai" in status.notice
-        assert any("switched to openai" in n.message for n in app._notifications)
+        assert "anthropic unavailable" in notices(pilot)[0] and "switched to openai" in notices(pilot)[0]
+        assert any("anthropic unavailable" in t and "switched to openai" in t for t in toasts)
     assert [r.path for r in wire_server.requests] == ["/v1/messages", "/v1/chat/completions"]
 
 
