@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import tempfile
 from pathlib import Path
 
@@ -154,3 +156,36 @@ def test_a_search_replace_edit_is_applied_as_meant_or_refused(
             # literally (exactly or up to blank lines), which is what the model wrote.
             return
         assert result == intended
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    old=st.lists(PLAIN_LINES, min_size=1, max_size=20),
+    new_lines=st.lists(PLAIN_LINES, max_size=4),
+    data=st.data(),
+    context=st.integers(0, 3),
+    noise=st.sampled_from(["none", "no-numbers", "blank-context-without-space", "no-prefixes"]),
+)
+def test_a_diff_is_applied_as_meant_or_refused(
+    old: list[str], new_lines: list[str], data: st.DataObject, context: int, noise: str
+) -> None:
+    """Never wrong, for unified diffs of a real change written as models write them."""
+    a1 = data.draw(st.integers(0, len(old)))
+    a2 = data.draw(st.integers(a1, len(old)))
+    intended = old[:a1] + new_lines + old[a2:]
+    before, after = [x + "\n" for x in old], [x + "\n" for x in intended]
+    diff = "".join(difflib.unified_diff(before, after, "a/f.py", "b/f.py", n=context))
+    if not diff:
+        return
+    if noise == "no-numbers":
+        diff = re.sub(r"^@@ .* @@$", "@@ ... @@", diff, flags=re.M)
+    elif noise == "blank-context-without-space":
+        diff = diff.replace("\n \n", "\n\n")
+    elif noise == "no-prefixes":
+        diff = diff.replace("--- a/", "--- ").replace("+++ b/", "+++ ")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "f.py").write_text("".join(x + "\n" for x in old))
+        changes, problems = build_changeset(root, parse_edits(f"```diff\n{diff}```\n"))
+        if not problems:
+            assert changes.files[0].new_text == "".join(x + "\n" for x in intended)
