@@ -16,7 +16,7 @@ from pathlib import Path
 import prompts
 from app.edits.apply import ApplyResult, apply_changeset
 from app.edits.changeset import ChangeSet, FileChange
-from app.worktree import checkpoint
+from app.worktree import checkpoint, checkpoint_before_write
 
 
 class HunkState(str, Enum):
@@ -293,6 +293,7 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
             result.checkpoint = checkpoint(repo_root, "exosuit: before reverting rejected hunks")
         applied = apply_changeset(repo_root, ChangeSet(changes))
     elif result.accepted:
+        result.checkpoint = checkpoint_before_write(repo_root, result.changeset, result.accepted)
         applied = apply_changeset(repo_root, result.changeset, result.accepted)
     else:
         applied = ApplyResult()
@@ -300,3 +301,4 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
     result.working_tree = working_tree
     result.written, result.deleted = applied.written, applied.deleted
     return result
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import git
@@ -62,6 +63,27 @@ def checkpoint(repo_root: Path, message: str) -> str:
     ref = f"{CHECKPOINT_REFS}/{max(taken, default=0) + 1}"
     repo.git.update_ref(ref, commit)
     return ref
+
+
+def checkpoint_before_write(
+    repo_root: Path, changeset: ChangeSet, accepted: Mapping[str, Collection[int]] | None = None
+) -> str | None:
+    """Checkpoint the working tree when writing `changeset` (its `accepted` part) would change a
+    file holding uncommitted work; returns the ref.
+
+    None when there is nothing to lose: those files are committed as they are, or `repo_root`
+    is not in a git repository.
+    """
+    paths = [
+        f.old_path or f.path for f in changeset.files if not f.is_new and (accepted is None or f.path in accepted)
+    ]
+    try:
+        repo = git.Repo(repo_root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    if not paths or not repo.git.status("--porcelain", "--", *paths):
+        return None
+    return checkpoint(Path(repo.working_tree_dir), "exosuit: before writing the model's edits")
 
 
 def _refs(repo: git.Repo) -> list[str]:

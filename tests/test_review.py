@@ -154,3 +154,25 @@ def test_checkpoint_in_a_repository_without_commits(tmp_path: Path) -> None:
     assert [b.path for b in git.Repo(tmp_path).commit(ref).tree.traverse()] == ["a.txt"]
     changeset, _ = working_tree_changeset(tmp_path)
     assert [(f.path, f.is_new) for f in changeset.files] == [("a.txt", True)]
+
+
+def test_writing_over_uncommitted_work_takes_a_checkpoint_first(tmp_path: Path) -> None:
+    repo = git.Repo.init(tmp_path)
+    (tmp_path / "a.txt").write_text("one\n")
+    (tmp_path / "clean.txt").write_text("clean\n")
+    repo.index.add(["a.txt", "clean.txt"])
+    repo.index.commit("init")
+    (tmp_path / "a.txt").write_text("one\nmine, uncommitted\n")
+
+    clean_only = ChangeSet([FileChange("clean.txt", "clean\n", "clean!\n")])
+    review = Review(clean_only)
+    review.decide(0, 0, True)
+    assert write_review(tmp_path, review.result()).checkpoint is None  # nothing to lose
+
+    changeset = ChangeSet([FileChange("a.txt", "one\nmine, uncommitted\n", "ONE\nmine, uncommitted\n")])
+    review = Review(changeset)
+    review.decide(0, 0, True)
+    result = write_review(tmp_path, review.result())
+    assert result.checkpoint is not None
+    assert repo.git.show(f"{result.checkpoint}:a.txt") == "one\nmine, uncommitted"
+    assert (tmp_path / "a.txt").read_text() == "ONE\nmine, uncommitted\n"

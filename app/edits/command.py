@@ -18,6 +18,7 @@ from app.edits.apply import ApplyError, apply_changeset
 from app.edits.build import build_changeset
 from app.edits.changeset import ChangeSet
 from app.edits.parse import parse_edits
+from app.worktree import checkpoint_before_write
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(changeset.unified_diff())
         return 0
     if args.yes:
+        saved = checkpoint_before_write(root, changeset)
+        if saved:
+            print(f"uncommitted work saved in {saved}", file=sys.stderr)
         try:
             result = apply_changeset(root, changeset)
         except ApplyError as error:
