@@ -49,6 +49,8 @@ class Turn:
     status: TurnStatus = "streaming"
     error: str = ""
     """One line saying why the answer is not complete."""
+    note: str = ""
+    """Said to the model before `prompt` but not shown as typed (e.g. a review closed unapplied)."""
     provider: str = ""
     """"name/model" that produced the answer."""
     cost: RequestCost | None = None
@@ -56,15 +58,16 @@ class Turn:
 
     def as_messages(self) -> list[Message]:
         """The turn as the model sees it on later requests."""
+        question = Message("user", f"{self.note}\n\n{self.prompt}" if self.note else self.prompt)
         if self.status == "complete":
-            return [Message("user", self.prompt), Message("assistant", self.answer)]
+            return [question, Message("assistant", self.answer)]
         if self.status == "streaming":
-            return [Message("user", self.prompt)]
+            return [question]
         if not self.answer:
             return []  # nothing came back: the question goes unanswered, the user will re-ask
         why = "the user stopped it" if self.status == "cancelled" else self.error
-        note = f"[This answer was cut off before it was complete ({why}). It is not a finished answer.]"
-        return [Message("user", self.prompt), Message("assistant", f"{self.answer}\n\n{note}")]
+        cut = f"[This answer was cut off before it was complete ({why}). It is not a finished answer.]"
+        return [question, Message("assistant", f"{self.answer}\n\n{cut}")]
 
 
 class ChatSession:
@@ -76,6 +79,8 @@ class ChatSession:
         self.meter = meter
         self.context = ContextFiles(self.repo_root)
         self.turns: list[Turn] = []
+        self.pending_note = ""
+        """Told to the model with the next turn (then cleared), e.g. that a review wrote nothing."""
         self._lock = threading.Lock()
 
     @property
@@ -97,10 +102,11 @@ class ChatSession:
         Raises ProviderError when the answer fails (the turn is kept as broken or failed). When
         `cancel()` is called the iterator stops at the next event and the turn is kept as cancelled.
         """
-        turn = Turn(user_text, kind)
         with self._lock:
             if self.streaming:
                 raise RuntimeError("a turn is already streaming")
+            turn = Turn(user_text, kind, note=self.pending_note)
+            self.pending_note = ""
             self.turns.append(turn)
         stream: Iterator[ChatEvent] = iter(())
         sent = ""
@@ -148,6 +154,7 @@ class ChatSession:
         """Forget the conversation (the context files stay)."""
         self.cancel()
         self.turns.clear()
+        self.pending_note = ""
 
     def switch(self, provider: str, model: str | None = None) -> None:
         """Use another configured provider (and model) from the next turn on; the conversation stays."""

@@ -17,6 +17,12 @@ import git
 from app.edits.changeset import ChangeSet, FileChange
 
 CHECKPOINT_REFS = "refs/exosuit/checkpoints"
+CHECKPOINT_AUTHOR = {
+    f"GIT_{role}_{field}": value
+    for role in ("AUTHOR", "COMMITTER")
+    for field, value in (("NAME", "exosuit"), ("EMAIL", "exosuit@localhost"))
+}
+"""Checkpoints are exosuit's commits, and must work where the user set no git identity."""
 
 
 def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
@@ -58,7 +64,7 @@ def checkpoint(repo_root: Path, message: str) -> str:
         repo.git.add("--all", env=env)
         tree = repo.git.write_tree(env=env)
     parents = ["-p", "HEAD"] if has_head else []
-    commit = repo.git.commit_tree(tree, *parents, "-m", message)
+    commit = repo.git.commit_tree(tree, *parents, "-m", message, env=CHECKPOINT_AUTHOR)
     taken = {int(r.split("/")[-1]) for r in _refs(repo) if r.split("/")[-1].isdigit()}
     ref = f"{CHECKPOINT_REFS}/{max(taken, default=0) + 1}"
     repo.git.update_ref(ref, commit)

@@ -6,8 +6,9 @@ back to this screen as a `Streamed` message; the handlers feed the chat pane and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Thread
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,9 +18,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+import prompts
 from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
 from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, TextDelta
+from app.proposal import Proposal, propose
 from widgets import slash
 from widgets.answer_view import AnswerView
 from widgets.chat_pane import Banner, ChatPane
@@ -27,6 +30,9 @@ from widgets.model_picker import ModelPicker
 from widgets.prompt_input import PromptInput
 from widgets.providers import banner_notice, is_offline, loading_text, model_choices
 from widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from app.review import ReviewResult
 
 
 class MainScreen(Screen[None]):
@@ -64,6 +70,8 @@ class MainScreen(Screen[None]):
         self._view: AnswerView | None = None
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
+        self._retrying: Proposal | None = None
+        """A proposal whose refused edits were sent back to the model; its answer completes it."""
 
     def compose(self) -> ComposeResult:
         with ChatPane():
@@ -152,6 +160,7 @@ class MainScreen(Screen[None]):
         status = "broken" if message.view.text else "failed"
         await self.query_one(ChatPane).finish_answer(message.view, status, message.error)
         self._answer_ended()
+        await self._give_up_retry()
 
     @on(StreamClosed)
     def _stream_closed(self) -> None:
@@ -174,6 +183,56 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).busy = False
         self._refresh_status()
 
+    # -- edits and their review -----------------------------------------------------------------
+
+    @on(ChatPane.AnswerComplete)
+    async def _answer_complete(self, message: ChatPane.AnswerComplete) -> None:
+        """Review the edits in a finished answer, after one automatic retry of refused ones."""
+        retry_of, self._retrying = self._retrying, None
+        proposal = propose(self.session.repo_root, message.text, retry_of)
+        if proposal is None:
+            return
+        if proposal.needs_retry:
+            self._retrying = proposal
+            refused = len(proposal.problems)
+            title = f"{refused} edit{'s' * (refused != 1)} could not be placed — asking the model to correct"
+            await self.send(proposal.retry_message(), "feedback", title)
+        else:
+            await self.review(proposal)
+
+    async def _give_up_retry(self) -> None:
+        """The answer to an edit retry did not complete: review what was placed before it."""
+        proposal, self._retrying = self._retrying, None
+        if proposal is not None:
+            await self.review(replace(proposal, retried=True))
+
+    async def review(self, proposal: Proposal) -> None:
+        """Open the review screen on a proposal; its outcome goes back to the model."""
+        chat = self.query_one(ChatPane)
+        for problem in proposal.problems:
+            await chat.add_notice(f"Edit dropped — {problem.summary}", "error")
+        if not proposal.changeset.files:
+            return
+        from widgets.review import ReviewScreen  # git and the diff view load on first review
+
+        async def reviewed(result: ReviewResult | None) -> None:
+            await self._reviewed(proposal, result)
+
+        screen = ReviewScreen(proposal.changeset, self.session.repo_root, conversation=True)
+        self.app.push_screen(screen, reviewed)
+
+    async def _reviewed(self, proposal: Proposal, result: ReviewResult | None) -> None:
+        chat = self.query_one(ChatPane)
+        if result is None or not result.applied:
+            self.session.pending_note = prompts.load("review_closed")
+            await chat.add_notice("Review closed: nothing written. The model is told with your next message.")
+            return
+        for line in result.summary().splitlines():
+            await chat.add_notice(line)
+        feedback = "\n\n".join(t for t in (result.feedback_for_model(), proposal.refusals_note()) if t)
+        if feedback:
+            await self.send(feedback, "feedback", "review feedback")
+
     # -- keys -----------------------------------------------------------------------------------
 
     async def action_cancel(self) -> None:
@@ -183,6 +242,7 @@ class MainScreen(Screen[None]):
         self.session.cancel()
         await self.query_one(ChatPane).finish_answer(self._view, "cancelled")
         self._answer_ended()
+        await self._give_up_retry()
 
     def action_scroll_chat(self, pages: int) -> None:
         """Scroll the conversation by pages (the prompt keeps the focus)."""

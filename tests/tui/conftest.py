@@ -36,7 +36,7 @@ def provider(server: WireServer, kind: str, name: str | None = None, model: str 
     return ProviderConfig(
         name=name or kind,
         kind=kind,
-        model=model or {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-5"}[kind],
+        model=model or {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-5-5"}[kind],
         base_url=server.openai_url if kind == "openai" else server.url,
         api_key="test-key",
         max_retries=0,

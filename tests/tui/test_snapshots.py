@@ -19,7 +19,9 @@ from app.llm.registry import build_router
 from tests.tui.conftest import provider
 from tests.wire_server import Reply, WireServer
 from widgets.answer_view import AnswerView
+from widgets.main_screen import MainScreen
 from widgets.prompt_input import PromptInput
+from widgets.review import ReviewScreen
 from widgets.tui import ExosuitApp
 
 SIZE = (100, 32)
@@ -51,8 +53,9 @@ async def ask(pilot: Pilot, text: str) -> None:
     prompt.text = text
     await pilot.press("end", "enter")
     await pilot.pause()
+    main = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
     deadline = time.monotonic() + 30
-    while pilot.app.screen.query_one(AnswerView).status in ("waiting", "streaming"):
+    while main.query(AnswerView).last().status in ("waiting", "streaming"):
         assert time.monotonic() < deadline
         await pilot.pause(0.02)
     await pilot.pause()
@@ -67,6 +70,9 @@ def test_answer_with_an_edit(snap_compare, repo: Path, wire_server: WireServer) 
         prompt.text = "/add app/greet.py"
         await pilot.press("end", "enter")
         await ask(pilot, "Add type hints to greet")
+        assert isinstance(pilot.app.screen, ReviewScreen)  # the edit opened the review
+        await pilot.press("y", "ctrl+s")  # accept the one hunk and write it
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

@@ -1,0 +1,131 @@
+"""The core loop in the TUI: the model proposes edits, the person reviews them hunk by hunk, and
+what was rejected goes back to the model. Real SDKs, the local wire server, a real git repo."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.conftest import MakeApp
+from tests.tui.test_main_screen import answer_ended, notices, type_and_send
+from tests.wire_server import Reply, WireServer
+from widgets.review import ReviewScreen
+from widgets.review_dialogs import CommentScreen
+
+SIZE = (120, 40)
+CALC = "".join(
+    f"def {name}(a, b):\n    return a {op} b\n\n\n" + "".join(f"# note {name} {i}\n" for i in range(10)) + "\n\n"
+    for name, op in (("add", "+"), ("sub", "-"), ("mul", "*"))
+)
+
+
+def block(path: str, search: str, replace: str) -> str:
+    return f"{path}\n```python\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+
+
+THREE_EDITS = (
+    "Typed all three.\n\n"
+    + block("calc.py", "def add(a, b):\n", "def add(a: int, b: int) -> int:\n")
+    + block("calc.py", "def sub(a, b):\n", "def sub(a: int, b: int) -> int:\n")
+    + block("calc.py", "def mul(a, b):\n", "def mul(a: float, b: float) -> float:\n")
+)
+
+
+@pytest.fixture
+def calc(repo: Path) -> Path:
+    (repo / "calc.py").write_text(CALC)
+    return repo / "calc.py"
+
+
+async def wait_for_screen(pilot: Pilot, kind: type, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not isinstance(pilot.app.screen, kind):
+        assert time.monotonic() < deadline, f"no {kind.__name__}; screen is {pilot.app.screen}"
+        await pilot.pause(0.02)
+
+
+async def wait_for_requests(server: WireServer, count: int, pilot: Pilot, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(server.requests) < count:
+        assert time.monotonic() < deadline, f"{len(server.requests)} requests, expected {count}"
+        await pilot.pause(0.02)
+
+
+def last_user_text(server: WireServer) -> str:
+    return json.dumps(server.requests[-1].body["messages"][-1]["content"])
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+async def test_accept_two_hunks_reject_one_with_a_comment(
+    make_app: MakeApp, wire_server: WireServer, calc: Path, kind: str
+) -> None:
+    wire_server.script(Reply(THREE_EDITS), Reply("Understood: mul keeps its int types."))
+    app = make_app(kind)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "add type hints to calc.py")
+        await wait_for_screen(pilot, ReviewScreen)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.conversation
+        assert len(review.review.changeset.files[0].hunks) == 3
+        await pilot.press("y", "y", "r")
+        await wait_for_screen(pilot, CommentScreen)
+        await pilot.press(*"mul takes ints too", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for_requests(wire_server, 2, pilot)
+        await answer_ended(pilot)
+        assert any("Wrote calc.py" in n for n in notices(pilot))
+
+    on_disk = calc.read_text()
+    assert "def add(a: int, b: int) -> int:" in on_disk
+    assert "def sub(a: int, b: int) -> int:" in on_disk
+    assert "def mul(a, b):" in on_disk and "float" not in on_disk
+    feedback = last_user_text(wire_server)
+    assert "REJECTED" in feedback and "mul takes ints too" in feedback
+    assert "NOT fully applied" in feedback
+    assert "def mul(a: float, b: float) -> float:" in feedback  # the rejected hunk itself
+
+
+async def test_refused_edit_goes_back_once_before_the_person_sees_anything(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    good = block("calc.py", "def add(a, b):\n", "def add(a: int, b: int) -> int:\n")
+    wrong = block("calc.py", "def subtract(a, b):\n", "def sub(a: int, b: int) -> int:\n")
+    fixed = block("calc.py", "def sub(a, b):\n", "def sub(a: int, b: int) -> int:\n")
+    wire_server.script(Reply(good + wrong), Reply("Corrected:\n\n" + fixed))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "type add and sub")
+        await wait_for_screen(pilot, ReviewScreen)
+        assert len(wire_server.requests) == 2  # the retry happened before the review opened
+        retry = last_user_text(wire_server)
+        assert "Edit 2" in retry and "closest line" in retry and "numbers: 1" in retry
+        assert len(app.screen.review.changeset.files[0].hunks) == 2  # the kept edit + the correction
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ReviewScreen)
+    assert "def add(a: int, b: int) -> int:" in calc.read_text()
+    assert "def sub(a: int, b: int) -> int:" in calc.read_text()
+    assert len(wire_server.requests) == 2  # everything accepted: nothing more to tell the model
+
+
+async def test_closing_the_review_unapplied_is_told_to_the_model(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    wire_server.script(Reply(THREE_EDITS), Reply("OK."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "add type hints")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReviewScreen)
+        await type_and_send(pilot, "why so many?")
+        await answer_ended(pilot)
+    assert calc.read_text() == CALC
+    sent = last_user_text(wire_server)
+    assert "without applying any of them" in sent and "why so many?" in sent
