@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -146,6 +147,14 @@ _ANTHROPIC_ERRORS = {
 }
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients hanging up mid-answer is what many tests do on purpose: not worth a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class WireServer:
     """The server. Use as a context manager, or through the `wire_server` pytest fixture."""
 
@@ -156,7 +165,7 @@ class WireServer:
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._disconnected = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_class(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 

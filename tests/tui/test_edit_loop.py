@@ -125,6 +125,7 @@ async def test_closing_the_review_unapplied_is_told_to_the_model(
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
         await type_and_send(pilot, "why so many?")
+        await wait_for_requests(wire_server, 2, pilot)
         await answer_ended(pilot)
     assert calc.read_text() == CALC
     sent = last_user_text(wire_server)
