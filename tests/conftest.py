@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tmux import terminals  # noqa: F401 (a fixture for the tmux tests)
 from tests.wire_server import WireServer
 
 SETTINGS_ENV = (

@@ -2,66 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from scripts.review_samples import README_OLD, SAMPLE_FILES, SERVER_NEW, sample_changeset
+from tests.tmux import Terminal, needs_tmux
 from tests.widgets.conftest import make_repo
 
-pytestmark = [
-    pytest.mark.tmux,
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-]
+pytestmark = needs_tmux
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Terminal:
-    """One tmux session running a command at 120x35."""
-
-    def __init__(self, command: str) -> None:
-        self.name = f"exosuit-review-{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "35", "-e", "COLORTERM=truecolor", command],
-            check=True,
-        )
-
-    def screen(self) -> str:
-        result = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
-        return result.stdout
-
-    def wait_for(self, text: str, timeout: float = 20) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
-
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
-            time.sleep(0.15)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
-
-
-@pytest.fixture
-def terminals() -> Iterator[list[Terminal]]:
-    opened: list[Terminal] = []
-    yield opened
-    for terminal in opened:
-        terminal.close()
 
 
 def exosuit(repo: Path, *args: str, stdin: Path | None = None) -> str:
