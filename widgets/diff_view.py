@@ -79,6 +79,8 @@ class _Layout:
     height: int
     hunk_rows: list[int]
     """Row of each hunk's header, relative to the file's first row."""
+    hunk_ends: list[int]
+    """Row after each hunk's last line, relative to the file's first row."""
     rows: list[Row] | None = field(default=None, repr=False)
 
 
@@ -182,6 +184,8 @@ class DiffView(ScrollView, can_focus=True):
         self._pending: set[tuple[int, str]] = set()
         """Highlighters being built in a thread."""
         self._number_width = 3
+        self._laid_out_width = 0
+        """The width the virtual size was last computed for."""
         self.renders = 0
         """Strips built (cache misses): lets tests check that only visible rows are rendered."""
 
@@ -199,6 +203,12 @@ class DiffView(ScrollView, can_focus=True):
         if self.changeset.files:
             hunks = len(self.changeset.files[file_index].hunks)
             self.cursor = (file_index, min(hunk_index, max(0, hunks - 1)))
+
+    def refresh_hunk(self, file_index: int, hunk_index: int) -> None:
+        """Redraw a hunk's rows and its file's header (after its mark changed)."""
+        start = self._starts[file_index]
+        self.refresh_lines(start)
+        self._refresh_hunk_rows(file_index, hunk_index)
 
     def select(self, file_index: int, hunk_index: int = 0) -> None:
         """Move the hunk cursor."""
@@ -257,8 +267,9 @@ class DiffView(ScrollView, can_focus=True):
     def watch_cursor(self, old: tuple[int, int], new: tuple[int, int]) -> None:
         if not self.is_mounted or not self.changeset.files:
             return
+        self._refresh_hunk_rows(*old)
+        self._refresh_hunk_rows(*new)
         self._scroll_to_hunk(*new)
-        self.refresh()
         self.post_message(self.HunkSelected(self, *new))
 
     def notify_style_update(self) -> None:
@@ -267,7 +278,8 @@ class DiffView(ScrollView, can_focus=True):
         self._strips.clear()
 
     def _on_resize(self, event: events.Resize) -> None:
-        self._relayout()
+        if self.scrollable_content_region.width != self._laid_out_width:
+            self._relayout()
 
     async def _on_click(self, event: events.Click) -> None:
         y = event.y + int(self.scroll_y)
@@ -304,6 +316,16 @@ class DiffView(ScrollView, can_focus=True):
         if later:
             self.cursor = (min(later) if step > 0 else max(later), 0)
 
+    def _refresh_hunk_rows(self, file_index: int, hunk_index: int) -> None:
+        """Redraw the header and lines of a hunk (which may no longer exist)."""
+        if file_index >= len(self.changeset.files):
+            return
+        layout = self._layout(file_index)
+        if hunk_index < len(layout.hunk_rows):
+            start = self._starts[file_index]
+            top, end = layout.hunk_rows[hunk_index], layout.hunk_ends[hunk_index]
+            self.refresh_lines(start + top, end - top)
+
     def _scroll_to_hunk(self, file_index: int, hunk_index: int) -> None:
         """Bring a hunk into view: all of it if it fits, else its header near the top."""
         top = self.hunk_row(file_index, hunk_index)
@@ -334,7 +356,7 @@ class DiffView(ScrollView, can_focus=True):
             info = self.file_info(index)
             longest, lines = max(longest, info.longest), max(lines, info.lines)
         self._number_width = max(3, len(str(lines)))
-        width = self.scrollable_content_region.width or self.size.width
+        width = self._laid_out_width = self.scrollable_content_region.width or self.size.width
         overflow = max(0, longest - self._code_width(width))
         self.virtual_size = Size(width + overflow, total)
         if screen_offset is not None:
@@ -353,7 +375,8 @@ class DiffView(ScrollView, can_focus=True):
         change = self.changeset.files[file_index]
         split, expanded = self.split, file_index in self.expanded
         rows = 1  # file header
-        hunk_rows = []
+        hunk_rows: list[int] = []
+        hunk_ends: list[int] = []
         for gap, hunk in zip(self._gaps(file_index), change.hunks + [None]):
             if gap[1] > gap[0]:
                 rows += gap[1] - gap[0] if expanded else 1
@@ -367,7 +390,8 @@ class DiffView(ScrollView, can_focus=True):
                 rows += 1 + context + sum(max(b.old_hi - b.old_lo, b.new_hi - b.new_lo) for b in blocks)
             else:
                 rows += 1 + len(hunk.diff)
-        return _Layout(rows + 1, hunk_rows)  # + blank spacer
+            hunk_ends.append(rows)
+        return _Layout(rows + 1, hunk_rows, hunk_ends)  # + blank spacer
 
     def _rows(self, file_index: int) -> list[Row]:
         layout = self._layout(file_index)

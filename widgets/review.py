@@ -20,13 +20,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet
 from app.review import HunkState, Review, ReviewResult, write_review
 from widgets.diff_view import DiffView
+from widgets.file_list import FileList
 from widgets.review_dialogs import CommentScreen, ConfirmScreen, EditScreen, HelpScreen
 from widgets.syntax import language_for
 
@@ -43,25 +42,6 @@ BAR_KEYS = [
     ("r", "comment"), ("e", "edit"), ("s", "split"), ("u", "undo"), ("t", "view"),
     ("^s", "apply"), ("q", "quit"), ("?", "help"),
 ]  # fmt: skip
-
-
-class FileList(OptionList, can_focus=False):
-    """The files of the review, each with its state badge and size of change."""
-
-    DEFAULT_CSS = """
-    FileList {
-        width: 34;
-        height: 1fr;
-        border: none;
-        border-right: tall $panel;
-        background: $surface;
-        padding: 0;
-        scrollbar-size-vertical: 1;
-        & > .option-list--option-highlighted { background: $accent 30%; text-style: bold; }
-    }
-    """
-    LABEL_WIDTH = 31
-    """Columns for a label: the width less the border and the scrollbar, less a margin."""
 
 
 class ReviewBar(Widget):
@@ -137,7 +117,7 @@ class ReviewScreen(Screen[ReviewResult]):
     def on_mount(self) -> None:
         self.diff_view.focus()
         files = range(len(self.review.changeset.files))
-        self.query_one(FileList).set_options([Option(self._file_label(i)) for i in files])
+        self.query_one(FileList).set_labels([self._file_label(i) for i in files])
         self._update()
 
     @property
@@ -151,6 +131,7 @@ class ReviewScreen(Screen[ReviewResult]):
             return
         file_index, hunk_index = self._cursor()
         self.review.decide(file_index, hunk_index, accepted, comment, self._elapsed())
+        self.diff_view.refresh_hunk(file_index, hunk_index)
         self._advance(file_index)
 
     def action_decide_file(self, accepted: bool) -> None:
@@ -158,6 +139,8 @@ class ReviewScreen(Screen[ReviewResult]):
             return
         file_index = self._cursor()[0]
         self.review.decide_file(file_index, accepted, self._elapsed())
+        for hunk_index in range(len(self.review.changeset.files[file_index].hunks)):
+            self.diff_view.refresh_hunk(file_index, hunk_index)
         self.diff_view.action_next_file()
         self._update(file_index)
 
@@ -253,9 +236,9 @@ class ReviewScreen(Screen[ReviewResult]):
         self._since = time.monotonic()
         self._update()
 
-    @on(OptionList.OptionSelected, "#files")
-    def _file_clicked(self, event: OptionList.OptionSelected) -> None:
-        self.diff_view.select(event.option_index, 0)
+    @on(FileList.Selected)
+    def _file_clicked(self, event: FileList.Selected) -> None:
+        self.diff_view.select(event.index, 0)
         self.diff_view.focus()
 
     def _advance(self, file_index: int) -> None:
@@ -265,11 +248,10 @@ class ReviewScreen(Screen[ReviewResult]):
         self._update(file_index)
 
     def _update(self, changed_file: int | None = None) -> None:
-        """Redraw the bar, the diff, the file list's cursor and the label of `changed_file`."""
-        self.diff_view.refresh()
+        """Redraw the bar, the file list's cursor and the label of `changed_file`."""
         files = self.query_one(FileList)
         if changed_file is not None:
-            files.replace_option_prompt_at_index(changed_file, self._file_label(changed_file))
+            files.set_label(changed_file, self._file_label(changed_file))
         files.highlighted = self._cursor()[0] if self._cursor() else None
         self.query_one(ReviewBar).content = self._bar()
 
