@@ -8,19 +8,20 @@ answered (or the answer broke part-way), 2 bad configuration.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from app.chat import ChatSession, ContextWarning
 from app.config import ConfigError, load_config
+from app.edits.command import find_repo_root
 from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
 from app.llm.meter import Meter
 from app.llm.registry import build_router
 
 
 def run(args: argparse.Namespace) -> int:
-    repo_root = Path(getattr(args, "repo", None) or ".")
+    directory = Path(getattr(args, "repo", None) or ".")
+    repo_root = find_repo_root(directory) or directory
     try:
         config = load_config(repo_root, args)
     except ConfigError as exc:
@@ -47,9 +48,6 @@ def run(args: argparse.Namespace) -> int:
     except ProviderError as exc:
         answer.end()
         return _fail(str(exc), 1)
-    except BrokenPipeError:  # the reader went away (`exosuit ask … | head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -80,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return resolve(COMMANDS[command])(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`exosuit config | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error when exit flushes
+        return 0
 
 
 if __name__ == "__main__":

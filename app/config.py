@@ -439,8 +439,11 @@ def describe(config: Config) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """`exosuit config`: print the effective settings."""
+    from app.edits.command import find_repo_root
+
+    directory = Path(getattr(args, "repo", None) or ".")
     try:
-        config = load_config(Path(getattr(args, "repo", None) or "."), args)
+        config = load_config(find_repo_root(directory) or directory, args)
     except ConfigError as exc:
         print(f"exosuit: config error: {exc}", file=sys.stderr)
         return 2

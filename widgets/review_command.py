@@ -16,7 +16,7 @@ from textual.app import App
 
 from app.edits.build import build_changeset
 from app.edits.changeset import ChangeSet
-from app.edits.command import _read_response, _repo_root
+from app.edits.command import _read_response, find_repo_root
 from app.edits.parse import parse_edits
 from app.review import ReviewResult
 from app.worktree import working_tree_changeset
@@ -39,7 +39,7 @@ class ReviewApp(App[ReviewResult]):
 
 def run(args: argparse.Namespace) -> int:
     """Run `exosuit review`; returns the exit code (0 written, 1 closed without writing, 2 error)."""
-    root = _repo_root(Path(args.repo or "."))
+    root = find_repo_root(Path(args.repo or "."))
     if root is None:
         print(f"exosuit review: {args.repo} is not a directory", file=sys.stderr)
         return 2

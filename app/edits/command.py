@@ -23,7 +23,7 @@ from app.worktree import checkpoint_before_write
 
 def run(args: argparse.Namespace) -> int:
     """Run `exosuit apply`; returns the exit code."""
-    root = _repo_root(Path(args.repo or "."))
+    root = find_repo_root(Path(args.repo or "."))
     if root is None:
         print(f"exosuit apply: {args.repo} is not a directory", file=sys.stderr)
         return 2
@@ -90,7 +90,7 @@ def _review(root: Path, changeset: ChangeSet) -> int:
     return 0
 
 
-def _repo_root(directory: Path) -> Path | None:
+def find_repo_root(directory: Path) -> Path | None:
     """The top of the git work tree containing `directory`; the directory itself outside git."""
     if not directory.is_dir():
         return None
