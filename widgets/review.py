@@ -38,14 +38,18 @@ BADGES = {
 """File state -> (badge, theme colour); None is a file with hunks in different states."""
 
 BAR_KEYS = [
-    ("j/k", "hunk"), ("J/K", "file"), ("y/n", "accept/reject"), ("Y/N", "file"),
-    ("r", "comment"), ("e", "edit"), ("s", "split"), ("u", "undo"), ("t", "view"),
-    ("^s", "apply"), ("q", "quit"), ("?", "help"),
+    ("j/k", "hunk", 1), ("J/K", "file", 3), ("y/n", "accept/reject", 0), ("Y/N", "file", 2),
+    ("r", "comment", 1), ("e", "edit", 1), ("s", "split", 3), ("u", "undo", 2), ("t", "view", 3),
+    ("^s", "apply", 0), ("q", "quit", 0), ("?", "help", 0),
 ]  # fmt: skip
+"""(key, what it does, rank): when the bar is too narrow for every key, the highest ranks go first."""
 
 
 class ReviewBar(Widget):
-    """Counts of accepted / rejected / pending hunks, where the cursor is, and the keys."""
+    """Counts of accepted / rejected / pending hunks and where the cursor is; below, the keys.
+
+    Each line fits the width: the first is cut short, the keys leave out the least needed ones.
+    """
 
     DEFAULT_CSS = """
     ReviewBar {
@@ -56,9 +60,27 @@ class ReviewBar(Widget):
     """
 
     content: reactive[Text] = reactive(Text)
+    """The first line (the screen sets it)."""
 
     def render(self) -> Text:
-        return self.content
+        width = self.content_size.width
+        status = self.content.copy()
+        status.truncate(width, overflow="ellipsis")
+        return Text("\n").join([status, self._keys(width)])
+
+    def _keys(self, width: int) -> Text:
+        """The keys of the highest rank that fit in `width`."""
+        accent = self.app.current_theme.accent
+        for rank in range(max(rank for *_, rank in BAR_KEYS), -1, -1):
+            keys = Text()
+            for key, description, key_rank in BAR_KEYS:
+                if key_rank <= rank:
+                    keys.append(f" {key}", f"bold {accent}")
+                    keys.append(f" {description} ", "dim")
+            keys.rstrip()
+            if keys.cell_len <= width:
+                break
+        return keys
 
 
 class ReviewScreen(Screen[ReviewResult]):
@@ -78,11 +100,15 @@ class ReviewScreen(Screen[ReviewResult]):
         Binding("question_mark", "help", "Help"),
     ]
 
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    """Below 100 columns the file list is hidden: the diff needs the width (J/K still go by file)."""
+
     DEFAULT_CSS = """
     ReviewScreen {
         layout: vertical;
         & > Horizontal { height: 1fr; }
         & DiffView { width: 1fr; height: 1fr; }
+        &.-narrow FileList { display: none; }
     }
     """
 
@@ -279,17 +305,14 @@ class ReviewScreen(Screen[ReviewResult]):
             "   ",
             (f"● {counts[HunkState.PENDING]} pending", f"bold {theme.warning}"),
         )
-        if self._cursor() is not None:
-            text.append(f"      {self._where()}", "dim")
+        # The hint before the cursor's place: on a narrow screen the line is cut from the end.
         if counts[HunkState.PENDING] == 0 and self.review.changeset.hunk_count:
             done = "reverts the rejected hunks" if self.working_tree else "writes the accepted hunks"
             text.append(f"      all decided: ctrl+s {done}", f"bold {theme.accent}")
         elif self.working_tree:
             text.append("      working tree vs HEAD: rejected hunks are reverted", "dim")
-        text.append("\n")
-        for key, description in BAR_KEYS:
-            text.append(f" {key}", f"bold {theme.accent}")
-            text.append(f" {description} ", "dim")
+        if self._cursor() is not None:
+            text.append(f"      {self._where()}", "dim")
         return text
 
     def _where(self) -> str:
