@@ -46,6 +46,19 @@ class StatusBar(Widget):
     """Whether an answer is streaming (shows how to stop it)."""
 
     def render(self) -> Text:
+        hint = "esc stop" if self.busy else "/help · ^q quit"
+        width = self.content_size.width
+        room = max(0, width - len(hint) - 2)
+        line = self._line(short=False)
+        if line.cell_len > room:  # too narrow: shorter labels, so the context and notice keep room
+            line = self._line(short=True)
+        line.truncate(room, overflow="ellipsis")
+        line.pad_right(max(0, width - line.cell_len - len(hint)))
+        line.append(hint, style=self.get_component_rich_style("status-bar--dim"))
+        return line
+
+    def _line(self, short: bool) -> Text:
+        """Everything but the key hint; `short` counts the context's files instead of naming them."""
         style = self.get_component_rich_style
         warn, strong = style("status-bar--warn"), style("status-bar--strong")
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -54,21 +67,18 @@ class StatusBar(Widget):
         if self.model:
             line.append(f" · {self.model}")
         if self.offline:
-            line.append(" (offline smoke-test model)", style=warn)
+            line.append(" (offline)" if short else " (offline smoke-test model)", style=warn)
         line.append("   ")
         line.append(self.usage)
         line.append("   ")
         if self.context:
-            line.append(f"ctx {len(self.context)} ~{format_tokens(self.context_tokens)} tok: ", style=strong)
-            line.append(", ".join(self.context))
+            line.append(f"ctx {len(self.context)} ~{format_tokens(self.context_tokens)} tok", style=strong)
+            if not short:
+                line.append(": ", style=strong)
+                line.append(", ".join(self.context))
         else:
-            line.append("no files in context", style="italic")
+            line.append("no files" if short else "no files in context", style="italic")
         if self.notice:
             line.append("   ")
             line.append(f"⚠ {self.notice}", style=warn)
-        hint = "esc stop" if self.busy else "/help · ^q quit"
-        width = self.content_size.width
-        line.truncate(max(0, width - len(hint) - 2), overflow="ellipsis")
-        line.pad_right(max(0, width - line.cell_len - len(hint)))
-        line.append(hint, style=style("status-bar--dim"))
         return line

@@ -1,0 +1,47 @@
+"""The status bar at common widths: what matters stays readable when the line is too long."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from widgets.status_bar import StatusBar
+
+
+class BarApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+
+
+async def status_line(width: int, **values: object) -> str:
+    app = BarApp()
+    async with app.run_test(size=(width, 5)) as pilot:
+        bar = app.query_one(StatusBar)
+        for name, value in values.items():
+            setattr(bar, name, value)
+        await pilot.pause()
+        return bar.render().plain
+
+
+OFFLINE = dict(provider="local", model="SmolLM2-135M-Instruct", offline=True, usage="~486↑ ~139↓ $0")
+CONTEXT = dict(context=("src/calc.py", "src/greet.py"), context_tokens=76)
+
+
+async def test_wide_enough_the_context_names_its_files() -> None:
+    line = await status_line(160, **OFFLINE, **CONTEXT)
+    assert "ctx 2 ~76 tok: src/calc.py, src/greet.py" in line
+    assert line.endswith("/help · ^q quit")
+
+
+async def test_at_100_columns_the_context_is_counted_instead_of_cut_off() -> None:
+    line = await status_line(100, **OFFLINE, **CONTEXT)
+    assert "(offline)" in line  # the banner above the chat says the rest
+    assert "ctx 2 ~76 tok" in line and "src/calc.py" not in line
+    assert len(line) == 98 and line.endswith("/help · ^q quit")  # 100 less the padding
+
+
+async def test_at_100_columns_a_failover_notice_is_not_hidden_behind_file_names() -> None:
+    line = await status_line(
+        100, provider="openai", model="wire-model", usage="~479↑ ~5↓ $?", **CONTEXT,
+        notice="anthropic unavailable — switched to openai/wire-model",
+    )
+    assert "ctx 2 ~76 tok   ⚠ anthropic unavailable" in line
