@@ -484,17 +484,25 @@ class DiffView(ScrollView, can_focus=True):
         row = self._rows(file_index)[row_index]
         on_cursor = file_index == self.cursor[0] and row.hunk == self.cursor[1] and row.hunk >= 0
         marks = self.marks[file_index]
-        state = marks[row.hunk].state if 0 <= row.hunk < len(marks) else None
-        summary = tuple(m.state for m in marks) if row.kind is Kind.FILE else None
+        mark = marks[row.hunk] if 0 <= row.hunk < len(marks) else None
+        state = mark.state if mark else None
+        if row.kind is Kind.FILE:
+            look: object = tuple(m.state for m in marks)
+        elif row.kind is Kind.HUNK:
+            look = (on_cursor, state, mark and mark.comment)
+        else:  # the cursor and an accepted mark change only the first column, drawn below
+            look = state is HunkState.REJECTED
         scroll = scroll_x if row.kind not in (Kind.FILE, Kind.HUNK, Kind.FOLD) else 0
         mode = (self.split, file_index in self.expanded)
-        key = (file_index, row_index, width, scroll, on_cursor, state, summary, mode)
+        key = (file_index, row_index, width, scroll, look, mode)
         strip = self._strips.get(key)
         if strip is None:
             self.renders += 1
             strip = self._render_row(file_index, row, width, scroll, on_cursor, state)
             self._strips[key] = strip
-        return strip
+        if row.kind is Kind.FILE:
+            return strip
+        return Strip.join([Strip([self._marker(on_cursor, state)], 1), strip])
 
     def _style(self, name: str) -> Style:
         """A resolved style by short name; computed once per CSS or theme change."""
@@ -527,25 +535,25 @@ class DiffView(ScrollView, can_focus=True):
     def _render_row(
         self, file_index: int, row: Row, width: int, scroll_x: int, on_cursor: bool, state: HunkState | None
     ) -> Strip:
+        """A row without its first column (the marker), except a file header, which has none."""
         base = self._style("base")
-        marker = self._marker(on_cursor, state)
         if row.kind is Kind.FILE:
-            segments = self._file_header(file_index, width)
-        elif row.kind is Kind.HUNK:
-            segments = [marker, *self._hunk_header(file_index, row.hunk, width - 1, on_cursor, state)]
+            return Strip(self._file_header(file_index, width)).crop_extend(0, width, base).simplify()
+        width -= 1
+        if row.kind is Kind.HUNK:
+            segments = self._hunk_header(file_index, row.hunk, width, on_cursor, state)
         elif row.kind is Kind.FOLD:
             plural = "s" * (row.hidden != 1)
             text = Text(f"  ⋯ {row.hidden} unchanged line{plural}  (z to show)", self._style("fold"))
-            text.set_length(width - 1)
-            segments = [marker, *self._segments(text)]
+            text.set_length(width)
+            segments = self._segments(text)
         elif row.kind is Kind.BLANK:
             segments = [Segment(" " * width, base)]
         else:
             lines = self._pair if row.kind is Kind.PAIR else self._unified
-            code = lines(file_index, row, width - 1, scroll_x)
+            segments = lines(file_index, row, width, scroll_x)
             if state is HunkState.REJECTED:  # what will not be written is drawn faded
-                code = list(Segment.apply_style(code, post_style=self._style("dim")))
-            segments = [marker, *code]
+                segments = list(Segment.apply_style(segments, post_style=self._style("dim")))
         return Strip(segments).crop_extend(0, width, base).simplify()
 
     def _marker(self, on_cursor: bool, state: HunkState | None) -> Segment:
