@@ -28,7 +28,7 @@ def provider_error(exc: Exception, config: ProviderConfig, *, mid_stream: bool) 
     status = getattr(exc, "status_code", None)
     kind = type(exc).__name__
     if isinstance(status, int) and status >= 400:
-        return _status_error(name, status, _detail(exc), config.api_key_env, mid_stream)
+        return _status_error(config, status, _detail(exc), mid_stream)
     if isinstance(exc, httpx2.TimeoutException) or kind == "APITimeoutError":
         message = f"{name}: no response for {config.timeout:g}s (timed out)"
     elif isinstance(exc, httpx2.TransportError) or kind == "APIConnectionError":
@@ -43,15 +43,17 @@ def provider_error(exc: Exception, config: ProviderConfig, *, mid_stream: bool) 
     return ProviderError(message, retryable=True)
 
 
-def _status_error(name: str, status: int, detail: str, key_env: str | None, mid_stream: bool) -> ProviderError:
+def _status_error(config: ProviderConfig, status: int, detail: str, mid_stream: bool) -> ProviderError:
+    name = config.name
     suffix = f": {detail}" if detail else ""
     if status == 401:
-        hint = f" — check {key_env}" if key_env else " — check the provider's api_key_env"
+        hint = f" — check {config.api_key_env}" if config.api_key_env else " — check the provider's api_key_env"
         return ProviderError(f"{name}: authentication failed (401){hint}", retryable=False)
     if status == 403:
         return ProviderError(f"{name}: permission denied (403){suffix}", retryable=False)
     if status == 404:
-        return ProviderError(f"{name}: not found (404) — check the model name and base_url{suffix}", retryable=False)
+        hint = f"check the model name {config.model!r} (--model, EXOSUIT_MODEL) and base_url"
+        return ProviderError(f"{name}: not found (404) — {hint}{suffix}", retryable=False)
     if status == 429:
         return ProviderError(f"{name}: rate limited (429){suffix}", retryable=True)
     if status >= 500 or status in RETRYABLE_STATUS:

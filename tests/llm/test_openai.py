@@ -122,7 +122,8 @@ def test_429_is_retried_after_retry_after(wire_server: WireServer) -> None:
     (500, "openai: server error (500): nope", True),
     (503, "openai: server error (503): nope", True),
     (401, "openai: authentication failed (401) — check the provider's api_key_env", False),
-    (404, "openai: not found (404) — check the model name and base_url: nope", False),
+    (404, "openai: not found (404) — check the model name 'qwen2.5-coder' (--model, EXOSUIT_MODEL) and base_url: nope",
+     False),
     (400, "openai: request rejected (400): nope", False),
 ])
 def test_status_errors_are_one_line(wire_server: WireServer, status: int, message: str, retryable: bool) -> None:
