@@ -1,9 +1,9 @@
 """The repository files a conversation shows the model (`/add`, `/drop`), read fresh every turn.
 
-Paths are repo-relative and checked with `safe_path` (nothing outside the repo, nothing in `.git`,
-no symlink leading out). Files that look like secrets (`.env`, private keys, API tokens) are refused
-unless added with `force=True`, and a file that turns into a secret later is left out of the
-context again until it is forced.
+Paths are repo-relative (an absolute path inside the repo is taken as relative) and checked with
+`safe_path` (nothing outside the repo, nothing in `.git`, no symlink leading out). Files that look
+like secrets (`.env`, private keys, API tokens) are refused unless added with `force=True`, and a
+file that turns into a secret later is left out of the context again until it is forced.
 """
 
 from __future__ import annotations
@@ -172,8 +172,12 @@ class ContextFiles:
         return Rendered(body, included, warnings)
 
     def _resolve(self, rel: str) -> Path:
+        rel = rel.strip()
+        absolute = Path(rel)
+        if absolute.is_absolute() and absolute.is_relative_to(self.repo_root):  # e.g. from a traceback
+            rel = absolute.relative_to(self.repo_root).as_posix()
         try:
-            return safe_path(self.repo_root, rel.strip())
+            return safe_path(self.repo_root, rel)
         except UnsafePathError as exc:
             raise ContextError(f"cannot add {rel!r}: {exc}") from None
 

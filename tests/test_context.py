@@ -41,6 +41,16 @@ def test_paths_outside_the_repo_are_refused(repo: Path, path: str) -> None:
         ContextFiles(repo).add(path)
 
 
+def test_an_absolute_path_inside_the_repo_is_taken_as_repo_relative(repo: Path) -> None:
+    files = ContextFiles(repo)
+    assert files.add(str(repo / "src" / "a.py")).paths == ["src/a.py"]  # pasted from a traceback
+    assert files.add(str(repo / "src")).paths == ["src/b.py"]
+    with pytest.raises(ContextError, match="absolute paths are not allowed"):
+        files.add(str(repo.parent / "outside.txt"))
+    with pytest.raises(ContextError):
+        files.add(str(repo / ".git" / "config"))
+
+
 def test_symlink_leading_out_is_refused(repo: Path) -> None:
     (repo.parent / "outside.txt").write_text("secret\n")
     (repo / "link.txt").symlink_to(repo.parent / "outside.txt")
