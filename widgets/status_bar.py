@@ -58,7 +58,7 @@ class StatusBar(Widget):
         return line
 
     def _line(self, short: bool) -> Text:
-        """Everything but the key hint; `short` counts the context's files instead of naming them."""
+        """Everything but the key hint; `short` shortens labels, and leaves the notice room."""
         style = self.get_component_rich_style
         warn, strong = style("status-bar--warn"), style("status-bar--strong")
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -73,7 +73,7 @@ class StatusBar(Widget):
         line.append("   ")
         if self.context:
             line.append(f"ctx {len(self.context)} ~{format_tokens(self.context_tokens)} tok", style=strong)
-            if not short:
+            if not (short and self.notice):  # else names are cut short at the end of the line
                 line.append(": ", style=strong)
                 line.append(", ".join(self.context))
         else:
