@@ -56,6 +56,7 @@ def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> P
 
     With `retry_of`, `answer` is the model's reply to `retry_of.retry_message()`: the edits that
     were placed before are kept and the answer's edits (the corrections) are placed after them.
+    A refused edit stays refused when no correction names its file.
     """
     edits = parse_edits(answer)
     if retry_of is None:
@@ -69,8 +70,8 @@ def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> P
     corrections = [dataclasses.replace(e, number=offset + e.number) for e in edits]
     combined = kept + corrections
     changeset, problems = build_changeset(repo_root, combined)
-    if not corrections:
-        problems = list(retry_of.problems) + problems
+    corrected = {e.path for e in corrections}  # a refusal with no correction for its file stands
+    problems = [p for p in retry_of.problems if p.path not in corrected] + problems
     return Proposal(combined, changeset, problems, retried=True)
 
 

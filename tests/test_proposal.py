@@ -62,3 +62,17 @@ def test_refusals_that_survive_the_retry_are_not_retried_again(repo: Path) -> No
     assert [p.number for p in retried.problems] == [1]
     assert "could still not be applied" in retried.refusals_note()
     assert retried.changeset.files == []
+
+
+def test_a_refusal_the_retry_leaves_uncorrected_is_still_reported(repo: Path) -> None:
+    outside = block("../evil.py", "", "print('pwned')\n")
+    bad = block("greet.py", "    print('goodbye ' + name)\n", "    pass\n")
+    proposal = propose(repo, outside + "\n" + bad)
+    assert proposal is not None and [p.number for p in proposal.problems] == [1, 2]
+    fixed = block("greet.py", "    print('bye ' + name)\n", "    pass\n")  # corrects edit 2 only
+    retried = propose(repo, fixed, retry_of=proposal)
+    assert retried is not None and not retried.needs_retry
+    assert [(p.number, p.path) for p in retried.problems] == [(1, "../evil.py")]
+    assert "../evil.py" in retried.refusals_note()
+    (change,) = retried.changeset.files
+    assert change.new_text == GREET.replace("    print('bye ' + name)\n", "    pass\n")
