@@ -220,6 +220,10 @@ class MainScreen(Screen[None]):
 
         screen = ReviewScreen(proposal.changeset, self.session.repo_root, conversation=True)
         self.app.push_screen(screen, reviewed)
+        if proposal.problems:  # listed in the chat, which the review screen covers
+            count = len(proposal.problems)
+            dropped = f"{count} edit{'s' * (count != 1)} could not be placed and {'is' if count == 1 else 'are'}"
+            self.notify(f"{dropped} not in this review (see the chat).", severity="warning", timeout=10)
 
     async def _reviewed(self, proposal: Proposal, result: ReviewResult | None) -> None:
         chat = self.query_one(ChatPane)

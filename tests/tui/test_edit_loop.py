@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from tests.tui.conftest import MakeApp
@@ -111,6 +112,30 @@ async def test_refused_edit_goes_back_once_before_the_person_sees_anything(
     assert "def add(a: int, b: int) -> int:" in calc.read_text()
     assert "def sub(a: int, b: int) -> int:" in calc.read_text()
     assert len(wire_server.requests) == 2  # everything accepted: nothing more to tell the model
+
+
+async def test_an_edit_dropped_after_the_retry_is_pointed_out_on_the_review_screen(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    good = block("calc.py", "def add(a, b):\n", "def add(a: int, b: int) -> int:\n")
+    wrong = block("calc.py", "def subtract(a, b):\n", "def sub(a: int, b: int) -> int:\n")
+    wire_server.script(Reply(good + wrong), Reply("Sorry, I cannot find it."))
+    toasts: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            toasts.append(message.notification.message)
+
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True, message_hook=hook) as pilot:
+        await type_and_send(pilot, "type add and sub")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.pause()
+        assert len(app.screen.review.changeset.files[0].hunks) == 1
+        assert "1 edit could not be placed and is not in this review (see the chat)." in toasts
+        await pilot.press("q")
+        await pilot.pause()
+        assert any("Edit dropped — Edit 2" in notice for notice in notices(pilot))
 
 
 async def test_closing_the_review_unapplied_is_told_to_the_model(
