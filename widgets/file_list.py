@@ -87,12 +87,21 @@ class FileList(ScrollView, can_focus=False):
         for row in (old, new):
             if row is not None:
                 self.refresh_line(row)
-        if new is not None:
-            height = self.scrollable_content_region.height
-            if new < self.scroll_y:
-                self.scroll_to(y=new, animate=False, immediate=True)
-            elif new >= self.scroll_y + height:
-                self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+        self._scroll_to_highlighted()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._scroll_to_highlighted()
+
+    def _scroll_to_highlighted(self) -> None:
+        """Scroll as little as needed to show the highlighted row (once the list has a size)."""
+        height = self.scrollable_content_region.height
+        row = self.highlighted
+        if row is None or not height:
+            return
+        if row < self.scroll_y:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= self.scroll_y + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
     def watch_hover(self, old: int | None, new: int | None) -> None:
         for row in (old, new):

@@ -144,6 +144,7 @@ class ReviewScreen(Screen[ReviewResult]):
         self.diff_view.focus()
         files = range(len(self.review.changeset.files))
         self.query_one(FileList).set_labels([self._file_label(i) for i in files])
+        self.watch(self.diff_view, "cursor", self._cursor_moved, init=False)
         self._update()
 
     @property
@@ -257,8 +258,8 @@ class ReviewScreen(Screen[ReviewResult]):
 
     # -- updates -----------------------------------------------------------------------------
 
-    @on(DiffView.HunkSelected)
-    def _hunk_selected(self) -> None:
+    def _cursor_moved(self) -> None:
+        """The hunk cursor moved (a watcher, so the bar and list change in the key's own frame)."""
         self._since = time.monotonic()
         self._update()
 
@@ -268,10 +269,9 @@ class ReviewScreen(Screen[ReviewResult]):
         self.diff_view.focus()
 
     def _advance(self, file_index: int) -> None:
-        """After a decision on a hunk of `file_index`: move to the next hunk and redraw."""
-        self.diff_view.action_next_hunk()
-        self._since = time.monotonic()
-        self._update(file_index)
+        """After a decision on a hunk of `file_index`: redraw its label, move to the next hunk."""
+        self.query_one(FileList).set_label(file_index, self._file_label(file_index))
+        self.diff_view.action_next_hunk()  # the cursor's watcher redraws the bar
 
     def _update(self, changed_file: int | None = None) -> None:
         """Redraw the bar, the file list's cursor and the label of `changed_file`."""

@@ -32,7 +32,9 @@ class ReviewApp(App[ReviewResult]):
         super().__init__()
         self.screen_args = (changeset, repo_root, working_tree)
 
-    def on_mount(self) -> None:
+    def on_ready(self) -> None:
+        # Pushed once the app is ready: a screen pushed from on_mount paints its first frame inside
+        # Textual's start-up batch, which drops it, and the terminal showed the screen piecemeal.
         changeset, repo_root, working_tree = self.screen_args
         self.push_screen(ReviewScreen(changeset, repo_root, working_tree=working_tree), self.exit)
 
