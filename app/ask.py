@@ -2,7 +2,7 @@
 
 The answer streams to stdout; status lines (the offline-model notice, provider switches, tokens and
 cost) go to stderr, so scripts can capture the answer alone. Exit codes: 0 answered, 1 no provider
-answered (or the answer broke part-way), 2 bad configuration.
+answered (or the answer broke part-way), 2 bad configuration or arguments.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from app.llm.registry import build_router
 
 def run(args: argparse.Namespace) -> int:
     directory = Path(getattr(args, "repo", None) or ".")
-    repo_root = find_repo_root(directory) or directory
+    repo_root = find_repo_root(directory)
+    if repo_root is None:
+        return _fail(f"no such directory: {directory}", 2)
+    question = " ".join(args.question).strip()
+    if not question:
+        return _fail("the question is empty", 2)
     try:
         config = load_config(repo_root, args)
     except ConfigError as exc:
@@ -32,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         _status(router.notice)
     answer = _Output()
     try:
-        for event in session.stream_turn(" ".join(args.question)):
+        for event in session.stream_turn(question):
             if isinstance(event, TextDelta):
                 answer.write(event.text)
             elif isinstance(event, ProviderSwitched):

@@ -442,8 +442,12 @@ def run(args: argparse.Namespace) -> int:
     from app.edits.command import find_repo_root
 
     directory = Path(getattr(args, "repo", None) or ".")
+    repo_root = find_repo_root(directory)
+    if repo_root is None:
+        print(f"exosuit: no such directory: {directory}", file=sys.stderr)
+        return 2
     try:
-        config = load_config(find_repo_root(directory) or directory, args)
+        config = load_config(repo_root, args)
     except ConfigError as exc:
         print(f"exosuit: config error: {exc}", file=sys.stderr)
         return 2

@@ -54,3 +54,19 @@ def test_ask_from_a_subdirectory_uses_the_project_config(tmp_path: Path, wire_se
     assert result.returncode == 0, result.stderr
     assert result.stdout == "from the project's server\n"
     assert wire_server.requests[-1].body["model"] == "project-model"
+
+
+def test_ask_and_config_refuse_a_missing_repo_directory(tmp_path: Path) -> None:
+    for command in (["ask", "hi"], ["config"]):
+        result = exosuit(*command, "--repo", str(tmp_path / "nope"), capture_output=True)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == f"exosuit: no such directory: {tmp_path / 'nope'}\n"
+
+
+def test_an_empty_question_is_not_sent(tmp_path: Path, wire_server: WireServer) -> None:
+    (tmp_path / ".exosuit.toml").write_text(
+        f'[[providers]]\nkind = "openai"\nbase_url = "{wire_server.openai_url}"\nmodel = "m"\n'
+    )
+    result = exosuit("ask", "--repo", str(tmp_path), " ", capture_output=True)
+    assert (result.returncode, result.stderr) == (2, "exosuit: the question is empty\n")
+    assert wire_server.requests == []
