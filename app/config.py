@@ -315,15 +315,17 @@ def _default(kind: str, source: str) -> ProviderConfig:
 
 
 def _apply_env(config: Config, env: os._Environ[str] | dict[str, str]) -> None:
-    """Keys, OPENAI_BASE_URL and the EXOSUIT_* overrides."""
+    """Keys, OPENAI_BASE_URL / ANTHROPIC_BASE_URL and the EXOSUIT_* overrides."""
     overrides = {
         "EXOSUIT_TIMEOUT": ("timeout", float, None),
         "EXOSUIT_MAX_RETRIES": ("max_retries", int, None),
         "EXOSUIT_THREADS": ("threads", int, "local"),
     }
     for provider in config.providers:
-        if provider.kind == "openai" and not provider.base_url and env.get("OPENAI_BASE_URL"):
-            provider.set("base_url", env["OPENAI_BASE_URL"], "env OPENAI_BASE_URL")
+        # The SDKs read these variables themselves when no base_url is given: say so.
+        variable = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}.get(provider.kind)
+        if variable and not provider.base_url and env.get(variable):
+            provider.set("base_url", env[variable], f"env {variable}")
         if not provider.api_key_env and _default_key_env(provider):
             provider.set("api_key_env", _default_key_env(provider), "default")
         if provider.api_key_env and env.get(provider.api_key_env):

@@ -38,6 +38,14 @@ def test_keys_in_the_environment_add_providers_before_the_offline_one(tmp_path, 
     assert openai.base_url == "http://localhost:11434/v1" and openai.api_key is None
 
 
+def test_anthropic_base_url_from_the_environment_is_shown_where_requests_go(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret-1234")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://proxy.internal:8080")  # the SDK honours it
+    anthropic, _ = load_config(tmp_path).providers
+    assert anthropic.base_url == "http://proxy.internal:8080"
+    assert anthropic.sources["base_url"] == "env ANTHROPIC_BASE_URL"
+
+
 def test_user_file_then_project_file_then_env_then_flags(tmp_path, isolated_settings, monkeypatch) -> None:
     isolated_settings.write_text(
         '[[providers]]\nname = "mine"\nkind = "openai"\nbase_url = "http://user/v1"\nmodel = "user-model"\n'
