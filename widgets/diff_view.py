@@ -359,6 +359,9 @@ class DiffView(ScrollView, can_focus=True):
         width = self._laid_out_width = self.scrollable_content_region.width or self.size.width
         overflow = max(0, longest - self._code_width(width))
         self.virtual_size = Size(width + overflow, total)
+        # Decide the scrollbars now (as ScrollView.on_mount does): left to the layout, a scrollbar
+        # appearing (side by side overflows, unified often not) took a second layout and repaint.
+        self._refresh_scrollbars()
         if screen_offset is not None:
             self.scroll_to(y=max(0, self.hunk_row(*self.cursor) - screen_offset), animate=False, immediate=True)
         self.refresh()
@@ -665,9 +668,10 @@ class DiffView(ScrollView, can_focus=True):
         return self._segments(code)
 
     def _segments(self, text: Text) -> list[Segment]:
-        """A Text's segments with its base style applied (Text.render drops it when unstyled)."""
-        base = text.style if isinstance(text.style, Style) else Style.parse(text.style)
-        return list(Segment.apply_style(text.render(self.app.console), base))
+        """A Text's segments with its base style (Text.render applies it only when there are spans)."""
+        if text.spans:
+            return list(text.render(self.app.console))
+        return [Segment(text.plain, text.style if isinstance(text.style, Style) else Style.parse(text.style))]
 
     def _stats(self, file_index: int) -> tuple[int, int]:
         info = self.file_info(file_index)
