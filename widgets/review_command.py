@@ -38,6 +38,17 @@ class ReviewApp(App[ReviewResult]):
         changeset, repo_root, working_tree = self.screen_args
         self.push_screen(ReviewScreen(changeset, repo_root, working_tree=working_tree), self.exit)
 
+    async def action_quit(self) -> None:
+        quit_unless_reviewing(self)
+
+
+def quit_unless_reviewing(app: App[object]) -> None:
+    """ctrl+q: quit, except in a review with decisions made, where it asks first (as q does)."""
+    if isinstance(app.screen, ReviewScreen) and app.screen.review.can_undo:
+        app.screen.action_close()
+    else:
+        app.exit()
+
 
 def run(args: argparse.Namespace) -> int:
     """Run `exosuit review`; returns the exit code (0 written, 1 closed without writing, 2 error)."""

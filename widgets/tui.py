@@ -32,6 +32,11 @@ class ExosuitApp(App[None]):
         # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
         await self.push_screen(MainScreen(self.session))
 
+    async def action_quit(self) -> None:
+        from widgets.review_command import quit_unless_reviewing  # imported here: start-up stays light
+
+        quit_unless_reviewing(self)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):

@@ -15,7 +15,7 @@ from tests.tui.conftest import MakeApp
 from tests.tui.test_main_screen import answer_ended, notices, type_and_send
 from tests.wire_server import Reply, WireServer
 from widgets.review import ReviewScreen
-from widgets.review_dialogs import CommentScreen
+from widgets.review_dialogs import CommentScreen, ConfirmScreen
 
 SIZE = (120, 40)
 CALC = "".join(
@@ -155,3 +155,22 @@ async def test_closing_the_review_unapplied_is_told_to_the_model(
     assert calc.read_text() == CALC
     sent = last_user_text(wire_server)
     assert "without applying any of them" in sent and "why so many?" in sent
+
+
+async def test_ctrl_q_in_the_review_asks_before_discarding_decisions(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    wire_server.script(Reply(THREE_EDITS))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "add type hints")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.press("y", "ctrl+q")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.press("y")  # discard: back to the chat, nothing written
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, (ReviewScreen, ConfirmScreen))
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+    assert calc.read_text() == CALC
