@@ -23,7 +23,8 @@ came from.
     threads = 1
 
 With no file, the defaults are: Anthropic if ANTHROPIC_API_KEY is set, OpenAI if OPENAI_API_KEY or
-OPENAI_BASE_URL is set, and the embedded local model last, so the app works offline.
+OPENAI_BASE_URL is set, and the embedded local model last, so the app works offline. A server named
+only by OPENAI_BASE_URL gets `model = "auto"`: the first model it lists at /v1/models.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from typing import Any
 KINDS = ("anthropic", "openai", "local")
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5.4", "local": "SmolLM2-135M-Instruct"}
 FIM_MODES = ("chat", "native")
+AUTO_MODEL = "auto"
+"""An OpenAI-compatible provider's model meaning "the first model the server lists"."""
 
 
 class ConfigError(Exception):
@@ -242,7 +245,7 @@ def _parse_entry(entry: Any, where: _Where) -> ProviderConfig:
     if kind not in KINDS:
         raise where.error(f"kind must be one of {', '.join(KINDS)}", "kind")
     if kind == "openai" and entry.get("base_url") and not entry.get("model"):
-        raise where.error("model is required for an OpenAI-compatible server (base_url is set)")
+        raise where.error('model is required for an OpenAI-compatible server (base_url is set); "auto" takes the first it lists')
     provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
     provider.sources = {"name": "default", "kind": where.source("kind"), "model": "default"}
     for key, value in entry.items():
@@ -326,6 +329,10 @@ def _apply_env(config: Config, env: os._Environ[str] | dict[str, str]) -> None:
         variable = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}.get(provider.kind)
         if variable and not provider.base_url and env.get(variable):
             provider.set("base_url", env[variable], f"env {variable}")
+            official = "api.openai.com" in env[variable]
+            if provider.kind == "openai" and not official and provider.sources["model"].startswith("default"):
+                # Another server than OpenAI's: ask it what it serves rather than send gpt-5.4.
+                provider.set("model", AUTO_MODEL, "default (the first model the server lists)")
         if not provider.api_key_env and _default_key_env(provider):
             provider.set("api_key_env", _default_key_env(provider), "default")
         if provider.api_key_env and env.get(provider.api_key_env):

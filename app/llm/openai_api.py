@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from app.config import ProviderConfig
+from app.config import AUTO_MODEL, ProviderConfig
 from app.llm.base import Done, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
 from app.llm.fim import complete_by_chat, window
 from app.llm.meter import estimate_tokens
@@ -70,7 +70,7 @@ class OpenAIProvider:
         import openai
 
         request: dict[str, Any] = {
-            "model": self.model,
+            "model": self._served_model(),
             "messages": to_openai(messages, system, context),
             "stream": True,
             "stream_options": {"include_usage": True},
@@ -90,6 +90,25 @@ class OpenAIProvider:
                 yield from self._read(stream, request)
         except (openai.APIError, httpx2.TransportError) as exc:
             raise provider_error(exc, self.config, mid_stream=started) from exc
+
+    def _served_model(self) -> str:
+        """The model to ask for: the configured one, or with `model = "auto"` the first the server lists."""
+        if self.model != AUTO_MODEL:
+            return self.model
+        import httpx2
+        import openai
+
+        try:
+            served = [model.id for model in self._sdk().models.list()]
+        except (openai.APIError, httpx2.TransportError) as exc:
+            raise provider_error(exc, self.config, mid_stream=False) from exc
+        if not served:
+            raise ProviderError(
+                f"{self.name}: the server lists no models — choose one with --model or EXOSUIT_MODEL",
+                retryable=False,
+            )
+        self.model = served[0]
+        return self.model
 
     def _open(self, request: dict[str, Any]) -> Any:
         """Start the stream; if the server rejects the tools, start it again without them."""
@@ -151,7 +170,7 @@ class OpenAIProvider:
         prefix, suffix = window(prefix, suffix)
         try:
             response = self._sdk().completions.create(
-                model=self.model, prompt=prefix, suffix=suffix, max_tokens=max_tokens, temperature=0
+                model=self._served_model(), prompt=prefix, suffix=suffix, max_tokens=max_tokens, temperature=0
             )
         except openai.APIError as exc:
             raise provider_error(exc, self.config, mid_stream=False) from exc

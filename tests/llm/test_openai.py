@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
-from app.config import ProviderConfig
+from app.config import ProviderConfig, load_config
 from app.llm.base import (
     Done, Message, ProviderError, StreamBroken, TextDelta, ToolCall, ToolResult, ToolSpec, Usage,
 )
 from app.llm.openai_api import OpenAIProvider
+from app.llm.registry import make_provider
 from tests.wire_server import Call, Hang, Reply, Status, WireServer, openai_config
 
 READ = ToolSpec("read_file", "Read a file", {"type": "object", "properties": {"path": {"type": "string"}}})
@@ -189,3 +191,18 @@ def test_cached_prompt_tokens_are_split_from_input(wire_server: WireServer) -> N
     wire_server.script(Reply("ok", usage=(100, 3), cached=(900, 0)))  # prompt_tokens=1000, 900 of them cached
     done = ask(OpenAIProvider(openai_config(wire_server)))[-1]
     assert done.usage == Usage(input_tokens=100, output_tokens=3, cache_read_tokens=900)
+
+
+def test_a_server_named_only_by_openai_base_url_is_asked_which_model_it_serves(
+    wire_server: WireServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", wire_server.openai_url)
+    config = load_config(tmp_path)
+    openai_entry = next(p for p in config.providers if p.kind == "openai")
+    assert openai_entry.model == "auto"
+    provider = make_provider(openai_entry)
+    wire_server.script(Reply("hi"))
+    assert "".join(e.text for e in provider.stream_chat([Message("user", "x")]) if isinstance(e, TextDelta)) == "hi"
+    assert [r.method for r in wire_server.requests] == ["GET", "POST"]
+    assert wire_server.requests[-1].body["model"] == "wire-model"  # what GET /v1/models listed
+    assert provider.model == "wire-model"

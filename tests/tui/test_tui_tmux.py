@@ -37,12 +37,13 @@ def test_ask_and_see_the_streamed_answer(tmp_path: Path, wire_server: WireServer
     term = Terminal(exosuit(repo, wire_server))
     terminals.append(term)
     screen = term.wait_for("^q quit")
-    assert "Exosuit in project" in screen and "openai · gpt-" in screen
+    assert "Exosuit in project" in screen and "openai · auto" in screen  # the server is asked on first use
     term.type("What does this repo do?")
     term.keys("Enter")
     screen = term.wait_for("Streaming works end to end.")
     assert "What does this repo do?" in screen
     term.wait_for("2.1k↑ 12↓")
+    term.wait_for("openai · wire-model")  # the model GET /v1/models listed
     body = wire_server.requests[-1].body
     assert body["stream"] is True and body["messages"][-1]["content"] == "What does this repo do?"
     term.keys("C-q")
