@@ -4,11 +4,14 @@ The ChangeSet is flattened into display rows (file header, folded context, hunk 
 removed and added lines; in side-by-side mode removed and added lines are paired on one row).
 Each file's rows are built only when one of them is first drawn: the widget keeps just the row
 count of every file, so opening a huge diff or toggling the layout costs one pass over the hunks.
-`render_line` returns cached `Strip`s keyed by everything that affects a row, and syntax
-highlighting runs only on the lines being drawn (see `widgets/syntax.py`).
+`render_line` returns cached `Strip`s keyed by everything that affects a row (the first column,
+cursor bar or decision mark, is added on top, so moving the cursor renders nothing again), and
+syntax highlighting runs only on the lines being drawn (see `widgets/syntax.py`). A key redraws
+only the rows it changes: the old and new cursor hunk, or the whole view when it scrolls.
 
 The widget shows a hunk cursor and the reviewer's marks; it does not decide anything. Whoever
-owns the marks changes them and calls `refresh_file()` (after a split or edit) or `refresh()`.
+owns the marks changes them and calls `refresh_hunk()` (after a decision) or `refresh_file()`
+(after a split, edit or undo).
 """
 
 from __future__ import annotations

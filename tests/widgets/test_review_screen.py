@@ -383,3 +383,28 @@ async def test_clicking_a_fold_shows_the_unchanged_lines(sample_repo: Path) -> N
         assert await pilot.click(DiffView, offset=(10, fold))
         await pilot.pause()
         assert 0 in view.expanded and view.virtual_size.height == height + 2
+
+
+async def test_a_key_renders_only_the_rows_whose_look_it_changes(sample_repo: Path) -> None:
+    """Moving the cursor restyles two hunk headers (the cursor bar is drawn on the cached rows);
+    accepting a hunk restyles its header and the file's header. Nothing else is rendered again."""
+    app = ReviewApp(sample_changeset(), sample_repo)
+    async with app.run_test(size=(120, 80)) as pilot:  # tall enough that nothing scrolls
+        await pilot.pause()
+        while highlighting := [w for w in app.workers if w.group == "highlight" and not w.is_finished]:
+            await app.workers.wait_for_complete(highlighting)
+            await pilot.pause()
+        view = screen(app).diff_view
+        scroll_y, before = view.scroll_y, view.renders
+        await pilot.press("j")
+        await pilot.pause()
+        assert view.cursor == (0, 1) and view.scroll_y == scroll_y  # nothing scrolled
+        assert view.renders - before == 2
+        before = view.renders
+        await pilot.press("k")
+        await pilot.pause()
+        assert view.renders == before  # both header looks are cached from before
+        await pilot.press("y")
+        await pilot.pause()
+        assert view.cursor == (0, 1) and view.scroll_y == scroll_y
+        assert view.renders - before == 2  # the decided hunk's header and the file's (j drew the next one)
