@@ -218,7 +218,8 @@ class ReviewResult:
             pending = sum(m.state is HunkState.PENDING for m in marks)
             if rejected or pending:
                 parts = [f"{rejected} rejected"] * bool(rejected) + [f"{pending} undecided"] * bool(pending)
-                lines.append(f"{change.path}: {', '.join(parts)} of {len(marks)} hunks")
+                hunks = f"{len(marks)} hunk{'s' * (len(marks) != 1)}"
+                lines.append(f"{change.path}: {', '.join(parts)} of {hunks}")
         return lines
 
     def summary(self) -> str:
