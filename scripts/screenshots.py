@@ -57,7 +57,11 @@ SCENARIOS: list[Scenario] = [
     Scenario("review-help", review_app(sample_changeset), ("question_mark",)),
     Scenario("review-large", review_app(large_changeset), ("J", "J", "j", "y", "n")),
     # The main screen (scripts/chat_samples.py: answers come from a local wire-protocol server).
-    Scenario("chat-answer", chat.ANSWER, chat.typed("/add app/greet.py", "Use an f-string in greet")),
+    # An answer with an edit opens the review; accepting it writes the file and returns to the chat.
+    Scenario("chat-review", chat.ANSWER, chat.typed("/add app/greet.py", "Use an f-string in greet")),
+    Scenario(
+        "chat-answer", chat.ANSWER, (*chat.typed("/add app/greet.py", "Use an f-string in greet"), "y", "ctrl+s")
+    ),
     Scenario("chat-failover", chat.FAILOVER, chat.typed("Summarise the repo")),
     Scenario("chat-offline", chat.OFFLINE),
 ]
