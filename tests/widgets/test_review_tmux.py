@@ -43,7 +43,7 @@ def test_review_a_response_file(tmp_path: Path, terminals: list[Terminal]) -> No
     terminal.keys("C-s")
     screen = terminal.wait_for("EXIT=")
     assert "Wrote server.py" in screen and "EXIT=0" in screen
-    assert "Not written: README.md: 1 rejected of 1 hunks" in screen
+    assert "Not written: README.md: 1 rejected of 1 hunk" in screen
     assert (repo / "server.py").read_text() == SERVER_NEW
     assert (repo / "README.md").read_text() == README_OLD
 
