@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
+from tests.pilot import wait_for_screen
 from tests.tmux import terminals  # noqa: F401 (a fixture for the tmux tests)
 from tests.wire_server import WireServer
 
@@ -28,6 +30,12 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     path = tmp_path_factory.mktemp("user-config") / "config.toml"
     monkeypatch.setenv("EXOSUIT_CONFIG", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def pilot_waits_safely(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot's settle-wait, minus its hang on widgets that close while it waits (tests/pilot.py)."""
+    monkeypatch.setattr(Pilot, "_wait_for_screen", wait_for_screen)
 
 
 @pytest.fixture
