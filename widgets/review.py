@@ -132,7 +132,7 @@ class ReviewScreen(Screen[ReviewResult]):
         layout: vertical;
         & > Horizontal { height: 1fr; }
         & DiffView { width: 1fr; height: 1fr; }
-        &.-narrow FileList { display: none; }
+        &.-narrow FileList, &.-single-file FileList { display: none; }
     }
     """
 
@@ -167,6 +167,7 @@ class ReviewScreen(Screen[ReviewResult]):
     def on_mount(self) -> None:
         self.diff_view.focus()
         files = range(len(self.review.changeset.files))
+        self.set_class(len(files) == 1, "-single-file")  # the diff's own header names the file
         self.query_one(FileList).set_labels([self._file_label(i) for i in files])
         self.watch(self.diff_view, "cursor", self._cursor_moved, init=False)
         self._update()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.edits.changeset import ChangeSet
 from scripts.review_samples import sample_changeset
 from widgets.diff_view import DiffView
 from widgets.file_list import FileList
@@ -49,3 +50,11 @@ async def test_120_columns_show_every_key(sample_repo: Path) -> None:
         await pilot.pause()
         status, keys = bar_lines(app)
         assert keys == "".join(f" {key} {description} " for key, description, _ in BAR_KEYS).rstrip()
+
+
+async def test_a_single_file_gives_the_diff_the_whole_width(sample_repo: Path) -> None:
+    app = ReviewApp(ChangeSet(sample_changeset().files[:1]), sample_repo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one(FileList).display
+        assert app.screen.query_one(DiffView).size.width >= 118
