@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.chat import ChatSession, ContextWarning
 from app.config import ConfigError, load_config
-from app.edits.command import find_repo_root
+from app.repo import find_repo_root
 from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
 from app.llm.meter import Meter
 from app.llm.registry import build_router

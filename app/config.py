@@ -448,7 +448,7 @@ def describe(config: Config) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """`exosuit config`: print the effective settings."""
-    from app.edits.command import find_repo_root
+    from app.repo import find_repo_root
 
     directory = Path(getattr(args, "repo", None) or ".")
     repo_root = find_repo_root(directory)

@@ -16,8 +16,9 @@ from textual.app import App
 
 from app.edits.build import build_changeset
 from app.edits.changeset import ChangeSet
-from app.edits.command import _read_response, find_repo_root
+from app.edits.command import read_response
 from app.edits.parse import parse_edits
+from app.repo import find_repo_root
 from app.review import ReviewResult
 from app.worktree import working_tree_changeset
 from widgets.review import ReviewScreen
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.response is None:
         return _review_working_tree(root)
     try:
-        text = _read_response(args.response)
+        text = read_response(args.response)
     except (OSError, UnicodeDecodeError) as error:
         print(f"exosuit review: cannot read {args.response}: {error}", file=sys.stderr)
         return 2

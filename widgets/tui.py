@@ -16,6 +16,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from app.chat import ChatSession
+from app.repo import git_root
 from widgets.main_screen import MainScreen
 
 
@@ -45,14 +46,6 @@ class ExosuitApp(App[None]):
             )
 
 
-def repo_root(path: Path) -> Path | None:
-    """The top of the git work tree containing `path`, or None when there is none."""
-    result = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True, check=False
-    )
-    return Path(result.stdout.strip()) if result.returncode == 0 else None
-
-
 def offer_git_init(path: Path) -> Path | None:
     """Say that `path` is not a git repo and, on a terminal, offer to `git init` it."""
     print(f"exosuit: {path} is not inside a git repository (changes are reviewed as git diffs).")
@@ -66,7 +59,7 @@ def offer_git_init(path: Path) -> Path | None:
     if answer.strip().lower() not in ("y", "yes"):
         return None
     subprocess.run(["git", "init", "-q"], cwd=path, check=True)
-    return repo_root(path)
+    return git_root(path)
 
 
 def build_session(root: Path, args: argparse.Namespace) -> ChatSession:
@@ -87,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_dir():
         print(f"exosuit: no such directory: {path}", file=sys.stderr)
         return 1
-    root = repo_root(path) or offer_git_init(path)
+    root = git_root(path) or offer_git_init(path)
     if root is None:
         return 1
     try:

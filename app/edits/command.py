@@ -10,7 +10,6 @@ written.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from app.edits.apply import ApplyError, apply_changeset
 from app.edits.build import build_changeset
 from app.edits.changeset import ChangeSet
 from app.edits.parse import parse_edits
+from app.repo import find_repo_root
 from app.worktree import checkpoint_before_write
 
 
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"exosuit apply: {args.repo} is not a directory", file=sys.stderr)
         return 2
     try:
-        text = _read_response(args.response)
+        text = read_response(args.response)
     except (OSError, UnicodeDecodeError) as error:
         print(f"exosuit apply: cannot read {args.response}: {error}", file=sys.stderr)
         return 2
@@ -90,20 +90,8 @@ def _review(root: Path, changeset: ChangeSet) -> int:
     return 0
 
 
-def find_repo_root(directory: Path) -> Path | None:
-    """The top of the git work tree containing `directory`; the directory itself outside git."""
-    if not directory.is_dir():
-        return None
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=directory, capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return directory.resolve()
-    return Path(result.stdout.strip()) if result.returncode == 0 else directory.resolve()
-
-
-def _read_response(name: str) -> str:
+def read_response(name: str) -> str:
+    """The text of a response file, or of stdin for `-`."""
     if name == "-":
         return sys.stdin.read()
     return Path(name).read_text(encoding="utf-8")
