@@ -2,9 +2,9 @@
 
 The response (a file, or stdin for `-`) may hold SEARCH/REPLACE blocks, unified diffs or whole
 files. `--dry-run` prints the unified diff, `--yes` writes without review, and with neither the
-review screen opens (or, without one, a dry run is done and the output says so). Exit 0 only
-when every edit applied; any refused edit is listed on stderr (one line each) and nothing is
-written.
+review screen opens; without a terminal to review in, the diff is printed, nothing is written
+and the exit code is 2. Exit 0 only when every edit applied (or, for `--dry-run`, would apply);
+any refused edit is listed on stderr (one line each) and nothing is written.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from app.edits.changeset import ChangeSet
 from app.edits.parse import parse_edits
 from app.repo import find_repo_root
 from app.worktree import checkpoint_before_write
+
+NO_TERMINAL = "no terminal to review in; nothing written (pass --yes to apply, --dry-run to only show the diff)"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,21 +75,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _review(root: Path, changeset: ChangeSet) -> int:
-    """Open the review screen; without one (or with output not to a terminal) show the diff instead.
+    """Open the review screen; without a terminal, show the diff and fail: nothing was accepted.
 
     (The review reads keys from the terminal itself when the response came through stdin.)
     """
-    try:
-        from widgets.review_command import review_changeset
-    except ImportError:
-        reason = "the review screen is not available"
-    else:
-        if sys.stdout.isatty():
-            return review_changeset(root, changeset)
-        reason = "reviewing needs a terminal"
-    print(f"exosuit apply: {reason}; showing the diff instead (use --yes to apply)", file=sys.stderr)
+    from widgets.review_command import review_changeset
+
+    if sys.stdout.isatty():
+        return review_changeset(root, changeset)
     sys.stdout.write(changeset.unified_diff())
-    return 0
+    print(f"exosuit apply: {NO_TERMINAL}", file=sys.stderr)
+    return 2
 
 
 def read_response(name: str) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.edits.command import NO_TERMINAL
+
 MAIN = Path(__file__).resolve().parents[2]
 
 RESPONSE = """I fixed the greeting and added a helper.
@@ -119,11 +121,12 @@ def test_no_edits_found(repo: Path) -> None:
     assert result.returncode == 1 and "no edits found" in result.stderr
 
 
-def test_without_a_terminal_review_falls_back_to_the_diff(repo: Path) -> None:
+def test_without_a_terminal_nor_yes_it_shows_the_diff_writes_nothing_and_fails(repo: Path) -> None:
     before = snapshot(repo)
     result = exosuit("--repo", str(repo), "-", stdin=RESPONSE)
-    assert result.returncode == 0
-    assert "showing the diff instead" in result.stderr and "+++ b/src/greet.py" in result.stdout
+    assert result.returncode == 2
+    assert "+++ b/src/greet.py" in result.stdout and "+++ b/src/helper.py" in result.stdout
+    assert result.stderr.splitlines() == [f"exosuit apply: {NO_TERMINAL}"]
     assert snapshot(repo) == before
 
 
