@@ -16,7 +16,7 @@ from pathlib import Path
 import prompts
 from app.edits.apply import ApplyResult, apply_changeset
 from app.edits.changeset import ChangeSet, FileChange
-from app.worktree import checkpoint, checkpoint_before_write
+from app.worktree import checkpoint, checkpoint_before_write, revert_working_tree
 
 
 class HunkState(str, Enum):
@@ -198,6 +198,9 @@ class ReviewResult:
     """The git ref recording the working tree before a working-tree review reverted hunks."""
     working_tree: bool = False
     """The review was of the working tree against HEAD: rejecting a hunk reverts it."""
+    staged_kept: list[str] = field(default_factory=list)
+    """Working-tree review: reverted paths whose staged version (staged apart from the working
+    tree's) was left in the index as it was."""
 
     @property
     def accepted(self) -> dict[str, list[int]]:
@@ -232,6 +235,7 @@ class ReviewResult:
         if self.working_tree:
             pending = sum(m.state is HunkState.PENDING for ms in self.marks.values() for m in ms)
             lines += [f"Kept {pending} undecided hunk{'s' * (pending != 1)} as they are."] if pending else []
+            lines += [f"Staged changes left in the index: {', '.join(self.staged_kept)}"] if self.staged_kept else []
         else:
             lines += [f"Not written: {line}" for line in self.left()]
         if self.checkpoint:
@@ -274,7 +278,8 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
 
     A proposal review writes only the accepted hunks. A working-tree review (the ChangeSet is
     HEAD -> working tree) reverts the rejected hunks and keeps the rest, after recording the
-    working tree in a checkpoint ref. Raises `ApplyError` and writes nothing when a file cannot
+    working tree in a checkpoint ref; the index follows where it held the working tree's content
+    (see `revert_working_tree`). Raises `ApplyError` and writes nothing when a file cannot
     be written, e.g. because it changed on disk during the review.
     """
     if working_tree:
@@ -292,7 +297,7 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
         changes += edited
         if changes:
             result.checkpoint = checkpoint(repo_root, "exosuit: before reverting rejected hunks")
-        applied = apply_changeset(repo_root, ChangeSet(changes))
+        applied, result.staged_kept = revert_working_tree(repo_root, ChangeSet(changes))
     elif result.accepted:
         result.checkpoint = checkpoint_before_write(repo_root, result.changeset, result.accepted)
         applied = apply_changeset(repo_root, result.changeset, result.accepted)

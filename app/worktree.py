@@ -1,4 +1,10 @@
-"""The working tree as a ChangeSet against HEAD, and checkpoints of it kept in git refs.
+"""The working tree as a ChangeSet against HEAD, reverting parts of it, and checkpoints of it kept
+in git refs.
+
+The ChangeSet holds what `git diff HEAD` shows: tracked files, staged and unstaged changes alike.
+Untracked files are left out (a review must never offer to delete a `.env` nobody asked about);
+`git add -N PATH` (intent to add) brings one in, as a new file. A rename is the old path deleted
+and the new one added.
 
 A checkpoint records every file of the working tree (untracked ones included, ignored ones not)
 as a commit under `refs/exosuit/checkpoints/`, built with a temporary index: the real index, the
@@ -14,6 +20,7 @@ from pathlib import Path
 
 import git
 
+from app.edits.apply import ApplyResult, apply_changeset
 from app.edits.changeset import ChangeSet, FileChange
 
 CHECKPOINT_REFS = "refs/exosuit/checkpoints"
@@ -26,19 +33,18 @@ CHECKPOINT_AUTHOR = {
 
 
 def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
-    """Uncommitted changes (staged, unstaged and untracked files) against HEAD.
+    """Uncommitted changes to tracked files (staged and unstaged) against HEAD.
 
     Returns the ChangeSet and the paths left out: symlinks and files that are not UTF-8 text.
     """
     repo = git.Repo(repo_root)
     head = None if not repo.head.is_valid() else repo.head.commit
     if head is None:
-        paths = set(repo.git.ls_files("--cached").splitlines())
+        listed = repo.git.ls_files("-z", "--cached")
     else:
-        paths = {d.a_path or d.b_path for d in head.diff(None)} | {d.b_path for d in head.diff(None)}
-    paths |= set(repo.untracked_files)
+        listed = repo.git.diff("HEAD", "--name-only", "-z", "--no-renames", "--ignore-submodules=all")
     files, skipped = [], []
-    for path in sorted(p for p in paths if p):
+    for path in sorted(p for p in listed.split("\0") if p):
         if (Path(repo.working_tree_dir) / path).is_symlink():
             skipped.append(path)
             continue
@@ -51,6 +57,35 @@ def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
         if old != new:
             files.append(FileChange(path, old, new))
     return ChangeSet(files), skipped
+
+
+def untracked_files(repo_root: Path) -> list[str]:
+    """Files that are neither tracked nor ignored: what a working-tree review leaves out."""
+    return git.Repo(repo_root).untracked_files
+
+
+def revert_working_tree(repo_root: Path, changeset: ChangeSet) -> tuple[ApplyResult, list[str]]:
+    """Write `changeset` (working tree -> the text to keep) and bring the index along, as
+    `git checkout -p HEAD` does, where that loses nothing.
+
+    An index entry follows when it held the working tree's content (the change was staged whole)
+    or was only an intent to add; then a reverted hunk is unstaged too, and `git commit` will not
+    bring it back. An entry staged differently from the working tree is left as it was. Returns
+    what was written and the paths whose staged version was left holding changes against HEAD.
+    """
+    paths = [f.path for f in changeset.files]
+    if not paths:
+        return ApplyResult(), []
+    repo = git.Repo(repo_root)
+    differ = _listed(repo.git.diff("--name-only", "-z", "--no-renames", "--", *paths))
+    intent_to_add = _listed(repo.git.diff("--name-only", "-z", "--no-renames", "--diff-filter=A", "--", *paths))
+    result = apply_changeset(repo_root, changeset)
+    root = Path(repo.working_tree_dir)
+    follow = [p for p in paths if p not in differ or (p in intent_to_add and not (root / p).exists())]
+    if follow:
+        repo.git.add("--all", "--force", "--", *follow)
+    staged = _listed(repo.git.diff("--cached", "--name-only", "-z", "--no-renames", "--", *paths))
+    return result, [p for p in paths if p in staged and p not in follow]
 
 
 def checkpoint(repo_root: Path, message: str) -> str:
@@ -95,6 +130,11 @@ def checkpoint_before_write(
 def _refs(repo: git.Repo) -> list[str]:
     out = repo.git.for_each_ref("--format=%(refname)", CHECKPOINT_REFS)
     return out.splitlines()
+
+
+def _listed(output: str) -> set[str]:
+    """The paths in the NUL-separated output of a `git ... -z --name-only` command."""
+    return {p for p in output.split("\0") if p}
 
 
 def _head_text(head: git.Commit | None, path: str) -> str | None:

@@ -127,7 +127,7 @@ def test_working_tree_changeset_and_checkpoint(tmp_path: Path) -> None:
     (tmp_path / "legacy.py").unlink()
     (tmp_path / "new.txt").write_text("hello\n")
     (tmp_path / "blob.bin").write_bytes(b"\xff\xfe\x00")
-    repo.index.add(["new.txt"])  # staged and unstaged changes both count
+    repo.index.add(["new.txt", "blob.bin"])  # staged and unstaged changes both count
     changeset, skipped = working_tree_changeset(tmp_path)
     assert [(f.path, f.is_new, f.is_deleted) for f in changeset.files] == [
         ("legacy.py", False, True),
@@ -148,10 +148,12 @@ def test_working_tree_changeset_and_checkpoint(tmp_path: Path) -> None:
 
 
 def test_checkpoint_in_a_repository_without_commits(tmp_path: Path) -> None:
-    git.Repo.init(tmp_path)
+    repo = git.Repo.init(tmp_path)
     (tmp_path / "a.txt").write_text("a\n")
     ref = checkpoint(tmp_path, "first")
     assert [b.path for b in git.Repo(tmp_path).commit(ref).tree.traverse()] == ["a.txt"]
+    assert working_tree_changeset(tmp_path)[0].files == []  # untracked
+    repo.index.add(["a.txt"])
     changeset, _ = working_tree_changeset(tmp_path)
     assert [(f.path, f.is_new) for f in changeset.files] == [("a.txt", True)]
 

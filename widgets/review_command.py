@@ -1,8 +1,9 @@
 """`exosuit review [RESPONSE_FILE | -]`, and the review that `exosuit apply` opens.
 
 With a file (or `-` for stdin) the edits found in it are reviewed and the accepted hunks written.
-With no argument the working tree's uncommitted changes are reviewed against HEAD: rejecting a
-hunk reverts it, after the working tree is saved in a checkpoint ref.
+With no argument the working tree's uncommitted changes to tracked files are reviewed against
+HEAD, as `git diff HEAD` shows them: rejecting a hunk reverts it, after the working tree is saved
+in a checkpoint ref. Untracked files are left out (and counted); `git add -N PATH` brings one in.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from app.edits.command import read_response
 from app.edits.parse import parse_edits
 from app.repo import find_repo_root
 from app.review import ReviewResult
-from app.worktree import working_tree_changeset
+from app.worktree import untracked_files, working_tree_changeset
 from widgets.review import ReviewScreen
 
 
@@ -99,6 +100,10 @@ def _review_working_tree(root: Path) -> int:
     changeset, skipped = working_tree_changeset(root)
     for path in skipped:
         print(f"skipped {path}: not a text file", file=sys.stderr)
+    untracked = len(untracked_files(root))
+    if untracked:
+        files = f"{untracked} untracked file{'s' * (untracked != 1)}"
+        print(f"left out {files}; `git add -N PATH` brings one into the review", file=sys.stderr)
     if not changeset.files:
         print("No uncommitted changes to review.")
         return 0

@@ -323,18 +323,21 @@ async def test_a_file_changed_during_the_review_is_not_overwritten(sample_repo: 
 async def test_working_tree_review_reverts_rejected_hunks_after_a_checkpoint(sample_repo: Path) -> None:
     (sample_repo / "server.py").write_text(SERVER_NEW, encoding="utf-8")
     (sample_repo / "notes.txt").write_text("scratch\n", encoding="utf-8")
+    (sample_repo / ".env").write_text("KEY=secret\n", encoding="utf-8")  # untracked: not reviewed
+    git.Repo(sample_repo).git.add("-N", "notes.txt")  # intent to add: reviewed as a new file
     changeset, skipped = working_tree_changeset(sample_repo)
     assert [f.path for f in changeset.files] == ["notes.txt", "server.py"] and skipped == []
     app = ReviewApp(changeset, sample_repo, working_tree=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("n")  # notes.txt: reverting an untracked file deletes it
+        await pilot.press("n")  # notes.txt: rejecting the addition deletes it (the checkpoint keeps it)
         await pilot.press("y", "n")  # server.py: keep the first hunk, revert the second
         await pilot.press("ctrl+s")
         await pilot.pause()
     result = app.return_value
     expected = changeset.files[1].text_with([0])
-    assert disk(sample_repo) == {"server.py": expected, "README.md": README_OLD, "legacy.py": LEGACY_OLD}
+    kept = {"README.md": README_OLD, "legacy.py": LEGACY_OLD, ".env": "KEY=secret\n"}
+    assert disk(sample_repo) == {"server.py": expected, **kept}
     assert result.checkpoint is not None
     repo = git.Repo(sample_repo)
     saved = repo.commit(result.checkpoint)

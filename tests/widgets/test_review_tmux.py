@@ -68,6 +68,7 @@ def test_review_a_response_piped_into_stdin_reads_keys_from_the_terminal(
 def test_review_the_working_tree_reverts_rejected_hunks(tmp_path: Path, terminals: list[Terminal]) -> None:
     make_repo(tmp_path, SAMPLE_FILES)
     (tmp_path / "server.py").write_text(SERVER_NEW, encoding="utf-8")
+    (tmp_path / ".env").write_text("KEY=secret\n", encoding="utf-8")  # untracked: left out, never touched
     terminal = Terminal(exosuit(tmp_path))
     terminals.append(terminal)
     terminal.wait_for("pending")
@@ -76,7 +77,9 @@ def test_review_the_working_tree_reverts_rejected_hunks(tmp_path: Path, terminal
     terminal.keys("Escape", "y", "n", "C-s")
     screen = terminal.wait_for("EXIT=")
     assert "Reverted hunks in server.py" in screen and "refs/exosuit/checkpoints/1" in screen
+    assert "left out 1 untracked file" in screen and ".env" not in screen
     assert (tmp_path / "server.py").read_text() == sample_changeset().files[0].text_with([0])
+    assert (tmp_path / ".env").read_text() == "KEY=secret\n"
 
 
 def test_apply_without_yes_opens_the_review(tmp_path: Path, terminals: list[Terminal]) -> None:
