@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.config import ProviderConfig
-from app.llm.base import Done, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
 from app.llm.fim import complete_by_chat
 from app.llm.sdk_errors import provider_error
 from app.llm.streaming import normalize_stop, tool_call
@@ -59,8 +59,8 @@ class AnthropicProvider:
         tools: list[ToolSpec] | None = None,
         max_tokens: int = 4096,
     ) -> Iterator[StreamEvent]:
-        import httpx2
         import anthropic
+        import httpx2
 
         request: dict[str, Any] = {
             "model": self.model,
@@ -114,7 +114,7 @@ class AnthropicProvider:
         tool_calls = tuple(tool_call(self.name, i, n, "".join(parts)) for i, n, parts in calls.values())
         yield Done(normalize_stop(stop_reason), usage, tool_calls)
 
-    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """Claude has no FIM endpoint: the middle is asked for with the FIM instruction prompt."""
         return complete_by_chat(self, prefix, suffix, max_tokens)
 

@@ -78,6 +78,14 @@ class Done:
 
 
 @dataclass(frozen=True)
+class Fill:
+    """A fill-in-the-middle completion: the text to insert, and the tokens it used (for the meter)."""
+
+    text: str
+    usage: Usage
+
+
+@dataclass(frozen=True)
 class ProviderSwitched:
     """Emitted by the router when it gave up on one provider and moved to the next."""
 
@@ -135,6 +143,6 @@ class Provider(Protocol):
         """
         ...
 
-    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
-        """Fill in the middle between `prefix` and `suffix` (tab-complete)."""
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
+        """Fill in the middle between `prefix` and `suffix` (tab-complete). Raises ProviderError."""
         ...

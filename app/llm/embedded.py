@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.config import ProviderConfig, user_config_path
-from app.llm.base import Done, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
 from app.llm.fim import window
 from app.llm.streaming import normalize_stop
 
@@ -133,7 +133,7 @@ class EmbeddedProvider:
         except (ValueError, RuntimeError) as exc:
             raise ProviderError(f"{self.name}: generation failed: {exc}", retryable=False) from None
 
-    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """Plain continuation of `prefix`: SmolLM2 has no FIM tokens, so `suffix` is not used."""
         prefix, _ = window(prefix, suffix)
         with self._lock:
@@ -142,7 +142,8 @@ class EmbeddedProvider:
                 result = llama.create_completion(prompt=prefix, max_tokens=max_tokens, temperature=0.2)
             except (ValueError, RuntimeError) as exc:
                 raise ProviderError(f"{self.name}: completion failed: {exc}", retryable=False) from None
-        return result["choices"][0]["text"]
+        counted = result["usage"]
+        return Fill(result["choices"][0]["text"], Usage(counted["prompt_tokens"], counted["completion_tokens"]))
 
 
 def to_plain(messages: list[Message], system: str, context: str) -> list[dict[str, str]]:

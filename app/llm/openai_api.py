@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.config import AUTO_MODEL, ProviderConfig
-from app.llm.base import Done, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
 from app.llm.fim import complete_by_chat, window
 from app.llm.meter import estimate_tokens
 from app.llm.sdk_errors import provider_error
@@ -161,7 +161,7 @@ class OpenAIProvider:
             )
         yield Done(normalize_stop(finish_reason), usage, tool_calls)
 
-    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """With `fim = "native"`: /v1/completions with `suffix`; otherwise the chat FIM prompt."""
         if self.config.fim != "native":
             return complete_by_chat(self, prefix, suffix, max_tokens)
@@ -174,7 +174,10 @@ class OpenAIProvider:
             )
         except openai.APIError as exc:
             raise provider_error(exc, self.config, mid_stream=False) from exc
-        return response.choices[0].text if response.choices else ""
+        text = response.choices[0].text if response.choices else ""
+        if response.usage:
+            return Fill(text, _usage(response.usage))
+        return Fill(text, Usage(estimate_tokens(prefix + suffix), estimate_tokens(text), estimated=True))
 
 
 def _usage(reported: Any) -> Usage:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from app.llm.base import Message, Provider, ProviderError, ProviderSwitched, StreamEvent, TextDelta, ToolSpec
+from app.llm.base import Fill, Message, Provider, ProviderError, ProviderSwitched, StreamEvent, TextDelta, ToolSpec
 
 
 class Router:
@@ -103,7 +103,7 @@ class Router:
                     reason=_reason(provider.name, str(exc)),
                 )
 
-    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
+    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """The active provider's fill-in-the-middle (no failover: a completion is optional)."""
         return self.active.complete_fim(prefix, suffix, max_tokens=max_tokens)
 

@@ -8,7 +8,16 @@ import pytest
 
 from app.llm.anthropic_api import AnthropicProvider
 from app.llm.base import (
-    Done, Message, ProviderError, StreamBroken, TextDelta, ToolCall, ToolResult, ToolSpec, Usage,
+    Done,
+    Fill,
+    Message,
+    ProviderError,
+    StreamBroken,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+    ToolSpec,
+    Usage,
 )
 from tests.wire_server import Call, Hang, Reply, Status, WireServer, anthropic_config
 
@@ -134,9 +143,9 @@ def test_stream_that_stalls_part_way_times_out_as_broken(wire_server: WireServer
 
 
 def test_fim_asks_the_chat_model_and_strips_a_fence(wire_server: WireServer) -> None:
-    wire_server.script(Reply("```python\n", "return a + b\n```"))
-    middle = AnthropicProvider(anthropic_config(wire_server)).complete_fim("def add(a, b):\n    ", "\n\nprint(add(1, 2))")
-    assert middle == "return a + b"
+    wire_server.script(Reply("```python\n", "return a + b\n```", usage=(50, 6)))
+    fill = AnthropicProvider(anthropic_config(wire_server)).complete_fim("def add(a, b):\n    ", "\n\nprint(add(1, 2))")
+    assert fill == Fill("return a + b", Usage(input_tokens=50, output_tokens=6))
     body = wire_server.requests[-1].body
     assert "def add(a, b):" in body["messages"][0]["content"] and "print(add(1, 2))" in body["messages"][0]["content"]
     assert "only the text to insert" in body["system"][0]["text"]

@@ -32,8 +32,9 @@ def test_a_real_generation_streams_text_then_done(provider: EmbeddedProvider) ->
 
 
 def test_fim_is_plain_continuation_of_the_prefix(provider: EmbeddedProvider) -> None:
-    middle = provider.complete_fim("def add(a, b):\n    return", "\n", max_tokens=4)
-    assert isinstance(middle, str) and middle.strip()
+    fill = provider.complete_fim("def add(a, b):\n    return", "\n", max_tokens=4)
+    assert fill.text.strip()
+    assert fill.usage.input_tokens > 5 and 1 <= fill.usage.output_tokens <= 4 and not fill.usage.estimated
 
 
 def test_a_request_larger_than_the_window_is_refused_with_one_line(provider: EmbeddedProvider) -> None:

@@ -9,7 +9,16 @@ import pytest
 
 from app.config import ProviderConfig, load_config
 from app.llm.base import (
-    Done, Message, ProviderError, StreamBroken, TextDelta, ToolCall, ToolResult, ToolSpec, Usage,
+    Done,
+    Fill,
+    Message,
+    ProviderError,
+    StreamBroken,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+    ToolSpec,
+    Usage,
 )
 from app.llm.openai_api import OpenAIProvider
 from app.llm.registry import make_provider
@@ -166,17 +175,23 @@ def test_nobody_listening_is_a_retryable_connection_error() -> None:
 
 
 def test_native_fim_uses_completions_with_suffix(wire_server: WireServer) -> None:
-    wire_server.script(Reply("a + b"))
-    middle = OpenAIProvider(openai_config(wire_server, fim="native")).complete_fim("return ", "\n", max_tokens=8)
-    assert middle == "a + b"
+    wire_server.script(Reply("a + b", usage=(20, 3)))
+    fill = OpenAIProvider(openai_config(wire_server, fim="native")).complete_fim("return ", "\n", max_tokens=8)
+    assert fill == Fill("a + b", Usage(input_tokens=20, output_tokens=3))
     request = wire_server.requests[-1]
     assert request.path == "/v1/completions"
     assert (request.body["prompt"], request.body["suffix"], request.body["max_tokens"]) == ("return ", "\n", 8)
 
 
+def test_native_fim_without_usage_from_the_server_is_estimated(wire_server: WireServer) -> None:
+    wire_server.script(Reply("a + b", usage=None))
+    fill = OpenAIProvider(openai_config(wire_server, fim="native")).complete_fim("return " * 10, "\n", max_tokens=8)
+    assert fill == Fill("a + b", Usage(input_tokens=18, output_tokens=2, estimated=True))
+
+
 def test_chat_fim_is_the_default(wire_server: WireServer) -> None:
-    wire_server.script(Reply("a + b"))
-    assert OpenAIProvider(openai_config(wire_server)).complete_fim("return ", "\n") == "a + b"
+    wire_server.script(Reply("a + b", usage=(40, 4)))
+    assert OpenAIProvider(openai_config(wire_server)).complete_fim("return ", "\n") == Fill("a + b", Usage(40, 4))
     assert wire_server.requests[-1].path == "/v1/chat/completions"
 
 
