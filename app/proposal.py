@@ -46,6 +46,16 @@ class Proposal:
         """The refusals that remain after the retry, for the feedback turn after review."""
         return prompts.load("edit_refusals", refused=_listing(self.problems)) if self.problems else ""
 
+    def placed_again(self, repo_root: Path) -> Proposal:
+        """The same edits placed against the files as they are now (e.g. after one changed).
+
+        Refusals of edits this proposal no longer holds (dropped after the retry) are kept.
+        """
+        changeset, problems = build_changeset(repo_root, self.edits)
+        numbers = {e.number for e in self.edits}
+        earlier = [p for p in self.problems if p.number not in numbers]
+        return dataclasses.replace(self, changeset=changeset, problems=earlier + problems, retried=True)
+
     def refused_numbers(self) -> set[int]:
         """The numbers of the edits the engine refused."""
         return {p.number for p in self.problems}

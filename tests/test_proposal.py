@@ -76,3 +76,20 @@ def test_a_refusal_the_retry_leaves_uncorrected_is_still_reported(repo: Path) ->
     assert "../evil.py" in retried.refusals_note()
     (change,) = retried.changeset.files
     assert change.new_text == GREET.replace("    print('bye ' + name)\n", "    pass\n")
+
+
+def test_placed_again_follows_the_file_and_keeps_refusals_dropped_at_the_retry(repo: Path) -> None:
+    outside = block("../evil.py", "", "print('pwned')\n")
+    good = block("greet.py", "    print('bye ' + name)\n", "    pass\n")
+    proposal = propose(repo, outside + "\n" + good)
+    assert proposal is not None
+    retried = propose(repo, "I cannot write there.", retry_of=proposal)
+    assert retried is not None
+    (repo / "greet.py").write_text("import sys\n\n" + GREET)  # the file changed since
+    again = retried.placed_again(repo)
+    assert [(p.number, p.path) for p in again.problems] == [(1, "../evil.py")]
+    (change,) = again.changeset.files
+    assert change.new_text == "import sys\n\n" + GREET.replace("    print('bye ' + name)\n", "    pass\n")
+    (repo / "greet.py").write_text(GREET.replace("bye", "ciao"))  # the edit's text is gone
+    gone = retried.placed_again(repo)
+    assert gone.changeset.files == [] and [p.number for p in gone.problems] == [1, 2]

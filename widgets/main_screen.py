@@ -72,6 +72,8 @@ class MainScreen(Screen[None]):
         """Names of the providers that have answered once (the local model loads on first use)."""
         self._retrying: Proposal | None = None
         """A proposal whose refused edits were sent back to the model; its answer completes it."""
+        self._reopenable: Proposal | None = None
+        """The latest proposal whose review was closed without writing anything (/review reopens it)."""
 
     def compose(self) -> ComposeResult:
         with ChatPane():
@@ -208,6 +210,7 @@ class MainScreen(Screen[None]):
 
     async def review(self, proposal: Proposal) -> None:
         """Open the review screen on a proposal; its outcome goes back to the model."""
+        self._reopenable = None
         chat = self.query_one(ChatPane)
         for problem in proposal.problems:
             await chat.add_notice(f"Edit dropped — {problem.summary}", "error")
@@ -228,8 +231,11 @@ class MainScreen(Screen[None]):
     async def _reviewed(self, proposal: Proposal, result: ReviewResult | None) -> None:
         chat = self.query_one(ChatPane)
         if result is None or not result.applied:
+            self._reopenable = proposal
             self.session.pending_note = prompts.load("review_closed")
-            await chat.add_notice("Review closed: nothing written. The model is told with your next message.")
+            await chat.add_notice(
+                "Review closed: nothing written. /review reopens it; otherwise the model is told with your next message."
+            )
             return
         for line in result.summary().splitlines():
             await chat.add_notice(line)
@@ -275,6 +281,7 @@ class MainScreen(Screen[None]):
             "/add": self._cmd_add,
             "/drop": self._cmd_drop,
             "/clear": self._cmd_clear,
+            "/review": self._cmd_review,
             "/help": self._cmd_help,
         }
         handler = handlers.get(command.name)
@@ -358,10 +365,21 @@ class MainScreen(Screen[None]):
         if self.session.streaming:
             await self.action_cancel()
         self.session.clear()
+        self._reopenable = None
         chat = self.query_one(ChatPane)
         await chat.clear()
         await chat.add_notice("Conversation cleared; the context files stay.")
         self._refresh_status()
+
+    async def _cmd_review(self, command: slash.Command) -> None:
+        chat = self.query_one(ChatPane)
+        if self.session.streaming:
+            await chat.add_notice("Wait for the answer (or press esc) before reviewing.", "warning")
+        elif self._reopenable is None:
+            await chat.add_notice("No closed review to reopen: /review reopens one closed without writing.", "warning")
+        else:
+            self.session.pending_note = ""  # the review is open again: its outcome is what the model hears
+            await self.review(self._reopenable.placed_again(self.session.repo_root))
 
     async def _cmd_help(self, command: slash.Command) -> None:
         width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3

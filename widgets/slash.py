@@ -12,6 +12,7 @@ COMMANDS: dict[str, str] = {
     "/add": "add a file or directory to the context (--force for secrets)",
     "/drop": "remove a file from the context (no PATH: all of them)",
     "/clear": "forget the conversation (context files stay)",
+    "/review": "reopen the last review closed unapplied, its edits placed on the files as they are now",
     "/help": "list commands and keys",
 }
 """Every command, with its one-line help."""

@@ -174,3 +174,59 @@ async def test_ctrl_q_in_the_review_asks_before_discarding_decisions(
         await pilot.pause()
         assert not app.is_running
     assert calc.read_text() == CALC
+
+
+async def test_review_reopens_a_closed_review_with_the_edits_placed_on_the_files_as_they_are_now(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    wire_server.script(Reply(THREE_EDITS), Reply("Thanks."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "add type hints")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert any("/review reopens it" in n for n in notices(pilot))
+        calc.write_text("# edited by hand while the review was closed\n" + CALC)  # shifts every edit
+        await type_and_send(pilot, "/review")
+        await wait_for_screen(pilot, ReviewScreen)
+        assert len(app.screen.review.changeset.files[0].hunks) == 3
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ReviewScreen)
+        await type_and_send(pilot, "/review")  # applied: nothing left to reopen
+        assert any("No closed review to reopen" in n for n in notices(pilot))
+        await type_and_send(pilot, "thanks")
+        await wait_for_requests(wire_server, 2, pilot)
+        await answer_ended(pilot)
+    on_disk = calc.read_text()
+    assert on_disk.startswith("# edited by hand")
+    assert "def add(a: int, b: int) -> int:" in on_disk and "def mul(a: float, b: float) -> float:" in on_disk
+    assert "without applying" not in last_user_text(wire_server)  # the reopened review was applied
+
+
+async def test_a_file_changed_during_the_review_is_refused_then_review_places_the_edits_again(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    wire_server.script(Reply(THREE_EDITS))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "add type hints")
+        await wait_for_screen(pilot, ReviewScreen)
+        calc.write_text(CALC + "# appended by hand during the review\n")
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)  # nothing written, the review stays open
+        assert "# appended by hand" in calc.read_text() and "int" not in calc.read_text()
+        await pilot.press("q")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        await type_and_send(pilot, "/review")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ReviewScreen)
+    on_disk = calc.read_text()
+    assert on_disk.endswith("# appended by hand during the review\n")
+    assert "def sub(a: int, b: int) -> int:" in on_disk
