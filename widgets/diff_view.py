@@ -30,7 +30,7 @@ from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
@@ -181,6 +181,9 @@ class DiffView(ScrollView, can_focus=True):
         """(file index, side by side, unfolded) -> the file's layout in that mode."""
         self._starts: list[int] = []
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        """Rows without their first column, keyed by everything that changes their look."""
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        """Rows as drawn: `_strips` keys plus the first column's look."""
         self._palette: dict[str, Style] = {}
         self._infos: dict[int, tuple[FileChange, FileInfo]] = {}
         self._highlighters: dict[tuple[int, str], LineHighlighter | None] = {}
@@ -201,6 +204,7 @@ class DiffView(ScrollView, can_focus=True):
         for key in [key for key in self._layouts if key[0] == file_index]:
             del self._layouts[key]
         self._strips.clear()
+        self._lines.clear()
         self._relayout()
         file_index, hunk_index = self.cursor
         if self.changeset.files:
@@ -279,6 +283,7 @@ class DiffView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._palette.clear()
         self._strips.clear()
+        self._lines.clear()
 
     def _on_resize(self, event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._laid_out_width:
@@ -301,14 +306,21 @@ class DiffView(ScrollView, can_focus=True):
     # -- navigation --------------------------------------------------------------------------
 
     def _step_hunk(self, step: int) -> None:
-        positions = self.hunk_positions()
-        if not positions:
+        """Move to the next (+1) or previous (-1) hunk, across files; stay on the first or last."""
+        files = self.changeset.files
+        if not any(change.hunks for change in files):
             return
-        try:
-            index = positions.index(self.cursor) + step
-        except ValueError:
-            index = 0
-        self.cursor = positions[max(0, min(index, len(positions) - 1))]
+        file_index, hunk_index = self.cursor
+        if hunk_index >= len(files[file_index].hunks):  # not on a hunk: go to the first
+            file_index, hunk_index, step = 0, -1, +1
+        hunk_index += step
+        while not 0 <= hunk_index < len(files[file_index].hunks):
+            file_index += step
+            if not 0 <= file_index < len(files):
+                self.cursor = self.cursor  # none further: stay (and bring it into view)
+                return
+            hunk_index = 0 if step > 0 else len(files[file_index].hunks) - 1
+        self.cursor = (file_index, hunk_index)
 
     def _step_file(self, step: int) -> None:
         files = [i for i, f in enumerate(self.changeset.files) if f.hunks]
@@ -477,6 +489,26 @@ class DiffView(ScrollView, can_focus=True):
 
     # -- rendering ---------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines of code about to be drawn are highlighted first, a query per run of lines:
+        # per line, that costs half of querying lines one at a time as each row is rendered.
+        scroll_y = int(self.scroll_y)
+        self._prepare_highlights(crop.y + scroll_y, crop.bottom + scroll_y)
+        return super().render_lines(crop)
+
+    def _prepare_highlights(self, top: int, end: int) -> None:
+        """Highlight the lines of code shown in rows `top` to `end` (excluded)."""
+        wanted: dict[tuple[int, str], list[int]] = {}
+        for row_y in range(max(0, top), min(end, self.virtual_size.height)):
+            file_index = bisect_right(self._starts, row_y) - 1
+            row = self._rows(file_index)[row_y - self._starts[file_index]]
+            for side, number in _code_lines(row):
+                wanted.setdefault((file_index, side), []).append(number - 1)
+        for (file_index, side), lines in wanted.items():
+            highlighter = self._highlighter(file_index, side)
+            if highlighter is not None:
+                highlighter.prepare(lines)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row_y = y + scroll_y
@@ -501,14 +533,16 @@ class DiffView(ScrollView, can_focus=True):
         scroll = scroll_x if row.kind not in (Kind.FILE, Kind.HUNK, Kind.FOLD) else 0
         mode = (self.split, file_index in self.expanded)
         key = (file_index, row_index, width, scroll, look, mode)
-        strip = self._strips.get(key)
-        if strip is None:
-            self.renders += 1
-            strip = self._render_row(file_index, row, width, scroll, on_cursor, state)
-            self._strips[key] = strip
-        if row.kind is Kind.FILE:
-            return strip
-        return Strip.join([Strip([self._marker(on_cursor, state)], 1), strip])
+        marker = None if row.kind is Kind.FILE else (on_cursor, state)
+        line = self._lines.get((key, marker))
+        if line is None:
+            strip = self._strips.get(key)
+            if strip is None:
+                self.renders += 1
+                strip = self._strips[key] = self._render_row(file_index, row, width, scroll, on_cursor, state)
+            line = strip if marker is None else Strip.join([Strip([self._marker(on_cursor, state)], 1), strip])
+            self._lines[key, marker] = line
+        return line
 
     def _style(self, name: str) -> Style:
         """A resolved style by short name; computed once per CSS or theme change."""
@@ -704,11 +738,24 @@ class DiffView(ScrollView, can_focus=True):
         if self.changeset.files[key[0]] is change:  # not split or edited meanwhile
             self._highlighters[key] = highlighter
         self._strips.clear()
+        self._lines.clear()
         self.refresh()
 
     def _code_width(self, width: int) -> int:
         w = self._number_width
         return (width - 1 - 1) // 2 - w - 3 if self.split else width - 1 - 2 * w - 4
+
+
+def _code_lines(row: Row) -> list[tuple[str, int]]:
+    """The (side, line number) of each line of code a row shows."""
+    if row.kind is Kind.PAIR:
+        sides = [("old", row.old_no, row.old), ("new", row.new_no, row.new)]
+        return [(side, number) for side, number, text in sides if text is not None and number is not None]
+    if row.kind is Kind.REMOVED:
+        return [("old", row.old_no)] if row.old_no is not None else []
+    if row.kind in (Kind.CONTEXT, Kind.ADDED):
+        return [("new", row.new_no)] if row.new_no is not None else []
+    return []
 
 
 def _at(items: list[tuple[int, str]], index: int) -> str | None:

@@ -66,31 +66,39 @@ class ReviewBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._drawn: tuple[int, list[Strip]] | None = None
-        """(width, the lines of `render()` as drawn), kept until the content or styles change."""
+        self._drawn: dict[int, tuple[int, Strip]] = {}
+        """Line -> (the width it was drawn for, the line as drawn); the status line is dropped
+        when the content changes, both when the styles do."""
 
     def watch_content(self) -> None:
-        self._drawn = None
+        self._drawn.pop(0, None)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._drawn = None
+        self._drawn.clear()
 
     def render_line(self, y: int) -> Strip:
-        # Drawn line by line from `render()`: through Textual's text layout it took ~1.7 ms a key.
+        # Drawn line by line: through Textual's text layout it took ~1.7 ms a key, and the keys
+        # line (~1 ms to lay out) changes only with the width.
         width = self.content_size.width
-        if self._drawn is None or self._drawn[0] != width:
-            base = self.rich_style
-            lines = self.render().split("\n")
-            self._drawn = (width, [Strip(Segment.apply_style(line.render(self.app.console), base)) for line in lines])
-        lines = self._drawn[1]
-        return lines[y] if y < len(lines) else Strip.blank(width)
+        if y > 1:
+            return Strip.blank(width)
+        drawn = self._drawn.get(y)
+        if drawn is None or drawn[0] != width:
+            line = self._status(width) if y == 0 else self._keys(width)
+            strip = Strip(Segment.apply_style(line.render(self.app.console), self.rich_style))
+            drawn = self._drawn[y] = (width, strip)
+        return drawn[1]
 
     def render(self) -> Text:
         width = self.content_size.width
+        return Text("\n").join([self._status(width), self._keys(width)])
+
+    def _status(self, width: int) -> Text:
+        """The content, cut short to `width`."""
         status = self.content.copy()
         status.truncate(width, overflow="ellipsis")
-        return Text("\n").join([status, self._keys(width)])
+        return status
 
     def _keys(self, width: int) -> Text:
         """The keys of the highest rank that fit in `width`."""

@@ -2,12 +2,14 @@
 
 Parsing a whole file is fast (about 5 ms per 1,000 lines) but compiling a language's highlight
 query is not (about 100 ms, once per language), so `DiffView` builds highlighters in a thread.
-Running the query over a whole tree is slow too, so `LineHighlighter` queries only the chunk of
-lines being drawn (`QueryCursor.set_point_range`) and keeps the result per chunk.
+Running the query is slow too (about 0.08 ms a line, whether over a whole tree or a few lines),
+so `LineHighlighter` queries only the lines being drawn (`QueryCursor.set_point_range`), each
+run of consecutive lines in one query, and keeps the result per line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
@@ -16,9 +18,6 @@ from pathlib import Path, PurePosixPath
 import textual
 from rich.style import Style
 from tree_sitter import Language, Parser, Query, QueryCursor
-
-CHUNK = 32
-"""Lines highlighted together (the query costs about 0.08 ms a line)."""
 
 LANGUAGES = {
     ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript", ".jsx": "javascript",
@@ -50,7 +49,7 @@ def _grammar(name: str) -> tuple[Language, Query] | None:
 
 
 class LineHighlighter:
-    """Capture spans for the lines of one text in one language, computed chunk by chunk."""
+    """Capture spans for the lines of one text in one language, computed as lines are drawn."""
 
     def __init__(self, text: str, language: str) -> None:
         grammar = _grammar(language)
@@ -58,16 +57,25 @@ class LineHighlighter:
         self._language, self._query = grammar
         self._lines = text.split("\n")
         self._tree = Parser(self._language).parse(text.encode("utf-8"))
-        self._chunks: dict[int, list[list[Span]]] = {}
+        self._spans: dict[int, list[Span]] = {}
+        """0-based line -> its spans, for the lines highlighted so far."""
+
+    def prepare(self, lines: Iterable[int]) -> None:
+        """Highlight these 0-based lines (those not done yet), a query per run of consecutive lines."""
+        todo = sorted({line for line in lines if line not in self._spans})
+        start = 0
+        for index in range(1, len(todo) + 1):
+            if index == len(todo) or todo[index] != todo[index - 1] + 1:
+                self._highlight(todo[start], todo[index - 1] + 1)
+                start = index
 
     def spans(self, line: int) -> list[Span]:
-        """Capture spans of 0-based `line`."""
-        chunk = line // CHUNK
-        if chunk not in self._chunks:
-            self._chunks[chunk] = self._highlight(chunk * CHUNK, (chunk + 1) * CHUNK)
-        return self._chunks[chunk][line - chunk * CHUNK]
+        """Capture spans of 0-based `line` (highlighted now if `prepare` did not include it)."""
+        if line not in self._spans:
+            self._highlight(line, line + 1)
+        return self._spans[line]
 
-    def _highlight(self, first: int, end: int) -> list[list[Span]]:
+    def _highlight(self, first: int, end: int) -> None:
         spans: list[list[Span]] = [[] for _ in range(end - first)]
         cursor = QueryCursor(self._query)
         cursor.set_point_range((first, 0), (end, 0))
@@ -78,7 +86,7 @@ class LineHighlighter:
                     start = col0 if row == row0 else 0
                     stop = col1 if row == row1 else None
                     spans[row - first].append((*self._columns(row, start, stop), name))
-        return spans
+        self._spans.update(zip(range(first, end), spans))
 
     def _columns(self, row: int, start: int, stop: int | None) -> tuple[int, int]:
         """Byte columns of a line -> character columns."""
