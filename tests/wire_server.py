@@ -6,6 +6,9 @@ of the endpoint it arrived on:
 - `POST /v1/messages`          Anthropic Messages (SSE when `"stream": true`)
 - `POST /v1/chat/completions`  OpenAI Chat Completions (SSE when `"stream": true`)
 - `POST /v1/completions`       OpenAI legacy completions, used for fill-in-the-middle
+- `GET /v1/models`             the model list, shaped for Anthropic when the request carries an
+                               `anthropic-version` header, else for OpenAI: `server.models` (a
+                               list of ids, or a Status or Hang to fail)
 
 Point the SDKs at it with `base_url=server.url` (Anthropic) or `base_url=server.openai_url`
 (OpenAI). Every request body is recorded in `server.requests`.
@@ -161,6 +164,7 @@ class WireServer:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.default: Behaviour | None = None
+        self.models: list[str] | Status | Hang = ["wire-model"]
         self._queue: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -236,10 +240,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.wire.requests.append(Request("GET", self.path, self._headers(), {}))
-        if self.path.rstrip("/").endswith("/models"):
-            self._send_json(200, {"object": "list", "data": [{"id": "wire-model", "object": "model"}]})
-        else:
+        protocol = "anthropic" if "anthropic-version" in self._headers() else "openai"
+        models = self.wire.models
+        if not self.path.split("?")[0].rstrip("/").endswith("/models"):
             self._send_json(404, {"error": {"message": f"no route GET {self.path}"}})
+        elif isinstance(models, Hang):
+            self.wire._pause()
+            self.close_connection = True
+        elif isinstance(models, Status):
+            self._send_json(models.code, _error_body(protocol, models.code, models.message), models.headers)
+        else:
+            self._send_json(200, _model_list(protocol, models))
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -335,6 +346,16 @@ def _protocol(path: str) -> str | None:
     if path.endswith("/completions"):
         return "completions"
     return None
+
+
+def _model_list(protocol: str, models: list[str]) -> dict[str, Any]:
+    if protocol == "anthropic":
+        data = [
+            {"type": "model", "id": m, "display_name": m, "created_at": "2026-01-01T00:00:00Z"} for m in models
+        ]
+        first, last = (models[0], models[-1]) if models else (None, None)
+        return {"data": data, "has_more": False, "first_id": first, "last_id": last}
+    return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "wire"} for m in models]}
 
 
 def _error_body(protocol: str, code: int, message: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ back to this screen as a `Streamed` message; the handlers feed the chat pane and
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from threading import Thread
 from typing import TYPE_CHECKING
 
@@ -22,13 +23,14 @@ import prompts
 from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
 from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, TextDelta
+from app.llm.catalog import ModelCatalog
 from app.proposal import Proposal, propose
 from widgets import slash
 from widgets.answer_view import AnswerView
 from widgets.chat_pane import Banner, ChatPane
 from widgets.model_picker import ModelPicker
 from widgets.prompt_input import PromptInput
-from widgets.providers import banner_notice, is_offline, loading_text, model_choices
+from widgets.providers import banner_notice, is_offline, loading_text
 from widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -306,7 +308,7 @@ class MainScreen(Screen[None]):
             if choice:
                 await self.switch_model(choice)
 
-        self.app.push_screen(ModelPicker(self._models(), f"{router.name}/{router.model}"), picked)
+        self.app.push_screen(ModelPicker(self.model_catalog, f"{router.name}/{router.model}"), picked)
 
     async def switch_model(self, spec: str) -> None:
         """Switch to "provider[/model]" for the next turns; the conversation is kept."""
@@ -402,8 +404,13 @@ class MainScreen(Screen[None]):
         hint.update("   ".join(options[:40]) + (" …" if len(options) > 40 else ""))
         hint.display = bool(options)
 
+    @cached_property
+    def model_catalog(self) -> ModelCatalog:
+        """The configured models and, once the picker asked, what the servers offer (for the session)."""
+        return ModelCatalog(self.session.router.providers)
+
     def _models(self) -> list[str]:
-        return model_choices(self.session.router)
+        return self.model_catalog.choices()
 
     # -- status ---------------------------------------------------------------------------------
 

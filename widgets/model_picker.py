@@ -1,55 +1,127 @@
-"""A modal list of the configured providers and models; dismissed with the chosen "provider/model"."""
+"""A modal list of models to switch to; dismissed with the chosen "provider/model".
+
+It opens at once with the configured pairs; the models each provider's server offers are added as
+they arrive (the ModelCatalog asks off the UI thread and keeps the answers for the session), with
+a line saying what is still loading and one line per server that could not be asked. Typing
+filters the list; up/down move, enter picks, escape cancels.
+"""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from app.llm.catalog import Listing, ModelCatalog
 
 
 class ModelPicker(ModalScreen[str | None]):
-    """Pick one of `choices` ("provider/model" strings); escape cancels (dismissed with None)."""
+    """Pick one of the catalog's "provider/model" choices; escape cancels (dismissed with None)."""
 
     DEFAULT_CSS = """
     ModelPicker {
         align: center middle;
         & > Vertical {
-            width: 64;
+            width: 72;
             height: auto;
             max-height: 80%;
             border: round $primary;
             background: $surface;
             padding: 0 1;
         }
-        & Label { color: $text-muted; margin: 0 0 1 0; }
+        & Label { color: $text-muted; }
+        & Input, & Input:focus { border: none; height: 1; padding: 0; margin: 1 0 0 0; background: transparent; }
         & OptionList, & OptionList:focus { height: auto; max-height: 16; border: none; background: transparent; }
+        & #status { color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     }
     """
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
 
-    def __init__(self, choices: list[str], current: str) -> None:
+    class Listed(Message):
+        """A provider's server answered (posted from the catalog's thread)."""
+
+        def __init__(self, listing: Listing) -> None:
+            super().__init__()
+            self.listing = listing
+
+    def __init__(self, catalog: ModelCatalog, current: str) -> None:
         super().__init__()
-        self.choices = choices
+        self.catalog = catalog
         self.current = current
+        self.loading: set[str] = set()
+        """Providers whose servers have not answered yet."""
+        self.failures: list[str] = []
+        """One line per server that could not be asked."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Switch model — the conversation continues with the new one")
-            yield OptionList(
-                *(
-                    Option(f"{'●' if choice == self.current else ' '} {choice}", id=choice)
-                    for choice in self.choices
-                )
-            )
+            yield Input(placeholder="type to filter", compact=True)
+            yield OptionList()
+            yield Static(id="status")
 
     def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        if self.current in self.choices:
-            options.highlighted = self.choices.index(self.current)
+        self.query_one(Input).focus()
+        self._fill(self.current)
+        self.loading = set(self.catalog.ask(lambda listing: self.post_message(self.Listed(listing))))
+        self._show_status()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(Listed)
+    def _listed(self, message: Listed) -> None:
+        self.loading.discard(message.listing.provider)
+        if message.listing.error:
+            self.failures.append(f"not listed: {message.listing.error}")
+        self._fill(self._highlighted())
+        self._show_status()
+
+    @on(Input.Changed)
+    def _filter(self) -> None:
+        self._fill(self._highlighted())
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        choice = self._highlighted()
+        if choice:
+            self.dismiss(choice)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def _fill(self, keep: str | None) -> None:
+        """List the choices matching the filter, keeping `keep` highlighted if it is among them."""
+        words = self.query_one(Input).value.lower().split()
+        choices = [c for c in self.catalog.choices() if all(w in c.lower() for w in words)]
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(Option(f"{'●' if c == self.current else ' '} {c}", id=c) for c in choices)
+        if choices:
+            options.highlighted = choices.index(keep) if keep in choices else 0
+
+    def _highlighted(self) -> str | None:
+        option = self.query_one(OptionList).highlighted_option
+        return option.id if option else None
+
+    def _show_status(self) -> None:
+        loading = [f"loading the models {', '.join(sorted(self.loading))} offer…"] if self.loading else []
+        lines = loading + self.failures
+        status = self.query_one("#status", Static)
+        status.update("\n".join(lines))
+        status.display = bool(lines)

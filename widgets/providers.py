@@ -1,4 +1,4 @@
-"""What the UI says about providers: the offline model's warning and loading, the model list."""
+"""What the UI says about providers: the offline model's warning and loading."""
 
 from __future__ import annotations
 
@@ -30,7 +30,3 @@ def banner_notice(router: Router) -> Content | None:
     title = "Smoke-test model only" if is_offline(router.active) else "Note"
     return Content.from_markup("[b $text-warning]⚠ $title.[/] $notice", title=title, notice=router.notice)
 
-
-def model_choices(router: Router) -> list[str]:
-    """Every configured provider as "name/model", in failover order."""
-    return [f"{p.name}/{p.model}" for p in router.providers]

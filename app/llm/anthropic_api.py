@@ -7,11 +7,23 @@ The SDK is imported on first use, so start-up does not pay for it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.config import ProviderConfig
-from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.base import (
+    MODEL_LIST_TIMEOUT,
+    Done,
+    Fill,
+    Message,
+    ProviderError,
+    StreamBroken,
+    StreamEvent,
+    TextDelta,
+    ToolSpec,
+    Usage,
+)
 from app.llm.fim import complete_by_chat
 from app.llm.sdk_errors import provider_error
 from app.llm.streaming import normalize_stop, tool_call
@@ -113,6 +125,18 @@ class AnthropicProvider:
         usage = Usage(tokens["input"], tokens["output"], tokens["cache_read"], tokens["cache_write"])
         tool_calls = tuple(tool_call(self.name, i, n, "".join(parts)) for i, n, parts in calls.values())
         yield Done(normalize_stop(stop_reason), usage, tool_calls)
+
+    def list_models(self) -> list[str]:
+        """What `GET /v1/models` lists, newest first."""
+        import anthropic
+        import httpx2
+
+        config = dataclasses.replace(self.config, timeout=min(self.config.timeout, MODEL_LIST_TIMEOUT), max_retries=0)
+        try:
+            client = self._sdk().with_options(timeout=config.timeout, max_retries=0)
+            return [model.id for model in client.models.list(limit=1000)]
+        except (anthropic.APIError, httpx2.TransportError) as exc:
+            raise provider_error(exc, config, mid_stream=False) from exc
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """Claude has no FIM endpoint: the middle is asked for with the FIM instruction prompt."""

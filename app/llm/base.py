@@ -8,6 +8,9 @@ from typing import Any, Literal, Protocol, Union
 
 Role = Literal["user", "assistant"]
 
+MODEL_LIST_TIMEOUT = 5.0
+"""Seconds to wait for a server's model list (`Provider.list_models`): a picker waits on it."""
+
 
 @dataclass(frozen=True)
 class ToolSpec:
@@ -145,4 +148,9 @@ class Provider(Protocol):
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """Fill in the middle between `prefix` and `suffix` (tab-complete). Raises ProviderError."""
+        ...
+
+    def list_models(self) -> list[str]:
+        """The ids of the models the provider's server offers, asked now: at most
+        MODEL_LIST_TIMEOUT seconds, no retries. Raises ProviderError."""
         ...

@@ -133,6 +133,10 @@ class EmbeddedProvider:
         except (ValueError, RuntimeError) as exc:
             raise ProviderError(f"{self.name}: generation failed: {exc}", retryable=False) from None
 
+    def list_models(self) -> list[str]:
+        """The one model built in."""
+        return [self.model]
+
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """Plain continuation of `prefix`: SmolLM2 has no FIM tokens, so `suffix` is not used."""
         prefix, _ = window(prefix, suffix)

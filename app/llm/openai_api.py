@@ -10,12 +10,24 @@ as having no tool support (`supports_tools`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.config import AUTO_MODEL, ProviderConfig
-from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.base import (
+    MODEL_LIST_TIMEOUT,
+    Done,
+    Fill,
+    Message,
+    ProviderError,
+    StreamBroken,
+    StreamEvent,
+    TextDelta,
+    ToolSpec,
+    Usage,
+)
 from app.llm.fim import complete_by_chat, window
 from app.llm.meter import estimate_tokens
 from app.llm.sdk_errors import provider_error
@@ -95,13 +107,7 @@ class OpenAIProvider:
         """The model to ask for: the configured one, or with `model = "auto"` the first the server lists."""
         if self.model != AUTO_MODEL:
             return self.model
-        import httpx2
-        import openai
-
-        try:
-            served = [model.id for model in self._sdk().models.list()]
-        except (openai.APIError, httpx2.TransportError) as exc:
-            raise provider_error(exc, self.config, mid_stream=False) from exc
+        served = self.list_models()
         if not served:
             raise ProviderError(
                 f"{self.name}: the server lists no models — choose one with --model or EXOSUIT_MODEL",
@@ -109,6 +115,18 @@ class OpenAIProvider:
             )
         self.model = served[0]
         return self.model
+
+    def list_models(self) -> list[str]:
+        """What `GET /models` lists (at OpenAI itself: every model the key may use)."""
+        import httpx2
+        import openai
+
+        config = dataclasses.replace(self.config, timeout=min(self.config.timeout, MODEL_LIST_TIMEOUT), max_retries=0)
+        try:
+            client = self._sdk().with_options(timeout=config.timeout, max_retries=0)
+            return [model.id for model in client.models.list()]
+        except (openai.APIError, httpx2.TransportError) as exc:
+            raise provider_error(exc, config, mid_stream=False) from exc
 
     def _open(self, request: dict[str, Any]) -> Any:
         """Start the stream; if the server rejects the tools, start it again without them."""

@@ -1,0 +1,64 @@
+"""The models each configured provider's server offers, for `/model`: asked off the UI thread, kept
+for the session.
+
+Each provider is asked on its own daemon thread (a server that hangs holds up nobody, not even
+quitting), at most once at a time. A list that arrived is kept for the session; a failure is not,
+so the next ask tries again (the server may have been started since).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.llm.base import Provider, ProviderError
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One provider's answer: the models its server offers, or why it could not say."""
+
+    provider: str
+    models: tuple[str, ...] = ()
+    error: str | None = None
+
+
+class ModelCatalog:
+    """The configured "provider/model" pairs, and what the providers' servers offer besides."""
+
+    def __init__(self, providers: Sequence[Provider]) -> None:
+        self.providers = providers
+        self._offered: dict[str, tuple[str, ...]] = {}
+        self._asking: set[str] = set()
+        self._lock = threading.Lock()
+
+    def choices(self) -> list[str]:
+        """Every configured pair in failover order, then each server's models not among them."""
+        configured = [f"{p.name}/{p.model}" for p in self.providers]
+        with self._lock:
+            offered = [f"{p.name}/{m}" for p in self.providers for m in self._offered.get(p.name, ())]
+        return list(dict.fromkeys(configured + offered))
+
+    def ask(self, answered: Callable[[Listing], None]) -> list[str]:
+        """Ask every provider whose models are not known yet, each on its own thread; `answered`
+        gets each Listing on that thread. Returns the names of the providers being asked."""
+        with self._lock:
+            asking = [p for p in self.providers if p.name not in self._offered and p.name not in self._asking]
+            self._asking.update(p.name for p in asking)
+        for provider in asking:
+            threading.Thread(target=self._ask, args=(provider, answered), daemon=True).start()
+        return [p.name for p in asking]
+
+    def _ask(self, provider: Provider, answered: Callable[[Listing], None]) -> None:
+        try:
+            listing = Listing(provider.name, tuple(provider.list_models()))
+        except ProviderError as exc:
+            listing = Listing(provider.name, error=str(exc))
+        except Exception as exc:  # on a thread of its own: say it, rather than print a traceback over the UI
+            listing = Listing(provider.name, error=f"{provider.name}: {type(exc).__name__}: {exc}")
+        with self._lock:
+            self._asking.discard(provider.name)
+            if listing.error is None:
+                self._offered[provider.name] = listing.models
+        answered(listing)

@@ -1,0 +1,92 @@
+"""Listing the models a provider's server offers: through the real SDKs against the wire server,
+and the session's ModelCatalog that asks every provider off the calling thread."""
+
+from __future__ import annotations
+
+import queue
+
+import pytest
+
+from app.config import ProviderConfig
+from app.llm import anthropic_api, openai_api
+from app.llm.anthropic_api import AnthropicProvider
+from app.llm.base import ProviderError
+from app.llm.catalog import Listing, ModelCatalog
+from app.llm.embedded import EmbeddedProvider
+from app.llm.openai_api import OpenAIProvider
+from tests.wire_server import Hang, Status, WireServer, anthropic_config, openai_config
+
+NOBODY = "http://127.0.0.1:9/v1"
+"""A port nothing listens on."""
+
+
+def test_an_openai_compatible_server_lists_its_models(wire_server: WireServer) -> None:
+    wire_server.models = ["qwen2.5-coder:7b", "llama3.2:3b"]
+    assert OpenAIProvider(openai_config(wire_server)).list_models() == ["qwen2.5-coder:7b", "llama3.2:3b"]
+    request = wire_server.requests[-1]
+    assert (request.method, request.path) == ("GET", "/v1/models")
+    assert "anthropic-version" not in request.headers
+
+
+def test_anthropic_lists_its_models(wire_server: WireServer) -> None:
+    wire_server.models = ["claude-opus-5-5", "claude-sonnet-5-5"]
+    assert AnthropicProvider(anthropic_config(wire_server)).list_models() == ["claude-opus-5-5", "claude-sonnet-5-5"]
+    request = wire_server.requests[-1]
+    assert request.path.startswith("/v1/models") and "anthropic-version" in request.headers
+
+
+def test_the_embedded_provider_offers_its_one_model() -> None:
+    provider = EmbeddedProvider(ProviderConfig(name="local", kind="local", model="SmolLM2-135M-Instruct"))
+    assert provider.list_models() == ["SmolLM2-135M-Instruct"]
+
+
+def test_errors_are_one_line_provider_errors(wire_server: WireServer) -> None:
+    wire_server.models = Status(500, "model registry down")
+    with pytest.raises(ProviderError, match=r"^openai: server error \(500\): model registry down$"):
+        OpenAIProvider(openai_config(wire_server)).list_models()
+    with pytest.raises(ProviderError, match=r"^anthropic: no API key — set ANTHROPIC_API_KEY$"):
+        AnthropicProvider(anthropic_config(wire_server, api_key=None)).list_models()
+    config = ProviderConfig(name="ollama", kind="openai", model="m", base_url=NOBODY, max_retries=0, timeout=2.0)
+    with pytest.raises(ProviderError, match=r"^ollama: connection failed to http://127.0.0.1:9/v1"):
+        OpenAIProvider(config).list_models()
+
+
+@pytest.mark.parametrize("module", [openai_api, anthropic_api])
+def test_a_server_that_hangs_is_given_up_on_quickly_whatever_the_chat_timeout(
+    wire_server: WireServer, monkeypatch: pytest.MonkeyPatch, module: object
+) -> None:
+    monkeypatch.setattr(module, "MODEL_LIST_TIMEOUT", 0.3)
+    wire_server.models = Hang()
+    config = (openai_config if module is openai_api else anthropic_config)(wire_server, timeout=60.0, max_retries=2)
+    provider = OpenAIProvider(config) if module is openai_api else AnthropicProvider(config)
+    with pytest.raises(ProviderError, match=r"no response for 0.3s \(timed out\)$"):
+        provider.list_models()
+    assert len(wire_server.requests) == 1  # no retries
+
+
+def ask_all(catalog: ModelCatalog) -> dict[str, Listing]:
+    """Ask the catalog's providers and wait for every answer (they come on other threads)."""
+    answers: queue.Queue[Listing] = queue.Queue()
+    names = catalog.ask(answers.put)
+    listings = [answers.get(timeout=10) for _ in names]
+    return {listing.provider: listing for listing in listings}
+
+
+def test_the_catalog_adds_what_servers_offer_and_keeps_it_for_the_session(wire_server: WireServer) -> None:
+    wire_server.models = ["qwen2.5-coder", "llama3.2"]
+    dead = ProviderConfig(name="ollama", kind="openai", model="m", base_url=NOBODY, max_retries=0, timeout=2.0)
+    providers = [
+        AnthropicProvider(anthropic_config(wire_server)),
+        OpenAIProvider(openai_config(wire_server)),
+        OpenAIProvider(dead),
+    ]
+    catalog = ModelCatalog(providers)
+    configured = ["anthropic/claude-sonnet-5-5", "openai/qwen2.5-coder", "ollama/m"]
+    assert catalog.choices() == configured
+    answers = ask_all(catalog)
+    assert answers["openai"] == Listing("openai", ("qwen2.5-coder", "llama3.2"))
+    assert answers["ollama"].error.startswith("ollama: connection failed")
+    assert catalog.choices() == configured + ["anthropic/qwen2.5-coder", "anthropic/llama3.2", "openai/llama3.2"]
+    listed = len(wire_server.requests)
+    assert list(ask_all(catalog)) == ["ollama"]  # kept for the session; a failure is asked again
+    assert len(wire_server.requests) == listed
