@@ -58,7 +58,7 @@ class ModelPicker(ModalScreen[str | None]):
         super().__init__()
         self.catalog = catalog
         self.current = current
-        self.loading: set[str] = set()
+        self.waiting: set[str] = set()
         """Providers whose servers have not answered yet."""
         self.failures: list[str] = []
         """One line per server that could not be asked."""
@@ -73,12 +73,12 @@ class ModelPicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
         self._fill(self.current)
-        self.loading = set(self.catalog.ask(lambda listing: self.post_message(self.Listed(listing))))
+        self.waiting = set(self.catalog.ask(lambda listing: self.post_message(self.Listed(listing))))
         self._show_status()
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
-        self.loading.discard(message.listing.provider)
+        self.waiting.discard(message.listing.provider)
         if message.listing.error:
             self.failures.append(f"not listed: {message.listing.error}")
         self._fill(self._highlighted())
@@ -120,7 +120,7 @@ class ModelPicker(ModalScreen[str | None]):
         return option.id if option else None
 
     def _show_status(self) -> None:
-        loading = [f"loading the models {', '.join(sorted(self.loading))} offer…"] if self.loading else []
+        loading = [f"loading the models {', '.join(sorted(self.waiting))} offer…"] if self.waiting else []
         lines = loading + self.failures
         status = self.query_one("#status", Static)
         status.update("\n".join(lines))

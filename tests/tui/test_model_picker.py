@@ -49,10 +49,15 @@ def status(picker: ModelPicker) -> str:
     return str(line.render()) if line.display else ""
 
 
+def on_screen(pilot: Pilot) -> str:
+    """The text the terminal shows now (what is drawn, not only what the widgets hold)."""
+    return pilot.app.export_screenshot().replace("&#160;", " ")
+
+
 async def settled(pilot: Pilot, picker: ModelPicker, timeout: float = 15.0) -> None:
     """Wait until no server is still being asked."""
     deadline = time.monotonic() + timeout
-    while picker.loading:
+    while picker.waiting:
         assert time.monotonic() < deadline, f"still loading: {status(picker)}"
         await pilot.pause(0.05)
     await pilot.pause()
@@ -70,9 +75,11 @@ async def test_the_picker_fills_in_what_the_servers_offer(
         assert isinstance(picker, ModelPicker)
         assert listed(picker)[:2] == ["openai/gpt-4.1-mini", "slow/m"]  # configured first, at once
         assert status(picker) == "loading the models slow offer…"
+        assert "openai/gpt-4.1-mini" in on_screen(pilot) and "loading the models slow offer" in on_screen(pilot)
         await settled(pilot, picker)
         assert listed(picker) == ["openai/gpt-4.1-mini", "slow/m", "openai/qwen2.5-coder:7b", "openai/llama3.2:3b"]
         assert status(picker) == "not listed: slow: no response for 2s (timed out)"
+        assert "openai/llama3.2:3b" in on_screen(pilot) and "not listed: slow" in on_screen(pilot)
         assert picker.query_one(OptionList).highlighted == 0  # the current model stays highlighted
 
         await pilot.press(*"llama")
