@@ -2,8 +2,9 @@
 for the session.
 
 Each provider is asked on its own daemon thread (a server that hangs holds up nobody, not even
-quitting), at most once at a time. A list that arrived is kept for the session; a failure is not,
-so the next ask tries again (the server may have been started since).
+quitting), at most once at a time: whoever asks while a question is out is told its answer too.
+A list that arrived is kept for the session; a failure is not, so the next ask tries again (the
+server may have been started since).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class ModelCatalog:
     def __init__(self, providers: Sequence[Provider]) -> None:
         self.providers = providers
         self._offered: dict[str, tuple[str, ...]] = {}
-        self._asking: set[str] = set()
+        self._asking: dict[str, list[Callable[[Listing], None]]] = {}
+        """Provider name -> who waits for its answer, while a question is out."""
         self._lock = threading.Lock()
 
     def choices(self) -> list[str]:
@@ -44,13 +46,15 @@ class ModelCatalog:
         """Ask every provider whose models are not known yet, each on its own thread; `answered`
         gets each Listing on that thread. Returns the names of the providers being asked."""
         with self._lock:
-            asking = [p for p in self.providers if p.name not in self._offered and p.name not in self._asking]
-            self._asking.update(p.name for p in asking)
-        for provider in asking:
-            threading.Thread(target=self._ask, args=(provider, answered), daemon=True).start()
-        return [p.name for p in asking]
+            unknown = [p for p in self.providers if p.name not in self._offered]
+            new = [p for p in unknown if p.name not in self._asking]
+            for provider in unknown:
+                self._asking.setdefault(provider.name, []).append(answered)
+        for provider in new:
+            threading.Thread(target=self._ask, args=(provider,), daemon=True).start()
+        return [p.name for p in unknown]
 
-    def _ask(self, provider: Provider, answered: Callable[[Listing], None]) -> None:
+    def _ask(self, provider: Provider) -> None:
         try:
             listing = Listing(provider.name, tuple(provider.list_models()))
         except ProviderError as exc:
@@ -58,7 +62,8 @@ class ModelCatalog:
         except Exception as exc:  # on a thread of its own: say it, rather than print a traceback over the UI
             listing = Listing(provider.name, error=f"{provider.name}: {type(exc).__name__}: {exc}")
         with self._lock:
-            self._asking.discard(provider.name)
+            waiting = self._asking.pop(provider.name)
             if listing.error is None:
                 self._offered[provider.name] = listing.models
-        answered(listing)
+        for answered in waiting:
+            answered(listing)

@@ -90,3 +90,15 @@ def test_the_catalog_adds_what_servers_offer_and_keeps_it_for_the_session(wire_s
     listed = len(wire_server.requests)
     assert list(ask_all(catalog)) == ["ollama"]  # kept for the session; a failure is asked again
     assert len(wire_server.requests) == listed
+
+
+def test_asking_again_while_a_server_has_not_answered_waits_for_the_same_answer(wire_server: WireServer) -> None:
+    wire_server.models = Hang()
+    catalog = ModelCatalog([OpenAIProvider(openai_config(wire_server, timeout=0.5))])
+    first: queue.Queue[Listing] = queue.Queue()
+    second: queue.Queue[Listing] = queue.Queue()
+    assert catalog.ask(first.put) == ["openai"]
+    assert catalog.ask(second.put) == ["openai"]  # a picker opened again before the answer came
+    answers = first.get(timeout=10), second.get(timeout=10)
+    assert answers[0] is answers[1] and answers[0].error == "openai: no response for 0.5s (timed out)"
+    assert len(wire_server.requests) == 1
