@@ -36,6 +36,7 @@ async def wait_for_screen(self: Pilot, timeout: float = 30.0) -> bool:
         if self.app._exception_event.is_set():
             return False
         if waiting and time.monotonic() > deadline:
-            raise WaitForScreenTimeout("Timed out while waiting for widgets to process pending messages.")
+            stuck = ", ".join(sorted(repr(pump) for pump in waiting))
+            raise WaitForScreenTimeout(f"Timed out while waiting for widgets to process pending messages: {stuck}")
         await asyncio.sleep(0.002)
     return True

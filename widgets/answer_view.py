@@ -9,7 +9,6 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Label, Markdown
-from textual.widgets.markdown import MarkdownStream
 
 AnswerStatus = Literal["waiting", "streaming", "complete", "broken", "failed", "cancelled"]
 
@@ -58,7 +57,6 @@ class AnswerView(Vertical):
         """What the header says until the first token arrives."""
         self.text = ""
         """The answer so far."""
-        self._stream: MarkdownStream | None = None
         self._pending: list[str] = []
         self._frame = 0
 
@@ -79,29 +77,30 @@ class AnswerView(Vertical):
         self._pending.append(text)
 
     async def _flush(self) -> None:
-        """Hand what arrived since the last flush to the Markdown stream, as one fragment.
+        """Append what arrived since the last flush to the Markdown widget, as one fragment.
 
-        Markdown re-parses (and re-highlights) the block being written on every write, so writing
-        each token of a long code block would cost time quadratic in its length.
+        Markdown re-parses (and re-highlights) the block being written on every append, so
+        appending each token of a long code block would cost time quadratic in its length. The
+        flush timer waits for an append to finish before its next tick, so text that arrives
+        meanwhile gathers into the next fragment. (Not Markdown's own MarkdownStream: stopping it
+        before its task has started raises CancelledError in the caller.)
         """
         if not self._pending:
             return
         fragment = "".join(self._pending)
         self._pending.clear()
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self.query_one(Markdown))
-        await self._stream.write(fragment)
+        await self.query_one(Markdown).append(fragment)
 
     async def finish(self, status: AnswerStatus, error: str = "") -> None:
         """End the answer: complete, or broken/failed/cancelled with a one-line reason."""
         if self.status not in ("waiting", "streaming"):
             return
         self._spinner.stop()
-        self._flusher.stop()
+        # Paused, not stopped: stopping would cancel a flush half-way through an append. Appends
+        # queue on Markdown's lock, so the rest of the text lands after any append under way.
+        self._flusher.pause()
         await self._flush()
         self.status = status
-        if self._stream is not None:
-            await self._stream.stop()
         if not self.text:
             await self.query_one(Markdown).remove()
         if status != "complete":
