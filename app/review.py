@@ -269,6 +269,18 @@ class ReviewResult:
             hunks="\n".join(sections),
         )
 
+    def undo_changeset(self) -> ChangeSet:
+        """For a proposal review that was written: the ChangeSet that puts every file it wrote,
+        created, deleted or renamed back as it was. Applying it refuses a file that changed since."""
+        files = []
+        for change in self.changeset.files:
+            if change.path not in self.accepted:
+                continue
+            written = change.text_with(self.accepted[change.path])
+            renamed_from = change.path if change.is_rename else None
+            files.append(FileChange(change.old_path or change.path, written, change.old_text, renamed_from))
+        return ChangeSet(files)
+
     def _indices(self, path: str, state: HunkState) -> list[int]:
         return [i for i, mark in enumerate(self.marks[path]) if mark.state is state]
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.edits.apply import ApplyError
+from app.edits.apply import ApplyError, apply_changeset
 from app.edits.changeset import ChangeSet, FileChange
 from app.review import HunkState, Review, write_review
 from app.worktree import checkpoint, working_tree_changeset
@@ -119,6 +119,50 @@ def test_write_review_refuses_a_file_changed_on_disk_and_writes_nothing(tmp_path
     with pytest.raises(ApplyError, match="server.py"):
         write_review(tmp_path, review.result())
     assert (tmp_path / "README.md").read_text() == SAMPLE_FILES["README.md"]
+
+
+def disk(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+
+def test_undo_puts_back_what_a_review_wrote_created_and_deleted(tmp_path: Path) -> None:
+    make_repo(tmp_path, SAMPLE_FILES)
+    before = disk(tmp_path)
+    review = Review(sample_changeset())
+    review.decide(0, 1, True)  # one hunk of server.py only
+    review.decide_file(1, True)  # the new test file
+    review.decide_file(3, True)  # the deletion
+    result = write_review(tmp_path, review.result())
+    assert disk(tmp_path) != before
+    undone = apply_changeset(tmp_path, result.undo_changeset())
+    assert sorted(undone.written) == ["legacy.py", "server.py"] and undone.deleted == ["test_server.py"]
+    assert disk(tmp_path) == before
+
+
+def test_undo_of_a_rename_and_of_crlf_text_is_exact(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"old_name.py": "a = 1\r\nb = 2\r\n"})
+    (tmp_path / "old_name.py").write_bytes(b"a = 1\r\nb = 2\r\n")
+    before = disk(tmp_path)
+    change = FileChange("new_name.py", "a = 1\r\nb = 2\r\n", "a = 1\r\nb = 3\r\n", old_path="old_name.py")
+    review = Review(ChangeSet([change]))
+    review.decide_file(0, True)
+    result = write_review(tmp_path, review.result())
+    assert set(disk(tmp_path)) == {"new_name.py"}
+    apply_changeset(tmp_path, result.undo_changeset())
+    assert disk(tmp_path) == before
+
+
+def test_undo_refuses_when_a_written_file_changed_since_and_touches_nothing(tmp_path: Path) -> None:
+    make_repo(tmp_path, SAMPLE_FILES)
+    review = Review(sample_changeset())
+    review.decide_file(0, True)
+    review.decide_file(1, True)
+    result = write_review(tmp_path, review.result())
+    (tmp_path / "server.py").write_text((tmp_path / "server.py").read_text() + "# the user's own line\n")
+    after = disk(tmp_path)
+    with pytest.raises(ApplyError, match="server.py: changed on disk"):
+        apply_changeset(tmp_path, result.undo_changeset())
+    assert disk(tmp_path) == after  # test_server.py, unchanged since, was not removed either
 
 
 def test_working_tree_changeset_and_checkpoint(tmp_path: Path) -> None:

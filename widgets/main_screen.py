@@ -22,6 +22,7 @@ from textual.widgets import Static
 import prompts
 from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
+from app.edits.apply import ApplyError, apply_changeset
 from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, TextDelta
 from app.llm.catalog import ModelCatalog
 from app.proposal import Proposal, propose
@@ -76,6 +77,8 @@ class MainScreen(Screen[None]):
         """A proposal whose refused edits were sent back to the model; its answer completes it."""
         self._reopenable: Proposal | None = None
         """The latest proposal whose review was closed without writing anything (/review reopens it)."""
+        self._undoable: list[ReviewResult] = []
+        """Reviews that wrote files, oldest first (/undo puts back the newest's files)."""
 
     def compose(self) -> ComposeResult:
         with ChatPane():
@@ -239,6 +242,8 @@ class MainScreen(Screen[None]):
                 "Review closed: nothing written. /review reopens it; otherwise the model is told with your next message."
             )
             return
+        if result.written or result.deleted:
+            self._undoable.append(result)
         for line in result.summary().splitlines():
             await chat.add_notice(line)
         feedback = "\n\n".join(t for t in (result.feedback_for_model(), proposal.refusals_note()) if t)
@@ -284,6 +289,7 @@ class MainScreen(Screen[None]):
             "/drop": self._cmd_drop,
             "/clear": self._cmd_clear,
             "/review": self._cmd_review,
+            "/undo": self._cmd_undo,
             "/help": self._cmd_help,
         }
         handler = handlers.get(command.name)
@@ -382,6 +388,25 @@ class MainScreen(Screen[None]):
         else:
             self.session.pending_note = ""  # the review is open again: its outcome is what the model hears
             await self.review(self._reopenable.placed_again(self.session.repo_root))
+
+    async def _cmd_undo(self, command: slash.Command) -> None:
+        chat = self.query_one(ChatPane)
+        if self.session.streaming:
+            await chat.add_notice("Wait for the answer (or press esc) before undoing.", "warning")
+            return
+        if not self._undoable:
+            await chat.add_notice("Nothing to undo: /undo puts back the files of the last review you applied.", "warning")
+            return
+        try:
+            undone = apply_changeset(self.session.repo_root, self._undoable[-1].undo_changeset())
+        except ApplyError as error:
+            await chat.add_notice(f"Cannot undo, nothing was changed: {error}", "error")
+            return
+        self._undoable.pop()
+        files = sorted(undone.written + undone.deleted)
+        await chat.add_notice(f"Undone: {', '.join(files)} put back as before those edits.")
+        note = prompts.load("edits_undone", files=", ".join(files))
+        self.session.pending_note = "\n\n".join(n for n in (self.session.pending_note, note) if n)
 
     async def _cmd_help(self, command: slash.Command) -> None:
         width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3

@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "/drop": "remove a file from the context (no PATH: all of them)",
     "/clear": "forget the conversation (context files stay)",
     "/review": "reopen the last review closed unapplied, its edits placed on the files as they are now",
+    "/undo": "put back the files the last applied review wrote (again: the one before)",
     "/help": "list commands and keys",
 }
 """Every command, with its one-line help."""

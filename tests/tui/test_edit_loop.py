@@ -230,3 +230,44 @@ async def test_a_file_changed_during_the_review_is_refused_then_review_places_th
     on_disk = calc.read_text()
     assert on_disk.endswith("# appended by hand during the review\n")
     assert "def sub(a: int, b: int) -> int:" in on_disk
+
+
+async def test_undo_puts_back_the_files_of_the_last_applied_review_and_tells_the_model(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    new_file = "notes.md\n```markdown\nTyped calc.py.\n```\n"
+    wire_server.script(Reply(THREE_EDITS + new_file), Reply("Noted."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "add type hints and a note")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.press("Y", "J", "Y", "ctrl+s")
+        await pilot.pause(0.2)
+        assert "int" in calc.read_text() and (calc.parent / "notes.md").exists()
+        await type_and_send(pilot, "/undo")
+        assert calc.read_text() == CALC and not (calc.parent / "notes.md").exists()
+        assert any("Undone: calc.py, notes.md" in n for n in notices(pilot))
+        await type_and_send(pilot, "/undo")
+        assert any("Nothing to undo" in n for n in notices(pilot))
+        await type_and_send(pilot, "what now?")
+        await wait_for_requests(wire_server, 2, pilot)
+        await answer_ended(pilot)
+    sent = last_user_text(wire_server)
+    assert "undid the last edits" in sent and "calc.py, notes.md" in sent and "what now?" in sent
+
+
+async def test_undo_refuses_when_a_written_file_changed_since(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    wire_server.script(Reply(THREE_EDITS))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "add type hints")
+        await wait_for_screen(pilot, ReviewScreen)
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause(0.2)
+        edited = calc.read_text() + "# the user's own line\n"
+        calc.write_text(edited)
+        await type_and_send(pilot, "/undo")
+        assert any("Cannot undo, nothing was changed: calc.py: changed on disk" in n for n in notices(pilot))
+    assert calc.read_text() == edited
