@@ -242,9 +242,11 @@ class MainScreen(Screen[None]):
                 "Review closed: nothing written. /review reopens it; otherwise the model is told with your next message."
             )
             return
+        lines = result.summary().splitlines()
         if result.written or result.deleted:
             self._undoable.append(result)
-        for line in result.summary().splitlines():
+            lines[0] += "  (/undo puts it back)"
+        for line in lines:
             await chat.add_notice(line)
         feedback = "\n\n".join(t for t in (result.feedback_for_model(), proposal.refusals_note()) if t)
         if feedback:
