@@ -36,8 +36,11 @@ def sample_repo(directory: Path) -> Path:
     return repo
 
 
-def chat_app(kinds: tuple[str, ...], *script: Behaviour) -> Callable[[Path], App[object]]:
-    """A factory for the main screen with providers of `kinds` (failover order) answering `script`."""
+def chat_app(
+    kinds: tuple[str, ...], *script: Behaviour, models: list[str] | None = None
+) -> Callable[[Path], App[object]]:
+    """A factory for the main screen with providers of `kinds` (failover order) answering `script`,
+    the server offering `models` (GET /v1/models) when given."""
 
     def make(directory: Path) -> App[object]:
         from app.chat import ChatSession
@@ -48,10 +51,12 @@ def chat_app(kinds: tuple[str, ...], *script: Behaviour) -> Callable[[Path], App
 
         server = WireServer().start()
         server.script(*script)
+        if models is not None:
+            server.models = models
         urls = {"openai": server.openai_url, "anthropic": server.url}
-        models = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-5", "local": "SmolLM2-135M-Instruct"}
+        default = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-5", "local": "SmolLM2-135M-Instruct"}
         providers = [
-            ProviderConfig(kind, kind, models[kind], base_url=urls.get(kind), api_key="demo", max_retries=0)
+            ProviderConfig(kind, kind, default[kind], base_url=urls.get(kind), api_key="demo", max_retries=0)
             for kind in kinds
         ]
         session = ChatSession(sample_repo(directory), build_router(Config(providers=providers)), Meter())
@@ -73,3 +78,4 @@ FAILOVER = chat_app(
     ("anthropic", "openai"), Status(529, "overloaded"), Reply("Switched providers; the conversation continues here.")
 )
 OFFLINE = chat_app(("local",))
+PICKER = chat_app(("openai", "local"), models=["gpt-4.1", "gpt-4.1-mini", "gpt-4o", "o4-mini", "qwen2.5-coder-32b"])

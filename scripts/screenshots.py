@@ -64,6 +64,7 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario("chat-failover", chat.FAILOVER, chat.typed("Summarise the repo")),
     Scenario("chat-offline", chat.OFFLINE),
+    Scenario("chat-model-picker", chat.PICKER, (*"/model", "enter", "wait:600")),
 ]
 
 
