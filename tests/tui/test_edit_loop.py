@@ -49,6 +49,12 @@ async def wait_for_screen(pilot: Pilot, kind: type, timeout: float = 20.0) -> No
         await pilot.pause(0.02)
 
 
+async def send_and_review(pilot: Pilot, text: str) -> None:
+    """Send `text` (a prompt, or /review) and wait for the review screen it opens."""
+    await type_and_send(pilot, text)
+    await wait_for_screen(pilot, ReviewScreen)
+
+
 async def wait_for_requests(server: WireServer, count: int, pilot: Pilot, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while len(server.requests) < count:
@@ -67,8 +73,7 @@ async def test_accept_two_hunks_reject_one_with_a_comment(
     wire_server.script(Reply(THREE_EDITS), Reply("Understood: mul keeps its int types."))
     app = make_app(kind)
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "add type hints to calc.py")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "add type hints to calc.py")
         review = app.screen
         assert isinstance(review, ReviewScreen) and review.conversation
         assert len(review.review.changeset.files[0].hunks) == 3
@@ -100,8 +105,7 @@ async def test_refused_edit_goes_back_once_before_the_person_sees_anything(
     wire_server.script(Reply(good + wrong), Reply("Corrected:\n\n" + fixed))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "type add and sub")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "type add and sub")
         assert len(wire_server.requests) == 2  # the retry happened before the review opened
         retry = last_user_text(wire_server)
         assert "Edit 2" in retry and "closest line" in retry and "numbers: 1" in retry
@@ -128,8 +132,7 @@ async def test_an_edit_dropped_after_the_retry_is_pointed_out_on_the_review_scre
 
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True, message_hook=hook) as pilot:
-        await type_and_send(pilot, "type add and sub")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "type add and sub")
         await pilot.pause()
         assert len(app.screen.review.changeset.files[0].hunks) == 1
         assert "1 edit could not be placed and is not in this review (see the chat)." in toasts
@@ -144,8 +147,7 @@ async def test_closing_the_review_unapplied_is_told_to_the_model(
     wire_server.script(Reply(THREE_EDITS), Reply("OK."))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "add type hints")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "add type hints")
         await pilot.press("q")
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
@@ -163,8 +165,7 @@ async def test_ctrl_q_in_the_review_asks_before_discarding_decisions(
     wire_server.script(Reply(THREE_EDITS))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "add type hints")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "add type hints")
         await pilot.press("y", "ctrl+q")
         await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("y")  # discard: back to the chat, nothing written
@@ -182,14 +183,12 @@ async def test_review_reopens_a_closed_review_with_the_edits_placed_on_the_files
     wire_server.script(Reply(THREE_EDITS), Reply("Thanks."))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "add type hints")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "add type hints")
         await pilot.press("q")
         await pilot.pause()
         assert any("/review reopens it" in n for n in notices(pilot))
         calc.write_text("# edited by hand while the review was closed\n" + CALC)  # shifts every edit
-        await type_and_send(pilot, "/review")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "/review")
         assert len(app.screen.review.changeset.files[0].hunks) == 3
         await pilot.press("Y", "ctrl+s")
         await pilot.pause(0.2)
@@ -211,8 +210,7 @@ async def test_a_file_changed_during_the_review_is_refused_then_review_places_th
     wire_server.script(Reply(THREE_EDITS))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "add type hints")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "add type hints")
         calc.write_text(CALC + "# appended by hand during the review\n")
         await pilot.press("Y", "ctrl+s")
         await pilot.pause()
@@ -222,8 +220,7 @@ async def test_a_file_changed_during_the_review_is_refused_then_review_places_th
         await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("y")
         await pilot.pause()
-        await type_and_send(pilot, "/review")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "/review")
         await pilot.press("Y", "ctrl+s")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, ReviewScreen)
@@ -239,8 +236,7 @@ async def test_undo_puts_back_the_files_of_the_last_applied_review_and_tells_the
     wire_server.script(Reply(THREE_EDITS + new_file), Reply("Noted."))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "add type hints and a note")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "add type hints and a note")
         await pilot.press("Y", "J", "Y", "ctrl+s")
         await pilot.pause(0.2)
         assert "int" in calc.read_text() and (calc.parent / "notes.md").exists()
@@ -262,8 +258,7 @@ async def test_undo_refuses_when_a_written_file_changed_since(
     wire_server.script(Reply(THREE_EDITS))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "add type hints")
-        await wait_for_screen(pilot, ReviewScreen)
+        await send_and_review(pilot, "add type hints")
         await pilot.press("Y", "ctrl+s")
         await pilot.pause(0.2)
         edited = calc.read_text() + "# the user's own line\n"
