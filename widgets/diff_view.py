@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import IntEnum
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -41,6 +42,8 @@ from app.review import HunkState, Mark
 from widgets.syntax import LineHighlighter, language_for, style_for, theme_styles
 
 TAB_SIZE = 4
+StyleSpan = tuple[int, int, Style]
+"""(start, end, style): a style over a range of characters."""
 WORD = re.compile(r"\w+|\s+|[^\w\s]")
 """Tokens for word-level highlighting: words, runs of spaces, single punctuation."""
 
@@ -85,6 +88,18 @@ class _Layout:
     hunk_ends: list[int]
     """Row after each hunk's last line, relative to the file's first row."""
     rows: list[Row] | None = field(default=None, repr=False)
+
+
+class _Frame(NamedTuple):
+    """What every row drawn in one pass reads from the widget."""
+
+    width: int
+    scroll_x: int
+    scroll_y: int
+    height: int
+    """Rows in the whole view."""
+    cursor: tuple[int, int]
+    split: bool
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -192,6 +207,8 @@ class DiffView(ScrollView, can_focus=True):
         self._number_width = 3
         self._laid_out_width = 0
         """The width the virtual size was last computed for."""
+        self._frame: _Frame | None = None
+        """Set while `render_lines` draws rows."""
         self.renders = 0
         """Strips built (cache misses): lets tests check that only visible rows are rendered."""
 
@@ -490,11 +507,20 @@ class DiffView(ScrollView, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The lines of code about to be drawn are highlighted first, a query per run of lines:
-        # per line, that costs half of querying lines one at a time as each row is rendered.
-        scroll_y = int(self.scroll_y)
-        self._prepare_highlights(crop.y + scroll_y, crop.bottom + scroll_y)
-        return super().render_lines(crop)
+        # What every row reads is read once for all of them (Textual's geometry properties cost
+        # ~40 µs a call), and the lines of code about to be drawn are highlighted first, a query
+        # per run of lines: per line, half the cost of querying them one by one.
+        self._frame = frame = self._frame_state()
+        try:
+            self._prepare_highlights(crop.y + frame.scroll_y, crop.bottom + frame.scroll_y)
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _frame_state(self) -> _Frame:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        return _Frame(width, scroll_x, scroll_y, self.virtual_size.height, self.cursor, self.split)
 
     def _prepare_highlights(self, top: int, end: int) -> None:
         """Highlight the lines of code shown in rows `top` to `end` (excluded)."""
@@ -510,17 +536,16 @@ class DiffView(ScrollView, can_focus=True):
                 highlighter.prepare(lines)
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        width, scroll_x, scroll_y, height, cursor, split = self._frame or self._frame_state()
         row_y = y + scroll_y
-        width = self.scrollable_content_region.width
         if not self._starts and row_y == 0:
             return Strip([Segment("  Nothing to review.", self._style("fold"))]).crop_extend(0, width, self._style("base"))
-        if not self._starts or row_y >= self.virtual_size.height:
+        if not self._starts or row_y >= height:
             return Strip.blank(width, self._style("base"))
         file_index = bisect_right(self._starts, row_y) - 1
         row_index = row_y - self._starts[file_index]
         row = self._rows(file_index)[row_index]
-        on_cursor = file_index == self.cursor[0] and row.hunk == self.cursor[1] and row.hunk >= 0
+        on_cursor = file_index == cursor[0] and row.hunk == cursor[1] and row.hunk >= 0
         marks = self.marks[file_index]
         mark = marks[row.hunk] if 0 <= row.hunk < len(marks) else None
         state = mark.state if mark else None
@@ -531,7 +556,7 @@ class DiffView(ScrollView, can_focus=True):
         else:  # the cursor and an accepted mark change only the first column, drawn below
             look = state is HunkState.REJECTED
         scroll = scroll_x if row.kind not in (Kind.FILE, Kind.HUNK, Kind.FOLD) else 0
-        mode = (self.split, file_index in self.expanded)
+        mode = (split, file_index in self.expanded)
         key = (file_index, row_index, width, scroll, look, mode)
         marker = None if row.kind is Kind.FILE else (on_cursor, state)
         line = self._lines.get((key, marker))
@@ -651,8 +676,8 @@ class DiffView(ScrollView, can_focus=True):
             Segment(f"{sign} ", line_style + self._style("bold")),
         ]
         side, number, text = ("old", row.old_no, row.old) if kind is Kind.REMOVED else ("new", row.new_no, row.new)
-        code = self._code(file_index, side, number, text or "", row.peer, kind, line_style)
-        segments += self._cropped(code, scroll_x, width - 2 * w - 4)
+        code = self._code(file_index, side, number, text or "", row.peer, kind)
+        segments += _cropped(code, line_style, scroll_x, width - 2 * w - 4)
         return segments
 
     def _pair(self, file_index: int, row: Row, width: int, scroll_x: int) -> list[Segment]:
@@ -671,38 +696,30 @@ class DiffView(ScrollView, can_focus=True):
             sign = ("-" if kind is Kind.REMOVED else "+") if row.changed else " "
             segments.append(Segment(f"{number or '':>{w}} ", line_style + self._style("gutter")))
             segments.append(Segment(f"{sign} ", line_style + self._style("bold")))
-            code = self._code(file_index, side, number, text, peer if row.changed else None, kind, line_style)
-            segments += self._cropped(code, scroll_x, side_width - w - 3)
+            code = self._code(file_index, side, number, text, peer if row.changed else None, kind)
+            segments += _cropped(code, line_style, scroll_x, side_width - w - 3)
         return segments
 
     def _code(
-        self, file_index: int, side: str, number: int | None, text: str, peer: str | None, kind: Kind, line_style: Style
-    ) -> Text:
-        """A line of code with syntax colours and, when it has a peer, its changed words marked."""
-        code = Text(text, line_style)
+        self, file_index: int, side: str, number: int | None, text: str, peer: str | None, kind: Kind
+    ) -> tuple[str, list[StyleSpan]]:
+        """A line of code, tabs expanded, with its syntax colours and, when it has a peer (the
+        line it replaces or is replaced by), its changed words marked."""
+        spans: list[StyleSpan] = []
         highlighter = self._highlighter(file_index, side)
         if highlighter is not None and number is not None:
             styles = theme_styles("monokai" if self.app.current_theme.dark else "github_light")
             for start, end, name in highlighter.spans(number - 1):
                 capture = style_for(styles, name)
                 if capture is not None:
-                    code.stylize(capture, start, end)
+                    spans.append((start, end, capture))
         if peer is not None:
             word = self._style(f"{kind.name.lower()}-word")
-            for start, end in _changed_spans(text, peer):
-                code.stylize(word, start, end)
+            old, new = (text, peer) if kind is Kind.REMOVED else (peer, text)
+            spans += [(start, end, word) for start, end in _changed_words(old, new)[kind is not Kind.REMOVED]]
         if "\t" in text:
-            code.expand_tabs(TAB_SIZE)
-        return code
-
-    def _cropped(self, code: Text, scroll_x: int, width: int) -> list[Segment]:
-        """The code scrolled by `scroll_x` and cut or padded to `width` cells."""
-        if width <= 0:
-            return []
-        if scroll_x:
-            code = code[scroll_x:]
-        code.truncate(width, overflow="crop", pad=True)  # by cells: wide characters count twice
-        return self._segments(code)
+            return _expand_tabs(text, spans)
+        return text, spans
 
     def _segments(self, text: Text) -> list[Segment]:
         """A Text's segments with its base style (Text.render applies it only when there are spans)."""
@@ -763,16 +780,71 @@ def _at(items: list[tuple[int, str]], index: int) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _changed_spans(text: str, peer: str) -> tuple[tuple[int, int], ...]:
-    """Character ranges of `text` that differ from `peer`, by word; none when they barely match."""
-    mine, theirs = WORD.findall(text), WORD.findall(peer)
+def _changed_words(old: str, new: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """Character ranges of `old` and of `new` that differ, by word; none when they barely match."""
+    mine, theirs = WORD.findall(old), WORD.findall(new)
     matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
     if matcher.ratio() < 0.4:
-        return ()
-    starts = [0]
-    for token in mine:
-        starts.append(starts[-1] + len(token))
-    return tuple((starts[i1], starts[i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal" and i2 > i1)
+        return (), ()
+    old_at, new_at = _offsets(mine), _offsets(theirs)
+    changes = [opcode for opcode in matcher.get_opcodes() if opcode[0] != "equal"]
+    return (
+        tuple((old_at[i1], old_at[i2]) for _, i1, i2, _, _ in changes if i2 > i1),
+        tuple((new_at[j1], new_at[j2]) for _, _, _, j1, j2 in changes if j2 > j1),
+    )
+
+
+def _offsets(tokens: list[str]) -> list[int]:
+    """The character offset of each token, and of the end."""
+    offsets = [0]
+    for token in tokens:
+        offsets.append(offsets[-1] + len(token))
+    return offsets
+
+
+def _expand_tabs(text: str, spans: list[StyleSpan]) -> tuple[str, list[StyleSpan]]:
+    """Tabs replaced by spaces up to the next multiple of TAB_SIZE cells; spans moved to match
+    (a span over a tab covers its spaces)."""
+    parts: list[str] = []
+    at: list[int] = []  # at[i]: where character i of `text` starts in the expanded text
+    length = column = 0
+    for char in text:
+        at.append(length)
+        part = " " * (TAB_SIZE - column % TAB_SIZE) if char == "\t" else char
+        parts.append(part)
+        length += len(part)
+        column += cell_len(part)
+    at.append(length)
+    return "".join(parts), [(at[start], at[end], style) for start, end, style in spans]
+
+
+def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, width: int) -> list[Segment]:
+    """A line of code in `style` (and its spans), scrolled by `scroll_x` characters and cut or
+    padded to `width` cells (wide characters count twice)."""
+    if width <= 0:
+        return []
+    text, spans = code
+    if scroll_x:
+        text = text[scroll_x:]
+        spans = [(max(0, start - scroll_x), end - scroll_x, span) for start, end, span in spans if end > scroll_x]
+    return list(Segment.adjust_line_length(_styled(text, style, spans), width, style, pad=True))
+
+
+def _styled(text: str, style: Style, spans: list[StyleSpan]) -> list[Segment]:
+    """`text` in `style`, cut where a span starts or ends; each span's style is added over its
+    range, later spans on top (as `Text.render` does, at a fraction of its cost)."""
+    if not spans:
+        return [Segment(text, style)]
+    length = len(text)
+    cuts = sorted({0, length, *(min(max(0, i), length) for start, end, _ in spans for i in (start, end))})
+    segments = []
+    for start, end in zip(cuts, cuts[1:]):
+        piece = style
+        for span_start, span_end, span_style in spans:
+            if span_start <= start and end <= span_end:
+                piece += span_style
+        segments.append(Segment(text[start:end], piece))
+    return segments
 
 
 def _file_title(change: FileChange) -> str:

@@ -1,0 +1,85 @@
+"""The DiffView's line drawing and highlighting helpers agree with what they replace.
+
+A line of code is drawn from its text and style spans without `rich.text.Text` (which cost most
+of a row's drawing time); these tests hold it to the cells `Text` draws, tabs, wide characters
+and horizontal scrolling included. Highlighting runs of lines in one query must give the spans
+of highlighting each line on its own.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+from scripts.review_samples import SERVER_NEW
+from widgets.diff_view import TAB_SIZE, StyleSpan, _changed_words, _cropped, _expand_tabs
+from widgets.syntax import LineHighlighter
+
+STYLES = [Style(color="red"), Style(bold=True), Style(bgcolor="green"), Style(color="blue", italic=True)]
+BASE = Style(color="white", bgcolor="black")
+
+
+def cells(segments: list[Segment]) -> list[tuple[str, Style | None]]:
+    """Each character drawn, with its style (segments may be cut differently and still agree)."""
+    return [(char, segment.style) for segment in segments for char in segment.text]
+
+
+def with_text(text: str, spans: list[StyleSpan], scroll_x: int, width: int) -> list[Segment]:
+    """The line as `rich.text.Text` draws it (the way DiffView drew it before)."""
+    code = Text(text, BASE)
+    for start, end, style in spans:
+        code.stylize(style, start, end)
+    if "\t" in text:
+        code.expand_tabs(TAB_SIZE)
+    if scroll_x:
+        code = code[scroll_x:]
+    code.truncate(width, overflow="crop", pad=True)
+    if not code.spans:
+        return [Segment(code.plain, BASE)]
+    return list(code.render(Console()))
+
+
+line_text = st.text(alphabet=st.sampled_from(list("ab \t(x)=1é漢")), max_size=30)
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> tuple[str, list[StyleSpan]]:
+    text = draw(line_text)
+    span = st.tuples(st.integers(0, len(text)), st.integers(0, len(text)), st.sampled_from(STYLES))
+    spans = [(start, end, style) for start, end, style in draw(st.lists(span, max_size=8)) if start < end]
+    return text, spans
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines(), st.integers(0, 12), st.integers(1, 40))
+def test_a_line_is_drawn_as_rich_text_draws_it(line: tuple[str, list[StyleSpan]], scroll_x: int, width: int) -> None:
+    text, spans = line
+    drawn = _cropped(_expand_tabs(text, spans) if "\t" in text else (text, spans), BASE, scroll_x, width)
+    assert cells(drawn) == cells(with_text(text, spans, scroll_x, width))
+    assert Segment.get_line_length(drawn) == width
+
+
+def test_tabs_reach_the_next_stop_and_spans_over_a_tab_cover_its_spaces() -> None:
+    text, spans = _expand_tabs("\tif x:\treturn", [(0, 3, STYLES[0]), (6, 7, STYLES[1])])
+    assert text == "    if x:   return"
+    assert spans == [(0, 6, STYLES[0]), (9, 12, STYLES[1])]
+
+
+def test_changed_words_mark_the_words_each_side_changed() -> None:
+    old, new = "total = weight * sample", "total = weight * sample / scale"
+    assert _changed_words(old, new) == ((), ((23, 31),))
+    assert _changed_words("a = 1", "completely different words here") == ((), ())
+
+
+def test_highlighting_runs_of_lines_gives_the_spans_of_each_line_alone() -> None:
+    lines = [0, 1, 2, 5, 6, 7, 8, 20, 33]
+    together = LineHighlighter(SERVER_NEW, "python")
+    together.prepare(lines)
+    alone = LineHighlighter(SERVER_NEW, "python")
+    assert sum(bool(together.spans(line)) for line in lines) >= 7  # line 1 is blank
+    for line in lines:
+        assert sorted(together.spans(line)) == sorted(alone.spans(line)), line
