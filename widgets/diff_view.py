@@ -565,7 +565,7 @@ class DiffView(ScrollView, can_focus=True):
             if strip is None:
                 self.renders += 1
                 strip = self._strips[key] = self._render_row(file_index, row, width, scroll, on_cursor, state)
-            line = strip if marker is None else Strip.join([Strip([self._marker(on_cursor, state)], 1), strip])
+            line = strip if marker is None else Strip([self._marker(on_cursor, state), *strip], strip.cell_length + 1)
             self._lines[key, marker] = line
         return line
 
@@ -603,7 +603,7 @@ class DiffView(ScrollView, can_focus=True):
         """A row without its first column (the marker), except a file header, which has none."""
         base = self._style("base")
         if row.kind is Kind.FILE:
-            return Strip(self._file_header(file_index, width)).crop_extend(0, width, base).simplify()
+            return _strip(self._file_header(file_index, width), width, base)
         width -= 1
         if row.kind is Kind.HUNK:
             segments = self._hunk_header(file_index, row.hunk, width, on_cursor, state)
@@ -619,7 +619,7 @@ class DiffView(ScrollView, can_focus=True):
             segments = lines(file_index, row, width, scroll_x)
             if state is HunkState.REJECTED:  # what will not be written is drawn faded
                 segments = list(Segment.apply_style(segments, post_style=self._style("dim")))
-        return Strip(segments).crop_extend(0, width, base).simplify()
+        return _strip(segments, width, base)
 
     def _marker(self, on_cursor: bool, state: HunkState | None) -> Segment:
         """The first column: a bar on the current hunk, a thin bar in the colour of a decided one."""
@@ -816,6 +816,11 @@ def _expand_tabs(text: str, spans: list[StyleSpan]) -> tuple[str, list[StyleSpan
         column += cell_len(part)
     at.append(length)
     return "".join(parts), [(at[start], at[end], style) for start, end, style in spans]
+
+
+def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
+    """The segments cut or padded (in `style`) to `width` cells, neighbours of one style merged."""
+    return Strip(Segment.simplify(Segment.adjust_line_length(segments, width, style, pad=True)), width)
 
 
 def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, width: int) -> list[Segment]:
