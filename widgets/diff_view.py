@@ -626,7 +626,7 @@ class DiffView(ScrollView, can_focus=True):
         if on_cursor:
             return Segment("▌", self._style("cursor"))
         if state is HunkState.ACCEPTED or state is HunkState.REJECTED:
-            return Segment("▏", self._style("base") + self._style(state.value))
+            return Segment("▏", _add(self._style("base"), self._style(state.value)))
         return Segment(" ", self._style("base"))
 
     def _file_header(self, file_index: int, width: int) -> list[Segment]:
@@ -672,8 +672,8 @@ class DiffView(ScrollView, can_focus=True):
         new_no = "" if row.new_no is None or kind is Kind.REMOVED else str(row.new_no)
         sign = {Kind.ADDED: "+", Kind.REMOVED: "-"}.get(kind, " ")
         segments = [
-            Segment(f"{old_no:>{w}} {new_no:>{w}} ", line_style + self._style("gutter")),
-            Segment(f"{sign} ", line_style + self._style("bold")),
+            Segment(f"{old_no:>{w}} {new_no:>{w}} ", _add(line_style, self._style("gutter"))),
+            Segment(f"{sign} ", _add(line_style, self._style("bold"))),
         ]
         side, number, text = ("old", row.old_no, row.old) if kind is Kind.REMOVED else ("new", row.new_no, row.new)
         code = self._code(file_index, side, number, text or "", row.peer, kind)
@@ -688,14 +688,14 @@ class DiffView(ScrollView, can_focus=True):
         for index, (side, number, text, peer, kind) in enumerate(sides):
             side_width = half if index == 0 else width - half - 1
             if index:
-                segments.append(Segment("│", self._style("base") + self._style("gutter")))
+                segments.append(Segment("│", _add(self._style("base"), self._style("gutter"))))
             if text is None:
                 segments.append(Segment(" " * side_width, self._style("hunk")))
                 continue
             line_style = self._style(kind.name.lower() if row.changed else "context")
             sign = ("-" if kind is Kind.REMOVED else "+") if row.changed else " "
-            segments.append(Segment(f"{number or '':>{w}} ", line_style + self._style("gutter")))
-            segments.append(Segment(f"{sign} ", line_style + self._style("bold")))
+            segments.append(Segment(f"{number or '':>{w}} ", _add(line_style, self._style("gutter"))))
+            segments.append(Segment(f"{sign} ", _add(line_style, self._style("bold"))))
             code = self._code(file_index, side, number, text, peer if row.changed else None, kind)
             segments += _cropped(code, line_style, scroll_x, side_width - w - 3)
         return segments
@@ -818,11 +818,6 @@ def _expand_tabs(text: str, spans: list[StyleSpan]) -> tuple[str, list[StyleSpan
     return "".join(parts), [(at[start], at[end], style) for start, end, style in spans]
 
 
-def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
-    """The segments cut or padded (in `style`) to `width` cells, neighbours of one style merged."""
-    return Strip(Segment.simplify(Segment.adjust_line_length(segments, width, style, pad=True)), width)
-
-
 def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, width: int) -> list[Segment]:
     """A line of code in `style` (and its spans), scrolled by `scroll_x` characters and cut or
     padded to `width` cells (wide characters count twice)."""
@@ -847,9 +842,36 @@ def _styled(text: str, style: Style, spans: list[StyleSpan]) -> list[Segment]:
         piece = style
         for span_start, span_end, span_style in spans:
             if span_start <= start and end <= span_end:
-                piece += span_style
+                piece = _add(piece, span_style)
         segments.append(Segment(text[start:end], piece))
     return segments
+
+
+_SUMS: dict[tuple[int, int], tuple[Style, Style, Style]] = {}
+
+
+def _add(style: Style, other: Style) -> Style:
+    """`style + other`, remembered by the identity of both: one dictionary look-up, where
+    `Style.__add__` takes five Python calls (and a row draws dozens)."""
+    key = (id(style), id(other))
+    known = _SUMS.get(key)
+    if known is None or known[0] is not style or known[1] is not other:
+        if len(_SUMS) > 4096:  # styles of past themes
+            _SUMS.clear()
+        known = _SUMS[key] = (style, other, style + other)
+    return known[2]
+
+
+def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
+    """The segments cut or padded (in `style`) to `width` cells, neighbours of one style merged
+    (compared by identity: the styles of a row are the same objects, see `_add`)."""
+    merged: list[Segment] = []
+    for segment in Segment.adjust_line_length(segments, width, style, pad=True):
+        if merged and merged[-1].style is segment.style:
+            merged[-1] = Segment(merged[-1].text + segment.text, segment.style)
+        elif segment.text:
+            merged.append(segment)
+    return Strip(merged, width)
 
 
 def _file_title(change: FileChange) -> str:
