@@ -283,6 +283,12 @@ class MainScreen(Screen[None]):
 
     # -- slash commands -------------------------------------------------------------------------
 
+    async def run_slash(self, line: str) -> None:
+        """Carry out a slash command given as text (e.g. from the command palette)."""
+        command = slash.parse(line)
+        assert command is not None, line
+        await self.run_command(command)
+
     async def run_command(self, command: slash.Command) -> None:
         """Carry out a slash command typed in the prompt."""
         handlers = {

@@ -10,6 +10,7 @@ import argparse
 import subprocess
 import sys
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -17,6 +18,7 @@ from textual.screen import Screen
 
 from app.chat import ChatSession
 from app.repo import git_root
+from widgets import slash
 from widgets.main_screen import MainScreen
 
 
@@ -42,8 +44,11 @@ class ExosuitApp(App[None]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             yield SystemCommand(
-                "Switch model", "Pick another configured provider or model (/model)", screen.action_pick_model
+                "Switch model", "Pick a provider and model, configured or offered by a server (/model)",
+                screen.action_pick_model,
             )
+            for name, title in (("/undo", "Undo applied edits"), ("/review", "Reopen the closed review")):
+                yield SystemCommand(title, f"{slash.COMMANDS[name].capitalize()} ({name})", partial(screen.run_slash, name))
 
 
 def offer_git_init(path: Path) -> Path | None:

@@ -266,3 +266,20 @@ async def test_undo_refuses_when_a_written_file_changed_since(
         await type_and_send(pilot, "/undo")
         assert any("Cannot undo, nothing was changed: calc.py: changed on disk" in n for n in notices(pilot))
     assert calc.read_text() == edited
+
+
+async def test_the_command_palette_undoes_applied_edits(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    wire_server.script(Reply(THREE_EDITS))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_review(pilot, "add type hints")
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause(0.2)
+        assert "int" in calc.read_text()
+        await pilot.press("ctrl+p", *"Undo applied edits")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert calc.read_text() == CALC
