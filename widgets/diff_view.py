@@ -39,11 +39,11 @@ from textual.strip import Strip
 
 from app.edits.changeset import ChangeSet, FileChange
 from app.review import HunkState, Mark
-from widgets.syntax import LineHighlighter, language_for, style_for, theme_styles
+from widgets.syntax import LineHighlighter, capture_style, language_for
 
 TAB_SIZE = 4
 StyleSpan = tuple[int, int, Style]
-"""(start, end, style): a style over a range of characters."""
+"""(start, end, style): a style over a range of characters (0 <= start)."""
 WORD = re.compile(r"\w+|\s+|[^\w\s]")
 """Tokens for word-level highlighting: words, runs of spaces, single punctuation."""
 
@@ -708,9 +708,9 @@ class DiffView(ScrollView, can_focus=True):
         spans: list[StyleSpan] = []
         highlighter = self._highlighter(file_index, side)
         if highlighter is not None and number is not None:
-            styles = theme_styles("monokai" if self.app.current_theme.dark else "github_light")
+            theme = "monokai" if self.app.current_theme.dark else "github_light"
             for start, end, name in highlighter.spans(number - 1):
-                capture = style_for(styles, name)
+                capture = capture_style(theme, name)
                 if capture is not None:
                     spans.append((start, end, capture))
         if peer is not None:
@@ -827,6 +827,8 @@ def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, wid
     if scroll_x:
         text = text[scroll_x:]
         spans = [(max(0, start - scroll_x), end - scroll_x, span) for start, end, span in spans if end > scroll_x]
+    if text.isascii():  # a character is a cell: cut and pad the text itself
+        return _styled(text[:width].ljust(width), style, spans)
     return list(Segment.adjust_line_length(_styled(text, style, spans), width, style, pad=True))
 
 
@@ -836,9 +838,13 @@ def _styled(text: str, style: Style, spans: list[StyleSpan]) -> list[Segment]:
     if not spans:
         return [Segment(text, style)]
     length = len(text)
-    cuts = sorted({0, length, *(min(max(0, i), length) for start, end, _ in spans for i in (start, end))})
+    cuts = {0, length}
+    for start, end, _ in spans:
+        cuts.add(min(start, length))
+        cuts.add(min(end, length))
     segments = []
-    for start, end in zip(cuts, cuts[1:]):
+    ordered = sorted(cuts)
+    for start, end in zip(ordered, ordered[1:]):
         piece = style
         for span_start, span_end, span_style in spans:
             if span_start <= start and end <= span_end:
@@ -866,11 +872,15 @@ def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
     """The segments cut or padded (in `style`) to `width` cells, neighbours of one style merged
     (compared by identity: the styles of a row are the same objects, see `_add`)."""
     merged: list[Segment] = []
-    for segment in Segment.adjust_line_length(segments, width, style, pad=True):
+    length = 0
+    for segment in segments:
+        length += cell_len(segment.text)
         if merged and merged[-1].style is segment.style:
             merged[-1] = Segment(merged[-1].text + segment.text, segment.style)
         elif segment.text:
             merged.append(segment)
+    if length != width:
+        merged = list(Segment.adjust_line_length(merged, width, style, pad=True))
     return Strip(merged, width)
 
 

@@ -111,6 +111,12 @@ def theme_styles(theme_name: str) -> dict[str, Style]:
     }
 
 
+@cache
+def capture_style(theme_name: str, name: str) -> Style | None:
+    """The style of a capture name in one of TextArea's built-in themes."""
+    return style_for(theme_styles(theme_name), name)
+
+
 def style_for(styles: dict[str, Style], name: str) -> Style | None:
     """The style of a capture name, falling back to its prefix (`string.special` -> `string`)."""
     while name:
