@@ -267,7 +267,9 @@ class ReviewScreen(Screen[ReviewResult]):
         try:
             result = write_review(self.repo_root, self.review.result(), working_tree=self.working_tree)
         except ApplyError as error:
-            self.notify(f"Nothing written: {error}", severity="error", timeout=15)
+            again = " Close (q), then /review places the edits on the files as they are now."
+            again = again if self.conversation else ""
+            self.notify(f"Nothing written: {error}.{again}", severity="error", timeout=15)
             return
         self.notify(result.summary(), title="Review applied", timeout=10)
         self.dismiss(result)

@@ -208,13 +208,20 @@ async def test_a_file_changed_during_the_review_is_refused_then_review_places_th
     make_app: MakeApp, wire_server: WireServer, calc: Path
 ) -> None:
     wire_server.script(Reply(THREE_EDITS))
+    toasts: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            toasts.append(message.notification.message)
+
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await send_and_review(pilot, "add type hints")
         calc.write_text(CALC + "# appended by hand during the review\n")
         await pilot.press("Y", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)  # nothing written, the review stays open
+        assert any("changed on disk" in t and "/review places the edits" in t for t in toasts), toasts
         assert "# appended by hand" in calc.read_text() and "int" not in calc.read_text()
         await pilot.press("q")
         await wait_for_screen(pilot, ConfirmScreen)
