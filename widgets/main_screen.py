@@ -239,7 +239,8 @@ class MainScreen(Screen[None]):
             self._reopenable = proposal
             self.session.pending_note = prompts.load("review_closed")
             await chat.add_notice(
-                "Review closed: nothing written. /review reopens it; otherwise the model is told with your next message."
+                "Review closed: nothing written. /review reopens it; otherwise the model is told"
+                " with your next message."
             )
             return
         lines = result.summary().splitlines()
@@ -403,7 +404,8 @@ class MainScreen(Screen[None]):
             await chat.add_notice("Wait for the answer (or press esc) before undoing.", "warning")
             return
         if not self._undoable:
-            await chat.add_notice("Nothing to undo: /undo puts back the files of the last review you applied.", "warning")
+            message = "Nothing to undo: /undo puts back the files of the last review you applied."
+            await chat.add_notice(message, "warning")
             return
         try:
             undone = apply_changeset(self.session.repo_root, self._undoable[-1].undo_changeset())

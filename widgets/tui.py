@@ -48,7 +48,8 @@ class ExosuitApp(App[None]):
                 screen.action_pick_model,
             )
             for name, title in (("/undo", "Undo applied edits"), ("/review", "Reopen the closed review")):
-                yield SystemCommand(title, f"{slash.COMMANDS[name].capitalize()} ({name})", partial(screen.run_slash, name))
+                help_text = f"{slash.COMMANDS[name].capitalize()} ({name})"
+                yield SystemCommand(title, help_text, partial(screen.run_slash, name))
 
 
 def offer_git_init(path: Path) -> Path | None:
