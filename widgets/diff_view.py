@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import IntEnum
 from functools import lru_cache
+from math import ceil
 from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
@@ -35,6 +36,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from app.edits.changeset import ChangeSet, FileChange
@@ -301,6 +303,19 @@ class DiffView(ScrollView, can_focus=True):
         self._palette.clear()
         self._strips.clear()
         self._lines.clear()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # As ScrollView does, but the scrollbar is redrawn only when its picture changes: on a
+        # long diff the thumb moves a cell every few keys, and redrawing it (every cell through
+        # Textual's styles) cost as much as redrawing the rows.
+        if self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            before = _scrollbar_picture(bar)
+            bar.set_reactive(ScrollBar.position, bar.validate_position(new_value))
+            if _scrollbar_picture(bar) != before:
+                bar.refresh()
+        if round(old_value) != round(new_value):
+            self.refresh(self.size.region)
 
     def _on_resize(self, event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._laid_out_width:
@@ -761,6 +776,17 @@ class DiffView(ScrollView, can_focus=True):
     def _code_width(self, width: int) -> int:
         w = self._number_width
         return (width - 1 - 1) // 2 - w - 3 if self.split else width - 1 - 2 * w - 4
+
+
+def _scrollbar_picture(bar: ScrollBar) -> list[Segment]:
+    """The cells a vertical scrollbar draws (in its renderer's default colours)."""
+    window = bar.window_size if bar.window_size < bar.window_virtual_size else 0
+    width, height = bar.size
+    picture = bar.renderer.render_bar(
+        size=height, virtual_size=ceil(bar.window_virtual_size), window_size=ceil(window),
+        position=bar.position, thickness=width, vertical=True,
+    )  # fmt: skip
+    return picture.segments
 
 
 def _code_lines(row: Row) -> list[tuple[str, int]]:

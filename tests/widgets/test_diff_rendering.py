@@ -3,10 +3,13 @@
 A line of code is drawn from its text and style spans without `rich.text.Text` (which cost most
 of a row's drawing time); these tests hold it to the cells `Text` draws, tabs, wide characters
 and horizontal scrolling included. Highlighting runs of lines in one query must give the spans
-of highlighting each line on its own.
+of highlighting each line on its own. The scrollbar, redrawn only when its picture changes,
+must look as one drawn afresh.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,8 +18,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from scripts.review_samples import SERVER_NEW
-from widgets.diff_view import TAB_SIZE, StyleSpan, _changed_words, _cropped, _expand_tabs
+from scripts.review_samples import SERVER_NEW, large_changeset
+from widgets.diff_view import TAB_SIZE, DiffView, StyleSpan, _changed_words, _cropped, _expand_tabs
+from widgets.review_command import ReviewApp
 from widgets.syntax import LineHighlighter
 
 STYLES = [Style(color="red"), Style(bold=True), Style(bgcolor="green"), Style(color="blue", italic=True)]
@@ -83,3 +87,22 @@ def test_highlighting_runs_of_lines_gives_the_spans_of_each_line_alone() -> None
     assert sum(bool(together.spans(line)) for line in lines) >= 7  # line 1 is blank
     for line in lines:
         assert sorted(together.spans(line)) == sorted(alone.spans(line)), line
+
+
+async def test_the_scrollbar_redrawn_only_when_its_picture_changes_shows_where_the_view_is(tmp_path: Path) -> None:
+    app = ReviewApp(large_changeset(1000, 5), tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(DiffView)
+        bar = view.vertical_scrollbar
+        pictures = set()
+        for _ in range(15):
+            await pilot.press("j")
+            await pilot.pause()
+            shown = app.export_screenshot()
+            bar.refresh()  # what a scrollbar drawn afresh at this place looks like
+            await pilot.pause()
+            assert app.export_screenshot() == shown, view.scroll_y
+            pictures.add(shown)
+        assert view.scroll_y > 100 and len(pictures) == 15
+        assert bar.position == view.scroll_y
