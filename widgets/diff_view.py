@@ -7,7 +7,9 @@ count of every file, so opening a huge diff or toggling the layout costs one pas
 `render_line` returns cached `Strip`s keyed by everything that affects a row (the first column,
 cursor bar or decision mark, is added on top, so moving the cursor renders nothing again), and
 syntax highlighting runs only on the lines being drawn (see `widgets/syntax.py`). A key redraws
-only the rows it changes: the old and new cursor hunk, or the whole view when it scrolls.
+only the rows it changes: the old and new cursor hunk, or the whole view when it scrolls (and the
+scrollbar only when its thumb moves). A line of code is drawn from its text and style spans
+(`_styled`), not through `rich.text.Text`, which cost most of a row's time.
 
 The widget shows a hunk cursor and the reviewer's marks; it does not decide anything. Whoever
 owns the marks changes them and calls `refresh_hunk()` (after a decision) or `refresh_file()`
@@ -22,12 +24,13 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import IntEnum
 from functools import lru_cache
+from itertools import pairwise
 from math import ceil
 from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -808,11 +811,11 @@ def _at(items: list[tuple[int, str]], index: int) -> str | None:
 @lru_cache(maxsize=4096)
 def _changed_words(old: str, new: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
     """Character ranges of `old` and of `new` that differ, by word; none when they barely match."""
-    mine, theirs = WORD.findall(old), WORD.findall(new)
-    matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
+    old_words, new_words = WORD.findall(old), WORD.findall(new)
+    matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
     if matcher.ratio() < 0.4:
         return (), ()
-    old_at, new_at = _offsets(mine), _offsets(theirs)
+    old_at, new_at = _offsets(old_words), _offsets(new_words)
     changes = [opcode for opcode in matcher.get_opcodes() if opcode[0] != "equal"]
     return (
         tuple((old_at[i1], old_at[i2]) for _, i1, i2, _, _ in changes if i2 > i1),
@@ -869,8 +872,7 @@ def _styled(text: str, style: Style, spans: list[StyleSpan]) -> list[Segment]:
         cuts.add(min(start, length))
         cuts.add(min(end, length))
     segments = []
-    ordered = sorted(cuts)
-    for start, end in zip(ordered, ordered[1:]):
+    for start, end in pairwise(sorted(cuts)):
         piece = style
         for span_start, span_end, span_style in spans:
             if span_start <= start and end <= span_end:

@@ -18,9 +18,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.reactive import reactive
 from textual.widget import Widget
 
 from app.edits.apply import ApplyError

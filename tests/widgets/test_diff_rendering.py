@@ -19,7 +19,14 @@ from rich.style import Style
 from rich.text import Text
 
 from scripts.review_samples import SERVER_NEW, large_changeset
-from widgets.diff_view import TAB_SIZE, DiffView, StyleSpan, _changed_words, _cropped, _expand_tabs
+from widgets.diff_view import (
+    TAB_SIZE,
+    DiffView,
+    StyleSpan,
+    _changed_words,
+    _cropped,
+    _expand_tabs,
+)
 from widgets.review_command import ReviewApp
 from widgets.syntax import LineHighlighter
 
