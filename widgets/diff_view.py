@@ -307,6 +307,14 @@ class DiffView(ScrollView, can_focus=True):
         self._strips.clear()
         self._lines.clear()
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # ScrollView compares the compositor's `virtual_size` (the visible area) with its own (the
+        # rows), which never match, so every layout of the screen redrew the scrollbars after
+        # the frame, in a frame of their own. `_relayout` keeps them in step with the rows.
+        if (size, container_size) == (self.outer_size, self.container_size):
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         # As ScrollView does, but the scrollbar is redrawn only when its picture changes: on a
         # long diff the thumb moves a cell every few keys, and redrawing it (every cell through
@@ -409,9 +417,10 @@ class DiffView(ScrollView, can_focus=True):
         width = self._laid_out_width = self.scrollable_content_region.width or self.size.width
         overflow = max(0, longest - self._code_width(width))
         self.virtual_size = Size(width + overflow, total)
-        # Decide the scrollbars now (as ScrollView.on_mount does): left to the layout, a scrollbar
-        # appearing (side by side overflows, unified often not) took a second layout and repaint.
-        self._refresh_scrollbars()
+        # Decide and size the scrollbars now (as the layout would, see `_size_updated`): left to
+        # the layout, a scrollbar appearing (side by side overflows, unified often not) took a
+        # second layout, and their redraw a second frame.
+        self._scroll_update(self.virtual_size)
         if screen_offset is not None:
             self.scroll_to(y=max(0, self.hunk_row(*self.cursor) - screen_offset), animate=False, immediate=True)
         self.refresh()

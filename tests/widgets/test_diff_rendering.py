@@ -113,3 +113,23 @@ async def test_the_scrollbar_redrawn_only_when_its_picture_changes_shows_where_t
             pictures.add(shown)
         assert view.scroll_y > 100 and len(pictures) == 15
         assert bar.position == view.scroll_y
+
+
+async def test_scrollbars_kept_in_step_by_the_view_show_where_it_is_after_each_toggle(tmp_path: Path) -> None:
+    app = ReviewApp(large_changeset(1000, 5), tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(DiffView)
+        seen = set()
+        for key in "jjjjjtjjtjjjt":
+            await pilot.press(key)
+            await pilot.pause()
+            shown = app.export_screenshot()
+            view.vertical_scrollbar.refresh()  # both scrollbars drawn afresh at this place
+            view.horizontal_scrollbar.refresh()
+            await pilot.pause()
+            assert app.export_screenshot() == shown, (key, view.split, view.scroll_y)
+            bar = view.vertical_scrollbar
+            assert (bar.window_virtual_size, bar.window_size) == (view.virtual_size.height, view.scrollable_content_region.height)
+            seen.add((view.split, view.show_horizontal_scrollbar))
+        assert seen == {(False, False), (True, True)}  # side by side overflows here, unified not
