@@ -68,14 +68,13 @@ class FileList(ScrollView, can_focus=False):
         self._labels: list[Text] = []
         self._strips: dict[int, tuple[tuple[str, int], Strip]] = {}
         """Row -> (its look: state and width, its rendered strip)."""
-        self._sized: tuple[Size, Size, int] | None = None
-        """(size, container size, rows) at the last layout that reached the scrollbar."""
 
     def set_labels(self, labels: list[Text]) -> None:
         """Show these labels, one row each."""
         self._labels = list(labels)
         self._strips.clear()
         self.virtual_size = Size(self.LABEL_WIDTH, len(self._labels))
+        self._scroll_update(self.virtual_size)  # the scrollbar, as the layout would (see _size_updated)
         self.refresh()
 
     def set_label(self, index: int, label: Text) -> None:
@@ -94,11 +93,11 @@ class FileList(ScrollView, can_focus=False):
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         # ScrollView compares the compositor's `virtual_size` (the visible area) with its own (the
         # rows), which never match, so every layout of the screen (each `t` in the diff beside)
-        # redrew this list's scrollbar from scratch: a fifth of a `t`. Only a new size or new
-        # rows change the scrollbar.
-        unchanged = (size, container_size, len(self._labels)) == self._sized
-        self._sized = (size, container_size, len(self._labels))
-        return False if unchanged else super()._size_updated(size, virtual_size, container_size, layout)
+        # redrew this list's scrollbar from scratch: a fifth of a `t`. `set_labels` keeps the
+        # scrollbar in step with the rows.
+        if (size, container_size) == (self.outer_size, self.container_size):
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _on_resize(self, event: events.Resize) -> None:
         self._scroll_to_highlighted()
