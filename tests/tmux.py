@@ -1,4 +1,8 @@
-"""A real terminal for end-to-end tests: one tmux session running one shell command."""
+"""A real terminal for end-to-end tests: one tmux session running one shell command.
+
+Each terminal runs on a tmux server of its own (`-L`, no config file), so nothing outside the test
+- another tmux session, a client attached elsewhere, the user's tmux.conf - can resize or restyle it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,13 +29,17 @@ class Terminal:
     def __init__(self, command: str, width: int = 120, height: int = 35) -> None:
         self.name = f"exosuit-test-{uuid.uuid4().hex[:8]}"
         size = ["-x", str(width), "-y", str(height)]
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, *size, "-e", "COLORTERM=truecolor", command], check=True
-        )
+        self._tmux("new-session", "-d", "-s", self.name, *size, "-e", "COLORTERM=truecolor", command)
+        self._socket = self._tmux("display-message", "-p", "#{socket_path}", check=False).strip()
+
+    def _tmux(self, *args: str, check: bool = True) -> str:
+        """Run a tmux command on this terminal's own server; returns its output."""
+        command = ["tmux", "-L", self.name, "-f", "/dev/null", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=check).stdout
 
     def screen(self) -> str:
         """The text on the screen now."""
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        return self._tmux("capture-pane", "-p", "-t", self.name, check=False)
 
     def wait_for(self, text: str, timeout: float = 20) -> str:
         """Wait until `text` is on the screen; returns the screen."""
@@ -43,16 +52,18 @@ class Terminal:
 
     def type(self, text: str) -> None:
         """Type `text` literally."""
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        self._tmux("send-keys", "-t", self.name, "-l", text)
 
     def keys(self, *keys: str) -> None:
         """Press keys by tmux name ("Enter", "C-s", "y"), a moment apart like a person."""
         for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            self._tmux("send-keys", "-t", self.name, key)
             time.sleep(0.15)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        self._tmux("kill-server", check=False)
+        if self._socket:
+            Path(self._socket).unlink(missing_ok=True)
 
 
 @pytest.fixture
