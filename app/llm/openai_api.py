@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,9 @@ from app.llm.streaming import normalize_stop, tool_call
 
 if TYPE_CHECKING:
     import openai
+
+NOT_CHAT = re.compile(r"embed|whisper|tts|dall-e|moderation|transcribe|babbage|davinci|rerank", re.IGNORECASE)
+"""Model names that mark a model which cannot chat; /model does not offer them."""
 
 NO_KEY = "none"
 """Sent to servers that need no key (the SDK insists on one)."""
@@ -117,14 +121,16 @@ class OpenAIProvider:
         return self.model
 
     def list_models(self) -> list[str]:
-        """What `GET /models` lists (at OpenAI itself: every model the key may use)."""
+        """The chat models `GET /models` lists: ones named for embeddings, speech, images or
+        moderation are left out (OpenAI itself lists every model the key may use; Ollama lists its
+        embedding models beside the chat ones)."""
         import httpx2
         import openai
 
         config = dataclasses.replace(self.config, timeout=min(self.config.timeout, MODEL_LIST_TIMEOUT), max_retries=0)
         try:
             client = self._sdk().with_options(timeout=config.timeout, max_retries=0)
-            return [model.id for model in client.models.list()]
+            return [model.id for model in client.models.list() if not NOT_CHAT.search(model.id)]
         except (openai.APIError, httpx2.TransportError) as exc:
             raise provider_error(exc, config, mid_stream=False) from exc
 

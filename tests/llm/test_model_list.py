@@ -102,3 +102,11 @@ def test_asking_again_while_a_server_has_not_answered_waits_for_the_same_answer(
     answers = first.get(timeout=10), second.get(timeout=10)
     assert answers[0] is answers[1] and answers[0].error == "openai: no response for 0.5s (timed out)"
     assert len(wire_server.requests) == 1
+
+
+def test_models_that_cannot_chat_are_not_offered(wire_server: WireServer) -> None:
+    wire_server.models = [
+        "gpt-4.1", "text-embedding-3-small", "whisper-1", "tts-1-hd", "dall-e-3", "omni-moderation-latest",
+        "gpt-4o-transcribe", "nomic-embed-text:latest", "babbage-002", "qwen2.5-coder:7b",
+    ]
+    assert OpenAIProvider(openai_config(wire_server)).list_models() == ["gpt-4.1", "qwen2.5-coder:7b"]
