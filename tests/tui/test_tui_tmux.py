@@ -64,3 +64,35 @@ def test_outside_a_git_repo_offers_git_init(tmp_path: Path, wire_server: WireSer
     term.keys("C-q")
     term.wait_for("EXIT=0")
 
+
+
+def test_the_core_loop_in_a_real_terminal(tmp_path: Path, wire_server: WireServer, terminals: list[Terminal]) -> None:
+    """Ask; the answer's edit opens the review; accept it and write; /undo puts the file back."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    original = "def greet(name):\n    return 'hello ' + name\n"
+    (repo / "greet.py").write_text(original)
+    edit = (
+        "greet.py\n```python\n<<<<<<< SEARCH\n    return 'hello ' + name\n=======\n"
+        "    return f'hello {name}'\n>>>>>>> REPLACE\n```\n"
+    )
+    wire_server.script(Reply("Use an f-string:\n\n", edit))
+    term = Terminal(exosuit(repo, wire_server))
+    terminals.append(term)
+    term.wait_for("^q quit")
+    term.type("use an f-string in greet")
+    term.keys("Enter")
+    screen = term.wait_for("1 pending")  # the review screen
+    assert "greet.py" in screen and "return f'hello {name}'" in screen
+    term.keys("y")
+    term.wait_for("1 accepted")
+    term.keys("C-s")
+    term.wait_for("/undo puts it back")
+    assert (repo / "greet.py").read_text() == "def greet(name):\n    return f'hello {name}'\n"
+    term.type("/undo")
+    term.keys("Enter")
+    term.wait_for("Undone: greet.py")
+    assert (repo / "greet.py").read_text() == original
+    term.keys("C-q")
+    term.wait_for("EXIT=0")
