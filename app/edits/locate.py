@@ -3,7 +3,8 @@
 Matching is tried in this order, and the first rule that finds anything decides:
 
 1. exact (line endings aside);
-2. ignoring trailing whitespace and blank lines;
+2. ignoring trailing whitespace and blank lines (of several places, the one with exactly the
+   model's blank lines wins);
 3. as 2, with every line shifted by the same indentation (the replacement is shifted back);
 4. `...` elision lines (`...`, `# ... existing code ...`) standing for unchanged lines, each
    piece between them matched by rules 1-3; the elided lines must stay inside their block
@@ -100,7 +101,7 @@ def replace_lines(
 def _find(contents: list[str], search: list[str], hint: int | None, floor: int) -> list[_Match]:
     """The places `search` matches, by the first rule that finds any; Ambiguous when several."""
     for rule in (_exact, _loose, _shifted):
-        matches = rule(contents, search)
+        matches = _same_blank_lines(rule(contents, search), len(search))
         if len(matches) > 1:
             matches = [m for m in matches if m.start >= floor] or matches
         if len(matches) > 1 and hint is not None:
@@ -114,6 +115,15 @@ def _find(contents: list[str], search: list[str], hint: int | None, floor: int) 
         if matches:
             return matches
     return []
+
+
+def _same_blank_lines(matches: list[_Match], size: int) -> list[_Match]:
+    """Of several matches, those where the file has the model's blank lines exactly (each model
+    line pairs with the file line at the same offset), if any: blank lines are ignored only when
+    that is needed to find the text."""
+    if len(matches) < 2:
+        return matches
+    return [m for m in matches if m.end - m.start == size and None not in m.positions] or matches
 
 
 def _exact(contents: list[str], search: list[str]) -> list[_Match]:
@@ -319,7 +329,7 @@ def _replace_elided(
 def _all_places(contents: list[str], piece: list[str]) -> list[_Match]:
     """Every place a piece matches by the first rule that finds any (ambiguity is settled later)."""
     for rule in (_exact, _loose, _shifted):
-        matches = rule(contents, piece)
+        matches = _same_blank_lines(rule(contents, piece), len(piece))
         if matches:
             return matches
     return []

@@ -106,10 +106,18 @@ def test_exact_duplicate_is_refused() -> None:
         apply(file, "x = 1", "x = 3")
 
 
-def test_loose_duplicate_is_refused() -> None:
-    file = "a = 1  \nb\n\na = 1\t\n\nb\n"
+@pytest.mark.parametrize("file", ["a = 1  \nb\n\na = 1\t\nb\n", "a = 1  \n\nb\n\na = 1\t\n\nb\n"])
+def test_loose_duplicate_is_refused(file: str) -> None:
     with pytest.raises(Ambiguous, match="matches 2 places"):
         apply(file, "a = 1\nb", "a = 2\nb")
+
+
+def test_place_with_the_models_blank_lines_wins_over_one_that_ignores_them() -> None:
+    file = "a = 1  \nb\n\na = 1\t\n\nb\n"  # the first place matches with blank lines ignored too
+    assert apply(file, "a = 1\nb", "a = 2\nb") == "a = 2\nb\n\na = 1\t\n\nb\n"
+    assert apply(file, "a = 1\n\nb", "a = 2\n\nb") == "a = 1  \nb\n\na = 2\n\nb\n"
+    shifted = "if x:\n    y()\n\n    z()\nif w:\n    y()\n    z()\n"
+    assert apply(shifted, "y()\n\nz()  ", "y(1)\n\nz()") == shifted.replace("y()\n\n", "y(1)\n\n")
 
 
 def test_shift_duplicate_is_refused() -> None:
