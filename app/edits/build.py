@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange, split_lines
-from app.edits.locate import LocateError, NotFound, contains, is_elision, replace_lines
+from app.edits.locate import LocateError, NotFound, contains, elision_lines, replace_lines
 from app.edits.parse import Edit, FilePatch, Malformed, SearchReplace, WholeFile
 from app.edits.paths import UnsafePathError, normalize, safe_path
 
@@ -177,8 +177,7 @@ class _Builder:
             state.lines = _with_eol(lines, "\n", final_newline=True)
             return
         old = [line.rstrip("\r\n") for line in state.lines]
-        present = {line.strip() for line in old}
-        gaps = {k for k, line in enumerate(lines) if is_elision(line) and line.strip() not in present}
+        gaps = elision_lines(old, lines)
         if gaps:
             lines = _fill_elisions(state.lines, lines, gaps)
         elif (len(old) >= FRAGMENT_MIN_LINES and len(lines) * 2 < len(old)) or _is_quote(old, lines):

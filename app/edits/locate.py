@@ -6,9 +6,11 @@ Matching is tried in this order, and the first rule that finds anything decides:
 2. ignoring trailing whitespace and blank lines (of several places, the one with exactly the
    model's blank lines wins);
 3. as 2, with every line shifted by the same indentation (the replacement is shifted back);
-4. `...` elision lines (`...`, `# ... existing code ...`) standing for unchanged lines, each
-   piece between them matched by rules 1-3; the elided lines must stay inside their block
-   (none indented less than the `...` line and both lines around it).
+4. `...` elision lines (`...`, `# ... existing code ...`, not lines of the file itself)
+   standing for unchanged lines, each piece between them matched by rules 1-3; the elided lines
+   must stay inside their block (none indented less than the `...` line and both lines around
+   it), except after the last changed piece, whose following lines need only come later. The
+   pieces may be found several ways as long as the changed ones are always in the same place.
 
 A rule that finds more than one place refuses (`Ambiguous`), and so does finding nothing
 (`NotFound`, with the closest lines of the file for the model to correct itself). Lines of the
@@ -91,7 +93,7 @@ def replace_lines(
     """
     contents = [_content(line) for line in file_lines]
     matches = _find(contents, search, hint, floor)
-    if not matches and any(is_elision(line) for line in search):
+    if not matches and elision_lines(contents, search):
         return _replace_elided(file_lines, contents, search, replace)
     if not matches:
         raise NotFound(_not_found(contents, search))
@@ -282,10 +284,17 @@ def _slide_range(old: list[str], new: list[str], op: tuple[int, int, int, int]) 
     return lowest, i2
 
 
-def _split_elisions(lines: list[str]) -> list[list[str]]:
+def elision_lines(file_lines: list[str], lines: list[str]) -> set[int]:
+    """Which of `lines` are elisions: lines like `# ...` (see `is_elision`) that the file itself lacks."""
+    present = {line.strip() for line in file_lines}
+    return {k for k, line in enumerate(lines) if is_elision(line) and line.strip() not in present}
+
+
+def _split(lines: list[str], at: set[int]) -> list[list[str]]:
+    """`lines` cut into pieces at the lines numbered in `at` (which belong to no piece)."""
     pieces: list[list[str]] = [[]]
-    for line in lines:
-        if is_elision(line):
+    for k, line in enumerate(lines):
+        if k in at:
             pieces.append([])
         else:
             pieces[-1].append(line)
@@ -297,9 +306,11 @@ def _replace_elided(
 ) -> tuple[int, int, list[str]]:
     """SEARCH with elisions: each piece is found in order, the elided lines between are kept.
 
-    REPLACE must elide the same number of times; its pieces replace SEARCH's one for one.
+    REPLACE must elide the same number of times; its pieces replace SEARCH's one for one. The
+    edit is placed when every way of finding the pieces puts the changed ones in the same place.
     """
-    pieces, new_pieces = _split_elisions(search), _split_elisions(replace)
+    elided = elision_lines(contents, search)
+    pieces, new_pieces = _split(search, elided), _split(replace, elision_lines(contents, replace))
     if len(new_pieces) != len(pieces):
         raise NotFound(
             f"SEARCH has {len(pieces) - 1} elided part(s) ('...') but REPLACE has {len(new_pieces) - 1}; "
@@ -307,12 +318,13 @@ def _replace_elided(
         )
     if any(not any(line.strip() for line in piece) for piece in pieces):
         raise NotFound("SEARCH starts, ends or is made of '...' lines; quote real lines around each '...'")
-    markers = [_indent(line) for line in search if is_elision(line)]
+    changed = [k for k, (a, b) in enumerate(zip(pieces, new_pieces)) if _rstripped(a) != _rstripped(b)]
+    markers = [_indent(search[k]) for k in sorted(elided)]
     options = [_all_places(contents, piece) for piece in pieces]
-    chains = _chains(contents, options, markers)
+    chains = _chains(contents, options, markers) or _chains_with_loose_tail(contents, options, markers, changed)
     if not chains:
         raise NotFound(_not_found(contents, [line for piece in pieces for line in piece]))
-    if len(chains) > 1:
+    if len({tuple(chain[k] for k in changed) for chain in chains}) > 1:
         raise Ambiguous(
             "with its '...' elisions the text matches more than one place; "
             "include more lines around each '...' so that it matches exactly one place"
@@ -324,6 +336,10 @@ def _replace_elided(
             out += file_lines[chain[k - 1].end : match.start]
         out += _splice(file_lines, pieces[k], new_pieces[k], match)
     return chain[0].start, chain[-1].end, out
+
+
+def _rstripped(lines: list[str]) -> list[str]:
+    return [line.rstrip() for line in lines]
 
 
 def _all_places(contents: list[str], piece: list[str]) -> list[_Match]:
@@ -338,7 +354,7 @@ def _all_places(contents: list[str], piece: list[str]) -> list[_Match]:
 def _chains(contents: list[str], options: list[list[_Match]], markers: list[int]) -> list[list[_Match]]:
     """The ways to pick one place per piece: in file order, without overlap, and with each
     elided part inside the block it stands in (see `_within_block`). More than 1000 partial ways
-    count as ambiguous."""
+    are refused as ambiguous."""
     chains: list[list[_Match]] = [[m] for m in options[0]]
     for k, places in enumerate(options[1:]):
         chains = [
@@ -346,8 +362,34 @@ def _chains(contents: list[str], options: list[list[_Match]], markers: list[int]
             if m.start >= chain[-1].end and _within_block(contents, chain[-1], m, markers[k])
         ]
         if len(chains) > 1000:
-            break
+            raise Ambiguous(
+                "with its '...' elisions the text matches too many ways; "
+                "include more lines around each '...' so that it matches exactly one place"
+            )
     return chains
+
+
+def _chains_with_loose_tail(
+    contents: list[str], options: list[list[_Match]], markers: list[int], changed: list[int]
+) -> list[list[_Match]]:
+    """The chains of the pieces up to the last changed one, when the unchanged pieces after it
+    follow somewhere later but not inside the block (`...` there reached past its end). Those
+    pieces neither count as context nor narrow the choice: they are left out of the chains."""
+    head = changed[-1] + 1 if changed else len(options)
+    if head == len(options):
+        return []
+    chains = _chains(contents, options[:head], markers)
+    return chains if any(_in_order(chain[-1].end, options[head:]) for chain in chains) else []
+
+
+def _in_order(start: int, options: list[list[_Match]]) -> bool:
+    """True when each piece has a place after the previous one's, the first at or after `start`."""
+    for places in options:
+        ends = [m.end for m in places if m.start >= start]
+        if not ends:
+            return False
+        start = min(ends)
+    return True
 
 
 def _within_block(contents: list[str], before: _Match, after: _Match, marker: int) -> bool:

@@ -183,8 +183,59 @@ def test_leading_and_trailing_blank_lines_pair_with_the_file() -> None:
 
 def test_elision_stays_inside_its_block() -> None:
     file = "def a():\n    x = 1\n    y = 2\n    return x\n\ndef b():\n    w = 1\n    return x\n"
-    result = apply(file, "    x = 1\n    # ...\n    return x", "    x = 10\n    # ...\n    return x")
-    assert result == file.replace("x = 1\n", "x = 10\n")
+    result = apply(file, "    x = 1\n    # ...\n    return x", "    x = 1\n    # ...\n    return x + 1")
+    assert result == file.replace("return x\n", "return x + 1\n", 1)
+
+
+IMPORTS = "from m import (\n    a,\n    b,\n    c,\n)\n\nprint(\n    d,\n)\n"
+
+
+def test_elision_whose_unchanged_piece_fits_several_places_is_placed() -> None:
+    # `)` closes the import and the call alike; the change lands in the same place either way
+    result = apply(IMPORTS, "    a,\n    b,\n    # ...\n)", "    a,\n    a2,\n    b,\n    # ...\n)")
+    assert result == IMPORTS.replace("a,\n", "a,\n    a2,\n")
+
+
+def test_elision_whose_changed_piece_fits_several_places_is_refused() -> None:
+    with pytest.raises(Ambiguous, match="more than one place"):
+        apply(IMPORTS, "    a,\n    # ...\n)", "    a,\n    # ...\n)  # end")
+
+
+TWO_FUNCTIONS = "def a():\n    x = 1\n    return x\n\ndef b():\n    y = 2\n    return y\n"
+
+
+def test_unchanged_lines_after_the_last_elision_may_lie_past_its_block() -> None:
+    search, replace = "    x = 1\n    # ...\n    y = 2", "    x = 10\n    # ...\n    y = 2"
+    assert apply(TWO_FUNCTIONS, search, replace) == TWO_FUNCTIONS.replace("x = 1", "x = 10")
+
+
+@pytest.mark.parametrize(
+    ("file", "search", "replace"),
+    [
+        # the changed piece comes after the '...' that leaves the block
+        (TWO_FUNCTIONS, "    x = 1\n    # ...\n    y = 2", "    x = 1\n    # ...\n    y = 20"),
+        # the lines after the '...' are nowhere after the change
+        (TWO_FUNCTIONS, "    y = 2\n    # ...\n    x = 1", "    y = 20\n    # ...\n    x = 1"),
+    ],
+)
+def test_elision_that_leaves_its_block_before_a_change_or_finds_nothing_is_refused(
+    file: str, search: str, replace: str
+) -> None:
+    with pytest.raises(NotFound):
+        apply(file, search, replace)
+
+
+def test_lines_past_the_block_do_not_choose_between_places() -> None:
+    file = TWO_FUNCTIONS + "\ndef c():\n    x = 1\n"  # x = 1 twice; only a's is followed by y = 2
+    with pytest.raises(Ambiguous):
+        apply(file, "    x = 1\n    # ...\n    y = 2", "    x = 10\n    # ...\n    y = 2")
+
+
+def test_comment_line_of_the_file_is_not_an_elision() -> None:
+    file = "def f():\n    # rest of the values are defaults\n    a = 1\n    b = 2\n    c = 3\n"
+    search = "    # rest of the values are defaults\n    a = 1\n    # ...\n    c = 3"
+    result = apply(file, search, search.replace("a = 1", "a = 10"))
+    assert result == file.replace("a = 1", "a = 10")
 
 
 @pytest.mark.parametrize(
