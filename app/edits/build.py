@@ -320,33 +320,64 @@ def _is_quote(old: list[str], lines: list[str]) -> bool:
 def _fill_elisions(old_lines: list[str], new: list[str], gaps: set[int]) -> list[str]:
     """A whole-file block whose lines at `gaps` are elisions (`...`, `# ... existing code ...`,
     not found in the file itself): each stands for the old lines between the piece of the block
-    before it and the piece after it. Each piece is anchored by its edge lines (as many as it
-    takes for them to occur only once in the file); blank lines at a piece's edge are not
+    before it and the piece after it (see `_elided_parts`); blank lines at a piece's edge are not
     repeated from the file."""
     old = [line.rstrip() for line in old_lines]
     pieces: list[list[str]] = [[]]
     for k, line in enumerate(new):
         if k in gaps:
-            pieces.append([])
+            if len(pieces) > 1 and not _trim(pieces[-1]):
+                pieces[-1] = []  # only blank lines between two elisions: one elided part
+            else:
+                pieces.append([])
         else:
             pieces[-1].append(line)
-    out: list[str] = []
-    position = 0
-    for k, piece in enumerate(pieces):
-        if k:
-            before, after = pieces[k - 1], piece
-            start = _anchor(old, _trim(before), position, at_end=True) if _trim(before) else 0
-            end = _anchor(old, _trim(after), start, at_end=False) if _trim(after) else len(old)
-            for _ in range(len(before) - len(_trim(before, leading=False))):
-                if start < end and not old[start]:
-                    start += 1
-            for _ in range(len(after) - len(_trim(after, trailing=False))):
-                if start < end and not old[end - 1]:
-                    end -= 1
-            out += old_lines[start:end]
-            position = end
-        out += piece
+    out = list(pieces[0])
+    for k, (start, end) in enumerate(_elided_parts(old, pieces), 1):
+        before, after = pieces[k - 1], pieces[k]
+        for _ in range(len(before) - len(_trim(before, leading=False))):
+            if start < end and not old[start]:
+                start += 1
+        for _ in range(len(after) - len(_trim(after, trailing=False))):
+            if start < end and not old[end - 1]:
+                end -= 1
+        out += old_lines[start:end] + after
     return out
+
+
+def _elided_parts(old: list[str], pieces: list[list[str]]) -> list[tuple[int, int]]:
+    """The old lines [start, end) each elision between two pieces stands for.
+
+    Each end is anchored by the edge lines of the piece next to it: as many as it takes for them
+    to occur only once between the ends already found before and after it (the pieces come in
+    file order). Ends are found until no more can be; _Refused if one stays unknown.
+    """
+    edges = [edge for k in range(1, len(pieces)) for edge in ((_trim(pieces[k - 1]), True), (_trim(pieces[k]), False))]
+    ends: list[int | None] = [None] * len(edges)
+    if not edges[0][0]:
+        ends[0] = 0
+    if not edges[-1][0]:
+        ends[-1] = len(old)
+    found = True
+    while found:
+        found = False
+        for i, (piece, at_end) in enumerate(edges):
+            if ends[i] is None:
+                lower = max((e for e in ends[:i] if e is not None), default=0)
+                upper = min((e for e in ends[i + 1 :] if e is not None), default=len(old))
+                ends[i] = _anchor(old, piece, lower, upper, at_end)
+                found = found or ends[i] is not None
+    resolved = []
+    for end, (piece, at_end) in zip(ends, edges):
+        if end is None:
+            line = piece[-1] if at_end else piece[0]
+            raise _Refused(
+                f"the line {line.strip()!r} next to a '...' elision cannot be placed in the file (it is not "
+                "there, or not once); quote unchanged lines from the file around each '...' or send a "
+                "SEARCH/REPLACE block"
+            )
+        resolved.append(end)
+    return list(zip(resolved[::2], resolved[1::2]))
 
 
 def _trim(lines: list[str], leading: bool = True, trailing: bool = True) -> list[str]:
@@ -359,24 +390,18 @@ def _trim(lines: list[str], leading: bool = True, trailing: bool = True) -> list
     return body
 
 
-def _anchor(old: list[str], piece: list[str], start: int, at_end: bool) -> int:
-    """Where the elided part next to `piece` begins (`at_end`: the piece comes before it) or ends.
-
-    The piece's lines next to the elision must occur exactly once in the file, at or after
-    `start`; as many are taken as that needs. _Refused when no number of lines does.
-    """
+def _anchor(old: list[str], piece: list[str], lower: int, upper: int, at_end: bool) -> int | None:
+    """Where the elided part next to `piece` begins (`at_end`: the piece comes before it) or ends:
+    the piece's lines next to it, as many as it takes for them to occur once within old lines
+    [lower, upper). None when no number of lines does."""
     for n in range(1, len(piece) + 1):
         edge = piece[-n:] if at_end else piece[:n]
-        places = [i for i in range(len(old) - n + 1) if old[i] == edge[0] and old[i : i + n] == edge]
+        places = [i for i in range(lower, upper - n + 1) if old[i] == edge[0] and old[i : i + n] == edge]
+        if len(places) == 1:
+            return places[0] + n if at_end else places[0]
         if not places:
             break
-        if len(places) == 1 and places[0] >= start:
-            return places[0] + n if at_end else places[0]
-    line = piece[-1] if at_end else piece[0]
-    raise _Refused(
-        f"the line {line.strip()!r} next to a '...' elision cannot be placed in the file (it is not there, "
-        "or not once); quote unchanged lines from the file around each '...' or send a SEARCH/REPLACE block"
-    )
+    return None
 
 
 def _list_files(root: Path) -> list[str]:

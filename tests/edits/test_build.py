@@ -167,8 +167,9 @@ def test_whole_file_fragment_is_refused(repo: Path) -> None:
     assert (repo / "long.py").read_text() == long
 
 
-def test_whole_file_with_elisions(repo: Path) -> None:
-    text = "mod.py\n```python\nimport os\n# ... existing code ...\ndef g():\n    return 22\n```\n"
+@pytest.mark.parametrize("elision", ["# ... existing code ...", "# ...\n\n# ..."])
+def test_whole_file_with_elisions(repo: Path, elision: str) -> None:
+    text = f"mod.py\n```python\nimport os\n{elision}\ndef g():\n    return 22\n```\n"
     changes, problems = build(repo, text)
     assert problems == []
     assert changes.files[0].new_text == MODULE.replace("return 2\n", "return 22\n")
@@ -258,6 +259,22 @@ def test_whole_file_elision_anchor_grows_until_unique(repo: Path) -> None:
     changes, problems = build(repo, text)
     assert problems == []
     assert changes.files[0].new_text == "def a():\n    return 1\n\ndef b():\n    return 1\n\ndef c():\n    return 3\n"
+
+
+DECORATED = "@cache\ndef a():\n    return x\n\n@cache\ndef b():\n    return y\n"
+
+
+def test_whole_file_elision_anchor_is_sought_between_the_anchors_around_it(repo: Path) -> None:
+    (repo / "d.py").write_text(DECORATED)  # '@cache' twice, but once before 'return x'
+    changes, problems = build(repo, "d.py\n```python\n# ...\n@cache\ndef a(z):\n    return x\n# ...\n```\n")
+    assert problems == []
+    assert changes.files[0].new_text == DECORATED.replace("a()", "a(z)")
+
+
+def test_whole_file_elision_anchor_twice_between_the_anchors_around_it_is_refused(repo: Path) -> None:
+    (repo / "d.py").write_text(DECORATED)  # both '@cache' lines come before 'return y'
+    _, [problem] = build(repo, "d.py\n```python\n# ...\n@cache\ndef b(z):\n    return y\n# ...\n```\n")
+    assert "the line '@cache' next to a '...' elision cannot be placed" in problem.message
 
 
 def test_whole_file_block_quoting_part_of_the_file_is_refused(repo: Path) -> None:
