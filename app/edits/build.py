@@ -17,8 +17,8 @@ from pathlib import Path
 
 from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange, split_lines
-from app.edits.locate import LocateError, NotFound, contains, elision_lines, replace_lines
-from app.edits.parse import Edit, FilePatch, Malformed, SearchReplace, WholeFile
+from app.edits.locate import LocateError, NotFound, contains, elision_lines, places, replace_lines
+from app.edits.parse import DiffHunk, Edit, FilePatch, Malformed, SearchReplace, WholeFile
 from app.edits.paths import UnsafePathError, normalize, safe_path
 
 FRAGMENT_MIN_LINES = 20
@@ -156,15 +156,30 @@ class _Builder:
             self._rename(state, edit.new_path)
         offset = floor = 0
         for number, hunk in enumerate(edit.hunks, 1):
-            old = [text for op, text in hunk.lines if op != "+"]
-            new = [text for op, text in hunk.lines if op != "-"]
             hint = hunk.old_start - 1 + offset if hunk.old_start else None
             size = len(state.lines or [])
             try:
-                _, floor = self._splice(state, old, new, hint, hunk.anchor, floor)
+                floor = self._splice_hunk(state, edit.hunks[number - 1 :], hint, floor)
             except _Refused as refusal:
                 raise _Refused(f"hunk {number} of {len(edit.hunks)}: {refusal}") from None
             offset += len(state.lines or []) - size
+
+    def _splice_hunk(self, state: _File, hunks: tuple[DiffHunk, ...], hint: int | None, floor: int) -> int:
+        """Apply the first of `hunks` (the rest follow it in the file); return the line after it.
+
+        When its old lines fit several places and only one leaves room for the later hunks in
+        order after it, that place is taken (a diff's hunks come in file order).
+        """
+        old, new = _old_lines(hunks[0]), [text for op, text in hunks[0].lines if op != "-"]
+        try:
+            return self._splice(state, old, new, hint, hunks[0].anchor, floor)[1]
+        except _Refused:
+            lines = state.lines or []
+            after = max(floor, _after_anchor(lines, hunks[0].anchor))
+            fits = [start for start, end in places(lines, old, after) if _fit_in_order(lines, hunks[1:], end)]
+            if len(fits) != 1:
+                raise
+            return self._splice(state, old, new, fits[0], None, floor)[1]
 
     def _whole(self, edit: WholeFile) -> None:
         """Replace (or create) the whole file, filling in `...` elisions from the current text;
@@ -289,6 +304,22 @@ class _Builder:
             shown = ", ".join(found[:5])
             raise _Refused(f"{rel} could be any of {shown}; give the full path relative to the repository root")
         return found[0] if found else None
+
+
+def _old_lines(hunk: DiffHunk) -> list[str]:
+    """The lines a diff hunk expects in the file: its context and removed lines."""
+    return [text for op, text in hunk.lines if op != "+"]
+
+
+def _fit_in_order(lines: list[str], hunks: tuple[DiffHunk, ...], floor: int) -> bool:
+    """True when each hunk's old lines are in the file after the previous hunk's, the first
+    starting at or after `floor`."""
+    for hunk in hunks:
+        ends = [end for _, end in places(lines, _old_lines(hunk), floor)]
+        if not ends:
+            return False
+        floor = min(ends)
+    return True
 
 
 def _after_anchor(lines: list[str], anchor: str | None) -> int:

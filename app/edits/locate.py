@@ -101,22 +101,26 @@ def replace_lines(
 
 
 def _find(contents: list[str], search: list[str], hint: int | None, floor: int) -> list[_Match]:
-    """The places `search` matches, by the first rule that finds any; Ambiguous when several."""
-    for rule in (_exact, _loose, _shifted):
-        matches = _same_blank_lines(rule(contents, search), len(search))
-        if len(matches) > 1:
-            matches = [m for m in matches if m.start >= floor] or matches
-        if len(matches) > 1 and hint is not None:
-            matches = [m for m in matches if m.start == hint] or matches
-        if len(matches) > 1:
-            lines = ", ".join(str(m.start + 1) for m in matches[:5])
-            raise Ambiguous(
-                f"the text matches {len(matches)} places (starting at lines {lines}); "
-                "include more of the surrounding lines so that it matches exactly one place"
-            )
-        if matches:
-            return matches
-    return []
+    """The place `search` matches (see `_places`), or none; Ambiguous when several."""
+    matches = _places(contents, search)
+    if len(matches) > 1:
+        matches = [m for m in matches if m.start >= floor] or matches
+    if len(matches) > 1 and hint is not None:
+        matches = [m for m in matches if m.start == hint] or matches
+    if len(matches) > 1:
+        lines = ", ".join(str(m.start + 1) for m in matches[:5])
+        raise Ambiguous(
+            f"the text matches {len(matches)} places (starting at lines {lines}); "
+            "include more of the surrounding lines so that it matches exactly one place"
+        )
+    return matches
+
+
+def places(file_lines: list[str], search: list[str], floor: int = 0) -> list[tuple[int, int]]:
+    """The file lines [start, end) of every place `search` matches (by the first rule that finds
+    any) starting at or after `floor`."""
+    contents = [_content(line) for line in file_lines]
+    return [(m.start, m.end) for m in _places(contents, search) if m.start >= floor]
 
 
 def _same_blank_lines(matches: list[_Match], size: int) -> list[_Match]:
@@ -320,7 +324,7 @@ def _replace_elided(
         raise NotFound("SEARCH starts, ends or is made of '...' lines; quote real lines around each '...'")
     changed = [k for k, (a, b) in enumerate(zip(pieces, new_pieces)) if _rstripped(a) != _rstripped(b)]
     markers = [_indent(search[k]) for k in sorted(elided)]
-    options = [_all_places(contents, piece) for piece in pieces]
+    options = [_places(contents, piece) for piece in pieces]
     chains = _chains(contents, options, markers) or _chains_with_loose_tail(contents, options, markers, changed)
     if not chains:
         raise NotFound(_not_found(contents, [line for piece in pieces for line in piece]))
@@ -342,10 +346,10 @@ def _rstripped(lines: list[str]) -> list[str]:
     return [line.rstrip() for line in lines]
 
 
-def _all_places(contents: list[str], piece: list[str]) -> list[_Match]:
-    """Every place a piece matches by the first rule that finds any (ambiguity is settled later)."""
+def _places(contents: list[str], search: list[str]) -> list[_Match]:
+    """Every place `search` matches by the first rule that finds any (see the module docstring)."""
     for rule in (_exact, _loose, _shifted):
-        matches = _same_blank_lines(rule(contents, piece), len(piece))
+        matches = _same_blank_lines(rule(contents, search), len(search))
         if matches:
             return matches
     return []

@@ -325,3 +325,17 @@ def test_diff_hunks_without_numbers_apply_in_file_order(repo: Path) -> None:
     assert problems == [] and changes.files[0].new_text == "a\nx = 2\nb\nx = 3\nc\n"
     _, [problem] = build(repo, "--- a/dup.py\n+++ b/dup.py\n@@ ... @@\n-x = 1\n+x = 3\n")
     assert "matches 2 places" in problem.message  # a lone hunk has nothing before it to go by
+
+
+def test_diff_hunk_fitting_two_places_takes_the_one_the_later_hunks_leave_room_for(repo: Path) -> None:
+    (repo / "dup.py").write_text("a\nx = 1\nb\nx = 1\nc\n")  # hunk 1 fits both 'x = 1'; hunk 2 needs the second
+    diff = "--- a/dup.py\n+++ b/dup.py\n@@ ... @@\n-x = 1\n+x = 2\n@@ ... @@\n b\n-x = 1\n+x = 3\n"
+    changes, problems = build(repo, diff)
+    assert problems == [] and changes.files[0].new_text == "a\nx = 2\nb\nx = 3\nc\n"
+
+
+def test_diff_hunk_fitting_two_places_before_the_later_hunks_is_refused(repo: Path) -> None:
+    (repo / "dup.py").write_text("x = 1\nx = 1\nc\n")  # hunk 2 comes after either 'x = 1'
+    diff = "--- a/dup.py\n+++ b/dup.py\n@@ ... @@\n-x = 1\n+x = 2\n@@ ... @@\n c\n+d\n"
+    _, [problem] = build(repo, diff)
+    assert "hunk 1 of 2" in problem.message and "matches 2 places" in problem.message
