@@ -112,6 +112,21 @@ def unique_context(r: Region) -> tuple[int, int] | None:
     return None
 
 
+def count_at_any_indent(lines: list[str], block: list[str]) -> int:
+    """Where `block` occurs in `lines` with one indentation put before each of its non-blank
+    lines: the places a dedented SEARCH text could mean."""
+    first = next(k for k, line in enumerate(block) if line.strip())
+    found = 0
+    for i in range(first, len(lines) - len(block) + first + 1):
+        indent = lines[i][: len(lines[i]) - len(block[first])]
+        if not indent.strip() and all(
+            lines[i - first + j].rstrip() == (indent + line if line.strip() else "").rstrip()
+            for j, line in enumerate(block)
+        ):
+            found += 1
+    return found
+
+
 def text(lines: list[str]) -> str:
     return "".join(lines).removesuffix("\n")
 
@@ -123,6 +138,12 @@ def sr_block(path: str, search: list[str], replace: list[str]) -> str:
 def unified(r: Region, context: int = 3, old_name: str | None = None, new_name: str | None = None) -> str:
     diff = difflib.unified_diff(r.old, r.new, f"a/{old_name or r.path}", f"b/{new_name or r.path}", n=context)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
+
+
+def hunk_old(r: Region) -> list[str]:
+    """The context and removed lines of the region's diff hunk: what it expects in the file."""
+    diff_lines = unified(r).splitlines(keepends=True)[3:]  # after the ---, +++ and @@ lines
+    return [line[1:] for line in diff_lines if line[:1] in (" ", "-")]
 
 
 def without_numbers(diff: str) -> str:
@@ -156,15 +177,15 @@ def cases_for(r: Region) -> Iterator[Case]:
         def no_blanks(lines: list[str]) -> list[str]:
             return [line for line in lines if line.strip()]
 
-        if any(not line.strip() for line in ctx_a + ctx_b):
-            s2 = no_blanks(ctx_a) + r.old[r.a1 : r.a2] + no_blanks(ctx_b)
+        s2 = no_blanks(ctx_a) + r.old[r.a1 : r.a2] + no_blanks(ctx_b)
+        if any(not line.strip() for line in ctx_a + ctx_b) and count(no_blanks(r.old), no_blanks(s2)) == 1:
             r2 = no_blanks(ctx_a) + r.new_lines + no_blanks(ctx_b)
             yield Case("sr-blank-lines", r.path, old_text, sr_block(r.path, s2, r2), expected)
 
         indents = [len(line) - len(line.lstrip()) for line in search + replace if line.strip()]
-        if indents and min(indents) >= 4:
-            cut = min(indents)
-            dedent = lambda lines: [line[cut:] if line.strip() else line for line in lines]  # noqa: E731
+        cut = min(indents, default=0)
+        dedent = lambda lines: [line[cut:] if line.strip() else line for line in lines]  # noqa: E731
+        if cut >= 4 and count_at_any_indent(r.old, dedent(search)) == 1:
             yield Case("sr-dedented", r.path, old_text, sr_block(r.path, dedent(search), dedent(replace)), expected)
 
         suffix = shortest_suffix(r.path, r.paths)
@@ -192,28 +213,30 @@ def cases_for(r: Region) -> Iterator[Case]:
         separator = "" if old_text.endswith("\n") else "\n"
         twice = old_text + separator + "".join(search)
         yield Case("neg-twice", r.path, twice, sr_block(r.path, search, replace), None)
-        diff_lines = unified(r).splitlines(keepends=True)[3:]  # after the ---, +++ and @@ lines
-        hunk_old = [line[1:] for line in diff_lines if line[:1] in (" ", "-")]
-        twice_diff = old_text + separator + "".join(hunk_old)
+        twice_diff = old_text + separator + "".join(hunk_old(r))
         yield Case("neg-twice-diff", r.path, twice_diff, f"```diff\n{without_numbers(unified(r))}```\n", None)
 
     diff = unified(r)
     yield Case("diff-exact", r.path, old_text, f"```diff\n{diff}```\n", expected)
+    # Without (right) line numbers a hunk is placed by its lines alone: only when they occur once.
+    placeable = count([line.rstrip("\n") for line in r.old], [line.rstrip("\n") for line in hunk_old(r)]) == 1
     shift = 7 + len(r.path) % 40
     moved = re.sub(
         r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@",
         lambda m: f"@@ -{int(m[1]) + shift}{m[2] or ''} +{int(m[3]) + shift}{m[4] or ''} @@",
         diff, flags=re.M,
     )
-    yield Case("diff-wrong-numbers", r.path, old_text, f"```diff\n{moved}```\n", expected)
-    yield Case("diff-no-numbers", r.path, old_text, f"```diff\n{without_numbers(diff)}```\n", expected)
+    if placeable:
+        yield Case("diff-wrong-numbers", r.path, old_text, f"```diff\n{moved}```\n", expected)
+        yield Case("diff-no-numbers", r.path, old_text, f"```diff\n{without_numbers(diff)}```\n", expected)
     sloppy = unified(r, context=1).replace("--- a/", "--- ").replace("+++ b/", "+++ ")
     sloppy = "\n".join(line.rstrip() if line.strip() == "" else line for line in sloppy.split("\n"))
     yield Case("diff-sloppy", r.path, old_text, f"```diff\n{sloppy}```\n", expected)
 
     body = "".join(line for line in diff.splitlines(keepends=True)[2:] if not line.startswith("\\"))
     envelope = f"*** Begin Patch\n*** Update File: {r.path}\n" + re.sub(r"^@@ .* @@.*$", "@@", body, flags=re.M)
-    yield Case("envelope", r.path, old_text, f"```\n{envelope}*** End Patch\n```\n", expected)
+    if placeable:
+        yield Case("envelope", r.path, old_text, f"```\n{envelope}*** End Patch\n```\n", expected)
 
     renamed = r.path.replace(".py", "_renamed.py")
     rename = f"diff --git a/{r.path} b/{renamed}\nsimilarity index 90%\nrename from {r.path}\nrename to {renamed}\n"
