@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange, split_lines
-from app.edits.locate import LocateError, NotFound, contains, elision_lines, places, replace_lines
+from app.edits.locate import LocateError, NotFound, contains, elision_lines, fit_in_order, places, replace_lines
 from app.edits.parse import DiffHunk, Edit, FilePatch, Malformed, SearchReplace, WholeFile
 from app.edits.paths import UnsafePathError, normalize, safe_path
 
@@ -176,7 +176,8 @@ class _Builder:
         except _Refused:
             lines = state.lines or []
             after = max(floor, _after_anchor(lines, hunks[0].anchor))
-            fits = [start for start, end in places(lines, old, after) if _fit_in_order(lines, hunks[1:], end)]
+            later = [places(lines, _old_lines(hunk)) for hunk in hunks[1:]]
+            fits = [start for start, end in places(lines, old, after) if fit_in_order(end, later)]
             if len(fits) != 1:
                 raise
             return self._splice(state, old, new, fits[0], None, floor)[1]
@@ -309,17 +310,6 @@ class _Builder:
 def _old_lines(hunk: DiffHunk) -> list[str]:
     """The lines a diff hunk expects in the file: its context and removed lines."""
     return [text for op, text in hunk.lines if op != "+"]
-
-
-def _fit_in_order(lines: list[str], hunks: tuple[DiffHunk, ...], floor: int) -> bool:
-    """True when each hunk's old lines are in the file after the previous hunk's, the first
-    starting at or after `floor`."""
-    for hunk in hunks:
-        ends = [end for _, end in places(lines, _old_lines(hunk), floor)]
-        if not ends:
-            return False
-        floor = min(ends)
-    return True
 
 
 def _after_anchor(lines: list[str], anchor: str | None) -> int:

@@ -360,9 +360,9 @@ def _chains(contents: list[str], options: list[list[_Match]], markers: list[int]
     elided part inside the block it stands in (see `_within_block`). More than 1000 partial ways
     are refused as ambiguous."""
     chains: list[list[_Match]] = [[m] for m in options[0]]
-    for k, places in enumerate(options[1:]):
+    for k, candidates in enumerate(options[1:]):
         chains = [
-            chain + [m] for chain in chains for m in places
+            chain + [m] for chain in chains for m in candidates
             if m.start >= chain[-1].end and _within_block(contents, chain[-1], m, markers[k])
         ]
         if len(chains) > 1000:
@@ -383,13 +383,15 @@ def _chains_with_loose_tail(
     if head == len(options):
         return []
     chains = _chains(contents, options[:head], markers)
-    return chains if any(_in_order(chain[-1].end, options[head:]) for chain in chains) else []
+    tail = [[(m.start, m.end) for m in candidates] for candidates in options[head:]]
+    return chains if any(fit_in_order(chain[-1].end, tail) for chain in chains) else []
 
 
-def _in_order(start: int, options: list[list[_Match]]) -> bool:
-    """True when each piece has a place after the previous one's, the first at or after `start`."""
-    for places in options:
-        ends = [m.end for m in places if m.start >= start]
+def fit_in_order(start: int, spans: list[list[tuple[int, int]]]) -> bool:
+    """True when one of each list of [start, end) spans can be picked, each after the one before
+    and the first at or after `start`."""
+    for candidates in spans:
+        ends = [end for begin, end in candidates if begin >= start]
         if not ends:
             return False
         start = min(ends)
