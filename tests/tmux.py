@@ -48,7 +48,8 @@ class Terminal:
             if text in (screen := self.screen()):
                 return screen
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+        size = self._tmux("display-message", "-p", "-t", self.name, "#{window_width}x#{window_height}", check=False)
+        raise AssertionError(f"{text!r} never appeared; the screen ({size.strip()}) was:\n{self.screen()}")
 
     def type(self, text: str) -> None:
         """Type `text` literally."""
