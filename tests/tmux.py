@@ -29,6 +29,9 @@ class Terminal:
     def __init__(self, command: str, width: int = 120, height: int = 35) -> None:
         self.name = f"exosuit-test-{uuid.uuid4().hex[:8]}"
         size = ["-x", str(width), "-y", str(height)]
+        # The size comes from the terminal itself: the shell tmux starts was sometimes handed
+        # COLUMNS=80 LINES=24, which the app's size query (shutil.get_terminal_size) prefers.
+        command = f"unset COLUMNS LINES; {command}"
         self._tmux("new-session", "-d", "-s", self.name, *size, "-e", "COLORTERM=truecolor", command)
         self._socket = self._tmux("display-message", "-p", "#{socket_path}", check=False).strip()
 
