@@ -44,7 +44,7 @@ def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
     else:
         listed = repo.git.diff("HEAD", "--name-only", "-z", "--no-renames", "--ignore-submodules=all")
     files, skipped = [], []
-    for path in sorted(p for p in listed.split("\0") if p):
+    for path in sorted(_listed(listed)):
         if (Path(repo.working_tree_dir) / path).is_symlink():
             skipped.append(path)
             continue

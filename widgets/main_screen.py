@@ -284,6 +284,12 @@ class MainScreen(Screen[None]):
 
     # -- slash commands -------------------------------------------------------------------------
 
+    async def _still_answering(self, doing: str) -> bool:
+        """While an answer streams, say that `doing` must wait for it; returns whether it streams."""
+        if self.session.streaming:
+            await self.query_one(ChatPane).add_notice(f"Wait for the answer (or press esc) before {doing}.", "warning")
+        return self.session.streaming
+
     async def run_slash(self, line: str) -> None:
         """Carry out a slash command given as text (e.g. from the command palette)."""
         command = slash.parse(line)
@@ -327,10 +333,9 @@ class MainScreen(Screen[None]):
 
     async def switch_model(self, spec: str) -> None:
         """Switch to "provider[/model]" for the next turns; the conversation is kept."""
-        chat = self.query_one(ChatPane)
-        if self.session.streaming:
-            await chat.add_notice("Wait for the answer (or press esc) before switching models.", "warning")
+        if await self._still_answering("switching models"):
             return
+        chat = self.query_one(ChatPane)
         provider, _, model = spec.partition("/")
         try:
             self.session.switch(provider, model or None)
@@ -390,9 +395,9 @@ class MainScreen(Screen[None]):
 
     async def _cmd_review(self, command: slash.Command) -> None:
         chat = self.query_one(ChatPane)
-        if self.session.streaming:
-            await chat.add_notice("Wait for the answer (or press esc) before reviewing.", "warning")
-        elif self._reopenable is None:
+        if await self._still_answering("reviewing"):
+            return
+        if self._reopenable is None:
             await chat.add_notice("No closed review to reopen: /review reopens one closed without writing.", "warning")
         else:
             self.session.pending_note = ""  # the review is open again: its outcome is what the model hears
@@ -400,8 +405,7 @@ class MainScreen(Screen[None]):
 
     async def _cmd_undo(self, command: slash.Command) -> None:
         chat = self.query_one(ChatPane)
-        if self.session.streaming:
-            await chat.add_notice("Wait for the answer (or press esc) before undoing.", "warning")
+        if await self._still_answering("undoing"):
             return
         if not self._undoable:
             message = "Nothing to undo: /undo puts back the files of the last review you applied."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,17 @@ async def wait_for_screen(pilot: Pilot, kind: type, timeout: float = 20.0) -> No
     while not isinstance(pilot.app.screen, kind):
         assert time.monotonic() < deadline, f"no {kind.__name__}; screen is {pilot.app.screen}"
         await pilot.pause(0.02)
+
+
+def toast_recorder() -> tuple[list[str], Callable[[object], None]]:
+    """The notifications' texts, as `run_test(message_hook=...)` sees them posted."""
+    toasts: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            toasts.append(message.notification.message)
+
+    return toasts, hook
 
 
 async def send_and_review(pilot: Pilot, text: str) -> None:
@@ -124,12 +136,7 @@ async def test_an_edit_dropped_after_the_retry_is_pointed_out_on_the_review_scre
     good = block("calc.py", "def add(a, b):\n", "def add(a: int, b: int) -> int:\n")
     wrong = block("calc.py", "def subtract(a, b):\n", "def sub(a: int, b: int) -> int:\n")
     wire_server.script(Reply(good + wrong), Reply("Sorry, I cannot find it."))
-    toasts: list[str] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, Notify):
-            toasts.append(message.notification.message)
-
+    toasts, hook = toast_recorder()
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True, message_hook=hook) as pilot:
         await send_and_review(pilot, "type add and sub")
@@ -208,12 +215,7 @@ async def test_a_file_changed_during_the_review_is_refused_then_review_places_th
     make_app: MakeApp, wire_server: WireServer, calc: Path
 ) -> None:
     wire_server.script(Reply(THREE_EDITS))
-    toasts: list[str] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, Notify):
-            toasts.append(message.notification.message)
-
+    toasts, hook = toast_recorder()
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await send_and_review(pilot, "add type hints")
