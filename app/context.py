@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import prompts
-from app.edits.paths import UnsafePathError, safe_path
+from app.edits.paths import UnsafePathError, repo_files, safe_path
 
 MAX_FILE_BYTES = 256_000
 """Larger files are refused: they would crowd out the conversation."""
@@ -63,18 +62,6 @@ def secret_reason(rel: str, text: str | None = None) -> str | None:
         kind = "a private key" if match.group().startswith("-----") else "an API token"
         return f"{rel} contains what looks like {kind}"
     return None
-
-
-def repo_files(repo_root: Path) -> list[str]:
-    """The repo's files (tracked, plus untracked ones not ignored), repo-relative, sorted."""
-    result = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=repo_root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return sorted({p for p in result.stdout.split("\0") if p})
 
 
 @dataclass

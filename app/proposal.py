@@ -3,8 +3,10 @@
 An answer's edits are parsed and placed by the edit engine. Edits the engine refuses (text not
 found, ambiguous) go back to the model once, automatically, with the engine's explanation; the
 corrected blocks of its next answer join the edits that were fine, and only then does the person
-review anything. Refusals that survive the retry are shown to the person and reported to the
-model with the review's feedback.
+review anything. Edits refused because they are not allowed (a path outside the repository or
+into `.git`, a file that is not text) are not retried: the model is told not to resend them.
+Refusals that survive the retry are shown to the person and reported to the model with the
+review's feedback.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import prompts
 from app.edits.build import EditProblem, build_changeset
 from app.edits.changeset import ChangeSet
 from app.edits.parse import Edit, parse_edits
+from app.edits.paths import RepoFiles
 
 
 @dataclass(frozen=True)
@@ -30,21 +33,25 @@ class Proposal:
 
     @property
     def needs_retry(self) -> bool:
-        """Some edits were refused and the model has not had its one chance to correct them."""
-        return bool(self.problems) and not self.retried
+        """Some edits were refused for a reason the model can correct, and it has not had its one
+        chance to."""
+        return any(p.fixable for p in self.problems) and not self.retried
 
     def retry_message(self) -> str:
         """The turn that sends the refused edits back to the model."""
         kept = [e.number for e in self.edits if e.number not in self.refused_numbers()]
         return prompts.load(
             "edit_retry",
-            refused=_listing(self.problems),
+            refused=_listing([p for p in self.problems if p.fixable]),
+            forbidden=_forbidden(self.problems),
             kept=", ".join(map(str, kept)) if kept else "none",
         )
 
     def refusals_note(self) -> str:
         """The refusals that remain after the retry, for the feedback turn after review."""
-        return prompts.load("edit_refusals", refused=_listing(self.problems)) if self.problems else ""
+        fixable = [p for p in self.problems if p.fixable]
+        note = prompts.load("edit_refusals", refused=_listing(fixable)) if fixable else ""
+        return note + _forbidden(self.problems)
 
     def placed_again(self, repo_root: Path) -> Proposal:
         """The same edits placed against the files as they are now (e.g. after one changed).
@@ -68,18 +75,19 @@ def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> P
     were placed before are kept and the answer's edits (the corrections) are placed after them.
     A refused edit stays refused when no correction names its file.
     """
-    edits = parse_edits(answer)
+    files = RepoFiles(repo_root)
+    edits = parse_edits(answer, files.names_file)
     if retry_of is None:
         if not edits:
             return None
-        changeset, problems = build_changeset(repo_root, edits)
+        changeset, problems = build_changeset(repo_root, edits, files)
         return Proposal(edits, changeset, problems)
     refused = retry_of.refused_numbers()
     kept = [e for e in retry_of.edits if e.number not in refused]
     offset = max((e.number for e in retry_of.edits), default=0)
     corrections = [dataclasses.replace(e, number=offset + e.number) for e in edits]
     combined = kept + corrections
-    changeset, problems = build_changeset(repo_root, combined)
+    changeset, problems = build_changeset(repo_root, combined, files)
     corrected = {e.path for e in corrections}  # a refusal with no correction for its file stands
     problems = [p for p in retry_of.problems if p.path not in corrected] + problems
     return Proposal(combined, changeset, problems, retried=True)
@@ -87,3 +95,9 @@ def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> P
 
 def _listing(problems: list[EditProblem]) -> str:
     return "\n\n".join(p.message for p in problems)
+
+
+def _forbidden(problems: list[EditProblem]) -> str:
+    """The part of a message about edits that are not allowed at all ("" when there are none)."""
+    forbidden = [p for p in problems if not p.fixable]
+    return prompts.load("edit_forbidden", refused=_listing(forbidden)) if forbidden else ""

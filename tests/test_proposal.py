@@ -93,3 +93,20 @@ def test_placed_again_follows_the_file_and_keeps_refusals_dropped_at_the_retry(r
     (repo / "greet.py").write_text(GREET.replace("bye", "ciao"))  # the edit's text is gone
     gone = retried.placed_again(repo)
     assert gone.changeset.files == [] and [p.number for p in gone.problems] == [1, 2]
+
+
+def test_edits_that_are_not_allowed_are_not_sent_back_to_be_corrected(repo: Path) -> None:
+    proposal = propose(repo, block("../outside.py", "", "x = 1\n") + block(".git/config", "a\n", "b\n"))
+    assert proposal is not None and len(proposal.problems) == 2 and not proposal.needs_retry
+    note = proposal.refusals_note()
+    assert "not allowed" in note and "do not resend them" in note and "after one correction" not in note
+
+
+def test_a_retry_says_which_refusals_to_correct_and_which_not_to_resend(repo: Path) -> None:
+    bad = block("greet.py", "    print('goodbye ' + name)\n", "    pass\n")
+    proposal = propose(repo, bad + block("~/evil.py", "", "x = 1\n"))
+    assert proposal is not None and proposal.needs_retry
+    message = proposal.retry_message()
+    corrected, forbidden = message.split("These edits are not allowed")
+    assert "Edit 1" in corrected and "closest" in corrected
+    assert "Edit 2" in forbidden and "home-directory" in forbidden

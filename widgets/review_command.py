@@ -15,10 +15,9 @@ from pathlib import Path
 
 from textual.app import App
 
-from app.edits.build import build_changeset
+from app.edits.build import place_edits
 from app.edits.changeset import ChangeSet
 from app.edits.command import read_response
-from app.edits.parse import parse_edits
 from app.repo import find_repo_root
 from app.review import ReviewResult
 from app.worktree import untracked_files, working_tree_changeset
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"exosuit review: cannot read {args.response}: {error}", file=sys.stderr)
         return 2
-    changeset, problems = build_changeset(root, parse_edits(text))
+    _, changeset, problems = place_edits(root, text)
     for problem in problems:
         print(f"error: {problem.summary}", file=sys.stderr)
     if not changeset.files:

@@ -5,21 +5,21 @@ placed is reported as an `EditProblem` and skipped; the others still go into the
 a dry run can show them), but callers apply nothing while there are problems.
 
 Files are read as exact text (see `textfile`): lines the model writes get the file's own line
-ending (CRLF files stay CRLF), and a file without a final newline keeps lacking one.
+ending (CRLF files stay CRLF), and a file without a final newline keeps lacking one, unless a
+diff hunk that ends the file says otherwise with `\\ No newline at end of file` (as git reads it).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange, split_lines
 from app.edits.locate import LocateError, NotFound, contains, elision_lines, fit_in_order, places, replace_lines
-from app.edits.parse import DiffHunk, Edit, FilePatch, Malformed, SearchReplace, WholeFile
-from app.edits.paths import UnsafePathError, normalize, safe_path
+from app.edits.parse import DiffHunk, Edit, FilePatch, Malformed, SearchReplace, WholeFile, parse_edits
+from app.edits.paths import RepoFiles, UnsafePathError, normalize, safe_path
 
 FRAGMENT_MIN_LINES = 20
 """A whole-file block for a file at least this long that drops over half its lines is refused
@@ -33,6 +33,9 @@ class EditProblem:
     number: int
     path: str | None
     message: str
+    fixable: bool = True
+    """False when no correction can help: the edit is not allowed (a path outside the
+    repository or into `.git`, a file that is not UTF-8 text), so it must not be resent."""
 
     @property
     def summary(self) -> str:
@@ -41,7 +44,9 @@ class EditProblem:
 
 
 class _Refused(Exception):
-    pass
+    def __init__(self, message: str, fixable: bool = True) -> None:
+        super().__init__(message)
+        self.fixable = fixable
 
 
 @dataclass
@@ -52,23 +57,40 @@ class _File:
     old: textfile.TextFile | None
     lines: list[str] | None
     new_path: str | None = None
+    changed_by: list[tuple[int, list[str]]] = field(default_factory=list)
+    """(edit number, the lines before it) for each edit that changed the file so far."""
 
     @property
     def eol(self) -> str:
         return textfile.newline_of(self.old.text) if self.old else "\n"
 
 
-def build_changeset(repo_root: Path, edits: list[Edit]) -> tuple[ChangeSet, list[EditProblem]]:
-    """The ChangeSet the edits make to the files under `repo_root`, and the edits refused."""
-    builder = _Builder(repo_root)
+def build_changeset(
+    repo_root: Path, edits: list[Edit], files: RepoFiles | None = None
+) -> tuple[ChangeSet, list[EditProblem]]:
+    """The ChangeSet the edits make to the files under `repo_root`, and the edits refused.
+
+    `files` resolves basenames and suffixes (pass the one the edits were parsed with).
+    """
+    builder = _Builder(repo_root, files or RepoFiles(repo_root))
     for edit in edits:
         saved = builder.save()
         try:
             builder.apply(edit)
         except _Refused as refusal:
             builder.restore(saved)  # a refused edit leaves no part of itself behind
-            builder.problems.append(EditProblem(edit.number, edit.path, _describe(edit, str(refusal))))
+            problem = EditProblem(edit.number, edit.path, _describe(edit, str(refusal)), refusal.fixable)
+            builder.problems.append(problem)
+        else:
+            builder.record(edit.number, saved)
     return builder.changeset(), builder.problems
+
+
+def place_edits(repo_root: Path, text: str) -> tuple[list[Edit], ChangeSet, list[EditProblem]]:
+    """The edits in a model's response `text`, read knowing the repo's files, and what they do."""
+    files = RepoFiles(repo_root)
+    edits = parse_edits(text, files.names_file)
+    return edits, *build_changeset(repo_root, edits, files)
 
 
 def _describe(edit: Edit, reason: str) -> str:
@@ -82,11 +104,11 @@ def _describe(edit: Edit, reason: str) -> str:
 class _Builder:
     """The state of every file the edits touched so far, and the problems found."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, repo_files: RepoFiles) -> None:
         self.root = root
+        self.repo_files = repo_files
         self.files: dict[str, _File] = {}
         self.problems: list[EditProblem] = []
-        self._repo_files: list[str] | None = None
 
     def apply(self, edit: Edit) -> None:
         if isinstance(edit, Malformed):
@@ -105,6 +127,13 @@ class _Builder:
         for path, state in self.files.items():
             unread = (split_lines(state.old.text) if state.old else None, None)
             state.lines, state.new_path = saved.get(path, unread)
+
+    def record(self, number: int, saved: dict[str, tuple[list[str] | None, str | None]]) -> None:
+        """Note which files edit `number` changed, and their lines before it (see `_overlap`)."""
+        for path, state in self.files.items():
+            before = saved.get(path, (split_lines(state.old.text) if state.old else None, None))[0]
+            if before is not None and before != state.lines:
+                state.changed_by.append((number, before))
 
     def changeset(self) -> ChangeSet:
         changes = []
@@ -140,19 +169,22 @@ class _Builder:
         lines are searched like a SEARCH text)."""
         if edit.old_path is None:
             state = self._file(edit.new_path, must_exist=False)
-            if state.lines is not None:
+            if state.lines is None:
+                added = [text for hunk in edit.hunks for op, text in hunk.lines if op != "-"]
+                last_hunk = edit.hunks[-1] if edit.hunks else None
+                state.lines = _with_eol(added, "\n", final_newline=not (last_hunk and last_hunk.new_missing_newline))
+                return
+            if all(op == "+" for hunk in edit.hunks for op, _ in hunk.lines):
                 raise _Refused(
                     f"the diff creates {state.path}, but it already exists; diff against its current content"
                 )
-            added = [text for hunk in edit.hunks for op, text in hunk.lines if op != "-"]
-            last_hunk = edit.hunks[-1] if edit.hunks else None
-            state.lines = _with_eol(added, "\n", final_newline=not (last_hunk and last_hunk.new_missing_newline))
-            return
-        state = self._file(edit.old_path, must_exist=True)
+            # `--- /dev/null` over an existing file, with lines to find in it: an update of that file.
+        else:
+            state = self._file(edit.old_path, must_exist=True)
         if edit.new_path is None:
             state.lines = None
             return
-        if edit.new_path != edit.old_path:
+        if edit.old_path is not None and edit.new_path != edit.old_path:
             self._rename(state, edit.new_path)
         offset = floor = 0
         for number, hunk in enumerate(edit.hunks, 1):
@@ -160,8 +192,9 @@ class _Builder:
             size = len(state.lines or [])
             try:
                 floor = self._splice_hunk(state, edit.hunks[number - 1 :], hint, floor)
+                _end_of_file(state, hunk, floor)
             except _Refused as refusal:
-                raise _Refused(f"hunk {number} of {len(edit.hunks)}: {refusal}") from None
+                raise _Refused(f"hunk {number} of {len(edit.hunks)}: {refusal}", refusal.fixable) from None
             offset += len(state.lines or []) - size
 
     def _splice_hunk(self, state: _File, hunks: tuple[DiffHunk, ...], hint: int | None, floor: int) -> int:
@@ -237,11 +270,15 @@ class _Builder:
             )
             start, end = start + after, end + after
         except LocateError as error:
-            if isinstance(error, NotFound) and replace and contains(state.lines, replace):
-                raise _Refused(
-                    f"in {state.path}, the text to replace was not found but its replacement already is; "
-                    "the edit seems to be applied already, so leave it out"
-                ) from None
+            if isinstance(error, NotFound):
+                overlap = _overlap(state, search)
+                if overlap:
+                    raise _Refused(overlap) from None
+                if replace and contains(state.lines, replace):
+                    raise _Refused(
+                        f"in {state.path}, the text to replace was not found but its replacement already is; "
+                        "the edit seems to be applied already, so leave it out"
+                    ) from None
             raise _Refused(f"in {state.path}, {error}") from None
         final_newline = not state.lines or state.lines[-1].endswith("\n")
         lines = state.lines[:start] + new + state.lines[end:]
@@ -253,7 +290,7 @@ class _Builder:
             target = normalize(new_path)
             exists = os.path.lexists(safe_path(self.root, target))
         except UnsafePathError as error:
-            raise _Refused(str(error)) from None
+            raise _Refused(str(error), fixable=False) from None
         if exists or target in self.files:
             raise _Refused(f"cannot rename {state.path} to {target}: {target} already exists")
         state.new_path = target
@@ -266,7 +303,7 @@ class _Builder:
             rel = normalize(raw)
             path = safe_path(self.root, rel)
         except UnsafePathError as error:
-            raise _Refused(str(error)) from None
+            raise _Refused(str(error), fixable=False) from None
         if rel not in self.files and not path.is_file() and (must_exist or prefer_existing):
             found = self._find_by_suffix(rel)
             if found:
@@ -285,26 +322,59 @@ class _Builder:
 
     def _load(self, rel: str, path: Path) -> _File:
         if os.path.lexists(path) and not path.is_file():
-            raise _Refused(f"{rel} is not a regular file")
+            raise _Refused(f"{rel} is not a regular file", fixable=False)
         if not path.exists():
             return _File(rel, None, None)
         try:
             text = textfile.read(path, rel)
         except textfile.NotTextError as error:
-            raise _Refused(str(error)) from None
+            raise _Refused(str(error), fixable=False) from None
         except OSError as error:
             raise _Refused(f"{rel}: cannot read ({error.strerror})") from None
         return _File(rel, text, split_lines(text.text))
 
     def _find_by_suffix(self, rel: str) -> str | None:
         """The one repo file whose path ends with `/rel`; _Refused when there are several."""
-        if self._repo_files is None:
-            self._repo_files = _list_files(self.root)
-        found = [p for p in self._repo_files if p.endswith("/" + rel)]
+        found = self.repo_files.matches(rel)
         if len(found) > 1:
             shown = ", ".join(found[:5])
             raise _Refused(f"{rel} could be any of {shown}; give the full path relative to the repository root")
         return found[0] if found else None
+
+
+def _end_of_file(state: _File, hunk: DiffHunk, end: int) -> None:
+    """Give the file the final newline a hunk's `\\ No newline at end of file` asks for; the
+    hunk's new lines end at line `end`. Without the marker the file keeps what it had."""
+    if not (hunk.new_missing_newline or hunk.old_missing_newline):
+        return
+    lines = state.lines or []
+    if not lines:
+        return
+    if end != len(lines):
+        raise _Refused(
+            "it says '\\ No newline at end of file', but it does not end at the end of the file; "
+            "put that line only after the file's last line"
+        )
+    if hunk.new_missing_newline and hunk.old_missing_newline and lines[-1].endswith("\n"):
+        raise _Refused(
+            "it says the file's last line has no newline, but in the file it has one; "
+            "leave out the '\\ No newline at end of file' line"
+        )
+    last = lines[-1].rstrip("\r\n")
+    lines[-1] = last if hunk.new_missing_newline else last + state.eol
+
+
+def _overlap(state: _File, search: list[str]) -> str | None:
+    """When text that was not found was there before an earlier edit of the same answer changed
+    it, a refusal that says so (the model's two edits overlap)."""
+    for number, before in reversed(state.changed_by):
+        if contains(before, search):
+            return (
+                f"in {state.path}, the text to replace is no longer there: edit {number} of this answer "
+                f"already changed those lines. Make both changes in one edit, or quote the lines as edit "
+                f"{number} leaves them"
+            )
+    return None
 
 
 def _old_lines(hunk: DiffHunk) -> list[str]:
@@ -423,19 +493,3 @@ def _anchor(old: list[str], piece: list[str], lower: int, upper: int, at_end: bo
         if not places:
             break
     return None
-
-
-def _list_files(root: Path) -> list[str]:
-    """Every file in the repo: git's tracked and untracked-unignored ones, or a walk without git."""
-    try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root, capture_output=True, check=True, timeout=30,
-        )
-        return sorted(set(filter(None, result.stdout.decode("utf-8", "replace").split("\0"))))
-    except (OSError, subprocess.SubprocessError):
-        found = []
-        for directory, subdirs, names in os.walk(root):
-            subdirs[:] = [d for d in subdirs if d != ".git"]
-            found += [Path(directory, n).relative_to(root).as_posix() for n in names]
-        return sorted(found)

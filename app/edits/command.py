@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 
 from app.edits.apply import ApplyError, apply_changeset
-from app.edits.build import build_changeset
+from app.edits.build import place_edits
 from app.edits.changeset import ChangeSet
-from app.edits.parse import parse_edits
 from app.repo import find_repo_root
 from app.worktree import checkpoint_before_write
 
@@ -34,14 +33,13 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"exosuit apply: cannot read {args.response}: {error}", file=sys.stderr)
         return 2
-    edits = parse_edits(text)
+    edits, changeset, problems = place_edits(root, text)
     if not edits:
         print(
             "exosuit apply: no edits found in the response (SEARCH/REPLACE blocks, diffs or file blocks)",
             file=sys.stderr,
         )
         return 1
-    changeset, problems = build_changeset(root, edits)
     if problems:
         for problem in problems:
             print(f"error: {problem.summary}", file=sys.stderr)

@@ -13,9 +13,14 @@ Matching is tried in this order, and the first rule that finds anything decides:
    pieces may be found several ways as long as the changed ones are always in the same place.
 
 A rule that finds more than one place refuses (`Ambiguous`), and so does finding nothing
-(`NotFound`, with the closest lines of the file for the model to correct itself). Lines of the
-file that the edit leaves unchanged are kept byte for byte, including their whitespace and the
-blank lines the model did not reproduce.
+(`NotFound`, with the closest lines of the file for the model to correct itself).
+
+The tolerance is for *finding* the text only. Which lines change is read from SEARCH and
+REPLACE exactly, whitespace included: a line the model changed, if only in its whitespace (four
+spaces become an empty line, a tab becomes spaces), is written exactly as the model wrote it
+(shifted to the file's indentation under rule 3); a line it left the same in SEARCH and REPLACE
+is kept byte for byte from the file, with the file's whitespace where the model's SEARCH was
+sloppy, and so are the blank lines the model did not reproduce.
 """
 
 from __future__ import annotations
@@ -220,7 +225,7 @@ def _splice(file_lines: list[str], search: list[str], replace: list[str], match:
     """
     out: list[str] = []
     cursor = match.start
-    old, new = [s.rstrip() for s in search], [r.rstrip() for r in replace]
+    old, new = search, replace  # compared exactly: a whitespace-only change is a change
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         mapped = [p for p in match.positions[i1:i2] if p is not None]
         if tag == "equal":
@@ -229,10 +234,7 @@ def _splice(file_lines: list[str], search: list[str], replace: list[str], match:
                 cursor = mapped[-1] + 1
             continue
         if _uncertain(match.positions, old, new, (i1, i2, j1, j2)):
-            raise Ambiguous(
-                "the text matches only with blank lines ignored, and where the change goes the file "
-                "has a different number of blank lines; copy the blank lines there exactly from the file"
-            )
+            raise Ambiguous(_BLANK_LINES_DIFFER)
         if mapped:
             out += file_lines[cursor : mapped[0]]
             cursor = mapped[-1] + 1
@@ -322,7 +324,7 @@ def _replace_elided(
         )
     if any(not any(line.strip() for line in piece) for piece in pieces):
         raise NotFound("SEARCH starts, ends or is made of '...' lines; quote real lines around each '...'")
-    changed = [k for k, (a, b) in enumerate(zip(pieces, new_pieces)) if _rstripped(a) != _rstripped(b)]
+    changed = [k for k, (a, b) in enumerate(zip(pieces, new_pieces)) if a != b]
     markers = [_indent(search[k]) for k in sorted(elided)]
     options = [_places(contents, piece) for piece in pieces]
     chains = _chains(contents, options, markers) or _chains_with_loose_tail(contents, options, markers, changed)
@@ -340,10 +342,6 @@ def _replace_elided(
             out += file_lines[chain[k - 1].end : match.start]
         out += _splice(file_lines, pieces[k], new_pieces[k], match)
     return chain[0].start, chain[-1].end, out
-
-
-def _rstripped(lines: list[str]) -> list[str]:
-    return [line.rstrip() for line in lines]
 
 
 def _places(contents: list[str], search: list[str]) -> list[_Match]:

@@ -4,7 +4,8 @@ Four formats are read, mixed freely in one response:
 
 - SEARCH/REPLACE blocks (`<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE`, or the older
   `ORIGINAL` / `UPDATED`), the file path on the line before the code fence, in the fence's info
-  string, or on the line before the block; a block with no path of its own uses the previous one's.
+  string, on the line before the block (inside the fence or not), or alone in a fence of its own
+  just before; a block with no path of its own uses the previous one's.
 - Unified diffs (`diff --git`, `--- a/x` / `+++ b/x`, `@@` hunks) including sloppy ones: hunk
   headers with wrong numbers or none (`@@ ... @@`), blank context lines without their space,
   new files (`/dev/null`), deletions and renames. A ```diff fence with only `@@` hunks takes
@@ -13,9 +14,15 @@ Four formats are read, mixed freely in one response:
   `*** Add File: x`, `*** Delete File: x`, `*** Move to: y`, `@@ [line the hunk follows]`,
   `*** End Patch`): read as unified diffs without line numbers.
 - Whole-file code blocks: a fence whose path is given on the line just before it (alone on its
-  line, possibly as `path:`, **path**, `path`, # path), in the info string (```python a/b.py),
-  or as a comment on the block's first line (`# a/b.py`, `// a/b.ts`).
-  Code blocks with no path are explanations, not edits, and are skipped.
+  line or in a fence of its own), in the info string (```python a/b.py), or as a comment on the
+  block's first line (`# a/b.py`, `// a/b.ts`). Code blocks with no path are explanations, not
+  edits, and are skipped.
+
+A name alone on its line may be decorated as models do (`path:`, **path**, `path`, "path",
+# path, File: path). Underscores belong to many names (`_compat.py`, `__init__.py`), so only a
+name wrapped in them on both sides is also read without them, and the reading that names an
+existing file wins; a name with no extension or directory (`Makefile`, `LICENSE`) is a path
+when it names an existing file (or is a well-known one). Which files exist is asked of `known`.
 
 Parsing never raises: a block that cannot be read becomes a `Malformed` edit with a message.
 Where the edits apply is decided later (`build.py`); here a path is just the text the model wrote.
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _SEARCH = re.compile(r"^\s*<{5,9}\s*(?:SEARCH|ORIGINAL)\b.*$")
@@ -35,6 +43,10 @@ _HUNK_HEADER = re.compile(r"^@@\s*-(\d+)(?:,(\d+))?\s+\+(\d+)(?:,(\d+))?\s*@@")
 _PATH_LABEL = re.compile(r"^(?:file(?:name)?|path|new file|updated file)\s*:\s*", re.I)
 _PATHLIKE = re.compile(r"^[\w.@+~\-/\\]*[\w\-+~@]$")
 _BARE_NAMES = {"Makefile", "Dockerfile", "Justfile", "Procfile", "Gemfile", "Rakefile", "LICENSE", "README"}
+"""Names without an extension read as paths even when no such file exists yet."""
+
+Known = Callable[[str], bool]
+"""Whether a path names an existing file of the repository (`paths.RepoFiles.names_file`)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,10 @@ class DiffHunk:
     old_start: int | None
     """The 1-based start in the old file from the `@@` header; None when the header had none."""
     new_missing_newline: bool = False
-    """`\\ No newline at end of file` followed the hunk's last added or context line."""
+    """`\\ No newline at end of file` followed the hunk's last added or context line: the new
+    text ends without a newline."""
+    old_missing_newline: bool = False
+    """The marker followed the hunk's last removed or context line: the old text ends without one."""
     anchor: str | None = None
     """A line the hunk comes after (a patch envelope's `@@ def f():`), to narrow where it applies."""
 
@@ -99,17 +114,33 @@ class Malformed:
 Edit = SearchReplace | FilePatch | WholeFile | Malformed
 
 
-def parse_edits(text: str) -> list[Edit]:
-    """Every edit found in `text`, in order, numbered from 1. Never raises."""
-    return _Parser(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).parse()
+def parse_edits(text: str, known: Known | None = None) -> list[Edit]:
+    """Every edit found in `text`, in order, numbered from 1. Never raises.
+
+    `known` tells which names are files of the repository; without it, only names with an
+    extension or a directory (or a well-known name such as `Makefile`) are read as paths.
+    """
+    return _Parser(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), known).parse()
+
+
+@dataclass(frozen=True)
+class _Name:
+    """What a line that holds only a name says: the path it names, or, when it names none for
+    sure, the name seen (`unknown`) or why it is unclear (`ambiguous`)."""
+
+    path: str | None = None
+    unknown: str | None = None
+    ambiguous: str | None = None
 
 
 class _Parser:
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], known: Known | None) -> None:
         self.lines = lines
+        self.known = known
         self.edits: list[Edit] = []
         self.fence_ends = _fence_ends(lines)
         self.fence_starts = sorted(self.fence_ends)
+        self.fence_opening = {end: start for start, end in self.fence_ends.items()}
         self.markers = {
             pattern: [i for i, line in enumerate(lines) if pattern.match(line)]
             for pattern in (_SEARCH, _DIVIDER, _REPLACE)
@@ -144,26 +175,31 @@ class _Parser:
             return start + 1
         search = "".join(line + "\n" for line in self.lines[start + 1 : divider])
         replace = "".join(line + "\n" for line in self.lines[divider + 1 : end])
-        if path is None:
-            self._add(Malformed(number, None, "a SEARCH/REPLACE block with no file path before it"))
+        if isinstance(path, _Name):
+            self._add(Malformed(number, None, path.ambiguous or _no_path(path.unknown)))
         else:
             self._add(SearchReplace(number, path, search, replace))
         return end + 1
 
-    def _path_for_block(self, start: int) -> str | None:
-        """The path for the SEARCH block at `start`: just above it, above its fence, or the last one."""
+    def _path_for_block(self, start: int) -> str | _Name:
+        """The path for the SEARCH block at `start`: just above it, above its fence, or the last
+        one; a `_Name` saying why there is none."""
         i = start - 1
         while i >= 0 and not self.lines[i].strip():
             i -= 1
+        name = None
         if i >= 0:
             fence = _FENCE.match(self.lines[i])
             if fence and i in self.fence_ends:
-                path = _path_in_info(fence.group(2)) or self._path_before(i)
+                in_info = _path_in_info(fence.group(2))
+                name = _Name(in_info) if in_info else self._name_before(i)
             else:
-                path = _path_in_line(self.lines[i])
-            if path:
-                self.last_path = path
-        return self.last_path
+                name = self._name_at(i)
+        if name and name.path:
+            self.last_path = name.path
+        elif name and name.ambiguous:
+            return name
+        return self.last_path or name or _Name()
 
     # -- unified diffs --------------------------------------------------------------------
 
@@ -228,23 +264,25 @@ class _Parser:
                 start = None  # hunk lines with no @@ header at all
             else:
                 break
-            lines, missing_newline, i = self._hunk_body(i, end)
+            lines, (old_missing, new_missing), i = self._hunk_body(i, end)
             if lines:
-                hunks.append(DiffHunk(tuple(lines), start, missing_newline))
+                hunks.append(DiffHunk(tuple(lines), start, new_missing, old_missing_newline=old_missing))
         return hunks, i
 
-    def _hunk_body(self, i: int, end: int) -> tuple[list[tuple[str, str]], bool, int]:
-        """A hunk's lines from line `i`, whether its new side lacks a final newline, and where it ends."""
+    def _hunk_body(self, i: int, end: int) -> tuple[list[tuple[str, str]], tuple[bool, bool], int]:
+        """A hunk's lines from line `i`, whether its old and its new side lack a final newline
+        (`\\ No newline at end of file` after a line of that side), and where it ends."""
         lines: list[tuple[str, str]] = []
-        missing_newline = False
+        old_missing = new_missing = False
         in_fence = end < len(self.lines)
         while i < end:
             line = self.lines[i]
             if line.startswith(("@@", "diff --git ", "*** ")) or self._at_file_header(i):
                 break
             if line.startswith("\\"):
-                if lines and lines[-1][0] != "-":
-                    missing_newline = True
+                if lines:
+                    old_missing = old_missing or lines[-1][0] != "+"
+                    new_missing = new_missing or lines[-1][0] != "-"
             elif line[:1] in ("+", "-", " "):
                 lines.append((line[0], line[1:]))
             elif not line.strip():
@@ -254,9 +292,9 @@ class _Parser:
             else:
                 break
             i += 1
-        while lines and lines[-1] == (" ", ""):
+        while lines and lines[-1] == (" ", "") and not (old_missing or new_missing):
             lines.pop()  # blank lines after a hunk separate it from what follows
-        return lines, missing_newline, i
+        return lines, (old_missing, new_missing), i
 
     # -- patch envelopes ------------------------------------------------------------------
 
@@ -322,7 +360,12 @@ class _Parser:
         ):
             return start + 1  # its edits are read line by line
         info = _FENCE.match(self.lines[start]).group(2)  # type: ignore[union-attr]
-        path = _path_in_info(info) or self._path_before(start)
+        in_info = _path_in_info(info)
+        name = _Name(in_info) if in_info else self._name_before(start)
+        if name and name.ambiguous:
+            self._add(Malformed(len(self.edits) + 1, None, name.ambiguous))
+            return end + 1
+        path = name.path if name else None
         label = None
         if path is None and end > start + 1:
             path = label = _path_in_comment(self.lines[start + 1])
@@ -336,14 +379,39 @@ class _Parser:
             self._add(WholeFile(len(self.edits) + 1, path, text, self.lines[start + 1] if label else None))
         return end + 1
 
-    def _path_before(self, fence: int) -> str | None:
-        """The path on the line just before a fence (one blank line between is allowed)."""
+    def _name_before(self, fence: int) -> _Name | None:
+        """The name on the line just before a fence (one blank line between is allowed)."""
         for i in (fence - 1, fence - 2):
             if i < 0:
                 return None
             if self.lines[i].strip():
-                return _path_in_line(self.lines[i])
+                return self._name_at(i)
         return None
+
+    def _name_at(self, i: int) -> _Name | None:
+        """The name line `i` holds; for the closing line of a fence around one line only, the
+        name on that line (a path alone in its own fence)."""
+        opening = self.fence_opening.get(i)
+        if opening is not None:
+            return self._name_in(self.lines[opening + 1]) if i == opening + 2 else None
+        return self._name_in(self.lines[i])
+
+    def _name_in(self, line: str) -> _Name | None:
+        """The path a line holding only a name gives (see the module docstring); None when the
+        line does not look like a name at all."""
+        readings = _readings(line)
+        if not readings:
+            return None
+        existing = [r for r in readings if self.known and self.known(r)]
+        if len(existing) > 1:
+            return _Name(ambiguous=(
+                f"the file name {line.strip()!r} can be read as {' or '.join(existing)}, which both exist; "
+                "write the path alone on its line, without Markdown around it"
+            ))
+        if existing:
+            return _Name(existing[0])
+        plausible = [r for r in readings if _looks_like_path(r)]
+        return _Name(plausible[0]) if plausible else _Name(unknown=readings[0])
 
     def _end_of_block(self, i: int) -> int:
         """Where the code block containing line `i` ends (the end of the text when none does)."""
@@ -380,14 +448,31 @@ def _fence_ends(lines: list[str]) -> dict[int, int]:
     return ends
 
 
-def _path_in_line(line: str) -> str | None:
-    """The path when a line holds only a path, decorated as models do (`x`, **x**, # x, x:, File: x)."""
-    text = line.strip().strip("*_").strip()
-    text = text.lstrip("#").strip()
-    text = _PATH_LABEL.sub("", text).strip().strip("*_`'\"").strip()
-    text = text.rstrip(":").strip().strip("*_`'\"")
-    text = _PATH_LABEL.sub("", text)
-    return text if _looks_like_path(text) else None
+def _readings(line: str) -> list[str]:
+    """The ways to read a line holding only a name, decorated as models do (`x`, **x**, # x, x:,
+    "x", File: x), most likely first: without the decoration, and, when underscores wrap the name
+    on both sides (`_x_`, Markdown emphasis or part of the name), with them too."""
+    text = line.strip().lstrip("#").strip()
+    readings: list[str] = []
+    while True:
+        before = text
+        text = _PATH_LABEL.sub("", text).strip().rstrip(":").strip().strip("*`'\"").strip()
+        wrap = len(text) - len(text.lstrip("_"))
+        if wrap and text.endswith("_" * wrap) and len(text) > 2 * wrap:
+            readings.append(text)
+            text = text[wrap:-wrap]
+        if text == before:
+            break
+    readings.insert(0, text)
+    return [r for r in dict.fromkeys(readings) if len(r) <= 300 and _PATHLIKE.match(r)]
+
+
+def _no_path(seen: str | None) -> str:
+    """The refusal of a SEARCH/REPLACE block that no path comes before (`seen`: the name there)."""
+    message = "a SEARCH/REPLACE block with no file path before it"
+    if seen:
+        message += f" ({seen!r} on the line before it is no file in the repository)"
+    return message
 
 
 def _path_in_comment(line: str) -> str | None:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.edits.build import build_changeset
-from app.edits.parse import parse_edits
+from app.edits.build import place_edits
 
 MODULE = "import os\n\n\ndef f():\n    return 1\n\n\ndef g():\n    return 2\n"
 
@@ -30,7 +29,8 @@ def sr(path: str, search: str, replace: str) -> str:
 
 
 def build(root: Path, text: str):
-    return build_changeset(root, parse_edits(text))
+    _, changes, problems = place_edits(root, text)
+    return changes, problems
 
 
 def test_search_replace(repo: Path) -> None:
@@ -339,3 +339,170 @@ def test_diff_hunk_fitting_two_places_before_the_later_hunks_is_refused(repo: Pa
     diff = "--- a/dup.py\n+++ b/dup.py\n@@ ... @@\n-x = 1\n+x = 2\n@@ ... @@\n c\n+d\n"
     _, [problem] = build(repo, diff)
     assert "hunk 1 of 2" in problem.message and "matches 2 places" in problem.message
+
+
+# -- file names as models write them ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "given"),
+    [
+        ("_compat.py", "_compat.py"),
+        ("__init__.py", "__init__.py"),
+        ("_compat.py", "**_compat.py**"),
+        ("__init__.py", "`__init__.py`"),
+        ("app/_private.py", "_private.py"),
+        ("__main__.py", "__main__.py:"),
+    ],
+)
+def test_a_name_starting_with_an_underscore_keeps_it(repo: Path, name: str, given: str) -> None:
+    (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo / name).write_text("A = 1\n")
+    changes, problems = build(repo, sr(given, "A = 1", "A = 2"))
+    assert problems == [] and [(c.path, c.new_text) for c in changes.files] == [(name, "A = 2\n")]
+
+
+def test_a_name_starting_with_an_underscore_is_not_read_as_another_file(repo: Path) -> None:
+    (repo / "compat.py").write_text("A = 1\n")
+    changes, [problem] = build(repo, sr("_compat.py", "A = 1", "A = 2"))
+    assert changes.files == [] and "there is no file _compat.py" in problem.message
+
+
+def test_a_name_wrapped_in_underscores_takes_the_reading_that_names_a_file(repo: Path) -> None:
+    (repo / "notes_").write_text("A = 1\n")
+    (repo / "_build_").write_text("A = 1\n")
+    changes, problems = build(repo, sr("_build_", "A = 1", "A = 2"))
+    assert problems == [] and [c.path for c in changes.files] == ["_build_"]
+    (repo / "build").write_text("A = 1\n")  # now both readings name a file
+    changes, [problem] = build(repo, sr("_build_", "A = 1", "A = 2"))
+    assert changes.files == [] and "can be read as build or _build_" in problem.message
+
+
+@pytest.mark.parametrize("name", ["LICENSE", "Dockerfile", "configure", "bin/run", ".envrc.example"])
+def test_a_file_without_an_extension_is_read_when_it_exists(repo: Path, name: str) -> None:
+    (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo / name).write_text("one\ntwo\n")
+    changes, problems = build(repo, f"{name}\n```\n<<<<<<< SEARCH\ntwo\n=======\nthree\n>>>>>>> REPLACE\n```\n")
+    assert problems == [] and [(c.path, c.new_text) for c in changes.files] == [(name, "one\nthree\n")]
+    changes, problems = build(repo, f"{name}:\n```\none\nfour\n```\n")
+    assert problems == [] and [(c.path, c.new_text) for c in changes.files] == [(name, "one\nfour\n")]
+
+
+def test_a_word_that_names_no_file_is_not_a_path(repo: Path) -> None:
+    # A code block after "Output:" is an explanation, not a new file called Output.
+    assert build(repo, "Output:\n```\nhello\n```\n") == (build(repo, "")[0], [])
+    _, [problem] = build(repo, "Then\n```\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n```\n")
+    assert "no file path before it ('Then' on the line before it is no file in the repository)" in problem.message
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "```python\napp/util.py\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n```\n",
+        "```python\napp/util.py\n```\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n",
+        "```\napp/util.py\n```\n```python\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n```\n",
+        "```\napp/util.py\n```\n\n```python\nX = 2\n```\n",
+        '"app/util.py"\n```python\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n```\n',
+        "`app/util.py`:\n```python\nX = 2\n```\n",
+        "**`app/util.py`:**\n```python\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n```\n",
+        "### File: 'app/util.py'\n```python\nX = 2\n```\n",
+    ],
+)
+def test_paths_written_in_or_around_fences_and_in_quotes(repo: Path, response: str) -> None:
+    changes, problems = build(repo, response)
+    assert problems == [] and [(c.path, c.new_text) for c in changes.files] == [("app/util.py", "X = 2\n")]
+
+
+def test_a_fence_of_one_line_of_code_before_a_block_is_not_its_path(repo: Path) -> None:
+    response = "```python\nprint(x)\n```\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n"
+    _, [problem] = build(repo, response)
+    assert "no file path before it" in problem.message
+
+
+@pytest.mark.parametrize("path", ["~/evil.py", "~root/.bashrc", "~//x.py"])
+def test_home_directory_paths_are_refused(repo: Path, path: str) -> None:
+    changes, [problem] = build(repo, sr(path, "", "x = 1"))
+    assert changes.files == [] and "home-directory paths are not allowed" in problem.message
+    assert not problem.fixable
+
+
+def test_a_name_ending_in_a_tilde_is_an_ordinary_file(repo: Path) -> None:
+    changes, problems = build(repo, sr("notes.txt~", "", "x"))
+    assert problems == [] and [c.path for c in changes.files] == ["notes.txt~"]
+
+
+# -- diffs: /dev/null over an existing file, final newlines ---------------------------------------
+
+
+def test_a_dev_null_diff_that_edits_an_existing_file_is_an_update(repo: Path) -> None:
+    diff = "```diff\n--- /dev/null\n+++ b/app/core/mod.py\n@@ -1,2 +1,2 @@\n def f():\n-    return 1\n+    return 10\n```\n"
+    changes, problems = build(repo, diff)
+    assert problems == [] and changes.files[0].new_text == MODULE.replace("return 1\n", "return 10\n")
+
+
+def test_a_dev_null_diff_whose_lines_are_not_in_the_existing_file_is_refused(repo: Path) -> None:
+    diff = "```diff\n--- /dev/null\n+++ b/app/core/mod.py\n@@ -1,2 +1,2 @@\n def h():\n-    return 1\n+    return 10\n```\n"
+    changes, [problem] = build(repo, diff)
+    assert changes.files == [] and "the text was not found" in problem.message
+
+
+def test_a_dev_null_diff_that_twice_matches_the_existing_file_is_refused(repo: Path) -> None:
+    diff = "```diff\n--- /dev/null\n+++ b/app/core/mod.py\n@@\n-\n-\n+# gap\n```\n"
+    changes, [problem] = build(repo, diff)
+    assert changes.files == []
+
+
+def _diff(path: str, body: str) -> str:
+    return f"```diff\n--- a/{path}\n+++ b/{path}\n{body}```\n"
+
+
+def test_a_diff_adds_the_final_newline_it_says_was_missing(repo: Path) -> None:
+    (repo / "t.txt").write_text("one\ntwo")
+    changes, problems = build(repo, _diff("t.txt", "@@ -1,2 +1,2 @@\n one\n-two\n\\ No newline at end of file\n+two\n"))
+    assert problems == [] and changes.files[0].new_text == "one\ntwo\n"
+
+
+def test_a_diff_removes_the_final_newline_it_says_is_missing(repo: Path) -> None:
+    (repo / "t.txt").write_text("one\ntwo\n")
+    changes, problems = build(repo, _diff("t.txt", "@@ -1,2 +1,2 @@\n one\n-two\n+two\n\\ No newline at end of file\n"))
+    assert problems == [] and changes.files[0].new_text == "one\ntwo"
+
+
+def test_a_diff_keeps_a_missing_final_newline_its_context_marks(repo: Path) -> None:
+    (repo / "t.txt").write_text("one\ntwo")
+    changes, problems = build(repo, _diff("t.txt", "@@ -1,2 +1,2 @@\n-one\n+ONE\n two\n\\ No newline at end of file\n"))
+    assert problems == [] and changes.files[0].new_text == "ONE\ntwo"
+
+
+def test_a_crlf_file_gets_its_own_final_line_ending(repo: Path) -> None:
+    (repo / "t.txt").write_bytes(b"one\r\ntwo")
+    changes, problems = build(repo, _diff("t.txt", "@@ -1,2 +1,2 @@\n one\n-two\n\\ No newline at end of file\n+two\n"))
+    assert problems == [] and changes.files[0].new_text == "one\r\ntwo\r\n"
+
+
+def test_a_no_newline_marker_away_from_the_end_of_the_file_is_refused(repo: Path) -> None:
+    (repo / "t.txt").write_text("one\ntwo\nthree\n")
+    changes, [problem] = build(repo, _diff("t.txt", "@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n\\ No newline at end of file\n"))
+    assert changes.files == [] and "does not end at the end of the file" in problem.message
+
+
+def test_a_no_newline_marker_on_context_the_file_ends_with_a_newline_is_refused(repo: Path) -> None:
+    (repo / "t.txt").write_text("one\ntwo\n")
+    changes, [problem] = build(repo, _diff("t.txt", "@@ -1,2 +1,2 @@\n-one\n+ONE\n two\n\\ No newline at end of file\n"))
+    assert changes.files == [] and "in the file it has one" in problem.message
+
+
+# -- refusals that say what happened ----------------------------------------------------------
+
+
+def test_a_block_overlapping_an_earlier_block_of_the_answer_says_so(repo: Path) -> None:
+    first = sr("app/core/mod.py", "def f():\n    return 1", "def f():\n    return 10")
+    second = sr("app/core/mod.py", "    return 1\n\n\ndef g():", "    return 1\n\n\ndef gg():")
+    changes, [problem] = build(repo, first + second)
+    assert problem.number == 2 and problem.fixable
+    assert "edit 1 of this answer already changed those lines" in problem.message
+
+
+def test_refusals_for_safety_cannot_be_fixed_and_others_can(repo: Path) -> None:
+    _, problems = build(repo, sr("../x.py", "", "x") + sr(".git/config", "a", "b") + sr("app/util.py", "nope", "b"))
+    assert [p.fixable for p in problems] == [False, False, True]

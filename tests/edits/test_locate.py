@@ -248,3 +248,46 @@ def test_comment_line_of_the_file_is_not_an_elision() -> None:
 def test_change_that_could_slide_across_left_out_blank_lines_is_refused(file: str, search: str, replace: str) -> None:
     with pytest.raises(Ambiguous, match="different number of blank lines"):
         apply(file, search, replace)
+
+
+# -- whitespace-only changes: the tolerance finds the text, it never keeps what the model replaced --
+
+SPACED = "def f():\n    x = 1\n    \n    return x\n /* a\n * \n */\n"
+
+
+def test_an_exact_match_writes_a_whitespace_only_change() -> None:
+    result = apply(SPACED, "    x = 1\n    \n    return x", "    x = 1\n\n    return x")
+    assert result == SPACED.replace("    \n    return", "\n    return")
+    assert apply(SPACED, " /* a\n * \n */", " /* a\n *       \n */") == SPACED.replace(" * \n", " *       \n")
+
+
+def test_an_exact_match_writes_a_change_of_tabs_to_spaces_and_of_trailing_whitespace() -> None:
+    tabbed = "if x:\n\ty = 1\nz = 2   \n"
+    assert apply(tabbed, "if x:\n\ty = 1", "if x:\n    y = 1") == "if x:\n    y = 1\nz = 2   \n"
+    assert apply(tabbed, "\ty = 1\nz = 2   ", "\ty = 1\nz = 2") == "if x:\n\ty = 1\nz = 2\n"
+
+
+def test_a_loose_match_keeps_the_files_whitespace_where_search_and_replace_agree() -> None:
+    # The file has trailing spaces the model did not copy; it left that line unchanged.
+    spaced = "a = 1   \nb = 2\n"
+    assert apply(spaced, "a = 1\nb = 2", "a = 1\nb = 20") == "a = 1   \nb = 20\n"
+    # The model's SEARCH has trailing noise the file lacks, repeated in REPLACE: not a change.
+    assert apply("a = 1\nb = 2\n", "a = 1\t\nb = 2", "a = 1\t\nb = 20") == "a = 1\nb = 20\n"
+
+
+def test_a_loose_match_writes_whitespace_the_model_changed_between_search_and_replace() -> None:
+    # Found only with trailing whitespace ignored; REPLACE differs from SEARCH in whitespace alone.
+    spaced = "a = 1   \nb = 2\n"
+    assert apply(spaced, "a = 1 \nb = 2", "a = 1\nb = 2") == "a = 1\nb = 2\n"
+    # Found only with its indentation shifted: the changed indentation is shifted to the file's.
+    nested = "class A:\n    def f(self):\n        return 1\n"
+    assert apply(nested, "def f(self):\n    return 1", "def f(self):\n  return 1") == (
+        "class A:\n    def f(self):\n      return 1\n"
+    )
+
+
+def test_a_whitespace_only_change_among_blank_lines_the_model_left_out_is_refused() -> None:
+    # SEARCH found only with blank lines ignored, and the change is to a blank line: where it
+    # goes among the file's blank lines is unknown, so nothing is guessed.
+    with pytest.raises(Ambiguous):
+        apply("a\n\n\n\nb\n", "a\n  \nb", "a\n\nb")

@@ -97,7 +97,7 @@ def test_git_diff_with_new_deleted_and_renamed_files() -> None:
             "app/x.py",
             (
                 DiffHunk(((" ", "a"), ("-", "b"), ("+", "B"), (" ", "c")), 10),
-                DiffHunk(((" ", "x"), ("+", "y"), (" ", "z")), 30, new_missing_newline=True),
+                DiffHunk(((" ", "x"), ("+", "y"), (" ", "z")), 30, new_missing_newline=True, old_missing_newline=True),
             ),
         ),
         FilePatch(2, None, "new.txt", (DiffHunk((("+", "hello"), ("+", "world")), 0),)),
@@ -245,3 +245,30 @@ def test_original_updated_markers() -> None:
 def test_git_conflict_markers_in_a_file_block_are_not_edits() -> None:
     text = "notes.txt\n```\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n```\n"
     assert parse_edits(text) == [WholeFile(1, "notes.txt", "<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n")]
+
+
+@pytest.mark.parametrize(
+    ("line", "path"),
+    [
+        ("_compat.py", "_compat.py"),
+        ("__init__.py", "__init__.py"),
+        ("**__init__.py**", "__init__.py"),
+        ("*_x.py*:", "_x.py"),
+        ("`pkg/_impl.py`:", "pkg/_impl.py"),
+        ('"a b/c.py"', None),
+        ("'src/app.py'", "src/app.py"),
+        ("### **File:** `src/app.py`", "src/app.py"),
+        ("_a.py_", "a.py"),
+    ],
+)
+def test_path_decorations_are_taken_off_but_not_underscores_of_the_name(line: str, path: str | None) -> None:
+    edits = parse_edits(f"{line}\n```\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n")
+    assert edits[0].path == path
+
+
+def test_a_name_without_extension_needs_a_file_to_name() -> None:
+    text = "configure\n```\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n"
+    [edit] = parse_edits(text)
+    assert isinstance(edit, Malformed) and "'configure' on the line before it" in edit.message
+    assert parse_edits(text, known=lambda path: path == "configure") == [SearchReplace(1, "configure", "a\n", "b\n")]
+    assert parse_edits("configure\n```\n./configure --prefix=/usr\n```\n") == []
