@@ -392,9 +392,16 @@ class _Parser:
         """The name line `i` holds; for the closing line of a fence around one line only, the
         name on that line (a path alone in its own fence)."""
         opening = self.fence_opening.get(i)
-        if opening is not None:
-            return self._name_in(self.lines[opening + 1]) if i == opening + 2 else None
-        return self._name_in(self.lines[i])
+        if opening is None:
+            return self._name_in(self.lines[i])
+        if i != opening + 2:
+            return None
+        # One line of code (`os.path`) can look like a name: in a fence, a name must be a file
+        # of the repository or have a directory.
+        name = self._name_in(self.lines[opening + 1])
+        if name and name.path and not ("/" in name.path or (self.known and self.known(name.path))):
+            return None
+        return name
 
     def _name_in(self, line: str) -> _Name | None:
         """The path a line holding only a name gives (see the module docstring); None when the

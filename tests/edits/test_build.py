@@ -506,3 +506,11 @@ def test_a_block_overlapping_an_earlier_block_of_the_answer_says_so(repo: Path) 
 def test_refusals_for_safety_cannot_be_fixed_and_others_can(repo: Path) -> None:
     _, problems = build(repo, sr("../x.py", "", "x") + sr(".git/config", "a", "b") + sr("app/util.py", "nope", "b"))
     assert [p.fixable for p in problems] == [False, False, True]
+
+
+def test_a_fence_of_one_dotted_name_before_a_block_is_not_its_path(repo: Path) -> None:
+    response = "```\nos.path\n```\n<<<<<<< SEARCH\n    return 1\n=======\n    return 2\n>>>>>>> REPLACE\n"
+    _, [problem] = build(repo, response)
+    assert "no file path before it" in problem.message
+    changes, problems = build(repo, response.replace("os.path", "mod.py"))  # a file of the repo
+    assert problems == [] and [c.path for c in changes.files] == ["app/core/mod.py"]
