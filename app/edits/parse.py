@@ -190,7 +190,7 @@ class _Parser:
         name = None
         if i >= 0:
             fence = _FENCE.match(self.lines[i])
-            if fence and i in self.fence_ends:
+            if fence and i not in self.fence_opening:  # an opening fence, maybe nested in another
                 in_info = _path_in_info(fence.group(2))
                 name = _Name(in_info) if in_info else self._name_before(i)
             else:

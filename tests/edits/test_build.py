@@ -406,6 +406,7 @@ def test_a_word_that_names_no_file_is_not_a_path(repo: Path) -> None:
         "`app/util.py`:\n```python\nX = 2\n```\n",
         "**`app/util.py`:**\n```python\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n```\n",
         "### File: 'app/util.py'\n```python\nX = 2\n```\n",
+        "````\napp/util.py\n```python\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE\n```\n````\n",
     ],
 )
 def test_paths_written_in_or_around_fences_and_in_quotes(repo: Path, response: str) -> None:
