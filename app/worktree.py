@@ -44,12 +44,14 @@ def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
     else:
         listed = repo.git.diff("HEAD", "--name-only", "-z", "--no-renames", "--ignore-submodules=all")
     files, skipped = [], []
-    for path in sorted(_listed(listed)):
+    paths = sorted(_listed(listed))
+    blobs = _head_blobs(repo, head, paths)
+    for path in paths:
         if (Path(repo.working_tree_dir) / path).is_symlink():
             skipped.append(path)
             continue
         try:
-            old = _head_text(head, path)
+            old = repo.odb.stream(bytes.fromhex(blobs[path])).read().decode("utf-8") if path in blobs else None
             new = _disk_text(Path(repo.working_tree_dir) / path)
         except UnicodeDecodeError:
             skipped.append(path)
@@ -137,14 +139,18 @@ def _listed(output: str) -> set[str]:
     return {p for p in output.split("\0") if p}
 
 
-def _head_text(head: git.Commit | None, path: str) -> str | None:
-    if head is None:
-        return None
-    try:
-        blob = head.tree / path
-    except KeyError:
-        return None
-    return blob.data_stream.read().decode("utf-8")
+def _head_blobs(repo: git.Repo, head: git.Commit | None, paths: list[str]) -> dict[str, str]:
+    """The blob ids at HEAD of the files among `paths` (one `git ls-tree` per 500 paths: reading
+    trees through GitPython took longer than diffing them)."""
+    blobs: dict[str, str] = {}
+    for start in range(0, len(paths) if head is not None else 0, 500):
+        listed = repo.git.ls_tree("-z", "--full-tree", head.hexsha, "--", *paths[start : start + 500])
+        for entry in filter(None, listed.split("\0")):
+            meta, path = entry.split("\t", 1)
+            _mode, kind, sha = meta.split()
+            if kind == "blob":
+                blobs[path] = sha
+    return blobs
 
 
 def _disk_text(path: Path) -> str | None:

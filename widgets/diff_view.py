@@ -448,10 +448,10 @@ class DiffView(ScrollView, can_focus=True):
             if split:
                 blocks = [change.blocks[b] for b in hunk.blocks]
                 changed_old = sum(b.old_hi - b.old_lo for b in blocks)
-                context = hunk.diff.source_length - changed_old
+                context = len(hunk.old) - changed_old
                 rows += 1 + context + sum(max(b.old_hi - b.old_lo, b.new_hi - b.new_lo) for b in blocks)
             else:
-                rows += 1 + len(hunk.diff)
+                rows += 1 + hunk.line_count
             hunk_ends.append(rows)
         return _Layout(rows + 1, hunk_rows, hunk_ends)  # + blank spacer
 
@@ -523,11 +523,8 @@ class DiffView(ScrollView, can_focus=True):
         gaps = []
         old_pos = new_pos = 0
         for hunk in change.hunks:
-            d = hunk.diff
-            old_lo = d.source_start - 1 if d.source_length else d.source_start
-            new_lo = d.target_start - 1 if d.target_length else d.target_start
-            gaps.append((old_pos, max(old_pos, old_lo), new_pos))
-            old_pos, new_pos = old_lo + d.source_length, new_lo + d.target_length
+            gaps.append((old_pos, max(old_pos, hunk.old.start), new_pos))
+            old_pos, new_pos = hunk.old.stop, hunk.new.stop
         gaps.append((old_pos, max(old_pos, self.file_info(file_index).old_lines), new_pos))
         return gaps
 

@@ -1,18 +1,22 @@
 """ChangeSet: what a set of edits would do to the repo, file by file and hunk by hunk.
 
-A file's change is cut into *blocks* (maximal runs of changed lines, from difflib) and the blocks
+A file's change is cut into *blocks* (maximal runs of changed lines, by patience diff) and the blocks
 are grouped into *hunks* (blocks closer than 2 * CONTEXT lines share a hunk, as in `diff -U3`).
 Any subset of hunks can be applied: every block is taken either whole from the new text or whole
 from the old one, so the result is always a consistent file. Splitting a hunk gives each of its
-blocks a hunk of its own. Each hunk's lines are a `unidiff.Hunk`, so `str(hunk.diff)` is its
-unified-diff text.
+blocks a hunk of its own. Each hunk's lines are a `unidiff.Hunk`, made when first read, so
+`str(hunk.diff)` is its unified-diff text.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 from unidiff.patch import LINE_TYPE_ADDED, LINE_TYPE_CONTEXT, LINE_TYPE_REMOVED
 from unidiff.patch import Hunk as UnidiffHunk
@@ -22,8 +26,7 @@ CONTEXT = 3
 """Unchanged lines shown around each change, as in `diff -U3`."""
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One run of changed lines: old lines [old_lo, old_hi) become new lines [new_lo, new_hi)."""
 
     old_lo: int
@@ -32,19 +35,47 @@ class Block:
     new_hi: int
 
 
-@dataclass
+@dataclass(eq=False)
 class Hunk:
-    """Blocks shown and decided together, with their unified-diff lines."""
+    """Blocks shown and decided together: their changed lines and up to CONTEXT unchanged lines
+    around each. Its unified-diff lines (`diff`) are made when first read."""
 
     blocks: tuple[int, ...]
     """Indices into the file's `blocks`."""
-    diff: UnidiffHunk
+    old: range
+    """The old lines shown (0-based, context included)."""
+    new: range
+    """The new lines shown."""
+    removed: int
+    added: int
+    old_lines: list[str] = field(repr=False)
+    new_lines: list[str] = field(repr=False)
+    changes: tuple[Block, ...] = field(repr=False)
+    """The blocks themselves."""
 
     @property
     def header(self) -> str:
         """The `@@ -a,b +c,d @@` line."""
-        d = self.diff
-        return f"@@ -{d.source_start},{d.source_length} +{d.target_start},{d.target_length} @@"
+        return f"@@ -{_start(self.old)},{len(self.old)} +{_start(self.new)},{len(self.new)} @@"
+
+    @property
+    def line_count(self) -> int:
+        """Lines in `diff`: context, removed and added."""
+        return len(self.old) + self.added
+
+    @cached_property
+    def diff(self) -> UnidiffHunk:
+        diff = UnidiffHunk(_start(self.old), len(self.old), _start(self.new), len(self.new))
+        old_pos, new_pos = self.old.start, self.new.start
+        for block in self.changes:
+            self._context(diff, old_pos, block.old_lo, new_pos)
+            for i in range(block.old_lo, block.old_hi):
+                diff.append(UnidiffLine(self.old_lines[i], LINE_TYPE_REMOVED, source_line_no=i + 1))
+            for j in range(block.new_lo, block.new_hi):
+                diff.append(UnidiffLine(self.new_lines[j], LINE_TYPE_ADDED, target_line_no=j + 1))
+            old_pos, new_pos = block.old_hi, block.new_hi
+        self._context(diff, old_pos, self.old.stop, new_pos)
+        return diff
 
     @property
     def text(self) -> str:
@@ -55,13 +86,16 @@ class Hunk:
             lines.append(text if text.endswith("\n") else text + "\n\\ No newline at end of file\n")
         return "".join(lines)
 
-    @property
-    def added(self) -> int:
-        return self.diff.added
+    def _context(self, diff: UnidiffHunk, old_lo: int, old_hi: int, new_lo: int) -> None:
+        """Append unchanged old lines [old_lo, old_hi), which are new lines from `new_lo`, to `diff`."""
+        for i in range(old_lo, old_hi):
+            number = new_lo + i - old_lo + 1
+            diff.append(UnidiffLine(self.old_lines[i], LINE_TYPE_CONTEXT, source_line_no=i + 1, target_line_no=number))
 
-    @property
-    def removed(self) -> int:
-        return self.diff.removed
+
+def _start(lines: range) -> int:
+    """A hunk side's start as a unified diff writes it: 1-based, or the line before an empty side."""
+    return lines.start + 1 if lines else lines.start
 
 
 @dataclass
@@ -83,7 +117,7 @@ class FileChange:
     def __post_init__(self) -> None:
         self._old_lines = split_lines(self.old_text or "")
         self._new_lines = split_lines(self.new_text or "")
-        self.blocks = _changed_blocks(self._old_lines, self._new_lines)
+        self.blocks = changed_blocks(self._old_lines, self._new_lines)
         self.hunks = [self._make_hunk(group) for group in self._group(range(len(self.blocks)))]
 
     @property
@@ -153,11 +187,9 @@ class FileChange:
         if text and not text.endswith("\n") and not at_eof_without_eol:
             text += eol
         lines = split_lines(text)
-        matcher = difflib.SequenceMatcher(None, self._old_lines[old_lo:old_hi], lines, autojunk=False)
         edited = [
-            Block(old_lo + i1, old_lo + i2, new_lo + j1, new_lo + j2)
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-            if tag != "equal"
+            Block(old_lo + b.old_lo, old_lo + b.old_hi, new_lo + b.new_lo, new_lo + b.new_hi)
+            for b in changed_blocks(self._old_lines[old_lo:old_hi], lines)
         ]
         shift = len(lines) - (new_hi - new_lo)
         after = [
@@ -191,65 +223,95 @@ class FileChange:
         return [tuple(g) for g in groups]
 
     def _make_hunk(self, block_indices: tuple[int, ...]) -> Hunk:
-        first, last = self.blocks[block_indices[0]], self.blocks[block_indices[-1]]
+        changes = tuple(self.blocks[index] for index in block_indices)
+        first, last = changes[0], changes[-1]
         old_lo = max(0, first.old_lo - CONTEXT)
         old_hi = min(len(self._old_lines), last.old_hi + CONTEXT)
         new_lo = first.new_lo - (first.old_lo - old_lo)
         new_hi = last.new_hi + (old_hi - last.old_hi)
-        diff = UnidiffHunk(
-            src_start=old_lo + 1 if old_hi > old_lo else old_lo,
-            src_len=old_hi - old_lo,
-            tgt_start=new_lo + 1 if new_hi > new_lo else new_lo,
-            tgt_len=new_hi - new_lo,
+        return Hunk(
+            blocks=block_indices,
+            old=range(old_lo, old_hi),
+            new=range(new_lo, new_hi),
+            removed=sum(b.old_hi - b.old_lo for b in changes),
+            added=sum(b.new_hi - b.new_lo for b in changes),
+            old_lines=self._old_lines,
+            new_lines=self._new_lines,
+            changes=changes,
         )
-        old_pos, new_pos = old_lo, new_lo
-        for index in block_indices:
-            block = self.blocks[index]
-            old_pos, new_pos = self._context(diff, old_pos, new_pos, block.old_lo)
-            for i in range(block.old_lo, block.old_hi):
-                diff.append(UnidiffLine(self._old_lines[i], LINE_TYPE_REMOVED, source_line_no=i + 1))
-            for j in range(block.new_lo, block.new_hi):
-                diff.append(UnidiffLine(self._new_lines[j], LINE_TYPE_ADDED, target_line_no=j + 1))
-            old_pos, new_pos = block.old_hi, block.new_hi
-        self._context(diff, old_pos, new_pos, old_hi)
-        return Hunk(blocks=block_indices, diff=diff)
-
-    def _context(self, diff: UnidiffHunk, old_pos: int, new_pos: int, old_end: int) -> tuple[int, int]:
-        """Append unchanged lines [old_pos, old_end) to `diff`; return the advanced positions."""
-        for i in range(old_pos, old_end):
-            diff.append(
-                UnidiffLine(
-                    self._old_lines[i],
-                    LINE_TYPE_CONTEXT,
-                    source_line_no=i + 1,
-                    target_line_no=new_pos + (i - old_pos) + 1,
-                )
-            )
-        return old_end, new_pos + (old_end - old_pos)
 
 
 def split_lines(text: str) -> list[str]:
     """`text` cut after each "\\n", endings kept. Unlike str.splitlines, other characters such as
     form feeds or U+2028 do not end a line (as for git and diff)."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) == text.count("\n") + (not text.endswith("\n") and bool(text)):
+        return lines  # no other line break in it (the quick, usual case)
     lines = text.split("\n")
     return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
-def _changed_blocks(old: list[str], new: list[str]) -> list[Block]:
-    """The runs of changed lines, from difflib; the common start and end are set aside first
-    (as diff tools do), which keeps large files with small changes fast."""
-    head = 0
-    while head < min(len(old), len(new)) and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    matcher = difflib.SequenceMatcher(None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False)
-    return [
-        Block(i1 + head, i2 + head, j1 + head, j2 + head)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+def changed_blocks(old: list[str], new: list[str]) -> list[Block]:
+    """The runs of changed lines between `old` and `new`, by patience diff (as `git diff
+    --patience`): lines that occur once in both, in the same order, are matched first, and each
+    gap between them is diffed the same way; a gap with no such line is left to difflib. Common
+    starts and ends are set aside at each step. Large files with small changes stay fast, and
+    lines that moved or repeat (blank lines, `}`) don't pull unrelated code into a change."""
+    blocks: list[Block] = []
+    regions = [(0, len(old), 0, len(new))]
+    while regions:
+        old_lo, old_hi, new_lo, new_hi = regions.pop()
+        while old_lo < old_hi and new_lo < new_hi and old[old_lo] == new[new_lo]:
+            old_lo, new_lo = old_lo + 1, new_lo + 1
+        while old_lo < old_hi and new_lo < new_hi and old[old_hi - 1] == new[new_hi - 1]:
+            old_hi, new_hi = old_hi - 1, new_hi - 1
+        if old_lo == old_hi or new_lo == new_hi or set(old[old_lo:old_hi]).isdisjoint(new[new_lo:new_hi]):
+            if old_lo < old_hi or new_lo < new_hi:
+                blocks.append(Block(old_lo, old_hi, new_lo, new_hi))
+            continue
+        anchors = _unique_anchors(old, old_lo, old_hi, new, new_lo, new_hi)
+        if not anchors:
+            matcher = difflib.SequenceMatcher(None, old[old_lo:old_hi], new[new_lo:new_hi], autojunk=False)
+            blocks += [
+                Block(old_lo + i1, old_lo + i2, new_lo + j1, new_lo + j2)
+                for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+                if tag != "equal"
+            ]
+            continue
+        bounds = [(old_lo - 1, new_lo - 1), *anchors, (old_hi, new_hi)]  # the gaps lie between them
+        regions += [(i1 + 1, i2, j1 + 1, j2) for (i1, j1), (i2, j2) in zip(bounds, bounds[1:]) if i2 - i1 > 1 or j2 - j1 > 1]
+    return sorted(blocks)
+
+
+def _unique_anchors(
+    old: list[str], old_lo: int, old_hi: int, new: list[str], new_lo: int, new_hi: int
+) -> list[tuple[int, int]]:
+    """The (old, new) positions of lines that occur exactly once in each range, longest run of
+    them in the same order in both (patience sorting)."""
+    old_part, new_part = old[old_lo:old_hi], new[new_lo:new_hi]
+    old_count, new_count = Counter(old_part), Counter(new_part)
+    old_at = {line: i for i, line in enumerate(old_part, old_lo) if old_count[line] == 1}
+    pairs = [(old_at[line], j) for j, line in enumerate(new_part, new_lo) if line in old_at and new_count[line] == 1]
+    olds = [i for i, _ in pairs]
+    if olds == sorted(olds):  # nothing moved: all of them, in order
+        return pairs
+    # The longest run with increasing old positions: piles' tops, each linked to its predecessor.
+    tops: list[int] = []
+    top_index: list[int] = []
+    before = [-1] * len(pairs)
+    for k, i in enumerate(olds):
+        pile = bisect.bisect_left(tops, i)
+        before[k] = top_index[pile - 1] if pile else -1
+        if pile == len(tops):
+            tops.append(i)
+            top_index.append(k)
+        else:
+            tops[pile], top_index[pile] = i, k
+    run, k = [], top_index[-1] if top_index else -1
+    while k >= 0:
+        run.append(pairs[k])
+        k = before[k]
+    return run[::-1]
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.edits.changeset import ChangeSet, FileChange
+from app.edits.changeset import ChangeSet, FileChange, changed_blocks, split_lines
 
 OLD = "".join(f"{i}\n" for i in range(1, 31))
 
@@ -181,3 +181,76 @@ def test_new_and_deleted_file_subsets(new: str, data: st.DataObject) -> None:
 def test_only_newlines_end_lines() -> None:
     change = FileChange("f", "a\x0cb\nc\u2028d\n", "a\x0cb\nC\u2028d\n")
     assert len(change.blocks) == 1 and change.hunks[0].text == "@@ -1,2 +1,2 @@\n a\x0cb\n-c\u2028d\n+C\u2028d\n"
+
+
+LINE_LISTS = st.lists(st.sampled_from(["a\n", "b\n", "c\n", "\n", "}\n", "def f():\n", "x\r\n", "y"]), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(old=LINE_LISTS, new=LINE_LISTS)
+def test_changed_blocks_are_a_diff(old: list[str], new: list[str]) -> None:
+    """In order, apart, each a real change, with only equal lines between them."""
+    blocks = changed_blocks(old, new)
+    old_pos = new_pos = 0
+    for block in blocks:
+        assert block.old_lo - old_pos == block.new_lo - new_pos >= (1 if old_pos or new_pos else 0)
+        assert old[old_pos : block.old_lo] == new[new_pos : block.new_lo]
+        assert block.old_hi - block.old_lo or block.new_hi - block.new_lo
+        assert old[block.old_lo : block.old_hi] != new[block.new_lo : block.new_hi]
+        old_pos, new_pos = block.old_hi, block.new_hi
+    assert old[old_pos:] == new[new_pos:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\n\r\x0c\x1c\x85\u2028", max_size=20))
+def test_split_lines_cuts_after_each_newline_only(text: str) -> None:
+    pieces = text.split("\n")
+    assert split_lines(text) == [p + "\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
+def test_lines_that_repeat_do_not_pull_unrelated_code_into_a_change() -> None:
+    """A function added before another is one added run, not a change spread over both functions
+    by their shared `}` and blank lines."""
+    old = "int a() {\n    return 1;\n}\n\nint b() {\n    return 2;\n}\n"
+    new = "int a() {\n    return 1;\n}\n\nint c() {\n    return 3;\n}\n\nint b() {\n    return 2;\n}\n"
+    [hunk] = FileChange("f.c", old, new).hunks
+    assert [line.value for line in hunk.diff if line.is_added] == ["int c() {\n", "    return 3;\n", "}\n", "\n"]
+    assert hunk.removed == 0
+
+
+def test_a_moved_function_is_one_removal_and_one_addition() -> None:
+    first = "def first():\n    return 0\n"
+    body = "".join(f"x{i} = {i}\n" for i in range(50))
+    change = FileChange("m.py", first + body, body + first)
+    assert [(b.old_hi - b.old_lo, b.new_hi - b.new_lo) for b in change.blocks] == [(2, 0), (0, 2)]
+
+
+def test_small_changes_to_a_large_file_stay_small() -> None:
+    old = [f"line {i}\n" for i in range(100_000)]
+    new = ["first\n", *old[1:50_000], "middle\n", *old[50_000:-1], "last\n"]
+    blocks = changed_blocks(old, new)
+    assert [(b.old_lo, b.old_hi, b.new_lo, b.new_hi) for b in blocks] == [
+        (0, 1, 0, 1), (50_000, 50_000, 50_000, 50_001), (99_999, 100_000, 100_000, 100_001)
+    ]
+
+
+def test_a_hunk_builds_its_diff_lines_when_first_read() -> None:
+    change = FileChange("f", OLD, edited(OLD, l5="five\n"))
+    [hunk] = change.hunks
+    assert "diff" not in vars(hunk)
+    assert (hunk.old, hunk.new, hunk.removed, hunk.added, hunk.line_count) == (range(1, 8), range(1, 8), 1, 1, 8)
+    assert len(hunk.diff) == hunk.line_count and hunk.header == "@@ -2,7 +2,7 @@"
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=TEXTS, new=TEXTS)
+def test_every_diff_line_is_numbered_as_in_its_file(old: str, new: str) -> None:
+    change = FileChange("f", old, new)
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    for hunk in change.hunks:
+        assert len(hunk.diff) == hunk.line_count
+        for line in hunk.diff:
+            if not line.is_added:
+                assert old_lines[line.source_line_no - 1] == line.value
+            if not line.is_removed:
+                assert new_lines[line.target_line_no - 1] == line.value
