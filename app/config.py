@@ -25,11 +25,15 @@ came from.
 With no file, the defaults are: Anthropic if ANTHROPIC_API_KEY is set, OpenAI if OPENAI_API_KEY or
 OPENAI_BASE_URL is set, and the embedded local model last, so the app works offline. A server named
 only by OPENAI_BASE_URL gets `model = "auto"`: the first model it lists at /v1/models.
+
+A file holds `[[providers]]` and `[prices."model-id"]` tables and nothing else: any other table or
+key is an error naming the file and line, not a setting ignored without a word.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import sys
@@ -99,9 +103,6 @@ class Config:
     """In failover order."""
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
     """Extra or overriding prices from `[prices."model-id"]` tables (USD per million tokens)."""
-    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Other top-level tables, for other parts of the app: `[ui] theme = "dark"` is
-    settings["ui"]["theme"]. The project file's values override the user file's, key by key."""
     files: dict[str, Path] = field(default_factory=dict)
     """The config files consulted, by role ("user", "project"), whether or not they exist."""
     notes: list[str] = field(default_factory=list)
@@ -133,9 +134,6 @@ def load_config(repo_root: Path, args: argparse.Namespace | None = None) -> Conf
         if "providers" in data:
             chosen = (path, text, data["providers"])
         config.prices.update(_prices(path, data.get("prices", {})))
-        for table, values in data.items():
-            if table not in ("providers", "prices"):
-                config.settings[table] = {**config.settings.get(table, {}), **values}
     if chosen:
         config.providers = _parse_providers(*chosen)
     else:
@@ -168,14 +166,25 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
         raise ConfigError(f"{path}: {message}") from None
 
 
+_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]'}
+"""The top-level tables a file may hold, as they are written."""
+
+
 def _check_top_level(path: Path, text: str, data: dict[str, Any]) -> None:
-    """Besides `providers` and `prices`, only tables (sections for other parts of the app)."""
-    for key, value in data.items():
-        if key in ("providers", "prices") or isinstance(value, dict):
+    """Only the known tables: anything else is a mistake (a typo, single brackets, a setting
+    outside its table) that would otherwise be ignored without a word."""
+    for key in data:
+        if key in _TABLES:
             continue
-        where = re.search(rf"^\s*(\[\[\s*)?{re.escape(key)}\b", text, re.MULTILINE)
+        where = re.search(rf"^[ \t]*(\[\[?[ \t]*)?{re.escape(key)}\b", text, re.MULTILINE)
         line = f":{text.count(chr(10), 0, where.start()) + 1}" if where else ""
-        hint = "provider settings go in [[providers]] tables" if key != "provider" else "did you mean [[providers]]?"
+        close = difflib.get_close_matches(key, _TABLES, n=1, cutoff=0.6)
+        if close:
+            hint = f"did you mean {_TABLES[close[0]]}?"
+        elif key in _FIELD_TYPES:
+            hint = "provider settings go in [[providers]] tables"
+        else:
+            hint = f"the tables are {' and '.join(_TABLES.values())}"
         raise ConfigError(f"{path}{line}: unknown top-level setting {key!r} — {hint}")
 
 

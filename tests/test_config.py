@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import re
+
 import pytest
 
 from app.config import Config, ConfigError, describe, load_config, redact
@@ -122,10 +124,23 @@ def test_bad_files_give_one_line_naming_file_and_line(tmp_path, text, error) -> 
     assert "\n" not in str(caught.value) and str(tmp_path) in str(caught.value)
 
 
-def test_other_tables_are_kept_for_other_parts_of_the_app(tmp_path, isolated_settings) -> None:
-    isolated_settings.write_text('[ui]\ntheme = "dark"\nside_by_side = true\n')
-    (tmp_path / ".exosuit.toml").write_text('[ui]\ntheme = "light"\n')
-    assert load_config(tmp_path).settings == {"ui": {"theme": "light", "side_by_side": True}}
+@pytest.mark.parametrize("text, error", [
+    ('[provider]\nkind = "openai"\nbase_url = "http://h/v1"\nmodel = "m"\n',
+     r":1: unknown top-level setting 'provider' — did you mean \[\[providers\]\]\?$"),
+    ('[[providers]]\nkind = "local"\n\n[price."m"]\ninput = 1\noutput = 2\n',
+     r":4: unknown top-level setting 'price' — did you mean \[prices\.\"model-id\"\]\?$"),
+    ('[ui]\ntheme = "dark"\n', r":1: unknown top-level setting 'ui' — the tables are \[\[providers\]\] and \[prices"),
+])
+def test_an_unknown_table_is_an_error_not_ignored(tmp_path, isolated_settings, text, error) -> None:
+    """A table nobody reads (a typo, single brackets) would leave the person on another model
+    without a word."""
+    (tmp_path / ".exosuit.toml").write_text(text)
+    with pytest.raises(ConfigError, match=error):
+        load_config(tmp_path)
+    isolated_settings.write_text(text)
+    (tmp_path / ".exosuit.toml").unlink()
+    with pytest.raises(ConfigError, match=re.escape(str(isolated_settings)) + error):
+        load_config(tmp_path)
 
 
 def test_non_utf8_file_is_a_one_line_error(tmp_path) -> None:
