@@ -1,5 +1,8 @@
 """`exosuit ask "question"`: one answer, headless, through the same providers, failover and meter.
 
+`exosuit ask -` reads the question from stdin; text piped in with a question (`git diff | exosuit
+ask "review this"`) goes with it to the model, as `llm` and `claude -p` do.
+
 The answer streams to stdout; status lines (the offline-model notice, provider switches, tokens and
 cost) go to stderr, so scripts can capture the answer alone. Exit codes: 0 answered, 1 no provider
 answered (or the answer broke part-way), 2 bad configuration or arguments.
@@ -11,8 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
+import prompts
 from app.chat import ChatSession, ContextWarning
 from app.config import ConfigError, load_config
+from app.context import fenced
 from app.repo import find_repo_root
 from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
 from app.llm.meter import Meter
@@ -24,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     repo_root = find_repo_root(directory)
     if repo_root is None:
         return _fail(f"no such directory: {directory}", 2)
-    question = " ".join(args.question).strip()
+    question = _question(args.question)
     if not question:
         return _fail("the question is empty", 2)
     try:
@@ -54,6 +59,17 @@ def run(args: argparse.Namespace) -> int:
         answer.end()
         return _fail(str(exc), 1)
     return 0
+
+
+def _question(words: list[str]) -> str:
+    """The question: its words, or stdin for `-`; with whatever else was piped into stdin."""
+    if words == ["-"]:
+        return sys.stdin.read().strip()
+    question = " ".join(words).strip()
+    piped = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+    if not question or not piped.strip():
+        return question
+    return prompts.load("piped_input", question=question, text=fenced(piped))
 
 
 class _Output:

@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("tui", "open the terminal UI (the default with no command)")
 
     ask = add("ask", "ask a question headless; the answer streams to stdout")
-    ask.add_argument("question", nargs="+", help="the question")
+    ask.add_argument("question", nargs="+", help="the question, or - to read it from stdin (piped text goes with a question)")
 
     apply = add("apply", "apply the edits found in an LLM's response")
     apply.add_argument("response", nargs="?", default="-", help="response file, or - for stdin")

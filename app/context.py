@@ -206,10 +206,15 @@ class ContextFiles:
 
 def _file_block(rel: str, text: str) -> str:
     """A file as the model sees it: its path on one line, then its content in a fence."""
+    return f"{rel}\n{fenced(text)}"
+
+
+def fenced(text: str) -> str:
+    """`text` in a code fence longer than any run of backticks in it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     body = text if text.endswith("\n") or not text else text + "\n"
-    return f"{rel}\n{fence}\n{body}{fence}"
+    return f"{fence}\n{body}{fence}"
 
 
 def _reason(exc: Exception) -> str:

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def exosuit(*args: str, cwd: Path = ROOT, **kwargs: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if "input" not in kwargs:
+        kwargs.setdefault("stdin", subprocess.DEVNULL)
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args], cwd=cwd, env=env, text=True, timeout=60, **kwargs
     )
@@ -70,3 +72,34 @@ def test_an_empty_question_is_not_sent(tmp_path: Path, wire_server: WireServer) 
     result = exosuit("ask", "--repo", str(tmp_path), " ", capture_output=True)
     assert (result.returncode, result.stderr) == (2, "exosuit: the question is empty\n")
     assert wire_server.requests == []
+
+
+def openai_project(tmp_path: Path, wire_server: WireServer) -> None:
+    (tmp_path / ".exosuit.toml").write_text(
+        f'[[providers]]\nkind = "openai"\nbase_url = "{wire_server.openai_url}"\nmodel = "m"\nmax_retries = 0\n'
+    )
+
+
+def test_ask_dash_reads_the_question_from_stdin(tmp_path: Path, wire_server: WireServer) -> None:
+    openai_project(tmp_path, wire_server)
+    wire_server.script(Reply("4"))
+    result = exosuit("ask", "--repo", str(tmp_path), "-", input="what is 2 + 2?\n", capture_output=True)
+    assert (result.returncode, result.stdout) == (0, "4\n"), result.stderr
+    assert wire_server.requests[-1].body["messages"][-1]["content"] == "what is 2 + 2?"
+
+
+def test_text_piped_with_a_question_goes_with_it(tmp_path: Path, wire_server: WireServer) -> None:
+    openai_project(tmp_path, wire_server)
+    wire_server.script(Reply("looks fine"))
+    piped = "-x = 1\n+x = 2\n```\n"
+    result = exosuit("ask", "--repo", str(tmp_path), "review", "this", input=piped, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    sent = wire_server.requests[-1].body["messages"][-1]["content"]
+    assert sent.startswith("review this\n\n") and f"\n````\n{piped}````" in sent
+
+
+def test_exosuit_without_a_terminal_says_so_and_exits(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path)
+    result = exosuit("--repo", str(tmp_path), cwd=tmp_path, capture_output=True, start_new_session=True)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("exosuit: needs a terminal")

@@ -9,7 +9,6 @@ in a checkpoint ref. Untracked files are left out (and counted); `git add -N PAT
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from app.repo import find_repo_root
 from app.review import ReviewResult
 from app.worktree import untracked_files, working_tree_changeset
 from widgets.review import ReviewScreen
+from widgets.terminal import terminal_for_keys
 
 
 class ReviewApp(App[ReviewResult]):
@@ -81,7 +81,7 @@ def review_changeset(repo_root: Path, changeset: ChangeSet, *, working_tree: boo
     Returns 0 when the review was applied, 1 when it was closed without writing, 2 when no
     terminal is available. Prints what was written and what was left.
     """
-    if not _terminal_for_keys():
+    if not terminal_for_keys():
         print("exosuit review: needs a terminal to read keys from", file=sys.stderr)
         return 2
     result = ReviewApp(changeset, repo_root, working_tree=working_tree).run()
@@ -107,18 +107,3 @@ def _review_working_tree(root: Path) -> int:
         print("No uncommitted changes to review.")
         return 0
     return review_changeset(root, changeset, working_tree=True)
-
-
-def _terminal_for_keys() -> bool:
-    """Make sure keys come from the terminal, even when the response was piped into stdin."""
-    if not sys.stdout.isatty():
-        return False
-    if sys.stdin.isatty():
-        return True
-    try:
-        tty = os.open("/dev/tty", os.O_RDONLY)
-    except OSError:
-        return False
-    os.dup2(tty, sys.stdin.fileno())
-    os.close(tty)
-    return True

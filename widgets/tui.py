@@ -20,6 +20,7 @@ from app.chat import ChatSession
 from app.repo import git_root
 from widgets import slash
 from widgets.main_screen import MainScreen
+from widgets.terminal import terminal_for_keys
 
 
 class ExosuitApp(App[None]):
@@ -86,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_dir():
         print(f"exosuit: no such directory: {path}", file=sys.stderr)
         return 1
+    if not terminal_for_keys():
+        print("exosuit: needs a terminal (for a question without one: exosuit ask)", file=sys.stderr)
+        return 2
     root = git_root(path) or offer_git_init(path)
     if root is None:
         return 1
