@@ -100,7 +100,8 @@ class ChatSession:
         """Ask the model; yield its events (TextDelta…, Done) and ContextWarnings.
 
         Raises ProviderError when the answer fails (the turn is kept as broken or failed). When
-        `cancel()` is called the iterator stops at the next event and the turn is kept as cancelled.
+        `cancel()` is called the request is closed, the iterator stops and the turn is kept as
+        cancelled.
         """
         with self._lock:
             if self.streaming:
@@ -129,26 +130,30 @@ class ChatSession:
                 yield event
             if turn.status == "streaming":
                 raise StreamBroken(f"{self.router.name}: the stream ended without finishing")
-        except ProviderError as exc:
-            self._end(turn, "broken" if isinstance(exc, StreamBroken) else "failed", str(exc))
-            raise
         except Exception as exc:
-            self._end(turn, "failed", f"{type(exc).__name__}: {exc}")
+            if turn.status == "cancelled":
+                return  # the stop closed the connection: that is what ended the request
+            if isinstance(exc, ProviderError):
+                self._end(turn, "broken" if isinstance(exc, StreamBroken) else "failed", str(exc))
+            else:
+                self._end(turn, "failed", f"{type(exc).__name__}: {exc}")
             raise
         finally:
             self._end(turn, "cancelled", "cancelled")  # no-op unless the caller stopped iterating
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
-            if turn.answer and turn.cost is None:  # cut off: the tokens were spent all the same
+            if turn.cost is None and (turn.answer or turn.status == "cancelled"):  # spent all the same
                 usage = Usage(estimate_tokens(sent), estimate_tokens(turn.answer), estimated=True)
                 turn.cost = self.meter.record(self.router.name, self.router.model, usage)
 
     def cancel(self) -> None:
-        """Stop the turn being answered; its partial answer is kept as cancelled."""
+        """Stop the turn being answered, from any thread: its request is closed at once (no
+        retry follows) and its partial answer is kept as cancelled."""
         with self._lock:
             if self.streaming:
                 self._end(self.turns[-1], "cancelled", "cancelled")
+                self.router.abort()
 
     def clear(self) -> None:
         """Forget the conversation (the context files stay)."""

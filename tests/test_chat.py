@@ -125,3 +125,35 @@ def test_system_prompt_example_is_an_edit_the_engine_reads(session: ChatSession)
     assert len(edits) == 1 and isinstance(edits[0], SearchReplace)
     assert edits[0].path == "path/to/file.py"
     assert edits[0].search.strip().startswith("def greet(name):")
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_stopping_a_hung_request_closes_it_and_ends_the_retries(tmp_path: Path, wire_server: WireServer, kind: str) -> None:
+    """Stopped while the server has not answered: the connection closes at once, the SDK's
+    retries send nothing more, and the prompt's tokens (estimated) reach the meter."""
+    from tests.wire_server import Hang, anthropic_config, openai_config
+
+    make = openai_config if kind == "openai" else anthropic_config
+    config = Config(providers=[make(wire_server, max_retries=2, timeout=30.0)])
+    session = ChatSession(tmp_path, build_router(config), Meter())
+    wire_server.default = Hang()
+    outcome: list[object] = []
+
+    def ask() -> None:
+        try:
+            outcome.extend(session.stream_turn("hello?"))
+        except ProviderError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    while not wire_server.requests:
+        threading.Event().wait(0.01)
+    session.cancel()
+    assert wire_server.wait_for_disconnect(2), "the connection stayed open"
+    thread.join(10)  # the SDK's retry pauses, at most a few seconds; the timeout is 30 s
+    assert not thread.is_alive()
+    assert len(wire_server.requests) == 1
+    turn = session.turns[-1]
+    assert turn.status == "cancelled" and outcome == []
+    assert turn.cost is not None and turn.cost.usage.estimated and turn.cost.usage.input_tokens > 0

@@ -21,7 +21,7 @@ Point the SDKs at it with `base_url=server.url` (Anthropic) or `base_url=server.
 
 With nothing queued the server answers `default` when set, else HTTP 418 naming the request, so an
 unexpected call fails loudly instead of hanging. `wait_for_disconnect()` tells whether a client hung
-up on a stream. `anthropic_config(server)` / `openai_config(server)` (at the end of this module) give
+up on a stream or on a Hang. `anthropic_config(server)` / `openai_config(server)` (at the end of this module) give
 ProviderConfigs pointing at a server, with fast test settings (no SDK retries, 2 s timeout).
 """
 
@@ -121,7 +121,7 @@ class Status:
 
 @dataclass(frozen=True)
 class Hang:
-    """Read the request and never answer (until the server closes)."""
+    """Read the request and never answer (until the server closes, or the client hangs up)."""
 
 
 Behaviour = Union[Reply, Status, Hang]
@@ -265,8 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
             message = f"wire_server: nothing scripted for POST {self.path}"
             self._send_json(418, _error_body(protocol, 418, message))
         elif isinstance(behaviour, Hang):
-            self.wire._pause()
-            self.close_connection = True
+            self._hang()
         elif isinstance(behaviour, Status):
             body_out = _error_body(protocol, behaviour.code, behaviour.message)
             self._send_json(behaviour.code, body_out, behaviour.headers)
@@ -289,6 +288,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _hang(self) -> None:
+        """Answer nothing until the server closes or the client hangs up (which is recorded)."""
+        import select
+
+        while not self.wire._closing.wait(0.02):
+            if select.select([self.connection], [], [], 0)[0] and not self.connection.recv(1, socket.MSG_PEEK):
+                self.wire._disconnected.set()
+                break
+        self.close_connection = True
 
     def _stream(self, protocol: str, reply: Reply, body: dict[str, Any]) -> None:
         try:

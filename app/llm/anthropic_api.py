@@ -26,7 +26,7 @@ from app.llm.base import (
 )
 from app.llm.fim import complete_by_chat
 from app.llm.sdk_errors import provider_error
-from app.llm.streaming import normalize_stop, tool_call
+from app.llm.streaming import close_now, normalize_stop, tool_call
 
 if TYPE_CHECKING:
     import anthropic
@@ -61,6 +61,13 @@ class AnthropicProvider:
                 timeout=self.config.timeout,
             )
         return self._client
+
+    def abort(self) -> None:
+        """Close the connection of the request in flight; the SDK's retries, on a closed client,
+        send nothing more. The next request gets a new client."""
+        client, self._client = self._client, None
+        if client is not None:
+            close_now(client)
 
     def stream_chat(
         self,

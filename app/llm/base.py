@@ -146,6 +146,12 @@ class Provider(Protocol):
         """
         ...
 
+    def abort(self) -> None:
+        """Stop the request in flight at once (called from another thread than the one reading
+        `stream_chat`): close its connection and send no retry. The reader gets a ProviderError
+        or the end of its events."""
+        ...
+
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """Fill in the middle between `prefix` and `suffix` (tab-complete). Raises ProviderError."""
         ...

@@ -93,6 +93,10 @@ class EmbeddedProvider:
                 raise ProviderError(f"{self.name}: cannot load {path.name}: {exc}", retryable=False) from None
         return self._llama
 
+    def abort(self) -> None:
+        """Nothing to close: generation runs in the reading thread and stops at the next token
+        once that thread stops reading."""
+
     def stream_chat(
         self,
         messages: list[Message],

@@ -32,7 +32,7 @@ from app.llm.base import (
 from app.llm.fim import complete_by_chat, window
 from app.llm.meter import estimate_tokens
 from app.llm.sdk_errors import provider_error
-from app.llm.streaming import normalize_stop, tool_call
+from app.llm.streaming import close_now, normalize_stop, tool_call
 
 if TYPE_CHECKING:
     import openai
@@ -72,6 +72,13 @@ class OpenAIProvider:
                 **({"base_url": self.config.base_url} if self.config.base_url else {}),
             )
         return self._client
+
+    def abort(self) -> None:
+        """Close the connection of the request in flight; the SDK's retries, on a closed client,
+        send nothing more. The next request gets a new client."""
+        client, self._client = self._client, None
+        if client is not None:
+            close_now(client)
 
     def stream_chat(
         self,

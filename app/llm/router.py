@@ -103,6 +103,10 @@ class Router:
                     reason=_reason(provider.name, str(exc)),
                 )
 
+    def abort(self) -> None:
+        """Stop the active provider's request in flight."""
+        self.active.abort()
+
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """The active provider's fill-in-the-middle (no failover: a completion is optional)."""
         return self.active.complete_fim(prefix, suffix, max_tokens=max_tokens)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from typing import Any
 
 from app.llm.base import ProviderError, ToolCall
 
@@ -29,3 +31,20 @@ def tool_call(provider: str, call_id: str, name: str, raw_arguments: str) -> Too
             f"{provider}: the model called tool {name!r} with invalid JSON arguments", retryable=False
         )
     return ToolCall(id=call_id, name=name, arguments=arguments)
+
+
+def close_now(client: Any) -> None:
+    """Close an SDK client and the connections of its requests in flight, waking the thread that
+    waits on one: closing a socket does not wake a thread blocked reading it, shutting it down
+    does. The pool's connections are public in httpcore; the stream of each is not (pinned with
+    the SDKs, and the stop tests would show a change)."""
+    pool = getattr(getattr(getattr(client, "_client", None), "_transport", None), "_pool", None)
+    for connection in getattr(pool, "connections", ()):
+        stream = getattr(getattr(connection, "_connection", None), "_network_stream", None)
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+    client.close()

@@ -341,6 +341,9 @@ class SlowLocalModel:
         yield TextDelta("hi")
         yield Done("end", Usage(3, 1))
 
+    def abort(self) -> None:
+        self.release.set()
+
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
         return ""
 

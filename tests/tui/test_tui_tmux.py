@@ -6,10 +6,11 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.tmux import Terminal, needs_tmux
-from tests.wire_server import Reply, WireServer
+from tests.wire_server import Hang, Reply, WireServer
 
 pytestmark = needs_tmux
 
@@ -96,3 +97,44 @@ def test_the_core_loop_in_a_real_terminal(tmp_path: Path, wire_server: WireServe
     assert (repo / "greet.py").read_text() == original
     term.keys("C-q")
     term.wait_for("EXIT=0")
+
+
+def test_escape_stops_a_hung_request_and_nothing_is_sent_again(
+    tmp_path: Path, wire_server: WireServer, terminals: list[Terminal]
+) -> None:
+    """The server never answers; escape closes the request at once, the SDK's retries send
+    nothing more, and the next question is answered."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    wire_server.script(Hang(), Reply("Answered."))
+    term = Terminal(exosuit(repo, wire_server))
+    terminals.append(term)
+    term.wait_for("^q quit")
+    term.type("hello?")
+    term.keys("Enter")
+    term.wait_for("thinking")
+    while not [r for r in wire_server.requests if r.method == "POST"]:
+        time.sleep(0.05)
+    term.keys("Escape")
+    term.wait_for("■ stopped")
+    assert wire_server.wait_for_disconnect(2), "the request stayed open"
+    time.sleep(4)  # longer than the SDK's pauses before its two retries
+    assert len([r for r in wire_server.requests if r.method == "POST"]) == 1
+    term.type("and now?")
+    term.keys("Enter")
+    term.wait_for("Answered.")
+    assert len([r for r in wire_server.requests if r.method == "POST"]) == 2
+    term.keys("C-q")
+    term.wait_for("EXIT=0")
+
+
+def test_a_config_typo_is_a_clear_error(tmp_path: Path, wire_server: WireServer, terminals: list[Terminal]) -> None:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".exosuit.toml").write_text(f'[provider]\nkind = "openai"\nbase_url = "{wire_server.openai_url}"\nmodel = "m"\n')
+    term = Terminal(exosuit(repo, wire_server))
+    terminals.append(term)
+    screen = term.wait_for("EXIT=1")
+    assert ".exosuit.toml:1: unknown top-level setting 'provider' — did you mean [[providers]]?" in screen.replace("\n", "")
