@@ -307,12 +307,17 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
             if f.path not in result.rejected and f.new_text != result.proposed[f.path]
         ]
         changes += edited
-        if changes:
+
+        def save() -> None:
             result.checkpoint = checkpoint(repo_root, "exosuit: before reverting rejected hunks")
-        applied, result.staged_kept = revert_working_tree(repo_root, ChangeSet(changes))
+
+        applied, result.staged_kept = revert_working_tree(repo_root, ChangeSet(changes), before_write=save)
     elif result.accepted:
-        result.checkpoint = checkpoint_before_write(repo_root, result.changeset, result.accepted)
-        applied = apply_changeset(repo_root, result.changeset, result.accepted)
+
+        def save() -> None:
+            result.checkpoint = checkpoint_before_write(repo_root, result.changeset, result.accepted)
+
+        applied = apply_changeset(repo_root, result.changeset, result.accepted, before_write=save)
     else:
         applied = ApplyResult()
     result.applied = True

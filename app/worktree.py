@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import git
@@ -66,7 +66,9 @@ def untracked_files(repo_root: Path) -> list[str]:
     return git.Repo(repo_root).untracked_files
 
 
-def revert_working_tree(repo_root: Path, changeset: ChangeSet) -> tuple[ApplyResult, list[str]]:
+def revert_working_tree(
+    repo_root: Path, changeset: ChangeSet, *, before_write: Callable[[], None] | None = None
+) -> tuple[ApplyResult, list[str]]:
     """Write `changeset` (working tree -> the text to keep) and bring the index along, as
     `git checkout -p HEAD` does, where that loses nothing.
 
@@ -74,6 +76,7 @@ def revert_working_tree(repo_root: Path, changeset: ChangeSet) -> tuple[ApplyRes
     or was only an intent to add; then a reverted hunk is unstaged too, and `git commit` will not
     bring it back. An entry staged differently from the working tree is left as it was. Returns
     what was written and the paths whose staged version was left holding changes against HEAD.
+    `before_write` is as for `apply_changeset`.
     """
     paths = [f.path for f in changeset.files]
     if not paths:
@@ -81,7 +84,7 @@ def revert_working_tree(repo_root: Path, changeset: ChangeSet) -> tuple[ApplyRes
     repo = git.Repo(repo_root)
     differ = _listed(repo.git.diff("--name-only", "-z", "--no-renames", "--", *paths))
     intent_to_add = _listed(repo.git.diff("--name-only", "-z", "--no-renames", "--diff-filter=A", "--", *paths))
-    result = apply_changeset(repo_root, changeset)
+    result = apply_changeset(repo_root, changeset, before_write=before_write)
     root = Path(repo.working_tree_dir)
     follow = [p for p in paths if p not in differ or (p in intent_to_add and not (root / p).exists())]
     if follow:

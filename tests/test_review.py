@@ -222,3 +222,24 @@ def test_writing_over_uncommitted_work_takes_a_checkpoint_first(tmp_path: Path) 
     assert result.checkpoint is not None
     assert repo.git.show(f"{result.checkpoint}:a.txt") == "one\nmine, uncommitted"
     assert (tmp_path / "a.txt").read_text() == "ONE\nmine, uncommitted\n"
+
+
+@pytest.mark.parametrize("working_tree", [False, True])
+def test_a_refused_write_takes_no_checkpoint(tmp_path: Path, working_tree: bool) -> None:
+    """Nothing written ("changed on disk"): no checkpoint ref is left behind either."""
+    repo = git.Repo.init(tmp_path)
+    (tmp_path / "a.txt").write_text("one\ntwo\n")
+    repo.index.add(["a.txt"])
+    repo.index.commit("init")
+    (tmp_path / "a.txt").write_text("one\ntwo\nmine\n")
+    if working_tree:
+        changeset, _ = working_tree_changeset(tmp_path)
+    else:
+        changeset = ChangeSet([FileChange("a.txt", "one\ntwo\nmine\n", "ONE\ntwo\nmine\n")])
+    review = Review(changeset)
+    review.decide(0, 0, not working_tree)  # a working-tree review writes what it rejects
+    (tmp_path / "a.txt").write_text("one\ntwo\nmine\nand more of mine\n")  # during the review
+    with pytest.raises(ApplyError, match="a.txt: changed on disk"):
+        write_review(tmp_path, review.result(), working_tree=working_tree)
+    assert repo.git.for_each_ref("refs/exosuit") == ""
+    assert (tmp_path / "a.txt").read_text() == "one\ntwo\nmine\nand more of mine\n"

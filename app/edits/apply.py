@@ -14,7 +14,7 @@ deletion happens when its file takes part and (it has no hunks or) at least one 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +61,13 @@ def apply_changeset(
     repo_root: Path,
     changeset: ChangeSet,
     accepted: Mapping[str, Collection[int]] | None = None,
+    *,
+    before_write: Callable[[], None] | None = None,
 ) -> ApplyResult:
-    """Write the accepted hunks of `changeset` under `repo_root`, or raise ApplyError and write nothing."""
+    """Write the accepted hunks of `changeset` under `repo_root`, or raise ApplyError and write nothing.
+
+    `before_write` is called once every write is known to be possible and none is done yet: where
+    a checkpoint is taken, so that a refused write leaves none."""
     writes: list[_Write] = []
     deletes: list[_Delete] = []
     problems: list[str] = []
@@ -77,6 +82,8 @@ def apply_changeset(
             problems.append(str(error))
     if problems:
         raise ApplyError(problems)
+    if before_write is not None and (writes or deletes):
+        before_write()
     _commit(writes, deletes)
     return ApplyResult([w.rel for w in writes], [d.rel for d in deletes])
 

@@ -54,11 +54,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(changeset.unified_diff())
         return 0
     if args.yes:
-        saved = checkpoint_before_write(root, changeset)
-        if saved:
-            print(f"uncommitted work saved in {saved}", file=sys.stderr)
+
+        def save() -> None:
+            saved = checkpoint_before_write(root, changeset)
+            if saved:
+                print(f"uncommitted work saved in {saved}", file=sys.stderr)
+
         try:
-            result = apply_changeset(root, changeset)
+            result = apply_changeset(root, changeset, before_write=save)
         except ApplyError as error:
             for problem in error.problems:
                 print(f"error: {problem}", file=sys.stderr)
