@@ -87,9 +87,6 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_dir():
         print(f"exosuit: no such directory: {path}", file=sys.stderr)
         return 1
-    if not terminal_for_keys():
-        print("exosuit: needs a terminal (for a question without one: exosuit ask)", file=sys.stderr)
-        return 2
     root = git_root(path) or offer_git_init(path)
     if root is None:
         return 1
@@ -98,5 +95,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"exosuit: {exc}", file=sys.stderr)
         return 1
+    if not terminal_for_keys():
+        print("exosuit: needs a terminal (for a question without one: exosuit ask)", file=sys.stderr)
+        return 2
     ExosuitApp(session).run()
     return 0
