@@ -31,6 +31,8 @@ class Mark:
 
     state: HunkState = HunkState.PENDING
     comment: str = ""
+    edited: bool = False
+    """Accepted after the reviewer rewrote the proposed lines."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ class Review:
     ) -> Decision:
         change = self.changeset.files[file_index]
         state = HunkState.ACCEPTED if accepted else HunkState.REJECTED
-        self.marks[file_index][hunk_index] = Mark(state, comment)
+        self.marks[file_index][hunk_index] = Mark(state, comment, edited)
         decision = Decision(
             change.path, hunk_index, change.hunks[hunk_index].header, accepted, comment, round(seconds, 3), edited
         )
@@ -243,24 +245,29 @@ class ReviewResult:
         return "\n".join(lines)
 
     def feedback_for_model(self) -> str | None:
-        """The rejected and undecided hunks, with comments, as a failure the model must address.
+        """The rejected and undecided hunks, with comments, as a failure the model must address;
+        the hunks the reviewer rewrote before accepting them, as they were written.
 
-        None when every hunk was accepted.
+        None when every hunk was accepted as proposed.
         """
         sections = []
         for change in self.changeset.files:
             for index, (hunk, mark) in enumerate(zip(change.hunks, self.marks[change.path])):
+                if mark.state is HunkState.ACCEPTED and not mark.edited:
+                    continue
+                where = f"### {change.path}, hunk {index + 1} of {len(change.hunks)}"
                 if mark.state is HunkState.ACCEPTED:
+                    sections.append(f"{where}: ACCEPTED WITH THE REVIEWER'S CHANGES, written as shown\n\n"
+                                    f"```diff\n{hunk.text}```\n")
                     continue
                 verdict = "REJECTED" if mark.state is HunkState.REJECTED else "NOT APPLIED (left undecided)"
                 comment = mark.comment or "(no comment given)"
-                sections.append(
-                    f"### {change.path}, hunk {index + 1} of {len(change.hunks)}: {verdict}\n"
-                    f"Reviewer's comment: {comment}\n\n```diff\n{hunk.text}```\n"
-                )
+                sections.append(f"{where}: {verdict}\nReviewer's comment: {comment}\n\n```diff\n{hunk.text}```\n")
         if not sections:
             return None
         counts = {s: sum(m.state is s for ms in self.marks.values() for m in ms) for s in HunkState}
+        if counts[HunkState.ACCEPTED] == sum(counts.values()):
+            return prompts.load("review_edited", hunks="\n".join(sections))
         return prompts.load(
             "review_feedback",
             accepted=str(counts[HunkState.ACCEPTED]),

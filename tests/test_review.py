@@ -243,3 +243,15 @@ def test_a_refused_write_takes_no_checkpoint(tmp_path: Path, working_tree: bool)
         write_review(tmp_path, review.result(), working_tree=working_tree)
     assert repo.git.for_each_ref("refs/exosuit") == ""
     assert (tmp_path / "a.txt").read_text() == "one\ntwo\nmine\nand more of mine\n"
+
+
+def test_a_hunk_rewritten_before_accepting_is_sent_to_the_model_as_written() -> None:
+    review = Review(sample_changeset())
+    for f, change in enumerate(review.changeset.files):
+        review.decide_file(f, True)
+    assert review.edit(0, 1, '    return "reviewer\'s own line"\n') is not None
+    assert review.marks[0][1].edited
+    feedback = review.result().feedback_for_model()
+    assert feedback is not None and "NOT fully applied" not in feedback
+    assert "server.py, hunk 2 of 2: ACCEPTED WITH THE REVIEWER'S CHANGES" in feedback
+    assert '+    return "reviewer\'s own line"\n' in feedback

@@ -679,10 +679,12 @@ class DiffView(ScrollView, can_focus=True):
         text.append(f"  hunk {hunk_index + 1}/{len(change.hunks)}", dim)
         if len(hunk.blocks) > 1:
             text.append("  (s splits)", dim)
-        comment = self.marks[file_index][hunk_index].comment
-        if comment:
-            text.append(f"  “{comment}”", base + Style(italic=True))
+        mark = self.marks[file_index][hunk_index]
+        if mark.comment:
+            text.append(f"  “{mark.comment}”", base + Style(italic=True))
         label = {HunkState.ACCEPTED: "✓ accepted", HunkState.REJECTED: "✗ rejected"}.get(state, "● pending")
+        if mark.edited and state is HunkState.ACCEPTED:
+            label = "✓ accepted with your changes"
         badge = Text(f"{label} ", base + self._style((state or HunkState.PENDING).value))
         text.set_length(max(0, width - len(badge)))
         text.append_text(badge)

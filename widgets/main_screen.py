@@ -249,9 +249,12 @@ class MainScreen(Screen[None]):
             lines[0] += "  (/undo puts it back)"
         for line in lines:
             await chat.add_notice(line)
-        feedback = "\n\n".join(t for t in (result.feedback_for_model(), proposal.refusals_note()) if t)
-        if feedback:
+        refusals = proposal.refusals_note()
+        feedback = "\n\n".join(t for t in (result.feedback_for_model(), refusals) if t)
+        if feedback and (result.left() or refusals):
             await self.send(feedback, "feedback", "review feedback")
+        elif feedback:  # all accepted, some rewritten: the model learns it with the next message
+            self.session.pending_note = feedback
 
     # -- keys -----------------------------------------------------------------------------------
 
