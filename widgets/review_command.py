@@ -79,7 +79,8 @@ def review_changeset(repo_root: Path, changeset: ChangeSet, *, working_tree: boo
     """Open the review screen on `changeset` in the terminal and write what is accepted.
 
     Returns 0 when the review was applied, 1 when it was closed without writing, 2 when no
-    terminal is available. Prints what was written and what was left.
+    terminal is available. Prints what was written and what was left, then, for edits a model
+    proposed and the reviewer commented on or rewrote, what to tell it.
     """
     if not terminal_for_keys():
         print("exosuit review: needs a terminal to read keys from", file=sys.stderr)
@@ -89,6 +90,10 @@ def review_changeset(repo_root: Path, changeset: ChangeSet, *, working_tree: boo
         print("Review closed; nothing written.")
         return 1
     print(result.summary())
+    typed = any(mark.comment or mark.edited for marks in result.marks.values() for mark in marks)
+    feedback = result.feedback_for_model() if typed and not working_tree else None
+    if feedback:  # no model to send it to: the person takes it back to the one that answered
+        print(f"\nFor the model (paste it into the chat the response came from):\n\n{feedback}", end="")
     return 0
 
 

@@ -96,3 +96,22 @@ def test_apply_without_yes_opens_the_review(tmp_path: Path, terminals: list[Term
     assert "Wrote README.md" in screen and "EXIT=0" in screen
     assert (repo / "README.md").read_text() != README_OLD
     assert (repo / "server.py").read_text() == SAMPLE_FILES["server.py"]
+
+
+def test_a_rejection_comment_is_printed_for_the_model(tmp_path: Path, terminals: list[Terminal]) -> None:
+    """No model to send it to: the comment is printed at the end, ready to paste back."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    make_repo(repo, SAMPLE_FILES)
+    terminal = Terminal(exosuit(repo, str(response_file(tmp_path))))
+    terminals.append(terminal)
+    terminal.wait_for("README.md")
+    terminal.keys("Y", "r")
+    terminal.wait_for("What should the model do instead?")
+    terminal.type("keep the old wording")
+    terminal.keys("Enter")
+    terminal.wait_for("1 rejected")
+    terminal.keys("C-s")
+    screen = terminal.wait_for("EXIT=")
+    assert "EXIT=0" in screen and "Reviewer's comment: keep the old wording" in screen
+    assert (repo / "README.md").read_text() == README_OLD
