@@ -155,6 +155,7 @@ class MainScreen(Screen[None]):
             self.notify(event.text, severity="warning")
         elif isinstance(event, Done):
             self._used.add(self.session.router.name)
+            view.label = self.session.turns[-1].provider  # the model that answered (not "auto")
             cost = self.session.turns[-1].cost
             view.usage = cost.format() if cost else ""
             await chat.finish_answer(view, "complete")

@@ -45,6 +45,7 @@ def test_ask_and_see_the_streamed_answer(tmp_path: Path, wire_server: WireServer
     assert "What does this repo do?" in screen
     term.wait_for("2.1k↑ 12↓")
     term.wait_for("openai · wire-model")  # the model GET /v1/models listed
+    assert "● openai/wire-model" in term.screen() and "openai/auto" not in term.screen()
     body = wire_server.requests[-1].body
     assert body["stream"] is True and body["messages"][-1]["content"] == "What does this repo do?"
     term.keys("C-q")
