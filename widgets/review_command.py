@@ -21,7 +21,7 @@ from app.repo import find_repo_root
 from app.review import ReviewResult
 from app.worktree import untracked_files, working_tree_changeset
 from widgets.review import ReviewScreen
-from widgets.terminal import terminal_for_keys
+from widgets.terminal import take_screenshot, terminal_for_keys
 
 
 class ReviewApp(App[ReviewResult]):
@@ -38,6 +38,9 @@ class ReviewApp(App[ReviewResult]):
         # Textual's start-up batch, which drops it, and the terminal showed the screen piecemeal.
         changeset, repo_root, working_tree = self.screen_args
         self.push_screen(ReviewScreen(changeset, repo_root, working_tree=working_tree), self.exit)
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        take_screenshot(self, filename, path)
 
     async def action_quit(self) -> None:
         quit_unless_reviewing(self)

@@ -20,7 +20,7 @@ from app.chat import ChatSession
 from app.repo import git_root
 from widgets import slash
 from widgets.main_screen import MainScreen
-from widgets.terminal import terminal_for_keys
+from widgets.terminal import take_screenshot, terminal_for_keys
 
 
 class ExosuitApp(App[None]):
@@ -35,6 +35,9 @@ class ExosuitApp(App[None]):
     async def on_mount(self) -> None:
         # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
         await self.push_screen(MainScreen(self.session))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        take_screenshot(self, filename, path)
 
     async def action_quit(self) -> None:
         from widgets.review_command import quit_unless_reviewing  # imported here: start-up stays light
