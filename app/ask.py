@@ -19,7 +19,7 @@ from app.chat import ChatSession, ContextWarning
 from app.config import ConfigError, load_config
 from app.context import fenced
 from app.repo import find_repo_root
-from app.llm.base import Done, ProviderError, ProviderSwitched, TextDelta
+from app.llm.base import Done, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.meter import Meter
 from app.llm.registry import build_router
 
@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
                 _status(event.describe())
                 if router.notice:
                     _status(router.notice)
+            elif isinstance(event, Retrying):
+                _status(event.describe())
             elif isinstance(event, ContextWarning):
                 _status(event.text)
             elif isinstance(event, Done):

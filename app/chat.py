@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 import prompts
 from app.context import ContextFiles
-from app.llm.base import Done, Message, ProviderError, ProviderSwitched, StreamBroken, TextDelta, Usage
+from app.llm.base import Done, Message, ProviderError, ProviderSwitched, Retrying, StreamBroken, TextDelta, Usage
 from app.llm.meter import Meter, RequestCost, estimate_tokens
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class ContextWarning:
     text: str
 
 
-ChatEvent = TextDelta | Done | ProviderSwitched | ContextWarning
+ChatEvent = TextDelta | Done | ProviderSwitched | Retrying | ContextWarning
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 from textual.app import ComposeResult
@@ -59,6 +60,7 @@ class AnswerView(Vertical):
         """The answer so far."""
         self._pending: list[str] = []
         self._frame = 0
+        self._asked = time.monotonic()
 
     def compose(self) -> ComposeResult:
         yield Label(self._header(), id="answer-header")
@@ -127,7 +129,8 @@ class AnswerView(Vertical):
 
     def _header(self) -> Content:
         if self.status == "waiting":
-            after = f"{SPINNER[self._frame]} {self.waiting}"
+            waited = int(time.monotonic() - self._asked)
+            after = f"{SPINNER[self._frame]} {self.waiting}" + (f"  {waited}s" if waited else "")
         elif self.status == "streaming":
             after = SPINNER[self._frame]
         else:

@@ -23,7 +23,7 @@ import prompts
 from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
 from app.edits.apply import ApplyError, apply_changeset
-from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, TextDelta
+from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.catalog import ModelCatalog
 from app.proposal import Proposal, propose
 from widgets import slash
@@ -151,6 +151,8 @@ class MainScreen(Screen[None]):
         elif isinstance(event, ProviderSwitched):
             self._switched(event, view)
             await chat.add_notice(event.describe(), "warning", before=view)
+        elif isinstance(event, Retrying):
+            view.waiting = f"retrying ({event.attempt}/{event.attempts}) — {event.reason}"
         elif isinstance(event, ContextWarning):
             self.notify(event.text, severity="warning")
         elif isinstance(event, Done):

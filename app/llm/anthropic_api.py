@@ -43,6 +43,7 @@ class AnthropicProvider:
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
         self.name = config.name
+        self.retries = config.max_retries
         self.model = config.model
         self.supports_tools = config.tools
         self._client: anthropic.Anthropic | None = None
@@ -57,14 +58,14 @@ class AnthropicProvider:
             self._client = anthropic.Anthropic(
                 api_key=self.config.api_key,
                 base_url=self.config.base_url,
-                max_retries=self.config.max_retries,
+                max_retries=0,  # the router retries, and says so
                 timeout=self.config.timeout,
             )
         return self._client
 
     def abort(self) -> None:
-        """Close the connection of the request in flight; the SDK's retries, on a closed client,
-        send nothing more. The next request gets a new client."""
+        """Close the connection of the request in flight, waking the thread that waits on it.
+        The next request gets a new client."""
         client, self._client = self._client, None
         if client is not None:
             close_now(client)

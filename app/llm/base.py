@@ -101,7 +101,26 @@ class ProviderSwitched:
         return f"{self.from_provider} unavailable ({self.reason}) — switched to {self.to_provider}"
 
 
-StreamEvent = Union[TextDelta, Done, ProviderSwitched]
+@dataclass(frozen=True)
+class Retrying:
+    """Emitted by the router before it asks the same provider again (nothing was streamed yet)."""
+
+    provider: str
+    attempt: int
+    """The attempt about to start, from 2."""
+    attempts: int
+    """How many there will be at most."""
+    reason: str
+    """What the last attempt failed with, e.g. "rate limited (429)"."""
+    delay: float
+    """Seconds until the next attempt."""
+
+    def describe(self) -> str:
+        """One line for the UI, e.g. "openai: no response for 5s (timed out) — retrying (2/3) in 1s"."""
+        return f"{self.provider}: {self.reason} — retrying ({self.attempt}/{self.attempts}) in {round(self.delay, 1):g}s"
+
+
+StreamEvent = Union[TextDelta, Done, ProviderSwitched, Retrying]
 
 
 class ProviderError(Exception):
@@ -110,9 +129,11 @@ class ProviderError(Exception):
     The message is one line a person can act on, e.g. "anthropic: 401 invalid x-api-key".
     """
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after = retry_after
+        """Seconds the server asked to wait before trying again (Retry-After), if it said."""
 
 
 class StreamBroken(ProviderError):
@@ -129,6 +150,8 @@ class Provider(Protocol):
     """Short label shown in the UI, e.g. "anthropic" or "ollama"."""
     model: str
     """The model id sent to the API, e.g. "claude-sonnet-4-5"."""
+    retries: int
+    """How many times the router asks again after a retryable failure before any text."""
 
     def stream_chat(
         self,

@@ -52,6 +52,8 @@ class EmbeddedProvider:
 
     kind = "local"
     supports_tools = False
+    retries = 0
+    """A local model that failed will fail again."""
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config

@@ -1,19 +1,35 @@
 """The transfer switch: an ordered list of providers, failing over from one to the next.
 
 The router is a Provider itself. A request goes to the active provider; when it fails with a
-retryable error (connection, timeout, 429, 5xx — after the SDK's own retries) before any text
-arrived, the router yields ProviderSwitched and asks the next provider, which stays active for the
-requests that follow. Once text has been streamed the answer is never silently replaced or
+retryable error (connection, timeout, 429, 5xx) before any text arrived, the router asks it again
+up to its `retries` times (yielding Retrying, waiting as the server asked or 0.5 s, 1 s, 2 s…),
+then yields ProviderSwitched and asks the next provider, which stays active for the requests that
+follow. `abort()` ends a request at once, in flight or between attempts. Once text has been streamed the answer is never silently replaced or
 truncated: a break part-way raises StreamBroken to the caller. `use()` switches by hand (`/model`).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from app.llm.base import Fill, Message, Provider, ProviderError, ProviderSwitched, StreamEvent, TextDelta, ToolSpec
+from app.llm.base import (
+    Fill,
+    Message,
+    Provider,
+    ProviderError,
+    ProviderSwitched,
+    Retrying,
+    StreamEvent,
+    TextDelta,
+    ToolSpec,
+)
+
+MAX_RETRY_DELAY = 30.0
+"""The longest wait between attempts, whatever a server asks for."""
 
 
 class Router:
@@ -24,6 +40,7 @@ class Router:
             raise ValueError("a Router needs at least one provider")
         self.providers = list(providers)
         self._active = 0
+        self._stop = threading.Event()
 
     @property
     def active(self) -> Provider:
@@ -71,6 +88,7 @@ class Router:
         max_tokens: int = 4096,
     ) -> Iterator[StreamEvent]:
         """The active provider's answer; on a retryable failure before any text, the next one's."""
+        self._stop.clear()
         options: dict[str, Any] = {"system": system, "context": context, "tools": tools, "max_tokens": max_tokens}
         order = [self._active] + [i for i in range(len(self.providers)) if i != self._active]
         failures: list[str] = []
@@ -78,23 +96,20 @@ class Router:
         for position, index in enumerate(order):
             provider = self.providers[index]
             self._active = index
-            streamed = False
             try:
-                with _closed_after(provider.stream_chat(messages, **options)) as events:
-                    for event in events:
-                        streamed = streamed or isinstance(event, TextDelta)
-                        yield event
+                yield from self._attempts(provider, messages, options)
                 return
-            except ProviderError as exc:
+            except _Failed as failed:
+                exc = failed.error
                 last = position == len(order) - 1
-                if streamed or not exc.retryable or last:
-                    if not streamed:
+                if failed.streamed or not exc.retryable or last or self._stop.is_set():
+                    if not failed.streamed:
                         self._active = first  # nothing answered: stay where we were
-                    if failures and not streamed:
+                    if failures and not failed.streamed:
                         raise ProviderError(
                             f"no provider answered: {'; '.join(failures + [str(exc)])}", retryable=exc.retryable
                         ) from exc
-                    raise
+                    raise exc from None
                 failures.append(str(exc))
                 following = self.providers[order[position + 1]]
                 yield ProviderSwitched(
@@ -103,13 +118,46 @@ class Router:
                     reason=_reason(provider.name, str(exc)),
                 )
 
+    def _attempts(self, provider: Provider, messages: list[Message], options: dict[str, Any]) -> Iterator[StreamEvent]:
+        """One provider's answer, asked again after a retryable failure before any text. Raises
+        _Failed with the last error (its message says how many attempts took how long)."""
+        attempts = 1 + max(0, getattr(provider, "retries", 0))
+        started = time.monotonic()
+        for attempt in range(1, attempts + 1):
+            streamed = False
+            try:
+                with _closed_after(provider.stream_chat(messages, **options)) as events:
+                    for event in events:
+                        streamed = streamed or isinstance(event, TextDelta)
+                        yield event
+                return
+            except ProviderError as exc:
+                if streamed or not exc.retryable or attempt == attempts or self._stop.is_set():
+                    if attempt > 1 and not streamed:
+                        total = f"{attempt} attempts in {time.monotonic() - started:.1f}s"
+                        exc = ProviderError(f"{exc} — {total}", retryable=exc.retryable)
+                    raise _Failed(exc, streamed) from exc
+                delay = min(MAX_RETRY_DELAY, exc.retry_after if exc.retry_after is not None else 0.5 * 2 ** (attempt - 1))
+                yield Retrying(provider.name, attempt + 1, attempts, _reason(provider.name, str(exc)), delay)
+                if self._stop.wait(delay):
+                    return  # stopped while waiting: the caller has gone
+
     def abort(self) -> None:
-        """Stop the active provider's request in flight."""
+        """Stop the request under way: the active provider's, in flight, or the wait before its next attempt."""
+        self._stop.set()
         self.active.abort()
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """The active provider's fill-in-the-middle (no failover: a completion is optional)."""
         return self.active.complete_fim(prefix, suffix, max_tokens=max_tokens)
+
+
+class _Failed(Exception):
+    """A provider gave up: its last error, and whether any text had been streamed."""
+
+    def __init__(self, error: ProviderError, streamed: bool) -> None:
+        super().__init__(str(error))
+        self.error, self.streamed = error, streamed
 
 
 def _reason(name: str, message: str) -> str:

@@ -28,7 +28,9 @@ def provider_error(exc: Exception, config: ProviderConfig, *, mid_stream: bool) 
     status = getattr(exc, "status_code", None)
     kind = type(exc).__name__
     if isinstance(status, int) and status >= 400:
-        return _status_error(config, status, _detail(exc), mid_stream)
+        error = _status_error(config, status, _detail(exc), mid_stream)
+        error.retry_after = _retry_after(exc)
+        return error
     if isinstance(exc, httpx2.TimeoutException) or kind == "APITimeoutError":
         message = f"{name}: no response for {config.timeout:g}s (timed out)"
     elif isinstance(exc, httpx2.TransportError) or kind == "APIConnectionError":
@@ -60,6 +62,17 @@ def _status_error(config: ProviderConfig, status: int, detail: str, mid_stream: 
         error = f"{name}: server error ({status}){suffix}"
         return StreamBroken(error) if mid_stream else ProviderError(error, retryable=True)
     return ProviderError(f"{name}: request rejected ({status}){suffix}", retryable=False)
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """The seconds a Retry-After (or retry-after-ms) header asks for; None without one or with a date."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            return max(0.0, float(headers[name]) * scale)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
 
 
 def _detail(exc: Exception) -> str:

@@ -7,7 +7,9 @@ import time
 import pytest
 
 from app.llm.anthropic_api import AnthropicProvider
+from app.llm.router import Router
 from app.llm.base import (
+    Retrying,
     Done,
     Fill,
     Message,
@@ -76,12 +78,13 @@ def test_tool_calls_and_results_are_sent_back_as_blocks(wire_server: WireServer)
         {"type": "tool_result", "tool_use_id": "toolu_1", "content": "no such file", "is_error": True}]}
 
 
-def test_429_is_retried_by_the_sdk_honouring_retry_after(wire_server: WireServer) -> None:
+def test_429_is_retried_honouring_retry_after(wire_server: WireServer) -> None:
     wire_server.script(Status(429, "slow down", headers={"retry-after": "0.3"}), Reply("ok"))
     provider = AnthropicProvider(anthropic_config(wire_server, max_retries=1))
     started = time.monotonic()
-    events = ask(provider)
-    assert events[0] == TextDelta("ok") and len(wire_server.requests) == 2
+    events = ask(Router([provider]))
+    assert events[0] == Retrying("anthropic", 2, 2, "rate limited (429): slow down", 0.3)
+    assert events[1] == TextDelta("ok") and len(wire_server.requests) == 2
     assert time.monotonic() - started >= 0.3  # waited as the server asked
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from app.config import ProviderConfig, load_config
 from app.llm.base import (
+    Retrying,
     Done,
     Fill,
     Message,
@@ -21,6 +22,7 @@ from app.llm.base import (
     Usage,
 )
 from app.llm.openai_api import OpenAIProvider
+from app.llm.router import Router
 from app.llm.registry import make_provider
 from tests.wire_server import Call, Hang, Reply, Status, WireServer, openai_config
 
@@ -123,8 +125,9 @@ def test_server_rejecting_tools_is_asked_again_without_them(wire_server: WireSer
 def test_429_is_retried_after_retry_after(wire_server: WireServer) -> None:
     wire_server.script(Status(429, "slow down", headers={"retry-after": "0.3"}), Reply("ok"))
     started = time.monotonic()
-    events = ask(OpenAIProvider(openai_config(wire_server, max_retries=1)))
-    assert events[0] == TextDelta("ok") and len(wire_server.requests) == 2
+    events = ask(Router([OpenAIProvider(openai_config(wire_server, max_retries=1))]))
+    assert isinstance(events[0], Retrying) and events[0].delay == 0.3
+    assert events[1] == TextDelta("ok") and len(wire_server.requests) == 2
     assert time.monotonic() - started >= 0.3
 
 

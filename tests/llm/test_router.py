@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+
 import pytest
 
 from app.llm.anthropic_api import AnthropicProvider
-from app.llm.base import Done, Message, ProviderError, ProviderSwitched, StreamBroken, TextDelta
+from app.llm.base import Done, Message, ProviderError, ProviderSwitched, Retrying, StreamBroken, TextDelta
 from app.llm.openai_api import OpenAIProvider
 from app.llm.router import Router
 from tests.wire_server import Hang, Reply, Status, WireServer, anthropic_config, openai_config
@@ -131,3 +135,27 @@ def test_stopping_early_closes_the_providers_stream(wire_server, backup_server) 
     assert next(events) == TextDelta("word ")
     events.close()
     assert wire_server.wait_for_disconnect(timeout=2.0)
+
+
+def test_each_retry_is_told_and_the_error_says_how_long_it_all_took(wire_server) -> None:
+    """A hung server: the person sees each retry as it starts, and the error counts them all."""
+    wire_server.default = Hang()
+    router = Router([OpenAIProvider(openai_config(wire_server, max_retries=2, timeout=0.3))])
+    events = []
+    with pytest.raises(ProviderError) as caught:
+        events.extend(router.stream_chat([Message("user", "hi")]))
+    assert [(e.attempt, e.attempts, e.delay) for e in events] == [(2, 3, 0.5), (3, 3, 1.0)]
+    assert events[0].describe() == "openai: no response for 0.3s (timed out) — retrying (2/3) in 0.5s"
+    assert re.fullmatch(r"openai: no response for 0\.3s \(timed out\) — 3 attempts in 2\.\ds", str(caught.value))
+    assert len(wire_server.requests) == 3
+
+
+def test_a_stop_while_waiting_to_retry_ends_the_answer_at_once(wire_server) -> None:
+    wire_server.script(Status(503, "down", headers={"retry-after": "20"}))
+    router = Router([OpenAIProvider(openai_config(wire_server, max_retries=1))])
+    events = router.stream_chat([Message("user", "hi")])
+    assert isinstance(next(events), Retrying)
+    threading.Timer(0.2, router.abort).start()
+    started = time.monotonic()
+    assert list(events) == []
+    assert time.monotonic() - started < 5 and len(wire_server.requests) == 1

@@ -394,3 +394,20 @@ async def test_feedback_turn_is_shown_and_sent(make_app: MakeApp, wire_server: W
         assert str(app.screen.query(UserTurn).last().query_one(".title").render()) == "edit retry"
     assert sent_messages(wire_server, 0)[-1]["content"] == "Hunk 1 was rejected: keep the old name."
     assert sent_messages(wire_server, 1)[-1]["content"] == "Edit 2 was not found in app/greet.py."
+
+
+async def test_a_wait_shows_its_seconds_and_each_retry(make_app: MakeApp, wire_server: WireServer) -> None:
+    """A hung server: the answer's header counts the seconds and says which attempt is running."""
+    wire_server.script(Status(503, "busy", headers={"retry-after": "1.2"}), Reply("at last"))
+    app = make_app("openai")
+    app.session.router.active.retries = 1
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "hello")
+        view = pilot.app.screen.query(AnswerView).last()
+        deadline = time.monotonic() + 10
+        while "retrying (2/2)" not in str(view._header()) or "1s" not in str(view._header()):
+            assert time.monotonic() < deadline, str(view._header())
+            await pilot.pause(0.05)
+        assert "retrying (2/2) — server error (503): busy  1s" in str(view._header())
+        view = await answer_ended(pilot)
+        assert view.status == "complete" and view.text == "at last"
