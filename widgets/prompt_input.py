@@ -101,10 +101,6 @@ class PromptInput(TextArea):
         completion = self.completer.complete(line)
         if completion is None:
             return
-        typed = line[completion.start :]
-        common = completion.common
-        if len(completion.options) == 1 and not common.endswith("/"):
-            common += " "
-        if len(common) > len(typed):
-            self.insert(common[len(typed) :])
+        if completion.text is not None:
+            self.replace(completion.text, (row, completion.start), (row, column))
         self.post_message(self.Completions(completion.options if len(completion.options) > 1 else []))

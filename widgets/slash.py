@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,11 +60,49 @@ class Completion:
 
     start: int
     options: list[str]
+    typed: str
+    """The word as far as it was typed, its quotes and escapes taken off."""
 
     @property
     def common(self) -> str:
-        """What every candidate starts with: the text a tab can insert."""
+        """What every candidate starts with."""
         return commonprefix(self.options)
+
+    @property
+    def text(self) -> str | None:
+        """What the typed word becomes on a tab, escaped as `parse` reads it back (a space after a
+        single candidate that is not a directory); None when a tab adds nothing."""
+        common = self.common
+        whole = len(self.options) == 1 and not common.endswith("/")
+        if len(common) <= len(self.typed) and not whole:
+            return None
+        return _escaped(common) + " " * whole
+
+
+def _escaped(word: str) -> str:
+    """`word` with a backslash before each character a shell would split or interpret."""
+    return re.sub(r"([^\w@%+=:,./-])", r"\\\1", word)
+
+
+def _last_word(line: str) -> tuple[int, str]:
+    """Where the last word of `line` starts, and what it says (quotes and escapes taken off)."""
+    start, quote, escaped = 0, "", False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == " ":
+            start = index + 1
+    word = line[start:].removesuffix("\\") if escaped else line[start:]
+    try:
+        return start, "".join(shlex.split(word + quote))
+    except ValueError:
+        return start, word
 
 
 class Completer:
@@ -84,18 +123,17 @@ class Completer:
         if not line.startswith("/"):
             return None
         if " " not in line:
-            return Completion(0, [c for c in COMMANDS if c.startswith(line)])
+            return Completion(0, [c for c in COMMANDS if c.startswith(line)], line)
         command = line.split(" ", 1)[0]
-        start = line.rfind(" ") + 1
-        word = line[start:]
+        start, word = _last_word(line)
         if word.startswith("--"):
-            return Completion(start, ["--force"] if "--force".startswith(word) else [])
+            return Completion(start, ["--force"] if "--force".startswith(word) else [], word)
         if command == "/add":
-            return Completion(start, _path_options(self._files(), word))
+            return Completion(start, _path_options(self._files(), word), word)
         if command == "/drop":
-            return Completion(start, [p for p in self._context() if p.startswith(word)])
+            return Completion(start, [p for p in self._context() if p.startswith(word)], word)
         if command == "/model":
-            return Completion(start, [m for m in self._models() if m.startswith(word)])
+            return Completion(start, [m for m in self._models() if m.startswith(word)], word)
         return None
 
 

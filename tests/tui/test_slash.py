@@ -44,3 +44,18 @@ def test_complete_drop_models_and_flags() -> None:
     assert model is not None and model.options == ["local/SmolLM2"]
     assert flag is not None and flag.options == ["--force"]
     assert completer().complete("hello") is None
+
+
+def test_a_completed_path_is_escaped_so_add_reads_it_back() -> None:
+    """`/add my` + Tab gave `/add my file.py`, which /add read as two names."""
+    files = Completer(lambda: ["my file.py", "my notes/a.py", "plain.py"], list, list)
+    completion = files.complete("/add my")
+    assert completion is not None and completion.options == ["my file.py", "my notes/"]
+    assert completion.text == "my\\ "
+    completion = files.complete("/add my\\ f")
+    assert completion is not None and completion.typed == "my f" and completion.text == "my\\ file.py "
+    command = parse("/add " + completion.text)
+    assert command is not None and command.args == ["my file.py"]
+    quoted = files.complete("/add 'my n")
+    assert quoted is not None and quoted.start == 5 and quoted.text == "my\\ notes/"
+    assert files.complete("/add plain.py") is not None and files.complete("/add plain.py").text == "plain.py "
