@@ -73,11 +73,12 @@ class Turn:
 class ChatSession:
     """The conversation with the model in one repository."""
 
-    def __init__(self, repo_root: Path, router: Router, meter: Meter) -> None:
+    def __init__(self, repo_root: Path, router: Router, meter: Meter, start: str = "") -> None:
+        """`start`: where the person works, relative to the root (see ContextFiles.start)."""
         self.repo_root = repo_root.resolve()
         self.router = router
         self.meter = meter
-        self.context = ContextFiles(self.repo_root)
+        self.context = ContextFiles(self.repo_root, start)
         self.turns: list[Turn] = []
         self.pending_note = ""
         """Told to the model with the next turn (then cleared), e.g. that a review wrote nothing."""

@@ -9,6 +9,7 @@ file that turns into a secret later is left out of the context again until it is
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -84,8 +85,10 @@ class Rendered:
 class ContextFiles:
     """The ordered set of repo files added to a conversation."""
 
-    def __init__(self, repo_root: Path) -> None:
+    def __init__(self, repo_root: Path, start: str = "") -> None:
         self.repo_root = repo_root.resolve()
+        self.start = start
+        """Where the person works, relative to the root: the paths they type count from it, as git's do."""
         self._paths: list[str] = []
         self._forced: set[str] = set()
 
@@ -122,9 +125,14 @@ class ContextFiles:
                 continue
         return total
 
+    def from_start(self, paths: list[str]) -> list[str]:
+        """The repo paths under `start`, as the person would type them there."""
+        prefix = f"{self.start}/" if self.start else ""
+        return [p[len(prefix) :] for p in paths if p.startswith(prefix)]
+
     def drop(self, rel: str) -> list[str]:
         """Remove a file (or every added file under a directory); return the paths removed."""
-        rel = PurePosixPath(rel.strip().rstrip("/")).as_posix()
+        rel = self._from_root(rel.strip().rstrip("/"))
         gone = [p for p in self._paths if p == rel or p.startswith(f"{rel}/") or rel == "."]
         for p in gone:
             self._paths.remove(p)
@@ -158,11 +166,18 @@ class ContextFiles:
         body = prompts.load("context", files="\n\n".join(parts))
         return Rendered(body, included, warnings)
 
+    def _from_root(self, typed: str) -> str:
+        """A path typed from `start`, from the root instead (normalised; it may leave the repo)."""
+        if PurePosixPath(typed).is_absolute():
+            return typed
+        return posixpath.normpath(posixpath.join(self.start, typed)) if typed else self.start or "."
+
     def _resolve(self, rel: str) -> Path:
         rel = rel.strip()
         absolute = Path(rel)
         if absolute.is_absolute() and absolute.is_relative_to(self.repo_root):  # e.g. from a traceback
             rel = absolute.relative_to(self.repo_root).as_posix()
+        rel = self._from_root(rel)
         try:
             return safe_path(self.repo_root, rel)
         except UnsafePathError as exc:

@@ -141,3 +141,17 @@ def test_directory_skips_symlinks_out_and_caps_the_count(repo: Path) -> None:
     assert len(added.paths) == MAX_DIR_FILES and "many/a-link.txt" not in added.paths
     assert any("outside" in s for s in added.skipped) and "at most" in added.skipped[-1]
     assert files.total_bytes() == 2 * MAX_DIR_FILES
+
+
+def test_paths_count_from_where_the_person_started(tmp_path: Path) -> None:
+    """Started in repo/clk, as git reads paths: `formatting.py` is clk/formatting.py."""
+    (tmp_path / "clk").mkdir()
+    (tmp_path / "clk" / "formatting.py").write_text("x = 1\n")
+    (tmp_path / "README.md").write_text("hi\n")
+    context = ContextFiles(tmp_path, start="clk")
+    assert context.add("formatting.py").paths == ["clk/formatting.py"]
+    assert context.add("../README.md").paths == ["README.md"]
+    assert context.from_start(["README.md", "clk/formatting.py", "clkx/y.py"]) == ["formatting.py"]
+    with pytest.raises(ContextError, match="'..' is not allowed"):
+        context.add("../../etc/passwd")  # out of the repo: refused as ever
+    assert context.drop("formatting.py") == ["clk/formatting.py"] and context.paths == ["README.md"]

@@ -85,7 +85,9 @@ class MainScreen(Screen[None]):
             yield Banner(self._banner(), classes="-offline" if self.session.router.notice else "")
         yield Static(id="completions", markup=False)
         session = self.session
-        completer = slash.Completer(lambda: repo_files(session.repo_root), lambda: session.context.paths, self._models)
+        completer = slash.Completer(
+            lambda: session.context.from_start(repo_files(session.repo_root)), lambda: session.context.paths, self._models
+        )
         yield PromptInput(completer, id="prompt")
         yield StatusBar()
 

@@ -72,14 +72,15 @@ def offer_git_init(path: Path) -> Path | None:
     return git_root(path)
 
 
-def build_session(root: Path, args: argparse.Namespace) -> ChatSession:
-    """The chat session for `root` from its configuration. Raises ConfigError."""
+def build_session(root: Path, args: argparse.Namespace, start: str = "") -> ChatSession:
+    """The chat session for `root` from its configuration, for a person working in `start`
+    (relative to `root`). Raises ConfigError."""
     from app.config import load_config
     from app.llm.meter import Meter
     from app.llm.registry import build_router
 
     config = load_config(root, args)
-    return ChatSession(root, build_router(config), Meter(config.prices))
+    return ChatSession(root, build_router(config), Meter(config.prices), start)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         return 1
     try:
-        session = build_session(root, args)
+        start = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else ""
+        session = build_session(root, args, "" if start == "." else start)
     except ConfigError as exc:
         print(f"exosuit: {exc}", file=sys.stderr)
         return 1
