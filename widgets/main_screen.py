@@ -275,10 +275,14 @@ class MainScreen(Screen[None]):
     def action_scroll_chat(self, pages: int) -> None:
         """Scroll the conversation by pages (the prompt keeps the focus)."""
         chat = self.query_one(ChatPane)
-        if pages > 0:
-            chat.scroll_page_down()
-        else:
+        if pages < 0:
             chat.scroll_page_up()
+        elif chat.scroll_y + chat.scrollable_content_region.height >= chat.max_scroll_y:
+            # Reaching the bottom follows new output again (Textual's page-down at the bottom
+            # would stop following it).
+            chat.scroll_end(animate=False)
+        else:
+            chat.scroll_page_down()
 
     async def action_interrupt(self) -> None:
         """ctrl+c: stop the answer, else clear the prompt, else say how to quit."""

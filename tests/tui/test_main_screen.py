@@ -411,3 +411,19 @@ async def test_a_wait_shows_its_seconds_and_each_retry(make_app: MakeApp, wire_s
         assert "retrying (2/2) — server error (503): busy  1s" in str(view._header())
         view = await answer_ended(pilot)
         assert view.status == "complete" and view.text == "at last"
+
+
+async def test_back_at_the_bottom_the_chat_follows_new_notes_again(make_app: MakeApp) -> None:
+    """PageUp x2, PageDown x6 (the last ones at the bottom already), then a note: it is in view."""
+    app = make_app("openai")
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = app.screen.query_one(ChatPane)
+        for n in range(60):
+            await chat.add_notice(f"note {n}")
+        await pilot.pause()
+        for key in ["pageup"] * 2 + ["pagedown"] * 6:
+            await pilot.press(key)
+            await pilot.pause()
+        await chat.add_notice("the newest note")
+        await pilot.pause()
+        assert chat.is_vertical_scroll_end
