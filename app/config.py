@@ -445,6 +445,7 @@ def describe(config: Config) -> str:
             text = redact(value) if key == "api_key" else _UNSET.get(key, "(none)") if value is None else str(value)
             source = provider.sources.get(key, "default")
             lines.append(f"       {key:<15} {text:<32} {source}")
+    lines += [f"Warning: {warning}" for warning in _warnings(config)]
     if config.prices:
         lines.append(f"Prices added in config: {', '.join(sorted(config.prices))}")
     if all(p.kind == "local" for p in config.providers):
@@ -453,6 +454,25 @@ def describe(config: Config) -> str:
             "OPENAI_API_KEY (or OPENAI_BASE_URL), or add [[providers]] to the user or project file."
         )
     return "\n".join(lines)
+
+
+def _warnings(config: Config) -> list[str]:
+    """What will fail or leak: a provider that needs a key and has none, a key written in the
+    project file (which is often committed)."""
+    project = _short(config.files["project"]) if "project" in config.files else None
+    warnings = []
+    for provider in config.providers:
+        needs_key = provider.kind == "anthropic" or (provider.kind == "openai" and not provider.base_url)
+        if needs_key and not provider.api_key:
+            env = provider.api_key_env or ("ANTHROPIC_API_KEY" if provider.kind == "anthropic" else "OPENAI_API_KEY")
+            warnings.append(f"{provider.name} has no API key: its requests will fail — set {env}")
+        source = provider.sources.get("api_key", "")
+        if provider.api_key and project and source.startswith(project):
+            warnings.append(
+                f"{provider.name}'s api_key is written in {source}, a file often committed — "
+                "name an environment variable with api_key_env instead"
+            )
+    return warnings
 
 
 def run(args: argparse.Namespace) -> int:

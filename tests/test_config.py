@@ -190,3 +190,16 @@ def test_exosuit_config_with_a_broken_file_exits_2_with_one_line(tmp_path) -> No
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"exosuit: config error: {tmp_path / '.exosuit.toml'}:2: ")
+
+
+def test_config_warns_of_a_missing_key_and_of_a_key_in_the_project_file(tmp_path, isolated_settings, monkeypatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    (tmp_path / ".exosuit.toml").write_text(
+        '[[providers]]\nkind = "anthropic"\n\n[[providers]]\nname = "mine"\nkind = "openai"\n'
+        'base_url = "http://h/v1"\nmodel = "m"\napi_key = "sk-live"\n'
+    )
+    text = describe(load_config(tmp_path))
+    warnings = [line for line in text.splitlines() if line.startswith("Warning: ")]
+    assert warnings[0] == "Warning: anthropic has no API key: its requests will fail — set ANTHROPIC_API_KEY"
+    assert warnings[1].startswith("Warning: mine's api_key is written in ") and ".exosuit.toml:9" in warnings[1]
+    assert "sk-live" not in text

@@ -80,6 +80,10 @@ class EmbeddedProvider:
                 raise ProviderError(
                     f"{self.name}: the embedded model is not installed — {INSTALL_HINT}", retryable=False
                 ) from None
+            if self.config.model_path and not path.is_file():  # the person's own path: no package helps
+                source = self.config.sources.get("model_path", "the config")
+                raise ProviderError(f"{self.name}: model file not found: {path} (model_path, from {source})",
+                                    retryable=False)
             if path is None or not path.is_file():
                 where = f"model file not found: {path}" if path else "no model installed"
                 raise ProviderError(f"{self.name}: {where} — {INSTALL_HINT}", retryable=False)
