@@ -264,7 +264,11 @@ class MainScreen(Screen[None]):
     # -- keys -----------------------------------------------------------------------------------
 
     async def action_cancel(self) -> None:
-        """Stop the answer being written; what came so far stays, marked as stopped."""
+        """Close the Keys panel if it is open; else stop the answer being written (what came so
+        far stays, marked as stopped)."""
+        if self.query("HelpPanel"):
+            self.app.action_hide_help_panel()
+            return
         if not self.session.streaming or self._view is None:
             return
         self.session.cancel()

@@ -427,3 +427,14 @@ async def test_back_at_the_bottom_the_chat_follows_new_notes_again(make_app: Mak
         await chat.add_notice("the newest note")
         await pilot.pause()
         assert chat.is_vertical_scroll_end
+
+
+async def test_escape_closes_the_keys_panel(make_app: MakeApp) -> None:
+    app = make_app("openai")
+    async with app.run_test() as pilot:
+        app.action_show_help_panel()
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
