@@ -271,7 +271,8 @@ class ReviewScreen(Screen[ReviewResult]):
             again = again if self.conversation else ""
             self.notify(f"Nothing written: {error}.{again}", severity="error", timeout=15)
             return
-        self.notify(result.summary(), title="Review applied", timeout=10)
+        title = "Review applied" if result.written or result.deleted else "Review closed"
+        self.notify(result.summary(), title=title, timeout=10)
         self.dismiss(result)
 
     def action_close(self) -> None:

@@ -438,3 +438,15 @@ async def test_escape_closes_the_keys_panel(make_app: MakeApp) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
+
+
+async def test_a_toast_does_not_cover_the_prompt(make_app: MakeApp) -> None:
+    from textual.widgets._toast import Toast
+
+    app = make_app("openai")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        app.notify("Something happened, worth a few words of explanation", timeout=30)
+        await pilot.pause(0.3)
+        prompt = app.screen.query_one(PromptInput).region
+        [toast] = app.screen.query(Toast)
+        assert toast.region.bottom <= prompt.y, (toast.region, prompt)

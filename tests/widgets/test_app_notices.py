@@ -1,4 +1,4 @@
-"""The palette's Screenshot saves where it can and says where (Textual's ~/Downloads may not exist)."""
+"""Notices of the review app: where a screenshot went (Textual's ~/Downloads may not exist), what a review wrote."""
 
 from __future__ import annotations
 
@@ -35,3 +35,14 @@ async def test_a_folder_that_cannot_be_made_is_named_with_the_reason(tmp_path: P
         await pilot.pause()
         [notice] = app._notifications
         assert notice.severity == "error" and notice.message.startswith(f"Not saved in {tmp_path / 'file' / 'shots'}: ")
+
+
+async def test_a_review_that_writes_nothing_is_not_titled_applied(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    app = ReviewApp(ChangeSet([FileChange("a.txt", "a\n", "b\n")]), tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("n", "ctrl+s")
+        await pilot.pause()
+        [notice] = app._notifications
+        assert notice.title == "Review closed" and notice.message.startswith("Nothing written.")
