@@ -35,7 +35,9 @@ CHECKPOINT_AUTHOR = {
 def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
     """Uncommitted changes to tracked files (staged and unstaged) against HEAD.
 
-    Returns the ChangeSet and the paths left out: symlinks and files that are not UTF-8 text.
+    Returns the ChangeSet and a line for each change it leaves out or cannot show ("path: why"):
+    symlinks, files that are not UTF-8 text, and file modes changed (`chmod -x`), which the
+    review does not change.
     """
     repo = git.Repo(repo_root)
     head = None if not repo.head.is_valid() else repo.head.commit
@@ -43,22 +45,27 @@ def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
         listed = repo.git.ls_files("-z", "--cached")
     else:
         listed = repo.git.diff("HEAD", "--name-only", "-z", "--no-renames", "--ignore-submodules=all")
-    files, skipped = [], []
+    files, left_out = [], []
     paths = sorted(_listed(listed))
     blobs = _head_blobs(repo, head, paths)
     for path in paths:
-        if (Path(repo.working_tree_dir) / path).is_symlink():
-            skipped.append(path)
+        disk = Path(repo.working_tree_dir) / path
+        if disk.is_symlink():
+            left_out.append(f"{path}: a symbolic link")
             continue
         try:
-            old = repo.odb.stream(bytes.fromhex(blobs[path])).read().decode("utf-8") if path in blobs else None
-            new = _disk_text(Path(repo.working_tree_dir) / path)
+            old = repo.odb.stream(bytes.fromhex(blobs[path][1])).read().decode("utf-8") if path in blobs else None
+            new = _disk_text(disk)
         except UnicodeDecodeError:
-            skipped.append(path)
+            left_out.append(f"{path}: not a text file")
             continue
         if old != new:
             files.append(FileChange(path, old, new))
-    return ChangeSet(files), skipped
+        mode = ("100755" if disk.stat().st_mode & 0o100 else "100644") if new is not None else None
+        if path in blobs and mode and blobs[path][0] != mode:
+            change = "its mode changed too" if old != new else "only its mode changed"
+            left_out.append(f"{path}: {change} ({blobs[path][0]} → {mode}), which the review leaves as it is")
+    return ChangeSet(files), left_out
 
 
 def untracked_files(repo_root: Path) -> list[str]:
@@ -142,17 +149,17 @@ def _listed(output: str) -> set[str]:
     return {p for p in output.split("\0") if p}
 
 
-def _head_blobs(repo: git.Repo, head: git.Commit | None, paths: list[str]) -> dict[str, str]:
-    """The blob ids at HEAD of the files among `paths` (one `git ls-tree` per 500 paths: reading
-    trees through GitPython took longer than diffing them)."""
-    blobs: dict[str, str] = {}
+def _head_blobs(repo: git.Repo, head: git.Commit | None, paths: list[str]) -> dict[str, tuple[str, str]]:
+    """The (mode, blob id) at HEAD of the files among `paths` (one `git ls-tree` per 500 paths:
+    reading trees through GitPython took longer than diffing them)."""
+    blobs: dict[str, tuple[str, str]] = {}
     for start in range(0, len(paths) if head is not None else 0, 500):
         listed = repo.git.ls_tree("-z", "--full-tree", head.hexsha, "--", *paths[start : start + 500])
         for entry in filter(None, listed.split("\0")):
             meta, path = entry.split("\t", 1)
-            _mode, kind, sha = meta.split()
+            mode, kind, sha = meta.split()
             if kind == "blob":
-                blobs[path] = sha
+                blobs[path] = (mode, sha)
     return blobs
 
 

@@ -179,7 +179,7 @@ def test_working_tree_changeset_and_checkpoint(tmp_path: Path) -> None:
         ("server.py", False, False),
     ]
     assert changeset.file("server.py").old_text == SERVER_OLD
-    assert skipped == ["blob.bin"]
+    assert skipped == ["blob.bin: not a text file"]
     index_before = repo.git.diff("--cached", "--name-only")
     first = checkpoint(tmp_path, "one")
     second = checkpoint(tmp_path, "two")

@@ -162,3 +162,24 @@ def test_the_command_says_how_many_untracked_files_it_left_out(repo: git.Repo) -
     result = exosuit_review(repo)
     assert result.returncode == 2  # no terminal to review in
     assert "left out 2 untracked files" in result.stderr
+
+
+def test_a_binary_file_and_a_mode_change_are_named_not_dropped(repo: git.Repo) -> None:
+    """`git status` shows both; the review used to say "No uncommitted changes"."""
+    (root(repo) / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    (root(repo) / "run.sh").write_text("echo hi\n")
+    (root(repo) / "run.sh").chmod(0o755)
+    repo.index.add(["logo.png", "run.sh"])
+    repo.index.commit("binary and script")
+    (root(repo) / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xfe")
+    (root(repo) / "run.sh").chmod(0o644)
+    changeset, left_out = working_tree_changeset(root(repo))
+    assert changeset.files == []
+    assert left_out == [
+        "logo.png: not a text file",
+        "run.sh: only its mode changed (100755 → 100644), which the review leaves as it is",
+    ]
+    (root(repo) / "run.sh").write_text("echo bye\n")
+    changeset, left_out = working_tree_changeset(root(repo))
+    assert [f.path for f in changeset.files] == ["run.sh"]
+    assert left_out[1] == "run.sh: its mode changed too (100755 → 100644), which the review leaves as it is"

@@ -104,14 +104,14 @@ def _review_working_tree(root: Path) -> int:
     if not (root / ".git").exists():
         print(f"exosuit review: {root} is not a git repository", file=sys.stderr)
         return 2
-    changeset, skipped = working_tree_changeset(root)
-    for path in skipped:
-        print(f"skipped {path}: not a text file", file=sys.stderr)
+    changeset, left_out = working_tree_changeset(root)
+    for line in left_out:
+        print(f"not reviewed: {line}", file=sys.stderr)
     untracked = len(untracked_files(root))
     if untracked:
         files = f"{untracked} untracked file{'s' * (untracked != 1)}"
         print(f"left out {files}; `git add -N PATH` brings one into the review", file=sys.stderr)
     if not changeset.files:
-        print("No uncommitted changes to review.")
+        print("No text changes to review." if left_out else "No uncommitted changes to review.")
         return 0
     return review_changeset(root, changeset, working_tree=True)
