@@ -852,7 +852,8 @@ def _expand_tabs(text: str, spans: list[StyleSpan]) -> tuple[str, list[StyleSpan
         length += len(part)
         column += cell_len(part)
     at.append(length)
-    return "".join(parts), [(at[start], at[end], style) for start, end, style in spans]
+    last = len(text)  # a span may run past the text (over a carriage return it was cut from)
+    return "".join(parts), [(at[min(start, last)], at[min(end, last)], style) for start, end, style in spans]
 
 
 def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, width: int) -> list[Segment]:

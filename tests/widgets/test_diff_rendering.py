@@ -80,6 +80,12 @@ def test_tabs_reach_the_next_stop_and_spans_over_a_tab_cover_its_spaces() -> Non
     assert spans == [(0, 6, STYLES[0]), (9, 12, STYLES[1])]
 
 
+def test_a_span_past_the_text_ends_with_it() -> None:
+    """The highlighter's lines keep a CRLF file's carriage returns, so a span running to the end
+    of a line in a multi-line string goes one past the text drawn (it used to crash on a tab)."""
+    assert _expand_tabs("\tmore", [(0, 6, STYLES[0])]) == ("    more", [(0, 8, STYLES[0])])
+
+
 def test_changed_words_mark_the_words_each_side_changed() -> None:
     old, new = "total = weight * sample", "total = weight * sample / scale"
     assert _changed_words(old, new) == ((), ((23, 31),))
