@@ -1,7 +1,8 @@
 """Fixed ChangeSets for screenshots, snapshot tests and the review benchmark.
 
 `SAMPLE_FILES` is a small repository (path -> text); `sample_changeset()` is a realistic edit of
-it; `large_changeset()` is a synthetic diff of a chosen size.
+it; `whitespace_changeset()` edits `WHITESPACE_FILES` with changes that only the review's
+whitespace and line-ending marks show; `large_changeset()` is a synthetic diff of a chosen size.
 """
 
 from __future__ import annotations
@@ -143,6 +144,48 @@ def sample_changeset() -> ChangeSet:
             FileChange("README.md", README_OLD, README_NEW),
             FileChange("legacy.py", LEGACY_OLD, None),
         ]
+    )
+
+
+CONFIG_OLD = (  # with spaces ending HOST's line and a line of spaces, which the edit removes
+    '"""Settings read from the environment."""\n'
+    "\n"
+    "import os\n"
+    "\n"
+    'HOST = os.environ.get("HOST", "127.0.0.1")   \n'
+    'PORT = int(os.environ.get("PORT", "8080"))\n'
+    "    \n"
+    "def address():\n"
+    '    return f"{HOST}:{PORT}"\n'
+)
+
+CONFIG_NEW = (
+    '"""Settings read from the environment."""\n'
+    "\n"
+    "import os\n"
+    "\n"
+    'HOST = os.environ.get("HOST", "127.0.0.1")\n'
+    'PORT = int(os.environ.get("PORT", "8080"))\n'
+    'TIMEOUT = float(os.environ.get("TIMEOUT", "5"))\n'
+    "\n"
+    "def address():\n"
+    '    return f"{HOST}:{PORT}"'
+)
+
+MAKEFILE_OLD = ".PHONY: test lint\n\ntest:\n\tpytest -q\n\nlint:\n\truff check .\n"
+
+MAKEFILE_NEW = ".PHONY: test lint fmt\n\ntest:\n\tpytest -q  \n\nlint:\n    ruff check .\n\nfmt:\n\truff format .\n"
+
+WHITESPACE_FILES = {"config.py": CONFIG_OLD, "Makefile": MAKEFILE_OLD}
+"""The repository the whitespace ChangeSet applies to."""
+
+
+def whitespace_changeset() -> ChangeSet:
+    """An edit whose changes are mostly invisible ones: trailing whitespace removed and added, a
+    line of spaces emptied, a tab turned into spaces (which breaks the Makefile), and the final
+    newline of config.py dropped (its last line otherwise unchanged)."""
+    return ChangeSet(
+        [FileChange("config.py", CONFIG_OLD, CONFIG_NEW), FileChange("Makefile", MAKEFILE_OLD, MAKEFILE_NEW)]
     )
 
 

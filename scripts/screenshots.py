@@ -23,7 +23,13 @@ from textual.pilot import Pilot
 
 from app.edits.changeset import ChangeSet
 from scripts import chat_samples as chat
-from scripts.review_samples import SAMPLE_FILES, large_changeset, sample_changeset
+from scripts.review_samples import (
+    SAMPLE_FILES,
+    WHITESPACE_FILES,
+    large_changeset,
+    sample_changeset,
+    whitespace_changeset,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -38,13 +44,13 @@ class Scenario:
     size: tuple[int, int] = (120, 36)
 
 
-def review_app(changeset: Callable[[], ChangeSet]) -> Callable[[Path], App[object]]:
-    """A factory for the review app on `changeset()`, with the sample files written to the directory."""
+def review_app(changeset: Callable[[], ChangeSet], files: dict[str, str] = SAMPLE_FILES) -> Callable[[Path], App[object]]:
+    """A factory for the review app on `changeset()`, with the `files` it applies to written to the directory."""
 
     def make(directory: Path) -> App[object]:
         from widgets.review_command import ReviewApp
 
-        for path, text in SAMPLE_FILES.items():
+        for path, text in files.items():
             (directory / path).write_text(text, encoding="utf-8")
         return ReviewApp(changeset(), directory)
 
@@ -56,6 +62,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("review-side-by-side", review_app(sample_changeset), ("y", "t")),
     Scenario("review-help", review_app(sample_changeset), ("question_mark",)),
     Scenario("review-large", review_app(large_changeset), ("J", "J", "j", "y", "n")),
+    Scenario("review-whitespace", review_app(whitespace_changeset, WHITESPACE_FILES)),
+    Scenario(
+        "review-whitespace-side-by-side", review_app(whitespace_changeset, WHITESPACE_FILES), ("t",), (160, 36)
+    ),
     # The main screen (scripts/chat_samples.py: answers come from a local wire-protocol server).
     # An answer with an edit opens the review; accepting it writes the file and returns to the chat.
     Scenario("chat-review", chat.ANSWER, chat.typed("/add app/greet.py", "Use an f-string in greet")),

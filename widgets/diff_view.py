@@ -11,6 +11,11 @@ only the rows it changes: the old and new cursor hunk, or the whole view when it
 scrollbar only when its thumb moves). A line of code is drawn from its text and style spans
 (`_styled`), not through `rich.text.Text`, which cost most of a row's time.
 
+A changed line also shows changes that are otherwise invisible: whitespace that changed (in its
+changed-word highlight) and whitespace that ends it are drawn as `·` (a space) and `→` (a tab), a
+line without a newline at the end of the file says so, and a carriage return that only one side
+has is drawn as `^M`. Context lines are drawn as they are.
+
 The widget shows a hunk cursor and the reviewer's marks; it does not decide anything. Whoever
 owns the marks changes them and calls `refresh_hunk()` (after a decision) or `refresh_file()`
 (after a split, edit or undo).
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import IntEnum
@@ -49,8 +55,14 @@ from widgets.syntax import LineHighlighter, capture_style, language_for
 TAB_SIZE = 4
 StyleSpan = tuple[int, int, Style]
 """(start, end, style): a style over a range of characters (0 <= start)."""
+Ranges = tuple[tuple[int, int], ...]
+"""(start, end) ranges of characters."""
 WORD = re.compile(r"\w+|\s+|[^\w\s]")
 """Tokens for word-level highlighting: words, runs of spaces, single punctuation."""
+NO_NEWLINE = "⊘ no newline at end of file"
+"""Drawn after a changed line that ends the file without a newline."""
+CARRIAGE_RETURN = "^M"
+"""Drawn after a changed line that ends in "\\r\\n" when its peer does not (as git draws it)."""
 
 
 class Kind(IntEnum):
@@ -67,7 +79,8 @@ class Kind(IntEnum):
 
 @dataclass(slots=True)
 class Row:
-    """One display row. `old`/`new` are line texts without line endings."""
+    """One display row. `old`/`new` are line texts: with their line endings on a changed line
+    (what its ending marks are drawn from), without on a context line."""
 
     kind: Kind
     hunk: int = -1
@@ -138,6 +151,7 @@ class DiffView(ScrollView, can_focus=True):
         "diff-view--added-word",
         "diff-view--removed",
         "diff-view--removed-word",
+        "diff-view--whitespace",
         "diff-view--fold",
         "diff-view--accepted",
         "diff-view--rejected",
@@ -157,6 +171,7 @@ class DiffView(ScrollView, can_focus=True):
         & > .diff-view--added-word { background: $success 40%; }
         & > .diff-view--removed { background: $error 18%; }
         & > .diff-view--removed-word { background: $error 40%; }
+        & > .diff-view--whitespace { color: $text-muted; }
         & > .diff-view--fold { color: $text-muted; background: $surface; text-style: italic; }
         & > .diff-view--accepted { color: $text-success; text-style: bold; }
         & > .diff-view--rejected { color: $text-error; text-style: bold; }
@@ -505,14 +520,14 @@ class DiffView(ScrollView, can_focus=True):
             added.clear()
 
         for line in change.hunks[hunk_index].diff:
-            text = line.value.rstrip("\r\n")
             if line.is_removed:
-                removed.append((line.source_line_no, text))
+                removed.append((line.source_line_no, line.value))
             elif line.is_added:
-                added.append((line.target_line_no, text))
+                added.append((line.target_line_no, line.value))
             else:
                 flush()
                 kind = Kind.PAIR if self.split else Kind.CONTEXT
+                text = line.value.rstrip("\r\n")
                 rows.append(Row(kind, hunk_index, line.source_line_no, line.target_line_no, text, text))
         flush()
         return rows
@@ -612,11 +627,13 @@ class DiffView(ScrollView, can_focus=True):
                 "removed": base + full("removed"),
                 "added-word": Style(bgcolor=full("added-word").bgcolor),
                 "removed-word": Style(bgcolor=full("removed-word").bgcolor),
+                "whitespace": Style(color=full("whitespace").color),
                 "accepted": fg("accepted"),
                 "rejected": fg("rejected"),
                 "pending": fg("pending"),
                 "bold": Style(bold=True),
                 "dim": Style(dim=True),
+                "italic": Style(italic=True),
                 "plain": Style(bold=False),
             }
         return self._palette[name]
@@ -722,15 +739,23 @@ class DiffView(ScrollView, can_focus=True):
             sign = ("-" if kind is Kind.REMOVED else "+") if row.changed else " "
             segments.append(Segment(f"{number or '':>{w}} ", _add(line_style, self._style("gutter"))))
             segments.append(Segment(f"{sign} ", _add(line_style, self._style("bold"))))
-            code = self._code(file_index, side, number, text, peer if row.changed else None, kind)
+            if row.changed:
+                code = self._code(file_index, side, number, text, peer, kind)
+            else:
+                code = self._code(file_index, side, number, text, None, Kind.CONTEXT)
             segments += _cropped(code, line_style, scroll_x, side_width - w - 3)
         return segments
 
     def _code(
         self, file_index: int, side: str, number: int | None, text: str, peer: str | None, kind: Kind
     ) -> tuple[str, list[StyleSpan]]:
-        """A line of code, tabs expanded, with its syntax colours and, when it has a peer (the
-        line it replaces or is replaced by), its changed words marked."""
+        """A line of code, tabs expanded, with its syntax colours.
+
+        A changed line (`kind` REMOVED or ADDED; `text` and `peer` with their line endings) also
+        shows what changed: with a peer (the line it replaces or is replaced by) its changed
+        words, changed whitespace drawn visibly; whitespace that ends it, drawn visibly; its
+        ending, when it has no newline or a carriage return the peer lacks.
+        """
         spans: list[StyleSpan] = []
         highlighter = self._highlighter(file_index, side)
         if highlighter is not None and number is not None:
@@ -739,13 +764,41 @@ class DiffView(ScrollView, can_focus=True):
                 capture = capture_style(theme, name)
                 if capture is not None:
                     spans.append((start, end, capture))
+        if kind is Kind.CONTEXT:
+            return _expand_tabs(text, spans) if "\t" in text else (text, spans)
+        body = text.rstrip("\r\n")
+        removed = kind is Kind.REMOVED
+        word = self._style("removed-word" if removed else "added-word")
+        shown: list[tuple[int, int]] = []  # whitespace drawn as `·` and `→`
         if peer is not None:
-            word = self._style(f"{kind.name.lower()}-word")
-            old, new = (text, peer) if kind is Kind.REMOVED else (peer, text)
-            spans += [(start, end, word) for start, end in _changed_words(old, new)[kind is not Kind.REMOVED]]
-        if "\t" in text:
-            return _expand_tabs(text, spans)
-        return text, spans
+            peer_body = peer.rstrip("\r\n")
+            changes = _changed_words(body, peer_body) if removed else _changed_words(peer_body, body)
+            mine = 0 if removed else 1
+            spans += [(start, end, word) for start, end in changes[mine]]
+            shown += changes[2 + mine]
+        if body[-1:].isspace():
+            shown.append((len(body.rstrip()), len(body)))
+        if shown:
+            whitespace = self._style("whitespace")
+            code = _expand_tabs(body, spans + [(start, end, whitespace) for start, end in shown], shown)
+        else:
+            code = _expand_tabs(body, spans) if "\t" in body else (body, spans)
+        ending = text[len(body) :]
+        if ending == "\n":  # the usual ending: nothing to draw
+            return code
+        mark = self._ending_mark(ending, None if peer is None else peer[len(peer.rstrip("\r\n")) :], word)
+        return code if mark is None else _with_mark(code, *mark)
+
+    def _ending_mark(self, ending: str, peer_ending: str | None, word: Style) -> tuple[str, Style] | None:
+        """What a changed line's ending draws after it: that there is no newline (highlighted as
+        a change when the peer has one), or a carriage return that the peer lacks."""
+        whitespace = self._style("whitespace")
+        if not ending:
+            style = _add(whitespace, self._style("italic"))
+            return f" {NO_NEWLINE}", _add(style, word) if peer_ending else style
+        if "\r" in ending and peer_ending is not None and peer_ending != ending:
+            return CARRIAGE_RETURN, _add(whitespace, word)
+        return None
 
     def _segments(self, text: Text) -> list[Segment]:
         """A Text's segments with its base style (Text.render applies it only when there are spans)."""
@@ -817,17 +870,23 @@ def _at(items: list[tuple[int, str]], index: int) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _changed_words(old: str, new: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
-    """Character ranges of `old` and of `new` that differ, by word; none when they barely match."""
+def _changed_words(old: str, new: str) -> tuple[Ranges, Ranges, Ranges, Ranges]:
+    """Character ranges of `old` and of `new` that differ, by word (none when they barely match),
+    then those of them that are whitespace changed into whitespace (or added or removed)."""
     old_words, new_words = WORD.findall(old), WORD.findall(new)
     matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
     if matcher.ratio() < 0.4:
-        return (), ()
+        return (), (), (), ()
     old_at, new_at = _offsets(old_words), _offsets(new_words)
-    changes = [opcode for opcode in matcher.get_opcodes() if opcode[0] != "equal"]
+    changes = [
+        (old_at[i1], old_at[i2], new_at[j1], new_at[j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    ]
+    spaces = [(a, b, c, d) for a, b, c, d in changes if not old[a:b].strip() and not new[c:d].strip()]
     return (
-        tuple((old_at[i1], old_at[i2]) for _, i1, i2, _, _ in changes if i2 > i1),
-        tuple((new_at[j1], new_at[j2]) for _, _, _, j1, j2 in changes if j2 > j1),
+        tuple((a, b) for a, b, _, _ in changes if b > a),
+        tuple((c, d) for _, _, c, d in changes if d > c),
+        tuple((a, b) for a, b, _, _ in spaces if b > a),
+        tuple((c, d) for _, _, c, d in spaces if d > c),
     )
 
 
@@ -839,21 +898,34 @@ def _offsets(tokens: list[str]) -> list[int]:
     return offsets
 
 
-def _expand_tabs(text: str, spans: list[StyleSpan]) -> tuple[str, list[StyleSpan]]:
-    """Tabs replaced by spaces up to the next multiple of TAB_SIZE cells; spans moved to match
-    (a span over a tab covers its spaces)."""
+def _expand_tabs(text: str, spans: list[StyleSpan], shown: Iterable[tuple[int, int]] = ()) -> tuple[str, list[StyleSpan]]:
+    """Tabs replaced by spaces up to the next multiple of TAB_SIZE cells, and the spaces and tabs
+    in the `shown` ranges drawn as `·` and `→` (and spaces to the stop); spans moved to match (a
+    span over a tab covers its spaces)."""
+    visible = {i for start, end in shown for i in range(start, end)}
     parts: list[str] = []
     at: list[int] = []  # at[i]: where character i of `text` starts in the expanded text
     length = column = 0
-    for char in text:
+    for index, char in enumerate(text):
         at.append(length)
         part = " " * (TAB_SIZE - column % TAB_SIZE) if char == "\t" else char
+        if index in visible and char in " \t":
+            part = ("·" if char == " " else "→") + part[1:]
         parts.append(part)
         length += len(part)
         column += cell_len(part)
     at.append(length)
     last = len(text)  # a span may run past the text (over a carriage return it was cut from)
     return "".join(parts), [(at[min(start, last)], at[min(end, last)], style) for start, end, style in spans]
+
+
+def _with_mark(code: tuple[str, list[StyleSpan]], mark: str, style: Style) -> tuple[str, list[StyleSpan]]:
+    """A line of code with `mark` drawn after it in `style` (but for the spaces it starts with);
+    spans that run past the code (over the line ending) are cut at its end."""
+    text, spans = code
+    end = len(text)
+    spans = [(start, min(stop, end), span) for start, stop, span in spans if start < end]
+    return text + mark, [*spans, (end + len(mark) - len(mark.lstrip()), end + len(mark), style)]
 
 
 def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, width: int) -> list[Segment]:
@@ -952,5 +1024,15 @@ class FileInfo:
             removed=sum(h.removed for h in change.hunks),
             lines=max(text.count("\n") for text in texts) + 1,
             old_lines=len(texts[0].splitlines()),
-            longest=max((len(line) for text in texts for line in text.splitlines()), default=0),
+            longest=max(_longest(text) for text in texts),
         )
+
+
+def _longest(text: str) -> int:
+    """Characters in the longest line of `text`, counting the mark after a last line without a
+    newline."""
+    lines = text.splitlines()
+    longest = max(map(len, lines), default=0)
+    if text and not text.endswith("\n"):
+        longest = max(longest, len(lines[-1]) + 1 + len(NO_NEWLINE))
+    return longest
