@@ -31,8 +31,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 _ELISION_COMMENT = re.compile(r"^(?:#|//|/\*|<!--|--|;|%|\*)\s*(.*?)\s*(?:\*/|-->)?$")
-_ELISION_WORDS = re.compile(
-    r"^(?:\.\.\.|…)|(?:\.\.\.|…)$|\b(?:existing code|unchanged|rest of (?:the )?\w+|remaining \w+)\b", re.I
+_ELISION_PHRASE = re.compile(r"\b(?:existing code|unchanged|rest of (?:the )?\w+|remaining \w+)\b", re.I)
+_DOTS = re.compile(r"^[(\[]?(?:\.\.\.|…)|(?:\.\.\.|…)[)\]]?$")
+_ELIDING_WORD = re.compile(
+    r"\b(?:existing|unchanged|unmodified|rest|remaining|same|other|others|omitted|elided|skipped|snip|snipped"
+    r"|previous|more|code|keep|etc|brevity|truncated)\b",
+    re.I,
 )
 
 
@@ -77,12 +81,19 @@ class _Match:
 
 
 def is_elision(line: str) -> bool:
-    """True for a line that stands for omitted code: `...`, `# ...`, `// ... existing code ...`."""
+    """True for a line that stands for omitted code: `...`, `# ...`, `// ... existing code ...`,
+    `# ... other methods ...`; not for a comment that only has dots, like `# ...socket API...`."""
     text = line.strip()
     if text in ("...", "…", "[...]"):
         return True
     comment = _ELISION_COMMENT.match(text)
-    return bool(comment and _ELISION_WORDS.search(comment.group(1)))
+    if not comment:
+        return False
+    words = comment.group(1)
+    if _ELISION_PHRASE.search(words):
+        return True
+    # dots at an end elide only when the words say so: `# ...socket API...` is a real comment
+    return bool(_DOTS.search(words)) and (not words.strip(".…()[] ") or bool(_ELIDING_WORD.search(words)))
 
 
 def replace_lines(

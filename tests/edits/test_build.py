@@ -175,6 +175,20 @@ def test_whole_file_with_elisions(repo: Path, elision: str) -> None:
     assert changes.files[0].new_text == MODULE.replace("return 2\n", "return 22\n")
 
 
+@pytest.mark.parametrize("comment", ["# ...socket API...", "# ...calls from Transport"])
+def test_whole_file_adding_a_comment_with_dots_writes_it(repo: Path, comment: str) -> None:
+    # only dots, no word that says "left out": a real comment, written as the model wrote it
+    new = MODULE.replace("def g():\n", f"{comment}\ndef g():\n")
+    changes, problems = build(repo, f"mod.py\n```python\n{new}```\n")
+    assert problems == [] and changes.files[0].new_text == new
+
+
+def test_whole_file_with_a_wordy_elision_fills_it(repo: Path) -> None:
+    text = "mod.py\n```python\nimport os\n# ... other functions unchanged ...\ndef g():\n    return 22\n```\n"
+    changes, problems = build(repo, text)
+    assert problems == [] and changes.files[0].new_text == MODULE.replace("return 2\n", "return 22\n")
+
+
 def test_whole_file_with_unplaceable_elision(repo: Path) -> None:
     _, [problem] = build(repo, "mod.py\n```python\nimport sys\n# ...\ndef g():\n    return 22\n```\n")
     assert "the line 'import sys' next to a '...' elision cannot be placed" in problem.message

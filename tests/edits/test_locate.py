@@ -158,7 +158,10 @@ def test_closest_lines_none_when_nothing_similar() -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [("...", True), ("  # ...", True), ("// ... existing code ...", True), ("<!-- ... -->", True),
-     ("# rest of the file unchanged", True), ("x = ...", False), ("# a comment", False), ("print('...')", False)],
+     ("# rest of the file unchanged", True), ("x = ...", False), ("# a comment", False), ("print('...')", False),
+     ("# ... other methods ...", True), ("// ...snip...", True), ("# ... (omitted for brevity)", True),
+     ("# (...)", True), ("# ...internals...", False), ("# ...socket API...", False),
+     ("# ...calls from Transport", False), ("# wait for it...", False)],
 )
 def test_is_elision(line: str, expected: bool) -> None:
     assert is_elision(line) is expected
