@@ -12,8 +12,11 @@ diff hunk that ends the file says otherwise with `\\ No newline at end of file` 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
+from typing import NamedTuple
 
 from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange, split_lines
@@ -24,6 +27,9 @@ from app.edits.paths import RepoFiles, UnsafePathError, normalize, safe_path
 FRAGMENT_MIN_LINES = 20
 """A whole-file block for a file at least this long that drops over half its lines is refused
 as a likely fragment."""
+
+
+_WORDY = re.compile(r"\w{3}")
 
 
 @dataclass(frozen=True)
@@ -439,37 +445,19 @@ def _fill_elisions(old_lines: list[str], new: list[str], gaps: set[int]) -> list
 def _elided_parts(old: list[str], pieces: list[list[str]]) -> list[tuple[int, int]]:
     """The old lines [start, end) each elision between two pieces stands for.
 
-    Each end is anchored by the edge lines of the piece next to it: as many as it takes for them
-    to occur only once between the ends already found before and after it (the pieces come in
-    file order). Ends are found until no more can be; _Refused if one stays unknown.
+    Each piece, in file order, is placed where it reads as the smallest change (see
+    `_place_piece`); an elision stands for the old lines between the pieces around it.
     """
-    edges = [edge for k in range(1, len(pieces)) for edge in ((_trim(pieces[k - 1]), True), (_trim(pieces[k]), False))]
-    ends: list[int | None] = [None] * len(edges)
-    if not edges[0][0]:
-        ends[0] = 0
-    if not edges[-1][0]:
-        ends[-1] = len(old)
-    found = True
-    while found:
-        found = False
-        for i, (piece, at_end) in enumerate(edges):
-            if ends[i] is None:
-                lower = max((e for e in ends[:i] if e is not None), default=0)
-                upper = min((e for e in ends[i + 1 :] if e is not None), default=len(old))
-                ends[i] = _anchor(old, piece, lower, upper, at_end)
-                found = found or ends[i] is not None
-    resolved = []
-    for end, (piece, at_end) in zip(ends, edges):
-        if end is None:
-            line = piece[-1] if at_end else piece[0]
-            raise _Refused(
-                f"the line {line.strip()!r} next to a '...' elision cannot be placed in the file (it is not "
-                "there, or not once); quote unchanged lines from the file around each '...' or send a "
-                "SEARCH/REPLACE block"
-            )
-        resolved.append(end)
-    return list(zip(resolved[::2], resolved[1::2]))
-
+    spans: list[tuple[int, int]] = []
+    lower = 0
+    for k, piece in enumerate(pieces):
+        body = _trim(piece)
+        if not body:  # the block starts or ends with an elision
+            spans.append((0, 0) if k == 0 else (len(old), len(old)))
+            continue
+        spans.append(_place_piece(old, body, lower, head=k == 0, tail=k == len(pieces) - 1))
+        lower = spans[-1][1]
+    return [(spans[k - 1][1], spans[k][0]) for k in range(1, len(spans))]
 
 def _trim(lines: list[str], leading: bool = True, trailing: bool = True) -> list[str]:
     """`lines` (trailing whitespace removed) without blank lines at the start and/or end."""
@@ -481,15 +469,75 @@ def _trim(lines: list[str], leading: bool = True, trailing: bool = True) -> list
     return body
 
 
-def _anchor(old: list[str], piece: list[str], lower: int, upper: int, at_end: bool) -> int | None:
-    """Where the elided part next to `piece` begins (`at_end`: the piece comes before it) or ends:
-    the piece's lines next to it, as many as it takes for them to occur once within old lines
-    [lower, upper). None when no number of lines does."""
-    for n in range(1, len(piece) + 1):
-        edge = piece[-n:] if at_end else piece[:n]
-        places = [i for i in range(lower, upper - n + 1) if old[i] == edge[0] and old[i : i + n] == edge]
-        if len(places) == 1:
-            return places[0] + n if at_end else places[0]
-        if not places:
-            break
-    return None
+def _place_piece(old: list[str], body: list[str], lower: int, head: bool, tail: bool) -> tuple[int, int]:
+    """The old lines [start, end), at or after `lower`, that a piece of an elided whole file
+    replaces, read as a person would: its first line and its last are old lines (the file's
+    start for the `head` piece, its end for the `tail`), and it goes where the most of its lines
+    are old lines in the same order, over the fewest old lines. _Refused when no place fits, when
+    another place shares nearly as many of its lines, or when another makes a smaller change:
+    which lines the model meant to change is then a guess (two copies of a method, one the piece
+    matches exactly; a long insertion whose lines also fit a long old span).
+    """
+    reach = len(body) * 4 + 20  # the most old lines one piece may stand for
+    starts = [0] if head else [i for i in range(lower, len(old)) if old[i] == body[0]]
+    ends = [len(old)] if tail else [i + 1 for i in range(lower, len(old)) if old[i] == body[-1]]
+    if not starts or not ends:
+        line = body[-1] if starts else body[0]
+        raise _Refused(
+            f"the line {line.strip()!r} next to a '...' elision is not in the file; quote unchanged "
+            "lines from the file around each '...' or send a SEARCH/REPLACE block"
+        )
+    fits = [
+        _Place(*_shared_lines(body, old[start:end]), start, end)
+        for start in starts for end in ends if start < end <= start + reach
+    ]
+    # a place holding a closer one that shares as many lines only adds lines to delete
+    places = [place for place in fits if not any(other.within(place) and other.shares >= place.shares for other in fits)]
+    if not places:
+        raise _Refused(
+            f"the lines next to a '...' elision ({body[0].strip()!r} … {body[-1].strip()!r}) are not "
+            "in the file in this order; quote unchanged lines around each '...' or send a SEARCH/REPLACE block"
+        )
+    best = min(places, key=lambda place: (-place.wordy, -place.shared, place.span))
+    # the place sharing the most lines must also be the one changing the fewest: a piece that
+    # inserts (or deletes) many lines could otherwise fit a long (or short) span just as well
+    fewest = min(places, key=lambda place: (len(body) + place.span - 2 * place.shared, place.span))
+    rivals = [place for place in places if place != best and place.wordy >= best.wordy - max(1, best.wordy // 5)]
+    if rivals or fewest != best:
+        first, second = sorted([best, rivals[0] if rivals else fewest], key=lambda place: place.start)
+        raise _Refused(
+            f"the lines between '...' elisions starting {body[0].strip()!r} fit lines {first.start + 1}-{first.end} "
+            f"and {second.start + 1}-{second.end} of the file about as well; quote more unchanged lines around "
+            "each '...' or send a SEARCH/REPLACE block"
+        )
+    return best.start, best.end
+
+
+class _Place(NamedTuple):
+    """Old lines [start, end) a piece of an elided whole file may replace, and how many lines
+    they share with it (see `_shared_lines`)."""
+
+    wordy: int
+    shared: int
+    start: int
+    end: int
+
+    @property
+    def span(self) -> int:
+        return self.end - self.start
+
+    @property
+    def shares(self) -> tuple[int, int]:
+        return self.wordy, self.shared
+
+    def within(self, other: _Place) -> bool:
+        """True when this place lies inside `other` (and is not `other`)."""
+        return self != other and other.start <= self.start and self.end <= other.end
+
+
+def _shared_lines(a: list[str], b: list[str]) -> tuple[int, int]:
+    """How many lines `a` and `b` have in common, in order: those with a word first (a long
+    insertion shares blank lines, a docstring's quotes or a `)` with any old span), then all."""
+    blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    wordy = sum(1 for block in blocks for line in a[block.a : block.a + block.size] if _WORDY.search(line))
+    return wordy, sum(block.size for block in blocks)

@@ -191,7 +191,7 @@ def test_whole_file_with_a_wordy_elision_fills_it(repo: Path) -> None:
 
 def test_whole_file_with_unplaceable_elision(repo: Path) -> None:
     _, [problem] = build(repo, "mod.py\n```python\nimport sys\n# ...\ndef g():\n    return 22\n```\n")
-    assert "the line 'import sys' next to a '...' elision cannot be placed" in problem.message
+    assert "the line 'import sys' next to a '...' elision is not in the file" in problem.message
 
 
 def test_diff_with_wrong_line_numbers(repo: Path) -> None:
@@ -285,10 +285,27 @@ def test_whole_file_elision_anchor_is_sought_between_the_anchors_around_it(repo:
     assert changes.files[0].new_text == DECORATED.replace("a()", "a(z)")
 
 
-def test_whole_file_elision_anchor_twice_between_the_anchors_around_it_is_refused(repo: Path) -> None:
-    (repo / "d.py").write_text(DECORATED)  # both '@cache' lines come before 'return y'
-    _, [problem] = build(repo, "d.py\n```python\n# ...\n@cache\ndef b(z):\n    return y\n# ...\n```\n")
-    assert "the line '@cache' next to a '...' elision cannot be placed" in problem.message
+def test_whole_file_elided_piece_goes_where_it_changes_least(repo: Path) -> None:
+    (repo / "d.py").write_text(DECORATED)  # '@cache' twice before 'return y': b() is the closer fit
+    changes, problems = build(repo, "d.py\n```python\n# ...\n@cache\ndef b(z):\n    return y\n# ...\n```\n")
+    assert problems == [] and changes.files[0].new_text == DECORATED.replace("b()", "b(z)")
+
+
+TWINS = "class A:\n    def f(self):\n        x = 1\n        return x\n\nclass B:\n    def f(self):\n        x = 1\n        return x\n"
+
+
+def test_whole_file_elided_piece_that_fits_two_places_alike_is_refused(repo: Path) -> None:
+    (repo / "t.py").write_text(TWINS)
+    _, [problem] = build(repo, "t.py\n```python\n# ...\n    def f(self):\n        x = 2\n        return x\n# ...\n```\n")
+    assert "fit lines 2-4 and 7-9 of the file about as well" in problem.message
+
+
+def test_whole_file_elided_piece_unchanged_in_one_place_and_a_change_in_another_is_refused(repo: Path) -> None:
+    # as in paramiko's file.py: `next` and `__next__` share a docstring but for one word
+    old = 'def next():\n    """\n    :return: a line\n    """\n\ndef __next__():\n    """\n    :returns: a line\n    """\n'
+    (repo / "n.py").write_text(old)
+    _, [problem] = build(repo, 'n.py\n```python\n# ...\n    """\n    :returns: a line\n    """\n# ...\n```\n')
+    assert "about as well" in problem.message and (repo / "n.py").read_text() == old
 
 
 def test_whole_file_block_quoting_part_of_the_file_is_refused(repo: Path) -> None:
@@ -529,3 +546,34 @@ def test_a_fence_of_one_dotted_name_before_a_block_is_not_its_path(repo: Path) -
     assert "no file path before it" in problem.message
     changes, problems = build(repo, response.replace("os.path", "mod.py"))  # a file of the repo
     assert problems == [] and [c.path for c in changes.files] == ["app/core/mod.py"]
+
+
+FROZEN = (
+    'def set_frozen(self):\n    """\n    Attached as __setattr__.\n    """\n    raise Frozen()\n\n\n'
+    'def del_frozen(self):\n    """\n    Attached as __delattr__.\n    """\n    raise Frozen()\n\n\n'
+    "def attributes():\n    pass\n"
+)
+INSERTED = 'class Builder:\n    """\n    Builds.\n    """\n\n    def build(self):\n        """\n        Done.\n        """\n\n\n'
+
+
+def test_whole_file_elided_long_insertion_is_not_read_as_deleting_what_its_lines_resemble(repo: Path) -> None:
+    # the inserted class's quotes and blank lines also fit `set_frozen`'s end: no reason to delete it
+    old = FROZEN.replace("raise Frozen()", "raise Frozen('del')").replace("raise Frozen('del')", "raise Frozen()", 1)
+    (repo / "f.py").write_text(old)
+    text = f"f.py\n```python\n# ...\n    raise Frozen('del')\n\n\n{INSERTED}def attributes():\n# ...\n```\n"
+    changes, problems = build(repo, text)
+    assert problems == [] and changes.files[0].new_text == old.replace("def attributes", INSERTED + "def attributes")
+
+
+def test_whole_file_elided_insertion_after_a_line_the_file_has_twice_is_refused(repo: Path) -> None:
+    (repo / "f.py").write_text(FROZEN)  # which `raise Frozen()` does the inserted class follow?
+    text = f"f.py\n```python\n# ...\n    raise Frozen()\n\n\n{INSERTED}def attributes():\n# ...\n```\n"
+    _, [problem] = build(repo, text)
+    assert "fit lines 5-15 and 12-15 of the file about as well" in problem.message
+
+
+def test_whole_file_elided_deletion_keeps_to_the_lines_it_names(repo: Path) -> None:
+    old = "def a():\n    x = 1\n    y = 2\n    z = 3\n    return x\n\ndef b():\n    return x\n"
+    (repo / "a.py").write_text(old)
+    changes, problems = build(repo, "a.py\n```python\ndef a():\n    x = 1\n    return x\n# ...\n```\n")
+    assert problems == [] and changes.files[0].new_text == old.replace("    y = 2\n    z = 3\n", "")
