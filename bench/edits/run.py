@@ -1,17 +1,17 @@
-"""Edit-engine benchmark: real changes from GitPython's history, written as models write them.
+"""Edit-engine benchmark: real changes from three packages' history, written as models write them.
 
 Every changed region of every release step in `corpus.json.xz` (see make_corpus.py) becomes
 one case per kind below: the same real change as a SEARCH/REPLACE block, a unified diff, a
 patch envelope or a whole file, with the mistakes models make, plus negatives that must be
 refused; and every changed file becomes a few more (all its changes at once, CRLF, deletion,
-creation). Each case is
-parsed and built against the old file on disk (nothing is applied) and scored:
+creation, the final newline cut or added). Each case is read with `place_edits` and built
+against the old file on disk (nothing is applied) and scored:
 
 - correct: the ChangeSet is exactly the real change (positives) / the edit is refused (negatives);
 - failed: a positive edit is refused (safe, but a retry is needed);
 - wrong: a positive gives any other text, or a negative is not refused. Must be zero.
 
-    .venv/bin/python bench/edits/run.py [--limit N] [--show-wrong]
+    .venv/bin/python bench/edits/run.py [--limit N] [--kind PREFIX] [--show-failed N] [--show-wrong]
 """
 
 from __future__ import annotations
@@ -33,11 +33,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.edits.apply import apply_changeset  # noqa: E402
-from app.edits.build import build_changeset  # noqa: E402
-from app.edits.parse import parse_edits  # noqa: E402
+from app.edits.build import place_edits  # noqa: E402
 
 CORPUS = Path(__file__).with_name("corpus.json.xz")
 MARKER = "# ... existing code ..."
+BARE = "Makefile"
+"""The file without an extension the `*-no-extension` kinds name (it exists in the positive ones only)."""
+DECORATIONS = ("**{}**", "`{}`", "{}:", '"{}"', "### {}", "**File:** `{}`", "*{}*")
+"""How models dress the path on the line before a block."""
 APPLIED = {"sr-multi", "sr-multi-crlf", "diff-multi"}
 """Kinds whose ChangeSet is also written to disk with apply_changeset and read back."""
 
@@ -132,11 +135,21 @@ def text(lines: list[str]) -> str:
 
 
 def sr_block(path: str, search: list[str], replace: list[str]) -> str:
-    return f"{path}\n```python\n<<<<<<< SEARCH\n{text(search)}\n=======\n{text(replace)}\n>>>>>>> REPLACE\n```\n"
+    """A SEARCH/REPLACE block; an empty REPLACE has no line at all (one blank line would be a line)."""
+
+    def section(lines: list[str]) -> str:
+        return text(lines) + "\n" if lines else ""
+
+    return f"{path}\n```python\n<<<<<<< SEARCH\n{section(search)}=======\n{section(replace)}>>>>>>> REPLACE\n```\n"
 
 
 def unified(r: Region, context: int = 3, old_name: str | None = None, new_name: str | None = None) -> str:
-    diff = difflib.unified_diff(r.old, r.new, f"a/{old_name or r.path}", f"b/{new_name or r.path}", n=context)
+    return diff_text(r.old, r.new, f"a/{old_name or r.path}", f"b/{new_name or r.path}", context)
+
+
+def diff_text(old: list[str], new: list[str], old_name: str, new_name: str, context: int = 3) -> str:
+    """A unified diff as git writes it, `\\ No newline at end of file` included."""
+    diff = difflib.unified_diff(old, new, old_name, new_name, n=context)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
 
 
@@ -194,6 +207,20 @@ def cases_for(r: Region) -> Iterator[Case]:
         basename = r.path.rsplit("/", 1)[-1]
         if sum(1 for p in r.paths if p.rsplit("/", 1)[-1] == basename) > 1:
             yield Case("neg-ambiguous-path", r.path, old_text, sr_block(basename, search, replace), None)
+        if basename.startswith("_"):  # `_compat.py`, `__init__.py`: underscores that are not emphasis
+            label = ("{}", "**{}**", "`{}`")[r.a1 % 3].format(suffix)
+            yield Case("sr-underscore", r.path, old_text, sr_block(label, search, replace), expected)
+
+        label = DECORATIONS[(r.a1 + len(r.path)) % len(DECORATIONS)].format(r.path)
+        yield Case("sr-decorated", r.path, old_text, sr_block(label, search, replace), expected)
+        in_fence = sr_block(r.path, search, replace).replace(f"{r.path}\n```python\n", f"```python\n{r.path}\n", 1)
+        yield Case("sr-path-in-fence", r.path, old_text, in_fence, expected)
+
+        # A file without an extension (a Makefile), named alone before the block; and the same
+        # name where no such file exists, which must be refused.
+        block = sr_block(BARE, search, replace)
+        yield Case("sr-no-extension", BARE, old_text, block, {BARE: "".join(r.new)})
+        yield Case("neg-no-extension", r.path, old_text, block, None)
 
         tail = r.old[r.a2 : r.a2 + 5]
         if len(tail) == 5 and all(line.strip() for line in (tail[0], tail[4])):
@@ -218,6 +245,19 @@ def cases_for(r: Region) -> Iterator[Case]:
 
     diff = unified(r)
     yield Case("diff-exact", r.path, old_text, f"```diff\n{diff}```\n", expected)
+    if context is not None and any(line.strip() for line in hunk_old(r)):
+        # `--- /dev/null` on a hunk whose old lines are in the file once: an update, not a creation
+        devnull = diff.replace(f"--- a/{r.path}\n", "--- /dev/null\n", 1)
+        yield Case("diff-devnull-update", r.path, old_text, f"```diff\n{devnull}```\n", expected)
+        separator = "" if old_text.endswith("\n") else "\n"
+        twice = old_text + separator + "".join(hunk_old(r))
+        yield Case("neg-devnull-twice", r.path, twice, f"```diff\n{without_numbers(devnull)}```\n", None)
+    lines = diff.splitlines(keepends=True)
+    last_added = max((k for k, line in enumerate(lines) if line.startswith("+") and k > 1), default=None)
+    if r.a2 + 3 < len(r.old) and last_added is not None and "\\ No newline" not in diff:
+        # the marker after a hunk's last added line, where the file goes on: refused, not obeyed
+        marked = "".join(lines[: last_added + 1] + ["\\ No newline at end of file\n"] + lines[last_added + 1 :])
+        yield Case("neg-eof-marker-mid", r.path, old_text, f"```diff\n{marked}```\n", None)
     # Without (right) line numbers a hunk is placed by its lines alone: only when they occur once.
     placeable = count([line.rstrip("\n") for line in r.old], [line.rstrip("\n") for line in hunk_old(r)]) == 1
     shift = 7 + len(r.path) % 40
@@ -244,6 +284,7 @@ def cases_for(r: Region) -> Iterator[Case]:
     yield Case("diff-rename", r.path, old_text, rename, {r.path: None, renamed: "".join(r.new)})
 
     yield Case("whole-file", r.path, old_text, f"{r.path}\n```python\n{''.join(r.new)}```\n", expected)
+    yield Case("whole-no-extension", BARE, old_text, f"{BARE}\n```\n{''.join(r.new)}```\n", {BARE: "".join(r.new)})
     new_start, new_end = r.a1, r.a1 + len(r.new_lines)
     lo, hi = max(0, new_start - 3), min(len(r.new), new_end + 3)
     body = (MARKER + "\n" if lo else "") + "".join(r.new[lo:hi]) + (MARKER + "\n" if hi < len(r.new) else "")
@@ -285,6 +326,16 @@ def file_cases(regions: list[Region]) -> Iterator[Case]:
     )
     yield Case("diff-new-file", r.path, old_text, creation, {target: "".join(new)})
 
+    # A final newline taken away, and one put back, as git writes it (`\\ No newline at end of file`).
+    if old_text.endswith("\n") and r.old[-1].strip() and new[-1].strip():
+        cut = new[:-1] + [new[-1].removesuffix("\n")]
+        name = f"a/{r.path}", f"b/{r.path}"
+        removal = diff_text(r.old, cut, *name)
+        yield Case("diff-eof-newline-cut", r.path, old_text, f"```diff\n{removal}```\n", {r.path: "".join(cut)})
+        old_cut = r.old[:-1] + [r.old[-1].removesuffix("\n")]
+        addition = diff_text(old_cut, new, *name)
+        yield Case("diff-eof-newline-add", r.path, "".join(old_cut), f"```diff\n{addition}```\n", expected)
+
 
 # -- running --------------------------------------------------------------------------------
 
@@ -303,7 +354,7 @@ class Outcome:
 def score(root: Path, case: Case) -> Outcome:
     (root / case.path).write_bytes(case.old.encode("utf-8"))
     started = time.perf_counter()
-    changes, problems = build_changeset(root, parse_edits(case.response))
+    _, changes, problems = place_edits(root, case.response)
     seconds = time.perf_counter() - started
     if case.expected is None:
         verdict = "correct" if problems else "wrong"
@@ -355,7 +406,11 @@ def run(limit: int | None = None, kinds: Callable[[str], bool] = lambda kind: Tr
                 for case in cases:
                     if kinds(case.kind):
                         outcomes.append(score(root, case))
-                        (root / case.path).write_text("# placeholder\n")
+                        for path in {case.path, *(case.expected or {})}:
+                            if path in paths:
+                                (root / path).write_text("# placeholder\n")
+                            else:
+                                (root / path).unlink(missing_ok=True)
     return outcomes
 
 

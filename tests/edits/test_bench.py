@@ -19,6 +19,10 @@ def test_benchmark_sample_has_no_wrong_results() -> None:
     wrong = [f"{o.kind} {o.case.path}: {o.detail}" for o in outcomes if o.verdict == "wrong"]
     assert wrong == []
     kinds = {o.kind for o in outcomes}
-    assert {"sr-exact", "diff-no-numbers", "whole-elided", "neg-twice", "neg-missing"} <= kinds
+    assert {
+        "sr-exact", "diff-no-numbers", "whole-elided", "neg-twice", "neg-missing", "sr-underscore", "sr-decorated",
+        "sr-path-in-fence", "sr-no-extension", "neg-no-extension", "diff-devnull-update", "diff-eof-newline-cut",
+        "neg-eof-marker-mid",
+    } <= kinds
     correct = sum(o.verdict == "correct" for o in outcomes)
     assert correct >= 0.9 * len(outcomes)
