@@ -1,7 +1,8 @@
 """Regenerate `screenshots/*.svg` and `*.png` from the real app.
 
-    .venv/bin/python -m scripts.screenshots            # every scenario
-    .venv/bin/python -m scripts.screenshots review-help  # only the ones named
+    .venv/bin/python scripts/screenshots.py                      # every scenario, into screenshots/
+    .venv/bin/python scripts/screenshots.py review-help --out /tmp  # only the ones named, elsewhere
+    .venv/bin/python scripts/screenshots.py --list                # the scenarios' names
 
 Each `Scenario` builds an app (given a scratch directory it may use as a repository), presses
 keys and saves the screen. Append to `SCENARIOS` to add one; the snapshot tests in
@@ -11,6 +12,7 @@ a monospace font that is installed here (the SVG names Fira Code, which usually 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import tempfile
@@ -21,9 +23,11 @@ from pathlib import Path
 from textual.app import App
 from textual.pilot import Pilot
 
-from app.edits.changeset import ChangeSet
-from scripts import chat_samples as chat
-from scripts.review_samples import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file, the repo is not on the path
+
+from app.edits.changeset import ChangeSet  # noqa: E402
+from scripts import chat_samples as chat  # noqa: E402
+from scripts.review_samples import (  # noqa: E402
     SAMPLE_FILES,
     WHITESPACE_FILES,
     large_changeset,
@@ -112,15 +116,21 @@ def to_png(svg: Path) -> Path:
     return png
 
 
-def main(names: list[str]) -> int:
-    chosen = [s for s in SCENARIOS if not names or s.name in names]
-    if names and len(chosen) != len(names):
-        known = ", ".join(s.name for s in SCENARIOS)
-        print(f"unknown scenario in {names}; known: {known}", file=sys.stderr)
-        return 2
-    for scenario in chosen:
-        svg = asyncio.run(shoot(scenario))
-        print(f"{svg.relative_to(OUT.parent)}  {to_png(svg).relative_to(OUT.parent)}")
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate the screenshots (SVG and PNG) from the real app.")
+    parser.add_argument("names", nargs="*", metavar="SCENARIO", help="only these scenarios (default: all; see --list)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"the folder to write to (default: {OUT})")
+    parser.add_argument("--list", action="store_true", help="print the scenarios' names and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(s.name for s in SCENARIOS))
+        return 0
+    unknown = sorted(set(args.names) - {s.name for s in SCENARIOS})
+    if unknown:
+        parser.error(f"unknown scenario {', '.join(unknown)}; known: {', '.join(s.name for s in SCENARIOS)}")
+    for scenario in [s for s in SCENARIOS if not args.names or s.name in args.names]:
+        svg = asyncio.run(shoot(scenario, args.out))
+        print(f"{svg}  {to_png(svg)}")
     return 0
 
 
