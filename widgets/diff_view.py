@@ -63,6 +63,8 @@ NO_NEWLINE = "⊘ no newline at end of file"
 """Drawn after a changed line that ends the file without a newline."""
 CARRIAGE_RETURN = "^M"
 """Drawn after a changed line that ends in "\\r\\n" when its peer does not (as git draws it)."""
+_MORE = Style(dim=True, bold=True)
+"""The `‹` / `›` drawn where a line goes on past the view's edge."""
 
 
 class Kind(IntEnum):
@@ -930,16 +932,25 @@ def _with_mark(code: tuple[str, list[StyleSpan]], mark: str, style: Style) -> tu
 
 def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, width: int) -> list[Segment]:
     """A line of code in `style` (and its spans), scrolled by `scroll_x` characters and cut or
-    padded to `width` cells (wide characters count twice)."""
+    padded to `width` cells (wide characters count twice). A line cut on the right ends in `›`,
+    one scrolled past on the left starts with `‹`: the line goes on there."""
     if width <= 0:
         return []
     text, spans = code
+    hidden_left = scroll_x > 0 and bool(text[:scroll_x].strip())
     if scroll_x:
         text = text[scroll_x:]
         spans = [(max(0, start - scroll_x), end - scroll_x, span) for start, end, span in spans if end > scroll_x]
+    cut = cell_len(text) > width
     if text.isascii():  # a character is a cell: cut and pad the text itself
-        return _styled(text[:width].ljust(width), style, spans)
-    return list(Segment.adjust_line_length(_styled(text, style, spans), width, style, pad=True))
+        segments = _styled(text[:width].ljust(width), style, spans)
+    else:
+        segments = list(Segment.adjust_line_length(_styled(text, style, spans), width, style, pad=True))
+    if not (hidden_left or cut) or width < 2:
+        return segments
+    left, middle, right = Segment.divide(segments, [1, width - 1, width])
+    more = style + _MORE
+    return ([Segment("‹", more)] if hidden_left else left) + middle + ([Segment("›", more)] if cut else right)
 
 
 def _styled(text: str, style: Style, spans: list[StyleSpan]) -> list[Segment]:

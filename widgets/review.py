@@ -341,20 +341,22 @@ class ReviewScreen(Screen[ReviewResult]):
             "   ",
             (f"● {counts[HunkState.PENDING]} pending", f"bold {theme.warning}"),
         )
-        # The hint before the cursor's place: on a narrow screen the line is cut from the end.
+        # On a narrow screen the line is cut from the end: what to do next comes first once all
+        # is decided, else the cursor's place (which says there are more files: no file list).
+        place = Text(f"      {self._where()}", "dim") if self._cursor() is not None else Text()
         if counts[HunkState.PENDING] == 0 and self.review.changeset.hunk_count:
             done = "reverts the rejected hunks" if self.working_tree else "writes the accepted hunks"
-            text.append(f"      all decided: ctrl+s {done}", f"bold {theme.accent}")
-        elif self.working_tree:
+            return text.append(f"      all decided: ctrl+s {done}", f"bold {theme.accent}").append_text(place)
+        text.append_text(place)
+        if self.working_tree:
             text.append("      working tree vs HEAD: rejected hunks are reverted", "dim")
-        if self._cursor() is not None:
-            text.append(f"      {self._where()}", "dim")
         return text
 
     def _where(self) -> str:
         file_index, hunk_index = self._cursor() or (0, 0)
-        change = self.review.changeset.files[file_index]
-        return f"{change.path} · hunk {hunk_index + 1}/{len(change.hunks)}"
+        files = self.review.changeset.files
+        where = f"hunk {hunk_index + 1}/{len(files[file_index].hunks)} · {files[file_index].path}"
+        return (f"file {file_index + 1}/{len(files)} · " if len(files) > 1 else "") + where
 
     def _cursor(self) -> tuple[int, int] | None:
         """The current hunk, or None when there is none."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -69,9 +70,25 @@ def lines(draw: st.DrawFn) -> tuple[str, list[StyleSpan]]:
 @given(lines(), st.integers(0, 12), st.integers(1, 40))
 def test_a_line_is_drawn_as_rich_text_draws_it(line: tuple[str, list[StyleSpan]], scroll_x: int, width: int) -> None:
     text, spans = line
-    drawn = _cropped(_expand_tabs(text, spans) if "\t" in text else (text, spans), BASE, scroll_x, width)
-    assert cells(drawn) == cells(with_text(text, spans, scroll_x, width))
+    expanded = _expand_tabs(text, spans) if "\t" in text else (text, spans)
+    drawn = _cropped(expanded, BASE, scroll_x, width)
     assert Segment.get_line_length(drawn) == width
+    expected = cells(with_text(text, spans, scroll_x, width))
+    # where the line goes on past an edge (and there is room for a mark), the edge cell says so
+    hidden_left = scroll_x > 0 and bool(expanded[0][:scroll_x].strip()) and width > 1
+    cut = cell_len(expanded[0][scroll_x:]) > width and width > 1
+    assert (cells(drawn)[0][0] == "‹") is hidden_left
+    assert (cells(drawn)[-1][0] == "›") is cut
+    if not (hidden_left or cut):
+        assert cells(drawn) == expected
+    elif text.isascii():
+        assert cells(drawn)[hidden_left : width - cut] == expected[hidden_left : width - cut]
+
+
+def test_a_line_cut_at_the_right_ends_in_a_mark_and_one_scrolled_past_starts_with_one() -> None:
+    drawn = "".join(segment.text for segment in _cropped(("x = compute(alpha, beta)", []), BASE, 4, 10))
+    assert drawn == "‹ompute(a›"  # the edge cells make way for the marks
+    assert "".join(segment.text for segment in _cropped(("short", []), BASE, 0, 10)) == "short     "
 
 
 def test_tabs_reach_the_next_stop_and_spans_over_a_tab_cover_its_spaces() -> None:

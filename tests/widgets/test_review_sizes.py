@@ -29,6 +29,7 @@ async def test_80_columns_hide_the_file_list_and_keep_the_essential_keys(sample_
         for essential in ("y/n accept/reject", "^s apply", "q quit", "? help"):
             assert essential in keys
         assert "t view" not in keys  # the least needed keys give way (all are in `?`)
+        assert "file 1/4 · hunk 1/" in status  # no file list: the place says there are more files
 
 
 async def test_100_columns_keep_the_keys_line_when_the_status_line_is_long(sample_repo: Path) -> None:
