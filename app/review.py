@@ -283,9 +283,12 @@ class ReviewResult:
         for change in self.changeset.files:
             if change.path not in self.accepted:
                 continue
-            written = change.text_with(self.accepted[change.path])
+            accepted = self.accepted[change.path]
+            written, mode = change.text_with(accepted), change.mode_with(accepted)
             renamed_from = change.path if change.is_rename else None
-            files.append(FileChange(change.old_path or change.path, written, change.old_text, renamed_from))
+            files.append(
+                FileChange(change.old_path or change.path, written, change.old_text, renamed_from, mode, change.old_mode)
+            )
         return ChangeSet(files)
 
     def _indices(self, path: str, state: HunkState) -> list[int]:
@@ -307,7 +310,10 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
             rejected = set(result.rejected.get(change.path, ()))
             if rejected:
                 kept = [i for i in range(len(change.hunks)) if i not in rejected]
-                changes.append(FileChange(change.path, result.proposed[change.path], change.text_with(kept)))
+                mode, kept_mode = change.new_mode, change.mode_with(kept)
+                changes.append(
+                    FileChange(change.path, result.proposed[change.path], change.text_with(kept), None, mode, kept_mode)
+                )
         edited = [
             FileChange(f.path, result.proposed[f.path], f.new_text)
             for f in result.changeset.files

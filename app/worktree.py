@@ -4,7 +4,8 @@ in git refs.
 The ChangeSet holds what `git diff HEAD` shows: tracked files, staged and unstaged changes alike.
 Untracked files are left out (a review must never offer to delete a `.env` nobody asked about);
 `git add -N PATH` (intent to add) brings one in, as a new file. A rename is the old path deleted
-and the new one added.
+and the new one added. A file made executable or not (`chmod +x`) has a mode hunk, unless git is
+told to ignore modes (`core.fileMode = false`).
 
 A checkpoint records every file of the working tree (untracked ones included, ignored ones not)
 as a commit under `refs/exosuit/checkpoints/`, built with a temporary index: the real index, the
@@ -20,10 +21,11 @@ from pathlib import Path
 
 import git
 
-from app.edits.apply import ApplyResult, apply_changeset
+from app.edits.apply import ApplyResult, apply_changeset, git_mode
 from app.edits.changeset import ChangeSet, FileChange
 
 CHECKPOINT_REFS = "refs/exosuit/checkpoints"
+SYMLINK_MODE = "120000"
 CHECKPOINT_AUTHOR = {
     f"GIT_{role}_{field}": value
     for role in ("AUTHOR", "COMMITTER")
@@ -36,10 +38,10 @@ def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
     """Uncommitted changes to tracked files (staged and unstaged) against HEAD.
 
     Returns the ChangeSet and a line for each change it leaves out or cannot show ("path: why"):
-    symlinks, files that are not UTF-8 text, and file modes changed (`chmod -x`), which the
-    review does not change.
+    symlinks and files that are not UTF-8 text.
     """
     repo = git.Repo(repo_root)
+    modes = repo.config_reader().get_value("core", "filemode", True)
     head = None if not repo.head.is_valid() else repo.head.commit
     if head is None:
         listed = repo.git.ls_files("-z", "--cached")
@@ -50,21 +52,22 @@ def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
     blobs = _head_blobs(repo, head, paths)
     for path in paths:
         disk = Path(repo.working_tree_dir) / path
-        if disk.is_symlink():
-            left_out.append(f"{path}: a symbolic link")
+        old_mode, blob = blobs.get(path, (None, None))
+        if disk.is_symlink() or old_mode == SYMLINK_MODE:
+            left_out.append(f"{path}: a symbolic link" + " at HEAD" * (not disk.is_symlink()))
             continue
         try:
-            old = repo.odb.stream(bytes.fromhex(blobs[path][1])).read().decode("utf-8") if path in blobs else None
+            old = repo.odb.stream(bytes.fromhex(blob)).read().decode("utf-8") if blob else None
             new = _disk_text(disk)
         except UnicodeDecodeError:
             left_out.append(f"{path}: not a text file")
             continue
-        if old != new:
-            files.append(FileChange(path, old, new))
-        mode = ("100755" if disk.stat().st_mode & 0o100 else "100644") if new is not None else None
-        if path in blobs and mode and blobs[path][0] != mode:
-            change = "its mode changed too" if old != new else "only its mode changed"
-            left_out.append(f"{path}: {change} ({blobs[path][0]} → {mode}), which the review leaves as it is")
+        if old is not None and new is not None and modes:
+            change = FileChange(path, old, new, old_mode=old_mode, new_mode=git_mode(disk.stat().st_mode))
+        else:
+            change = FileChange(path, old, new)
+        if old != new or change.hunks:
+            files.append(change)
     return ChangeSet(files), left_out
 
 

@@ -152,6 +152,19 @@ def test_undo_of_a_rename_and_of_crlf_text_is_exact(tmp_path: Path) -> None:
     assert disk(tmp_path) == before
 
 
+def test_undo_of_an_accepted_mode_change_puts_the_mode_back(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"run.sh": "echo hi\n"})
+    change = FileChange("run.sh", "echo hi\n", "echo bye\n", old_mode="100644", new_mode="100755")
+    review = Review(ChangeSet([change]))
+    review.decide(0, 0, True)  # the mode: the text stays
+    review.decide(0, 1, False, "keep the greeting")
+    result = write_review(tmp_path, review.result())
+    assert (tmp_path / "run.sh").stat().st_mode & 0o777 == 0o755 and result.written == ["run.sh"]
+    assert "old mode 100644\nnew mode 100755" not in (result.feedback_for_model() or "")
+    apply_changeset(tmp_path, result.undo_changeset())
+    assert (tmp_path / "run.sh").stat().st_mode & 0o777 == 0o644 and (tmp_path / "run.sh").read_text() == "echo hi\n"
+
+
 def test_undo_refuses_when_a_written_file_changed_since_and_touches_nothing(tmp_path: Path) -> None:
     make_repo(tmp_path, SAMPLE_FILES)
     review = Review(sample_changeset())

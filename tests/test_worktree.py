@@ -12,6 +12,8 @@ from pathlib import Path
 import git
 import pytest
 
+from app.edits.apply import ApplyError
+from app.edits.changeset import ChangeSet
 from app.review import Review, ReviewResult, write_review
 from app.worktree import untracked_files, working_tree_changeset
 from tests.widgets.conftest import make_repo
@@ -164,22 +166,91 @@ def test_the_command_says_how_many_untracked_files_it_left_out(repo: git.Repo) -
     assert "left out 2 untracked files" in result.stderr
 
 
-def test_a_binary_file_and_a_mode_change_are_named_not_dropped(repo: git.Repo) -> None:
+def commit_script(repo: git.Repo, mode: int = 0o755) -> Path:
+    script = root(repo) / "run.sh"
+    script.write_text("echo hi\n")
+    script.chmod(mode)
+    repo.index.add(["run.sh"])
+    repo.index.commit("a script")
+    return script
+
+
+def test_a_binary_file_is_named_and_a_mode_change_is_a_hunk_of_its_own(repo: git.Repo) -> None:
     """`git status` shows both; the review used to say "No uncommitted changes"."""
     (root(repo) / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
-    (root(repo) / "run.sh").write_text("echo hi\n")
-    (root(repo) / "run.sh").chmod(0o755)
-    repo.index.add(["logo.png", "run.sh"])
-    repo.index.commit("binary and script")
+    repo.index.add(["logo.png"])
+    script = commit_script(repo)
     (root(repo) / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xfe")
-    (root(repo) / "run.sh").chmod(0o644)
+    script.chmod(0o644)
     changeset, left_out = working_tree_changeset(root(repo))
-    assert changeset.files == []
-    assert left_out == [
-        "logo.png: not a text file",
-        "run.sh: only its mode changed (100755 → 100644), which the review leaves as it is",
-    ]
-    (root(repo) / "run.sh").write_text("echo bye\n")
-    changeset, left_out = working_tree_changeset(root(repo))
-    assert [f.path for f in changeset.files] == ["run.sh"]
-    assert left_out[1] == "run.sh: its mode changed too (100755 → 100644), which the review leaves as it is"
+    assert left_out == ["logo.png: not a text file"]
+    [change] = changeset.files
+    assert [h.header for h in change.hunks] == ["mode 100755 → 100644"]
+    assert change.unified_diff().startswith("old mode 100755\nnew mode 100644\n")
+    script.write_text("echo bye\n")
+    [change] = working_tree_changeset(root(repo))[0].files
+    assert [h.header for h in change.hunks] == ["mode 100755 → 100644", "@@ -1,1 +1,1 @@"]
+
+
+def test_rejecting_a_mode_change_puts_the_mode_back_and_keeps_the_accepted_text(repo: git.Repo) -> None:
+    script = commit_script(repo, 0o644)
+    script.write_text("echo bye\n")
+    script.chmod(0o755)
+    changeset, _ = working_tree_changeset(root(repo))
+    marks = Review(changeset)
+    marks.decide(0, 0, accepted=False)  # the mode change
+    marks.decide(0, 1, accepted=True)
+    result = write_review(root(repo), marks.result(), working_tree=True)
+    assert result.written == ["run.sh"] and script.stat().st_mode & 0o777 == 0o644
+    assert script.read_text() == "echo bye\n"
+    assert status(repo) == [" M run.sh"] and "new mode" not in repo.git.diff()
+    assert repo.git.ls_tree(result.checkpoint, "run.sh").startswith("100755")  # the checkpoint has it
+
+
+def test_rejecting_only_the_text_keeps_the_new_mode(repo: git.Repo) -> None:
+    script = commit_script(repo, 0o644)
+    script.write_text("echo bye\n")
+    script.chmod(0o750)
+    result = review_hunks(repo, {1})
+    assert script.read_text() == "echo hi\n" and script.stat().st_mode & 0o777 == 0o750
+    assert result.written == ["run.sh"] and repo.git.diff() == "diff --git a/run.sh b/run.sh\nold mode 100644\nnew mode 100755"
+
+
+def review_hunks(repo: git.Repo, rejected: set[int]) -> ReviewResult:
+    """Review the only changed file, rejecting the hunks at `rejected` and accepting the rest."""
+    changeset, _ = working_tree_changeset(root(repo))
+    marks = Review(changeset)
+    for index in range(len(changeset.files[0].hunks)):
+        marks.decide(0, index, accepted=index not in rejected)
+    return write_review(root(repo), marks.result(), working_tree=True)
+
+
+def test_a_mode_changed_again_during_the_review_is_not_overwritten(repo: git.Repo) -> None:
+    script = commit_script(repo)
+    script.chmod(0o644)
+    changeset, _ = working_tree_changeset(root(repo))
+    marks = Review(changeset)
+    marks.decide(0, 0, accepted=False)
+    script.chmod(0o755)
+    with pytest.raises(ApplyError, match="run.sh: its mode changed on disk"):
+        write_review(root(repo), marks.result(), working_tree=True)
+    assert script.stat().st_mode & 0o777 == 0o755 and not repo.git.for_each_ref("refs/exosuit")
+
+
+def test_with_core_filemode_off_modes_are_not_changes(repo: git.Repo) -> None:
+    script = commit_script(repo)
+    repo.git.config("core.fileMode", "false")
+    script.chmod(0o644)
+    assert working_tree_changeset(root(repo)) == (ChangeSet([]), [])
+    script.write_text("echo bye\n")
+    [change] = working_tree_changeset(root(repo))[0].files
+    assert [h.mode for h in change.hunks] == [None]
+
+
+def test_a_file_that_was_a_symlink_at_head_is_left_out(repo: git.Repo) -> None:
+    (root(repo) / "link").symlink_to("app.py")
+    repo.index.add(["link"])
+    repo.index.commit("a link")
+    (root(repo) / "link").unlink()
+    (root(repo) / "link").write_text("app.py")
+    assert working_tree_changeset(root(repo)) == (ChangeSet([]), ["link: a symbolic link at HEAD"])

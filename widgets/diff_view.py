@@ -695,6 +695,8 @@ class DiffView(ScrollView, can_focus=True):
         base = self._style("hunk-cursor" if on_cursor else "hunk")
         dim = base + Style(dim=True)
         text = Text(f" {hunk.header}", base)
+        if hunk.mode:
+            text.append(f"  {mode_label(hunk.mode)}", base + Style(bold=True))
         text.append(f"  hunk {hunk_index + 1}/{len(change.hunks)}", dim)
         if len(hunk.blocks) > 1:
             text.append("  (s splits)", dim)
@@ -1002,6 +1004,11 @@ def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
     if length != width:
         merged = list(Segment.adjust_line_length(merged, width, style, pad=True))
     return Strip(merged, width)
+
+
+def mode_label(mode: tuple[str, str]) -> str:
+    """A mode change as the command that makes it: `chmod +x` or `chmod -x`."""
+    return "chmod +x" if mode[1] == "100755" else "chmod -x"
 
 
 def _file_title(change: FileChange) -> str:

@@ -1,8 +1,10 @@
 """Writing a ChangeSet (or the accepted part of it) to disk: all files or none.
 
 Everything is checked before anything is written: path safety, that each file on disk still
-holds the ChangeSet's `old_text` (content, not mtime), that new files do not exist yet. Then
-every new content goes to a temp file beside its target (fsync'd, with the old file's mode),
+holds the ChangeSet's `old_text` (content, not mtime) and `old_mode` where one is given, that
+new files do not exist yet. Then
+every new content goes to a temp file beside its target (fsync'd, with the old file's mode, or
+the new one where a mode change is accepted),
 and only when all temp files exist are they renamed over their targets; deletions come last.
 If a rename fails part-way, the files already replaced are put back.
 
@@ -47,6 +49,8 @@ class _Write:
     mode: int | None
     old_data: bytes | None
     """The bytes the target held before, to put back if a later rename fails."""
+    old_mode: int | None = None
+    """The permission bits it had before."""
 
 
 @dataclass
@@ -126,18 +130,34 @@ def _plan(
     old_data, mode, current = _read_current(source, source_rel)
     if current.text != _strip_bom(change.old_text or ""):
         raise _Refused(f"{source_rel}: changed on disk since the edit was made; not written")
+    if change.old_mode is not None and git_mode(mode) != change.old_mode:
+        raise _Refused(f"{source_rel}: its mode changed on disk since the edit was made; not written")
     if new_text is None:
         deletes.append(_Delete(source_rel, source, old_data, mode))
         return
+    new_mode = with_git_mode(mode, change.mode_with(indices))
     if change.is_rename and takes_effect:
         if _exists(target):
             raise _Refused(f"{change.path}: cannot rename {source_rel} onto an existing file")
         _check_parent(root, target, change.path)
-        writes.append(_Write(change.path, target, _encode(change.path, new_text, current.bom), mode, None))
+        writes.append(_Write(change.path, target, _encode(change.path, new_text, current.bom), new_mode, None))
         deletes.append(_Delete(source_rel, source, old_data, mode))
-    elif new_text != current.text:
+    elif new_text != current.text or new_mode != mode:
         real = Path(os.path.realpath(source))  # write through an in-repo symlink, keep the link
-        writes.append(_Write(source_rel, real, _encode(source_rel, new_text, current.bom), mode, old_data))
+        data = _encode(source_rel, new_text, current.bom)
+        writes.append(_Write(source_rel, real, data, new_mode, old_data, mode))
+
+
+def git_mode(permissions: int) -> str:
+    """The mode git records for a regular file with these permission bits."""
+    return "100755" if permissions & 0o100 else "100644"
+
+
+def with_git_mode(permissions: int, mode: str | None) -> int:
+    """`permissions` made executable (where readable) or not, as git's `mode` says; None keeps them."""
+    if mode is None or git_mode(permissions) == mode:
+        return permissions
+    return permissions | (permissions & 0o444) >> 2 if mode == "100755" else permissions & ~0o111
 
 
 def _read_current(path: Path, rel: str) -> tuple[bytes, int, textfile.TextFile]:
@@ -225,7 +245,7 @@ def _undo(done: list[_Write], removed: list[_Delete], temps: list[Path], made_di
         if write.old_data is None:
             write.target.unlink(missing_ok=True)
         else:
-            textfile.write_atomic(write.target, write.old_data, write.mode)
+            textfile.write_atomic(write.target, write.old_data, write.old_mode)
     for delete in removed:
         textfile.write_atomic(delete.path, delete.old_data, delete.mode)
     _remove_dirs(made_dirs)

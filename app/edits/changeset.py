@@ -52,10 +52,14 @@ class Hunk:
     new_lines: list[str] = field(repr=False)
     changes: tuple[Block, ...] = field(repr=False)
     """The blocks themselves."""
+    mode: tuple[str, str] | None = None
+    """For the hunk of a mode change, the git modes before and after (no blocks, no lines)."""
 
     @property
     def header(self) -> str:
-        """The `@@ -a,b +c,d @@` line."""
+        """The `@@ -a,b +c,d @@` line, or for a mode change `mode 100644 → 100755`."""
+        if self.mode:
+            return f"mode {self.mode[0]} → {self.mode[1]}"
         return f"@@ -{_start(self.old)},{len(self.old)} +{_start(self.new)},{len(self.new)} @@"
 
     @property
@@ -79,7 +83,10 @@ class Hunk:
 
     @property
     def text(self) -> str:
-        """The hunk as unified-diff text, marking a last line that has no newline."""
+        """The hunk as unified-diff text, marking a last line that has no newline (for a mode
+        change, git's `old mode` and `new mode` lines)."""
+        if self.mode:
+            return f"old mode {self.mode[0]}\nnew mode {self.mode[1]}\n"
         lines = [self.header + "\n"]
         for line in self.diff:
             text = f"{line.line_type}{line.value}"
@@ -102,7 +109,9 @@ def _start(lines: range) -> int:
 class FileChange:
     """The change to one file. `old_text` is None for a new file, `new_text` None for a deletion.
 
-    Texts are exactly what is (or will be) on disk, line endings included.
+    Texts are exactly what is (or will be) on disk, line endings included. Modes are git's
+    ("100644", "100755"), None where not known; when both are known and differ, `hunks[0]` is
+    the mode change.
     """
 
     path: str
@@ -111,6 +120,8 @@ class FileChange:
     new_text: str | None
     old_path: str | None = None
     """For a rename, the path before it."""
+    old_mode: str | None = None
+    new_mode: str | None = None
     blocks: list[Block] = field(init=False)
     hunks: list[Hunk] = field(init=False)
 
@@ -118,7 +129,8 @@ class FileChange:
         self._old_lines = split_lines(self.old_text or "")
         self._new_lines = split_lines(self.new_text or "")
         self.blocks = changed_blocks(self._old_lines, self._new_lines)
-        self.hunks = [self._make_hunk(group) for group in self._group(range(len(self.blocks)))]
+        mode = self._mode_hunk()
+        self.hunks = [mode] * bool(mode) + [self._make_hunk(group) for group in self._group(range(len(self.blocks)))]
 
     @property
     def is_new(self) -> bool:
@@ -155,6 +167,11 @@ class FileChange:
         out += self._old_lines[pos:]
         return "".join(out)
 
+    def mode_with(self, accepted: Collection[int]) -> str | None:
+        """The file's mode with only the hunks at the `accepted` indices applied."""
+        changed = any(self.hunks[i].mode for i in accepted)
+        return self.new_mode if changed else self.old_mode
+
     def split(self, hunk_index: int) -> bool:
         """Give each block of a hunk a hunk of its own. False when it has a single block."""
         hunk = self.hunks[hunk_index]
@@ -166,6 +183,8 @@ class FileChange:
     def proposed_text(self, hunk_index: int) -> str:
         """The new lines a hunk proposes: from its first changed line to its last, no context."""
         hunk = self.hunks[hunk_index]
+        if hunk.mode:
+            raise ValueError(f"{self.path}: a mode change has no lines")
         first, last = self.blocks[hunk.blocks[0]], self.blocks[hunk.blocks[-1]]
         return "".join(self._new_lines[first.new_lo : last.new_hi])
 
@@ -179,6 +198,8 @@ class FileChange:
         if self.is_deleted:
             raise ValueError(f"{self.path}: a deletion has no proposed text to edit")
         hunk = self.hunks[hunk_index]
+        if hunk.mode:
+            raise ValueError(f"{self.path}: a mode change has no lines to edit")
         first, last = self.blocks[hunk.blocks[0]], self.blocks[hunk.blocks[-1]]
         old_lo, old_hi, new_lo, new_hi = first.old_lo, last.old_hi, first.new_lo, last.new_hi
         eol = "\r\n" if self._new_lines and self._new_lines[0].endswith("\r\n") else "\n"
@@ -201,17 +222,20 @@ class FileChange:
         self.blocks = self.blocks[: hunk.blocks[0]] + edited + after
         delta = len(edited) - len(hunk.blocks)
         start = hunk.blocks[0]
-        groups = [h.blocks for h in self.hunks[:hunk_index]]
+        mode = [h for h in self.hunks[:hunk_index] if h.mode]
+        groups = [h.blocks for h in self.hunks[len(mode) : hunk_index]]
         groups += [tuple(range(start, start + len(edited)))] if edited else []
         groups += [tuple(b + delta for b in h.blocks) for h in self.hunks[hunk_index + 1 :]]
-        self.hunks = [self._make_hunk(group) for group in groups]
+        self.hunks = mode + [self._make_hunk(group) for group in groups]
         return bool(edited)
 
     def unified_diff(self) -> str:
-        """The whole change as unified-diff text (`--- a/…`, `+++ b/…`, hunks)."""
+        """The whole change as unified-diff text (a mode change as git writes it, `--- a/…`,
+        `+++ b/…`, hunks)."""
         old = f"a/{self.old_path or self.path}" if not self.is_new else "/dev/null"
         new = f"b/{self.path}" if not self.is_deleted else "/dev/null"
-        return f"--- {old}\n+++ {new}\n" + "".join(h.text for h in self.hunks)
+        mode = "".join(h.text for h in self.hunks if h.mode)
+        return mode + f"--- {old}\n+++ {new}\n" + "".join(h.text for h in self.hunks if not h.mode)
 
     def _group(self, indices: range) -> list[tuple[int, ...]]:
         groups: list[list[int]] = []
@@ -221,6 +245,12 @@ class FileChange:
             else:
                 groups.append([index])
         return [tuple(g) for g in groups]
+
+    def _mode_hunk(self) -> Hunk | None:
+        old, new = self.old_mode, self.new_mode
+        if old is None or new is None or old == new or self.is_deleted:
+            return None
+        return Hunk((), range(0), range(0), 0, 0, self._old_lines, self._new_lines, (), (old, new))
 
     def _make_hunk(self, block_indices: tuple[int, ...]) -> Hunk:
         changes = tuple(self.blocks[index] for index in block_indices)

@@ -82,6 +82,37 @@ def test_preserves_mode(repo: Path) -> None:
     assert stat.S_IMODE((repo / "a.txt").stat().st_mode) == 0o750
 
 
+@pytest.mark.parametrize(
+    ("before", "mode", "accepted", "after"),
+    [
+        (0o644, "100755", [0, 1, 2], 0o755),
+        (0o640, "100755", [0], 0o750),  # executable where readable, no further
+        (0o755, "100644", [0, 2], 0o644),
+        (0o644, "100755", [1, 2], 0o644),  # the mode change not accepted
+    ],
+)
+def test_an_accepted_mode_change_sets_the_mode(
+    repo: Path, before: int, mode: str, accepted: list[int], after: int
+) -> None:
+    os.chmod(repo / "a.txt", before)
+    old = "100755" if before & 0o100 else "100644"
+    change = FileChange("a.txt", OLD, NEW, old_mode=old, new_mode=mode)
+    assert change.hunks[0].mode == (old, mode) and len(change.hunks) == 3
+    result = apply_changeset(repo, ChangeSet([change]), {"a.txt": accepted})
+    assert stat.S_IMODE((repo / "a.txt").stat().st_mode) == after
+    assert (repo / "a.txt").read_text() == change.text_with(accepted)
+    assert result.written == (["a.txt"] if accepted != [0] or after != before else [])
+
+
+def test_a_mode_change_alone_is_written_and_checked_against_the_disk(repo: Path) -> None:
+    change = FileChange("a.txt", OLD, OLD, old_mode="100644", new_mode="100755")
+    assert apply_changeset(repo, ChangeSet([change])).written == ["a.txt"]
+    assert stat.S_IMODE((repo / "a.txt").stat().st_mode) == 0o755 and (repo / "a.txt").read_text() == OLD
+    with pytest.raises(ApplyError, match="a.txt: its mode changed on disk since the edit was made"):
+        apply_changeset(repo, ChangeSet([change]))
+    assert stat.S_IMODE((repo / "a.txt").stat().st_mode) == 0o755
+
+
 def test_preserves_crlf_bom_and_missing_final_newline(repo: Path) -> None:
     old = "one\r\ntwo\r\nthree"
     (repo / "w.txt").write_bytes(b"\xef\xbb\xbf" + old.encode())
@@ -203,13 +234,13 @@ def test_failed_rename_puts_everything_back(repo: Path, monkeypatch: pytest.Monk
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    changes = ChangeSet(
-        [FileChange("a.txt", OLD, NEW), FileChange("b.txt", "b\n", "B\n"), FileChange("c/new.txt", None, "n\n")]
-    )
+    os.chmod(repo / "a.txt", 0o600)
+    made_executable = FileChange("a.txt", OLD, NEW, old_mode="100644", new_mode="100755")
+    changes = ChangeSet([made_executable, FileChange("b.txt", "b\n", "B\n"), FileChange("c/new.txt", None, "n\n")])
     with pytest.raises(ApplyError, match="b.txt: cannot write"):
         apply_changeset(repo, changes)
     monkeypatch.undo()
-    assert (repo / "a.txt").read_text() == OLD
+    assert (repo / "a.txt").read_text() == OLD and stat.S_IMODE((repo / "a.txt").stat().st_mode) == 0o600
     assert (repo / "b.txt").read_text() == "b\n"
     assert not (repo / "c").exists()
     assert leftovers(repo) == []

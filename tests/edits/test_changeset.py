@@ -254,3 +254,39 @@ def test_every_diff_line_is_numbered_as_in_its_file(old: str, new: str) -> None:
                 assert old_lines[line.source_line_no - 1] == line.value
             if not line.is_removed:
                 assert new_lines[line.target_line_no - 1] == line.value
+
+
+def test_a_mode_change_is_the_first_hunk_and_holds_no_lines() -> None:
+    new = edited(OLD, l5="five\n", l25="twenty-five\n")
+    change = FileChange("run.sh", OLD, new, old_mode="100644", new_mode="100755")
+    mode, *text = change.hunks
+    assert (mode.mode, mode.header, mode.line_count, len(text)) == (("100644", "100755"), "mode 100644 → 100755", 0, 2)
+    assert change.text_with([0]) == OLD and change.mode_with([0]) == "100755"
+    assert change.text_with([1, 2]) == new and change.mode_with([1, 2]) == "100644"
+    assert change.unified_diff() == "old mode 100644\nnew mode 100755\n--- a/run.sh\n+++ b/run.sh\n" + "".join(
+        h.text for h in text
+    )
+    assert not change.split(0)
+    with pytest.raises(ValueError, match="a mode change has no lines"):
+        change.proposed_text(0)
+    with pytest.raises(ValueError, match="a mode change has no lines to edit"):
+        change.edit_hunk(0, "x\n")
+
+
+def test_editing_a_hunk_keeps_the_mode_change() -> None:
+    change = FileChange("run.sh", OLD, edited(OLD, l5="five\n", l25="twenty-five\n"), None, "100755", "100644")
+    assert change.edit_hunk(2, "25 and more\n")
+    assert [h.mode for h in change.hunks] == [("100755", "100644"), None, None]
+    assert change.text_with([2]) == edited(OLD, l25="25 and more\n") and change.mode_with([2]) == "100755"
+    assert not change.edit_hunk(1, "5\n")  # back as it was: that hunk is gone, the mode stays
+    assert [h.mode for h in change.hunks] == [("100755", "100644"), None]
+
+
+@pytest.mark.parametrize(
+    ("old_mode", "new_mode", "old", "new"),
+    [("100644", "100644", OLD, OLD), ("100644", None, OLD, OLD), (None, "100755", None, OLD), ("100755", "100644", OLD, None)],
+)
+def test_no_mode_hunk_without_two_different_modes_of_a_file_that_stays(
+    old_mode: str | None, new_mode: str | None, old: str | None, new: str | None
+) -> None:
+    assert [h for h in FileChange("f", old, new, None, old_mode, new_mode).hunks if h.mode] == []

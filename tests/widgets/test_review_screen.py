@@ -347,6 +347,30 @@ async def test_working_tree_review_reverts_rejected_hunks_after_a_checkpoint(sam
     assert repo.git.diff("--cached") == ""  # the index was not touched
 
 
+async def test_a_mode_change_is_shown_decided_and_reverted_like_a_hunk(sample_repo: Path) -> None:
+    repo = git.Repo(sample_repo)
+    script = sample_repo / "run.sh"
+    script.write_text("echo hi\n")
+    script.chmod(0o755)
+    repo.index.add(["run.sh"])
+    repo.index.commit("a script")
+    script.chmod(0o644)
+    changeset, _ = working_tree_changeset(sample_repo)
+    app = ReviewApp(changeset, sample_repo, working_tree=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = screen(app).query_one(DiffView)
+        shown = "\n".join(view.render_line(y).text for y in range(view.scrollable_content_region.height))
+        assert "mode 100755 → 100644  chmod -x  hunk 1/1" in shown and "● pending" in shown
+        await pilot.press("e")  # nothing to edit
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["A mode change has no proposed lines to edit."]
+        await pilot.press("n", "ctrl+s")
+        await pilot.pause()
+    assert app.return_value.written == ["run.sh"] and script.stat().st_mode & 0o100
+    assert repo.git.status("--porcelain") == ""
+
+
 async def test_only_the_visible_rows_of_a_large_diff_are_rendered(tmp_path: Path) -> None:
     make_repo(tmp_path, {"README": "x\n"})
     app = ReviewApp(large_changeset(10_000, 50), tmp_path)
