@@ -7,19 +7,23 @@
 Each `Scenario` builds an app (given a scratch directory it may use as a repository), presses
 keys and saves the screen. Append to `SCENARIOS` to add one; the snapshot tests in
 `tests/snapshots/` run the same scenarios. PNGs are drawn with cairosvg, after pointing the SVG at
-a monospace font that is installed here (the SVG names Fira Code, which usually is not).
+a monospace font that is installed here (the SVG names Fira Code, which usually is not) and
+placing each character in its cell (see `_in_cells`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import re
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -111,9 +115,34 @@ def to_png(svg: Path) -> Path:
     import cairosvg
 
     text = svg.read_text(encoding="utf-8").replace("Fira Code, monospace", '"DejaVu Sans Mono", monospace')
+    text = _TEXT_RUN.sub(_in_cells, text)
     png = svg.with_suffix(".png")
     cairosvg.svg2png(bytestring=text.encode("utf-8"), write_to=str(png))
     return png
+
+
+_TEXT_RUN = re.compile(r'(<text [^>]*?)x="([\d.]+)"([^>]*?)textLength="([\d.]+)"([^>]*)>([^<]*)</text>')
+"""A run of text in Textual's SVG: its start, the width of its cells, and its characters."""
+_BOX_SIZE = ' style="font-size:23px"'
+"""Box-drawing runs are drawn a little larger (Textual's SVG uses 20px in 12.2px by 24.4px
+cells), so their lines meet across cells instead of leaving gaps between them."""
+
+
+def _in_cells(run: re.Match[str]) -> str:
+    """The run with an x for each character, at its cell: cairosvg ignores `textLength`, and
+    DejaVu Sans Mono's advance (12.04px) falls short of a cell, so a long line would end early
+    and the right border of a box would be out of line."""
+    head, x, middle, length, tail, escaped = run.groups()
+    chars = html.unescape(escaped)
+    if not cell_len(chars):
+        return run.group(0)
+    cell = float(length) / cell_len(chars)
+    places, at = [], float(x)
+    for char in chars:
+        places.append(f"{at:.2f}")
+        at += cell * cell_len(char)
+    box = _BOX_SIZE if all("\u2500" <= char <= "\u257f" for char in chars) else ""
+    return f'{head}x="{" ".join(places)}"{middle}{tail}{box}>{escaped}</text>'
 
 
 def main(argv: list[str]) -> int:
