@@ -286,9 +286,8 @@ class ReviewResult:
             accepted = self.accepted[change.path]
             written, mode = change.text_with(accepted), change.mode_with(accepted)
             renamed_from = change.path if change.is_rename else None
-            files.append(
-                FileChange(change.old_path or change.path, written, change.old_text, renamed_from, mode, change.old_mode)
-            )
+            path = change.old_path or change.path
+            files.append(FileChange(path, written, change.old_text, renamed_from, mode, change.old_mode))
         return ChangeSet(files)
 
     def _indices(self, path: str, state: HunkState) -> list[int]:
@@ -310,10 +309,8 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
             rejected = set(result.rejected.get(change.path, ()))
             if rejected:
                 kept = [i for i in range(len(change.hunks)) if i not in rejected]
-                mode, kept_mode = change.new_mode, change.mode_with(kept)
-                changes.append(
-                    FileChange(change.path, result.proposed[change.path], change.text_with(kept), None, mode, kept_mode)
-                )
+                text, mode = change.text_with(kept), change.mode_with(kept)
+                changes.append(FileChange(change.path, result.proposed[change.path], text, None, change.new_mode, mode))
         edited = [
             FileChange(f.path, result.proposed[f.path], f.new_text)
             for f in result.changeset.files

@@ -943,10 +943,11 @@ def _cropped(code: tuple[str, list[StyleSpan]], style: Style, scroll_x: int, wid
     if scroll_x:
         text = text[scroll_x:]
         spans = [(max(0, start - scroll_x), end - scroll_x, span) for start, end, span in spans if end > scroll_x]
-    cut = cell_len(text) > width
     if text.isascii():  # a character is a cell: cut and pad the text itself
+        cut = len(text) > width
         segments = _styled(text[:width].ljust(width), style, spans)
     else:
+        cut = cell_len(text) > width
         segments = list(Segment.adjust_line_length(_styled(text, style, spans), width, style, pad=True))
     if not (hidden_left or cut) or width < 2:
         return segments

@@ -223,8 +223,9 @@ class ReviewScreen(Screen[ReviewResult]):
             return
         file_index, hunk_index = cursor = self._cursor()
         change = self.review.changeset.files[file_index]
-        if change.is_deleted or change.hunks[hunk_index].mode:
-            what = "A mode change" if change.hunks[hunk_index].mode else "A deletion"
+        mode = change.hunks[hunk_index].mode
+        if change.is_deleted or mode:
+            what = "A mode change" if mode else "A deletion"
             self.notify(f"{what} has no proposed lines to edit.", severity="warning")
             return
 
@@ -326,9 +327,9 @@ class ReviewScreen(Screen[ReviewResult]):
         info = self.diff_view.file_info(file_index)
         added, removed = info.added, info.removed
         stats = Text.assemble((f"+{added}", theme.success or "green"), " ", (f"-{removed}", theme.error or "red"))
-        modes = [h.mode for h in change.hunks if h.mode]
-        if modes and not added + removed:
-            stats = Text(mode_label(modes[0]), theme.warning or "yellow")
+        mode = change.hunks[0].mode if change.hunks else None  # a mode change comes first
+        if mode and not added + removed:
+            stats = Text(mode_label(mode), theme.warning or "yellow")
         room = FileList.LABEL_WIDTH - len(text) - len(stats) - 1
         text.append(change.path if len(change.path) <= room else "…" + change.path[-(room - 1) :])
         text.append(" " * max(1, FileList.LABEL_WIDTH - len(text) - len(stats)))

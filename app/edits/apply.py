@@ -2,11 +2,10 @@
 
 Everything is checked before anything is written: path safety, that each file on disk still
 holds the ChangeSet's `old_text` (content, not mtime) and `old_mode` where one is given, that
-new files do not exist yet. Then
-every new content goes to a temp file beside its target (fsync'd, with the old file's mode, or
-the new one where a mode change is accepted),
-and only when all temp files exist are they renamed over their targets; deletions come last.
-If a rename fails part-way, the files already replaced are put back.
+new files do not exist yet. Then every new content goes to a temp file beside its target
+(fsync'd, with the old file's mode, or the new one where a mode change is accepted), and only
+when all temp files exist are they renamed over their targets; deletions come last. If a rename
+fails part-way, the files already replaced are put back.
 
 Which files take part: with `accepted=None` every file and every hunk; otherwise only the
 files whose path is a key of `accepted`, each with the listed hunk indices. A rename or a
