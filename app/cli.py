@@ -1,7 +1,8 @@
 """The `exosuit` command line: argument parsing and dispatch to each subcommand's module.
 
 Headless commands live in `app/`; the TUI commands are imported from `widgets/` only when run,
-so the core never loads Textual.
+so the core never loads Textual. A core command that may open the review screen (`apply`) is
+handed it here, imported only when it opens.
 """
 
 from __future__ import annotations
@@ -11,8 +12,14 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.edits.changeset import ChangeSet
 
 # subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
 COMMANDS: dict[str, str] = {
@@ -22,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "review": "widgets.review_command:run",
     "config": "app.config:run",
 }
+REVIEW = "widgets.review_command:review_changeset"
+"""The review screen, for `exosuit apply` without `--yes` or `--dry-run`."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("response", nargs="?", default="-", help="response file, or - for stdin")
     apply.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     apply.add_argument("--yes", action="store_true", help="apply without review")
+    apply.set_defaults(review=_review)
 
     review = add("review", "review edits from a response or patch, or the working tree's changes")
     review.add_argument("response", nargs="?", help="response or patch file, or - for stdin")
@@ -65,6 +75,11 @@ def _add_common(parser: argparse.ArgumentParser, default: object = None) -> argp
     )
     parser.add_argument("--model", default=default, help="override the first provider's model")
     return parser
+
+
+def _review(root: Path, changeset: ChangeSet) -> int:
+    """Open the review screen (its UI is imported only now)."""
+    return resolve(REVIEW)(root, changeset)
 
 
 def resolve(spec: str) -> Callable[[argparse.Namespace], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import zipfile
@@ -41,6 +42,17 @@ def test_core_never_imports_textual() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_no_core_module_imports_the_ui_even_inside_a_function() -> None:
+    """The UI is handed in by the caller: an import in a function body would load it at run time."""
+    bad = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            bad += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in {"textual", "widgets"}]
+    assert bad == []
 
 
 def test_version_flag() -> None:

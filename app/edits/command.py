@@ -5,12 +5,15 @@ files. `--dry-run` prints the unified diff, `--yes` writes without review, and w
 review screen opens; without a terminal to review in, the diff is printed, nothing is written
 and the exit code is 2. Exit 0 only when every edit applied (or, for `--dry-run`, would apply);
 any refused edit is listed on stderr (one line each) and nothing is written.
+
+The review screen is the caller's to hand in (`args.review`, see `app/cli.py`): the core loads no UI.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.edits.apply import ApplyError, apply_changeset
@@ -19,11 +22,14 @@ from app.edits.changeset import ChangeSet
 from app.repo import find_repo_root
 from app.worktree import checkpoint_before_write
 
+Review = Callable[[Path, ChangeSet], int]
+"""Opens the review screen on a ChangeSet, writes what is accepted, returns the exit code."""
+
 NO_TERMINAL = "no terminal to review in; nothing written (pass --yes to apply, --dry-run to only show the diff)"
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `exosuit apply`; returns the exit code."""
+    """Run `exosuit apply`; returns the exit code. `args.review` is a `Review`."""
     root = find_repo_root(Path(args.repo or "."))
     if root is None:
         print(f"exosuit apply: {args.repo} is not a directory", file=sys.stderr)
@@ -72,18 +78,16 @@ def run(args: argparse.Namespace) -> int:
         for path in result.deleted:
             print(f"deleted {path}")
         return 0
-    return _review(root, changeset)
+    return _review(root, changeset, args.review)
 
 
-def _review(root: Path, changeset: ChangeSet) -> int:
+def _review(root: Path, changeset: ChangeSet, review: Review) -> int:
     """Open the review screen; without a terminal, show the diff and fail: nothing was accepted.
 
     (The review reads keys from the terminal itself when the response came through stdin.)
     """
-    from widgets.review_command import review_changeset
-
     if sys.stdout.isatty():
-        return review_changeset(root, changeset)
+        return review(root, changeset)
     sys.stdout.write(changeset.unified_diff())
     print(f"exosuit apply: {NO_TERMINAL}", file=sys.stderr)
     return 2
