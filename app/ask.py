@@ -17,7 +17,7 @@ from pathlib import Path
 import prompts
 from app.chat import ChatSession, ContextWarning
 from app.config import ConfigError, load_config
-from app.context import fenced
+from app.context import ContextError, SecretFileError, fenced
 from app.repo import find_repo_root
 from app.llm.base import Done, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.meter import Meter
@@ -37,7 +37,15 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(f"config error: {exc}", 2)
     router = build_router(config)
-    session = ChatSession(repo_root, router, Meter(config.prices))
+    start = directory.resolve().relative_to(repo_root) if directory.resolve().is_relative_to(repo_root) else Path()
+    session = ChatSession(repo_root, router, Meter(config.prices), "" if start == Path() else start.as_posix())
+    try:
+        for skipped in session.context.add_each(getattr(args, "add", None) or []):
+            _status(f"skipped {skipped}")
+    except SecretFileError as exc:
+        return _fail(f"{str(exc).split(';')[0]}; not sent (only the TUI's /add --force sends a secret)", 2)
+    except ContextError as exc:
+        return _fail(str(exc), 2)
     if router.notice:
         _status(router.notice)
     answer = _Output()

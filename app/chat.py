@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import prompts
+from app import instructions
 from app.context import ContextFiles
+from app.edits.paths import repo_files
+from app.instructions import Style
 from app.llm.base import Done, Message, ProviderError, ProviderSwitched, Retrying, StreamBroken, TextDelta, Usage
 from app.llm.meter import Meter, RequestCost, estimate_tokens
 
@@ -83,15 +85,24 @@ class ChatSession:
         self.pending_note = ""
         """Told to the model with the next turn (then cleared), e.g. that a review wrote nothing."""
         self._lock = threading.Lock()
+        self._repo_files: list[str] | None = None
 
     @property
     def streaming(self) -> bool:
         """Whether a turn is being answered now."""
         return bool(self.turns) and self.turns[-1].status == "streaming"
 
+    @property
+    def style(self) -> Style:
+        """What the system prompt asks of the active model (edit format, full or compact)."""
+        return instructions.choose(getattr(self.router.active, "config", None), self.router.model)
+
     def system_prompt(self) -> str:
-        """The system prompt: how to answer and how to write edits."""
-        return prompts.load("system", repo_name=self.repo_root.name)
+        """The system prompt for the active model: how to answer and how to write edits."""
+        if not self.context.paths and self._repo_files is None:
+            self._repo_files = repo_files(self.repo_root)
+        example = instructions.example_path(self.context.paths, self._repo_files or [])
+        return instructions.system_prompt(self.repo_root.name, self.style, example)
 
     def messages(self) -> list[Message]:
         """The conversation as sent to the model."""

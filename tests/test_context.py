@@ -155,3 +155,16 @@ def test_paths_count_from_where_the_person_started(tmp_path: Path) -> None:
     with pytest.raises(ContextError, match="'..' is not allowed"):
         context.add("../../etc/passwd")  # out of the repo: refused as ever
     assert context.drop("formatting.py") == ["clk/formatting.py"] and context.paths == ["README.md"]
+
+
+def test_add_a_glob(repo: Path) -> None:
+    (repo / "pkg" / "deep").mkdir(parents=True)
+    for rel in ("pkg/test_a.py", "pkg/deep/test_b.py", "pkg/deep/other.py"):
+        (repo / rel).write_text("x = 1\n")
+    (repo / "pkg" / "test_secret.py").write_text("KEY = 'sk-ant-" + "a" * 30 + "'\n")
+    context = ContextFiles(repo)
+    added = context.add("pkg/**/test_*.py")
+    assert added.paths == ["pkg/deep/test_b.py", "pkg/test_a.py"]
+    assert [s.split(" ")[0] for s in added.skipped] == ["pkg/test_secret.py"]
+    with pytest.raises(ContextError, match=r"no repo file matches \*\.rs"):
+        context.add("*.rs")

@@ -368,7 +368,7 @@ class MainScreen(Screen[None]):
     async def _cmd_add(self, command: slash.Command) -> None:
         chat = self.query_one(ChatPane)
         if not command.args:
-            await chat.add_notice("Usage: /add PATH (a repo file or directory)", "error")
+            await chat.add_notice("Usage: /add PATH (a repo file, directory or glob)", "error")
             return
         force = "--force" in command.flags
         for path in command.args:

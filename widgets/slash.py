@@ -10,7 +10,7 @@ from os.path import commonprefix
 
 COMMANDS: dict[str, str] = {
     "/model": "switch model: a picker, or /model PROVIDER[/MODEL]",
-    "/add": "add a file or directory to the context (--force for secrets)",
+    "/add": "add a file, directory or glob to the context (--force for secrets)",
     "/drop": "remove a file from the context (no PATH: all of them)",
     "/clear": "forget the conversation (context files stay)",
     "/review": "reopen the last review closed unapplied, its edits placed on the files as they are now",

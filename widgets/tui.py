@@ -86,6 +86,7 @@ def build_session(root: Path, args: argparse.Namespace, start: str = "") -> Chat
 def run(args: argparse.Namespace) -> int:
     """Open the TUI in the repository `args.repo` (default: the current directory)."""
     from app.config import ConfigError
+    from app.context import ContextError
 
     path = Path(args.repo or ".").resolve()
     if not path.is_dir():
@@ -97,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         start = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else ""
         session = build_session(root, args, "" if start == "." else start)
-    except ConfigError as exc:
+        for skipped in session.context.add_each(args.add or []):
+            print(f"exosuit: skipped {skipped}", file=sys.stderr)
+    except (ConfigError, ContextError) as exc:
         print(f"exosuit: {exc}", file=sys.stderr)
         return 1
     if not terminal_for_keys():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import NamedTuple
@@ -30,6 +30,8 @@ as a likely fragment."""
 
 
 _WORDY = re.compile(r"\w{3}")
+_PLACEHOLDER = "path/to/"
+"""The directory of prompt examples everywhere: a path under it names no file of the repository."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,52 @@ class _Builder:
         self.problems: list[EditProblem] = []
 
     def apply(self, edit: Edit) -> None:
+        """Apply one edit to the files' state; _Refused when it cannot be placed.
+
+        A path whose directories do not exist (`path/to/calc.py`, `src/calc.py` in a flat repo)
+        means the one repo file of that name when the edit's text matches that file: its SEARCH
+        or diff locates there, or a whole file keeps at least half its lines. Otherwise a whole
+        file is a new file at the path written, and any other edit is refused.
+        """
         if isinstance(edit, Malformed):
             raise _Refused(edit.message)
+        guess = self._guess(edit)
+        if guess is None:
+            self._apply(edit)
+            return
+        saved = self.save()
+        try:
+            self._apply(_retargeted(edit, guess))
+            if isinstance(edit, WholeFile):
+                _check_kept(self.files[guess])
+        except _Refused as refusal:
+            self.restore(saved)
+            if not isinstance(edit, WholeFile) or edit.path.startswith(_PLACEHOLDER):
+                raise _Refused(
+                    f"there is no file {edit.path}; {guess} is the only file named "
+                    f"{guess.rsplit('/', 1)[-1]}, but the edit does not match it ({refusal}). "
+                    "Give the path relative to the repository root",
+                    refusal.fixable,
+                ) from None
+            self._apply(edit)
+
+    def _guess(self, edit: Edit) -> str | None:
+        """The one repo file an edit of an existing file means, when its path's directories do
+        not exist and no repo path ends with it (see `apply`)."""
+        raw = edit.old_path if isinstance(edit, FilePatch) else edit.path
+        if raw is None or (isinstance(edit, SearchReplace) and not edit.search.strip()):
+            return None
+        try:
+            rel = normalize(raw)
+            path = safe_path(self.root, rel)
+        except UnsafePathError:
+            return None
+        if "/" not in rel or rel in self.files or os.path.lexists(path.parent) or self.repo_files.matches(rel):
+            return None
+        found = self.repo_files.named(rel.rsplit("/", 1)[-1])
+        return found[0] if len(found) == 1 else None
+
+    def _apply(self, edit: Edit) -> None:
         if isinstance(edit, SearchReplace):
             self._search_replace(edit)
         elif isinstance(edit, FilePatch):
@@ -319,6 +365,11 @@ class _Builder:
                     f"there is no file {rel} in the repository (nor one ending in /{rel}); "
                     "give its path relative to the repository root"
                 )
+        if rel.startswith(_PLACEHOLDER) and not os.path.lexists(path.parent):
+            raise _Refused(
+                f"{rel} is a placeholder path, not a file of the repository; "
+                "give the file's path relative to the repository root"
+            )
         if rel not in self.files:
             self.files[rel] = self._load(rel, path)
         state = self.files[rel]
@@ -346,6 +397,23 @@ class _Builder:
             shown = ", ".join(found[:5])
             raise _Refused(f"{rel} could be any of {shown}; give the full path relative to the repository root")
         return found[0] if found else None
+
+
+def _retargeted(edit: Edit, path: str) -> Edit:
+    """`edit` aimed at `path` instead of the path it names."""
+    if isinstance(edit, FilePatch):
+        renamed = edit.new_path != edit.old_path
+        return replace(edit, old_path=path, new_path=edit.new_path if renamed else path)
+    return replace(edit, path=path)
+
+
+def _check_kept(state: _File) -> None:
+    """_Refused unless the file's new lines keep at least half of its old lines (blank ones aside)."""
+    old = [line.strip() for line in split_lines(state.old.text) if line.strip()] if state.old else []
+    new = [line.strip() for line in state.lines or [] if line.strip()]
+    kept = sum(block.size for block in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks())
+    if kept * 2 < len(old):
+        raise _Refused(f"it keeps {kept} of the file's {len(old)} lines")
 
 
 def _end_of_file(state: _File, hunk: DiffHunk, end: int) -> None:

@@ -16,7 +16,8 @@ Four formats are read, mixed freely in one response:
 - Whole-file code blocks: a fence whose path is given on the line just before it (alone on its
   line or in a fence of its own), in the info string (```python a/b.py), or as a comment on the
   block's first line (`# a/b.py`, `// a/b.ts`). Code blocks with no path are explanations, not
-  edits, and are skipped.
+  edits, and are skipped, except one after a short label that names a file but is no path
+  (`**/add calc.py**`, `### Updated calc.py`): it becomes a `Malformed` edit, so the model hears of it.
 
 A name alone on its line may be decorated as models do (`path:`, **path**, `path`, "path",
 # path, File: path). Underscores belong to many names (`_compat.py`, `__init__.py`), so only a
@@ -44,6 +45,17 @@ _PATH_LABEL = re.compile(r"^(?:file(?:name)?|path|new file|updated file)\s*:\s*"
 _PATHLIKE = re.compile(r"^[\w.@+~\-/\\]*[\w\-+~@]$")
 _BARE_NAMES = {"Makefile", "Dockerfile", "Justfile", "Procfile", "Gemfile", "Rakefile", "LICENSE", "README"}
 """Names without an extension read as paths even when no such file exists yet."""
+
+_FILE_WORD = re.compile(r"^[\w.@+~\-/\\]*\w\.[A-Za-z]\w*$")
+"""A word naming a file with an extension (`calc.py`, `src/app.ts`)."""
+_SOURCE_EXTENSIONS = {
+    "py", "pyi", "js", "jsx", "mjs", "ts", "tsx", "go", "rs", "java", "kt", "c", "h", "cc", "cpp",
+    "hpp", "cs", "rb", "php", "swift", "scala", "lua", "sh", "html", "css", "scss", "vue", "sql",
+    "md", "rst", "toml", "yaml", "yml", "json", "cfg", "ini", "txt",
+}
+"""Extensions that make a name alone in a one-line fence a path, even for a file not yet made."""
+_NOT_FILES = {"bash", "sh", "shell", "zsh", "console", "terminal", "text", "output", "log", "powershell", "ps1", "cmd"}
+"""Fence languages of commands and their output: such a block is never a file's content."""
 
 Known = Callable[[str], bool]
 """Whether a path names an existing file of the repository (`paths.RepoFiles.names_file`)."""
@@ -369,9 +381,14 @@ class _Parser:
         label = None
         if path is None and end > start + 1:
             path = label = _path_in_comment(self.lines[start + 1])
-        if path is None:
-            return end + 1
         language = info.split()[0].lower() if info.split() else ""
+        if path is None:
+            if language not in _NOT_FILES and (seen := self._label_before(start)):
+                self._add(Malformed(len(self.edits) + 1, seen[1], (
+                    f"{seen[0]!r} before this code block is not a file path: write the file's path "
+                    "relative to the repository root alone on the line before the fence"
+                )))
+            return end + 1
         if language in ("diff", "patch") or any(self.lines[j].startswith("@@") for j in body):
             self._file_patch(start + 1 + (label is not None), end, path)
         else:
@@ -388,6 +405,23 @@ class _Parser:
                 return self._name_at(i)
         return None
 
+    def _label_before(self, fence: int) -> tuple[str, str] | None:
+        """A label naming a file the way an edit's path line would, but not a path, on the line
+        before a fence (`**/add calc.py**`, `### Updated calc.py`): the line and the file named."""
+        for i in (fence - 1, fence - 2):
+            line = self.lines[i].strip() if i >= 0 else ""
+            if not line:
+                continue
+            if i in self.fence_opening or i in self.fence_ends:
+                return None
+            decorated = line.startswith(("#", "**", "__", "`"))
+            words = line.lstrip("#").strip("*_` :").split()
+            files = [w for w in (w.strip("`*'\"():,") for w in words) if _FILE_WORD.match(w) and _looks_like_path(w)]
+            if files and len(words) <= 4 and (decorated or len(words) <= 2):
+                return line, files[-1]
+            return None
+        return None
+
     def _name_at(self, i: int) -> _Name | None:
         """The name line `i` holds; for the closing line of a fence around one line only, the
         name on that line (a path alone in its own fence)."""
@@ -399,7 +433,11 @@ class _Parser:
         # One line of code (`os.path`) can look like a name: in a fence, a name must be a file
         # of the repository or have a directory.
         name = self._name_in(self.lines[opening + 1])
-        if name and name.path and not ("/" in name.path or (self.known and self.known(name.path))):
+        if name and name.path and not (
+            "/" in name.path
+            or (self.known and self.known(name.path))
+            or name.path.rsplit(".", 1)[-1].lower() in _SOURCE_EXTENSIONS
+        ):
             return None
         return name
 

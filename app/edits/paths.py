@@ -75,9 +75,16 @@ class RepoFiles:
                 return [rel]
         except UnsafePathError:
             return []
+        return [path for path in self._files() if path.endswith("/" + rel)]
+
+    def _files(self) -> list[str]:
         if self._listed is None:
             self._listed = repo_files(self.root)
-        return [path for path in self._listed if path.endswith("/" + rel)]
+        return self._listed
+
+    def named(self, name: str) -> list[str]:
+        """Every listed file whose basename is `name`, wherever it is."""
+        return [path for path in self._files() if path.rsplit("/", 1)[-1] == name]
 
     def names_file(self, rel: str) -> bool:
         """True when `rel` names at least one existing file (see `matches`)."""

@@ -95,10 +95,13 @@ class ProviderSwitched:
     from_provider: str
     to_provider: str
     reason: str
+    smaller: bool = False
+    """The new model is a small one and the old was not: its answers may be much weaker."""
 
     def describe(self) -> str:
-        """One line for the UI, e.g. "anthropic unavailable (rate limited) — switched to local/SmolLM2"."""
-        return f"{self.from_provider} unavailable ({self.reason}) — switched to {self.to_provider}"
+        """One line for the UI, e.g. "anthropic unavailable (rate limited) — switched to ollama/qwen2.5-coder:7b"."""
+        weaker = " (a smaller model: expect weaker answers)" if self.smaller else ""
+        return f"{self.from_provider} unavailable ({self.reason}) — switched to {self.to_provider}{weaker}"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The router is a Provider itself. A request goes to the active provider; when it fails with a
 retryable error (connection, timeout, 429, 5xx) before any text arrived, the router asks it again
 up to its `retries` times (yielding Retrying, waiting as the server asked or 0.5 s, 1 s, 2 s…),
-then yields ProviderSwitched and asks the next provider, which stays active for the requests that
+then yields ProviderSwitched and asks the next provider that allows failover (`failover`), which stays active for the requests that
 follow. `abort()` ends a request at once, in flight or between attempts. Once text has been streamed the answer is never silently replaced or
 truncated: a break part-way raises StreamBroken to the caller. `use()` switches by hand (`/model`).
 """
@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from app.instructions import is_small_model
 from app.llm.base import (
     Fill,
     Message,
@@ -90,7 +91,9 @@ class Router:
         """The active provider's answer; on a retryable failure before any text, the next one's."""
         self._stop.clear()
         options: dict[str, Any] = {"system": system, "context": context, "tools": tools, "max_tokens": max_tokens}
-        order = [self._active] + [i for i in range(len(self.providers)) if i != self._active]
+        order = [self._active] + [
+            i for i, p in enumerate(self.providers) if i != self._active and getattr(getattr(p, "config", None), "failover", True)
+        ]
         failures: list[str] = []
         first = self._active
         for position, index in enumerate(order):
@@ -116,6 +119,7 @@ class Router:
                     from_provider=provider.name,
                     to_provider=f"{following.name}/{following.model}",
                     reason=_reason(provider.name, str(exc)),
+                    smaller=_small(following) and not _small(provider),
                 )
 
     def _attempts(self, provider: Provider, messages: list[Message], options: dict[str, Any]) -> Iterator[StreamEvent]:
@@ -158,6 +162,10 @@ class _Failed(Exception):
     def __init__(self, error: ProviderError, streamed: bool) -> None:
         super().__init__(str(error))
         self.error, self.streamed = error, streamed
+
+
+def _small(provider: Provider) -> bool:
+    return is_small_model(getattr(provider, "config", None), provider.model)
 
 
 def _reason(name: str, message: str) -> str:

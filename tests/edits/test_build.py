@@ -577,3 +577,58 @@ def test_whole_file_elided_deletion_keeps_to_the_lines_it_names(repo: Path) -> N
     (repo / "a.py").write_text(old)
     changes, problems = build(repo, "a.py\n```python\ndef a():\n    x = 1\n    return x\n# ...\n```\n")
     assert problems == [] and changes.files[0].new_text == old.replace("    y = 2\n    z = 3\n", "")
+
+
+CALC = "def add(a, b):\n    return a + b\n\n\ndef div(a, b):\n    return a / b\n"
+
+
+@pytest.fixture
+def flat(tmp_path: Path) -> Path:
+    """A flat repo with one calc.py, as in a small real project."""
+    root = tmp_path / "flat"
+    root.mkdir()
+    (root / "calc.py").write_text(CALC)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+@pytest.mark.parametrize("given", ["path/to/calc.py", "src/calc.py"])
+def test_a_path_in_missing_directories_means_the_one_file_of_that_name_when_the_edit_matches(flat: Path, given: str) -> None:
+    changes, problems = build(flat, sr(given, "    return a / b", "    if b == 0:\n        raise ZeroDivisionError\n    return a / b"))
+    assert problems == [] and [c.path for c in changes.files] == ["calc.py"]
+    whole = f"{given}\n```python\n{CALC.replace('return a / b', 'return a // b')}```\n"
+    changes, problems = build(flat, whole)
+    assert problems == [] and [c.path for c in changes.files] == ["calc.py"]
+    assert changes.files[0].new_text == CALC.replace("return a / b", "return a // b")
+
+
+@pytest.mark.parametrize("given", ["path/to/calc.py", "src/calc.py"])
+def test_the_twin_an_edit_that_does_not_match_the_one_file_is_refused(flat: Path, given: str) -> None:
+    changes, [problem] = build(flat, sr(given, "    return a * b", "    return b * a"))
+    assert changes.files == []
+    assert f"there is no file {given}; calc.py is the only file named calc.py, but the edit does not match it" in problem.message
+
+
+def test_a_whole_file_that_keeps_too_little_of_the_one_file(flat: Path) -> None:
+    other = "import sys\n\nprint(sys.argv)\n"
+    # under the placeholder directory: refused, never a new file at path/to/calc.py
+    changes, [problem] = build(flat, f"path/to/calc.py\n```python\n{other}```\n")
+    assert changes.files == [] and "does not match it (it keeps 0 of the file's 4 lines)" in problem.message
+    # in any other missing directory: the new file the model wrote
+    changes, problems = build(flat, f"tools/calc.py\n```python\n{other}```\n")
+    assert problems == [] and [(c.path, c.old_text, c.new_text) for c in changes.files] == [("tools/calc.py", None, other)]
+
+
+def test_a_placeholder_path_never_makes_a_file(flat: Path) -> None:
+    changes, [problem] = build(flat, sr("path/to/new.py", "", "X = 1"))
+    assert changes.files == [] and "path/to/new.py is a placeholder path" in problem.message
+    (flat / "path" / "to").mkdir(parents=True)  # …unless the repo really has that directory
+    changes, problems = build(flat, sr("path/to/new.py", "", "X = 1"))
+    assert problems == [] and changes.files[0].path == "path/to/new.py"
+
+
+def test_two_files_of_that_name_are_not_guessed_between(flat: Path) -> None:
+    (flat / "lib").mkdir()
+    (flat / "lib" / "calc.py").write_text(CALC)
+    changes, [problem] = build(flat, sr("src/calc.py", "    return a / b", "    return a // b"))
+    assert changes.files == [] and "there is no file src/calc.py" in problem.message

@@ -272,3 +272,30 @@ def test_a_name_without_extension_needs_a_file_to_name() -> None:
     assert isinstance(edit, Malformed) and "'configure' on the line before it" in edit.message
     assert parse_edits(text, known=lambda path: path == "configure") == [SearchReplace(1, "configure", "a\n", "b\n")]
     assert parse_edits("configure\n```\n./configure --prefix=/usr\n```\n") == []
+
+
+@pytest.mark.parametrize("label", ["**/add test_calc.py**", "### Updated calc.py", "`/add calc.py`", "calc.py (updated)"])
+def test_a_label_that_names_a_file_but_is_no_path_is_refused_not_skipped(label: str) -> None:
+    [edit] = parse_edits(f"{label}\n```python\ndef f():\n    return 1\n```\n")
+    assert isinstance(edit, Malformed) and edit.path.endswith("calc.py")
+    assert repr(label) in edit.message and "alone on the line" in edit.message
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "Run the tests with calc.py:\n```bash\npython calc.py\n```",  # a command, not a file's content
+        "**Run calc.py**\n```console\n$ python calc.py\n```",
+        "Here is how calc.py works, step by step:\n```python\nx = 1\n```",  # a sentence
+        "**Example usage**\n```python\nx = 1\n```",  # no file named
+    ],
+)
+def test_prose_and_commands_before_a_block_stay_explanations(before: str) -> None:
+    assert parse_edits(before) == []
+
+
+def test_a_new_files_name_alone_in_its_own_fence_before_the_block() -> None:
+    text = "```\ntest_calc.py\n```\n```python\ndef test_add():\n    assert 1\n```\n"
+    assert parse_edits(text) == [WholeFile(1, "test_calc.py", "def test_add():\n    assert 1\n")]
+    # a line of code alone in a fence is no path: `os.path` has no source extension
+    assert parse_edits("```\nos.path\n```\n```python\nx = 1\n```\n") == []

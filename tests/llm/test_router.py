@@ -48,7 +48,7 @@ def test_fails_over_to_the_next_provider_and_says_so(wire_server, backup_server,
     assert isinstance(switched, ProviderSwitched)
     assert (switched.from_provider, switched.to_provider) == ("anthropic", "ollama/qwen2.5-coder")
     assert switched.describe().startswith("anthropic unavailable (")
-    assert switched.describe().endswith(") — switched to ollama/qwen2.5-coder")
+    assert switched.describe().endswith(") — switched to ollama/qwen2.5-coder (a smaller model: expect weaker answers)")
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["from ", "ollama"]
     assert isinstance(events[-1], Done)
     assert router.name == "ollama" and router.model == "qwen2.5-coder"
@@ -159,3 +159,18 @@ def test_a_stop_while_waiting_to_retry_ends_the_answer_at_once(wire_server) -> N
     started = time.monotonic()
     assert list(events) == []
     assert time.monotonic() - started < 5 and len(wire_server.requests) == 1
+
+
+def test_a_provider_without_failover_is_only_used_by_hand(wire_server, backup_server) -> None:
+    """The built-in smoke-test model's setting: a failure before it is an error, not a switch."""
+    wire_server.script(Status(500, "boom"))
+    router = Router([
+        AnthropicProvider(anthropic_config(wire_server)),
+        OpenAIProvider(openai_config(backup_server, name="smoke", failover=False)),
+    ])
+    with pytest.raises(ProviderError, match="boom"):
+        ask(router)
+    assert backup_server.requests == [] and router.name == "anthropic"
+    router.use("smoke")
+    backup_server.script(Reply("by hand"))
+    assert "".join(e.text for e in ask(router) if isinstance(e, TextDelta)) == "by hand"

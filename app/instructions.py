@@ -1,0 +1,123 @@
+"""The system prompt for the model in use: how to answer, and which edit format to write.
+
+Small models botch SEARCH/REPLACE blocks (a missing divider, shifted indentation) and do well
+with whole files; they also pay for every prompt token before their first one. So the prompt is
+chosen per provider: whole files and the compact prompt for the embedded model, for models whose
+name gives a size of at most 15B parameters, and for unknown models on a local or private server;
+SEARCH/REPLACE and the full prompt for the rest. A provider's `edit_format` and `prompt` settings
+override the choice. Whatever the prompt asks for, the edit engine reads every format.
+
+The example path in the prompt is a real file (the first in the context, else one of the
+repository's), never a placeholder a model could copy as a label.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import prompts
+
+if TYPE_CHECKING:
+    from app.config import ProviderConfig
+
+SMALL_MODEL_BILLIONS = 15.0
+"""A model whose name states at most this many billion parameters gets the small-model prompt."""
+
+_SIZE = re.compile(r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:\.\d+)?)([bm])(?![a-z])", re.I)
+"""A parameter count in a model name: `qwen2.5-coder:1.5b`, `Llama-3.1-8B-Instruct`, `8x7b`, `135m`."""
+_STRONG_FAMILIES = re.compile(r"\b(?:gpt-[45]|o[134]\b|o[134]-|claude|gemini)", re.I)
+"""Hosted frontier models, recognised by name even behind a local proxy."""
+DEFAULT_EXAMPLE = "main.py"
+
+
+@dataclass(frozen=True)
+class Style:
+    """What the system prompt asks of the model."""
+
+    edit_format: str
+    """"whole" or "search-replace"."""
+    prompt: str
+    """"full" or "compact"."""
+    why: str
+    """Why "auto" chose so, in a few words ("a 1.5B model", "a local server")."""
+
+
+def choose(config: ProviderConfig | None, model: str) -> Style:
+    """The style for `model` served by the provider `config` (None: a provider with no config)."""
+    small, why = _is_small(config, model)
+    edit_format = getattr(config, "edit_format", "auto")
+    prompt = getattr(config, "prompt", "auto")
+    return Style(
+        edit_format if edit_format != "auto" else "whole" if small else "search-replace",
+        prompt if prompt != "auto" else "compact" if small else "full",
+        why,
+    )
+
+
+def system_prompt(repo_name: str, style: Style, example: str) -> str:
+    """The system prompt in `style`, its example path `example` (a repo-relative path)."""
+    name = "edit_format_whole" if style.edit_format == "whole" else "edit_format_search_replace"
+    edits = prompts.load(name, example=example).rstrip("\n")
+    return prompts.load("system_compact" if style.prompt == "compact" else "system", repo_name=repo_name, edits=edits)
+
+
+def example_path(context: list[str], repo: list[str]) -> str:
+    """A real file to name in the prompt's example: the first context file, else the shallowest
+    source-looking repo file, else `main.py`."""
+    if context:
+        return context[0]
+    sources = [p for p in repo if PurePosixPath(p).suffix and not PurePosixPath(p).name.startswith(".")]
+    if not sources:
+        return DEFAULT_EXAMPLE
+    return min(sources, key=lambda p: (p.count("/"), PurePosixPath(p).suffix in _DOC_SUFFIXES, p))
+
+
+_DOC_SUFFIXES = {".md", ".rst", ".txt", ".toml", ".cfg", ".ini", ".json", ".yaml", ".yml", ".lock"}
+
+
+def is_local_server(base_url: str | None) -> bool:
+    """Whether `base_url` is on this machine or a private network (localhost, 127.0.0.1, 10.x,
+    192.168.x, a `.local` or single-label host name)."""
+    if not base_url:
+        return False
+    host = (urlsplit(base_url if "//" in base_url else f"//{base_url}").hostname or "").lower()
+    if not host:
+        return False
+    if host == "localhost" or host.endswith((".local", ".localhost", ".internal", ".lan")) or "." not in host and ":" not in host:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
+def is_small_model(config: ProviderConfig | None, model: str) -> bool:
+    """Whether `model` (served by `config`) is a small model, as far as its name and server tell."""
+    return _is_small(config, model)[0]
+
+
+def _is_small(config: ProviderConfig | None, model: str) -> tuple[bool, str]:
+    if config is None:
+        return False, "no provider settings"
+    if config.kind == "local":
+        return True, "the embedded model"
+    sizes = [_billions(match) for match in _SIZE.finditer(model)]
+    if sizes:
+        size = max(sizes)
+        return size <= SMALL_MODEL_BILLIONS, f"a {size:g}B model"
+    if _STRONG_FAMILIES.search(model):
+        return False, "a hosted model"
+    if config.kind == "openai" and is_local_server(config.base_url):
+        return True, "a local server"
+    return False, "a hosted model"
+
+
+def _billions(size: re.Match[str]) -> float:
+    experts, count, unit = size.groups()
+    return int(experts or 1) * float(count) / (1000 if unit.lower() == "m" else 1)
