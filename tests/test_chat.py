@@ -169,3 +169,19 @@ def test_stopping_a_hung_request_closes_it_and_ends_the_retries(tmp_path: Path, 
     turn = session.turns[-1]
     assert turn.status == "cancelled" and outcome == []
     assert turn.cost is not None and turn.cost.usage.estimated and turn.cost.usage.input_tokens > 0
+
+
+def test_a_request_too_long_for_the_window_is_flagged_before_it_is_sent(session: ChatSession, wire_server: WireServer) -> None:
+    from tests.wire_server import EmptyStream
+
+    (session.repo_root / "big.py").write_text("x = 1  # padding the context\n" * 600)
+    session.context.add("big.py")
+    wire_server.script(EmptyStream(), Status(400, "Requested tokens (5206) exceed context window of 4096"))
+    events: list[object] = []
+    with pytest.raises(ProviderError, match="the server said: Requested tokens .5206. exceed context window of 4096"):
+        events.extend(session.stream_turn("q1"))
+    assert not any(isinstance(e, ContextWarning) for e in events)  # the window was not known yet
+    wire_server.script(Reply("ok"))
+    events = list(session.stream_turn("q2"))
+    [warning] = [e for e in events if isinstance(e, ContextWarning)]
+    assert "holds 4,096 (prompt and answer together): it may be refused" in warning.text

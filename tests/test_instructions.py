@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import ProviderConfig
+from app.config import ProviderConfig, is_local_server
 from app.edits.parse import SearchReplace, parse_edits
-from app.instructions import choose, example_path, is_local_server, system_prompt
+from app.instructions import choose, example_path, system_prompt
 
 
 def provider(kind: str = "openai", model: str = "m", base_url: str | None = None, **settings: str) -> ProviderConfig:

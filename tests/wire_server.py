@@ -64,6 +64,7 @@ class Reply:
     - `error_after=n`: after n text chunks the server sends an error event inside the stream
       (Anthropic `event: error` overloaded_error; OpenAI `data: {"error": ...}`) and ends it.
     - `delay`: seconds to wait between chunks.
+    - `first_delay`: seconds between the headers and the first event (a CPU model reading the prompt).
     """
 
     chunks: tuple[str, ...] = ()
@@ -76,6 +77,7 @@ class Reply:
     hang_after: int | None = None
     error_after: int | None = None
     delay: float = 0.0
+    first_delay: float = 0.0
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class Reply:
         hang_after: int | None = None,
         error_after: int | None = None,
         delay: float = 0.0,
+        first_delay: float = 0.0,
     ) -> None:
         values = dict(
             chunks=chunks,
@@ -101,6 +104,7 @@ class Reply:
             hang_after=hang_after,
             error_after=error_after,
             delay=delay,
+            first_delay=first_delay,
         )
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -124,7 +128,13 @@ class Hang:
     """Read the request and never answer (until the server closes, or the client hangs up)."""
 
 
-Behaviour = Union[Reply, Status, Hang]
+@dataclass(frozen=True)
+class EmptyStream:
+    """A 200 event stream with nothing in it, as llama-cpp-python's server answers a streamed
+    request it refuses (a prompt longer than its window)."""
+
+
+Behaviour = Union[Reply, Status, Hang, EmptyStream]
 
 
 @dataclass(frozen=True)
@@ -266,6 +276,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(418, _error_body(protocol, 418, message))
         elif isinstance(behaviour, Hang):
             self._hang()
+        elif isinstance(behaviour, EmptyStream):
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("content-length", "0")
+            self.end_headers()
         elif isinstance(behaviour, Status):
             body_out = _error_body(protocol, behaviour.code, behaviour.message)
             self._send_json(behaviour.code, body_out, behaviour.headers)
@@ -313,6 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         events = {"anthropic": _anthropic_events, "chat": _chat_events, "completions": _completion_events}
         text_sent = 0
+        self.wfile.flush()
+        time.sleep(reply.first_delay)
         for event in events[protocol](reply, body):
             if event is _TEXT_MARK:
                 text_sent += 1
@@ -536,7 +553,9 @@ def anthropic_config(server: WireServer, **settings: Any) -> Any:
 
     values = dict(name="anthropic", kind="anthropic", model="claude-sonnet-5-5", base_url=server.url,
                   api_key="sk-ant-test", api_key_env="ANTHROPIC_API_KEY", max_retries=0, timeout=2.0)
-    return ProviderConfig(**{**values, **settings})
+    values = {**values, **settings}
+    values.setdefault("first_token_timeout", values["timeout"])  # the server is local: no 600 s wait
+    return ProviderConfig(**values)
 
 
 def openai_config(server: WireServer, **settings: Any) -> Any:
@@ -545,4 +564,6 @@ def openai_config(server: WireServer, **settings: Any) -> Any:
 
     values = dict(name="openai", kind="openai", model="qwen2.5-coder", base_url=server.openai_url,
                   max_retries=0, timeout=2.0)
-    return ProviderConfig(**{**values, **settings})
+    values = {**values, **settings}
+    values.setdefault("first_token_timeout", values["timeout"])  # the server is local: no 600 s wait
+    return ProviderConfig(**values)

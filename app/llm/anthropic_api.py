@@ -25,8 +25,8 @@ from app.llm.base import (
     Usage,
 )
 from app.llm.fim import complete_by_chat
-from app.llm.sdk_errors import provider_error
-from app.llm.streaming import close_now, normalize_stop, tool_call
+from app.llm.sdk_errors import provider_error, stall_error
+from app.llm.streaming import Stall, close_now, http_timeout, normalize_stop, tool_call
 
 if TYPE_CHECKING:
     import anthropic
@@ -59,7 +59,7 @@ class AnthropicProvider:
                 api_key=self.config.api_key,
                 base_url=self.config.base_url,
                 max_retries=0,  # the router retries, and says so
-                timeout=self.config.timeout,
+                timeout=http_timeout(self.config),
             )
         return self._client
 
@@ -95,16 +95,16 @@ class AnthropicProvider:
             request["tools"] = [
                 {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in tools
             ]
-        started = False
+        stall = Stall(self.config.timeout, self.abort)
         try:
-            with self._sdk().messages.create(**request) as stream:
-                started = True
-                yield from self._read(stream)
-        except (anthropic.APIError, httpx2.TransportError) as exc:
-            raise provider_error(exc, self.config, mid_stream=started) from exc
+            with self._sdk().messages.create(**request) as stream, stall:
+                yield from self._read(stream, stall)
+        except (anthropic.APIError, httpx2.TransportError, StreamBroken) as exc:
+            raise stall_error(self.config) if stall.fired else provider_error(exc, self.config, mid_stream=stall.begun) from exc
 
-    def _read(self, stream: Iterator[Any]) -> Iterator[StreamEvent]:
-        """Turn the raw server-sent events into TextDelta… Done."""
+    def _read(self, stream: Iterator[Any], stall: Stall) -> Iterator[StreamEvent]:
+        """Turn the raw server-sent events into TextDelta… Done; once content has begun, each
+        event beats `stall`."""
         tokens = {"input": 0, "output": 0, "cache_read": 0, "cache_write": 0}
         calls: dict[int, tuple[str, str, list[str]]] = {}
         stop_reason = None
@@ -128,6 +128,8 @@ class AnthropicProvider:
                 tokens["output"] = event.usage.output_tokens or tokens["output"]
             elif event.type == "message_stop":
                 finished = True
+            if event.type.startswith(("content_block", "message_delta")):
+                stall.beat()
         if not finished:
             raise StreamBroken(f"{self.name}: stream broke: the answer ended before message_stop")
         usage = Usage(tokens["input"], tokens["output"], tokens["cache_read"], tokens["cache_write"])
@@ -139,7 +141,8 @@ class AnthropicProvider:
         import anthropic
         import httpx2
 
-        config = dataclasses.replace(self.config, timeout=min(self.config.timeout, MODEL_LIST_TIMEOUT), max_retries=0)
+        wait = min(self.config.timeout, MODEL_LIST_TIMEOUT)
+        config = dataclasses.replace(self.config, timeout=wait, first_token_timeout=wait, max_retries=0)
         try:
             client = self._sdk().with_options(timeout=config.timeout, max_retries=0)
             return [model.id for model in client.models.list(limit=1000)]

@@ -119,7 +119,7 @@ class Retrying:
     """Seconds until the next attempt."""
 
     def describe(self) -> str:
-        """One line for the UI, e.g. "openai: no response for 5s (timed out) — retrying (2/3) in 1s"."""
+        """One line for the UI, e.g. "openai: no answer after 5s (timed out) — retrying (2/3) in 1s"."""
         return f"{self.provider}: {self.reason} — retrying ({self.attempt}/{self.attempts}) in {round(self.delay, 1):g}s"
 
 
@@ -137,6 +137,15 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.retry_after = retry_after
         """Seconds the server asked to wait before trying again (Retry-After), if it said."""
+
+
+class ContextOverflow(ProviderError):
+    """The server refused the request as longer than the model's context window (`window`
+    tokens, when its message says)."""
+
+    def __init__(self, message: str, window: int | None) -> None:
+        super().__init__(message, retryable=False)
+        self.window = window
 
 
 class StreamBroken(ProviderError):

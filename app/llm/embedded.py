@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.config import ProviderConfig, user_config_path
+from app.config import EMBEDDED_CONTEXT_WINDOW, ProviderConfig, user_config_path
 from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
 from app.llm.fim import window
 from app.llm.streaming import normalize_stop
@@ -61,6 +61,8 @@ class EmbeddedProvider:
         self.model = config.model
         self._llama: Llama | None = None
         self._lock = threading.Lock()
+        self.context_window = config.context_window or EMBEDDED_CONTEXT_WINDOW
+        """Tokens the model is loaded with: prompt and answer together."""
 
     @property
     def notice(self) -> str:
@@ -92,7 +94,7 @@ class EmbeddedProvider:
                     self._llama = Llama(
                         model_path=str(path),
                         n_threads=self.config.threads,
-                        n_ctx=self.config.context_window,
+                        n_ctx=self.context_window,
                         verbose=False,
                     )
             except (ValueError, RuntimeError, OSError) as exc:
@@ -117,11 +119,11 @@ class EmbeddedProvider:
             llama = self._load()
             prompt_tokens = sum(len(llama.tokenize(m["content"].encode(), add_bos=False)) + TEMPLATE_TOKENS
                                 for m in chat)
-            max_tokens = min(max_tokens, MAX_ANSWER_TOKENS, self.config.context_window - prompt_tokens)
+            max_tokens = min(max_tokens, MAX_ANSWER_TOKENS, self.context_window - prompt_tokens)
             if max_tokens <= 0:
                 raise ProviderError(
                     f"{self.name}: the request (~{prompt_tokens} tokens) does not fit the built-in model's "
-                    f"{self.config.context_window}-token window", retryable=False,
+                    f"{self.context_window}-token window", retryable=False,
                 )
             output_tokens = 0
             finish_reason = None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from app.config import AUTO_MODEL, ProviderConfig
 from app.llm.base import (
     MODEL_LIST_TIMEOUT,
+    ContextOverflow,
     Done,
     Fill,
     Message,
@@ -31,8 +32,8 @@ from app.llm.base import (
 )
 from app.llm.fim import complete_by_chat, window
 from app.llm.meter import estimate_tokens
-from app.llm.sdk_errors import provider_error
-from app.llm.streaming import close_now, normalize_stop, tool_call
+from app.llm.sdk_errors import provider_error, stall_error
+from app.llm.streaming import Stall, close_now, http_timeout, normalize_stop, tool_call
 
 if TYPE_CHECKING:
     import openai
@@ -57,6 +58,8 @@ class OpenAIProvider:
         self.model = config.model
         self.supports_tools = config.tools
         self.official = not config.base_url or "api.openai.com" in config.base_url
+        self.context_window = config.context_window
+        """The model's window in tokens, when configured or learned from the server's refusal."""
         self._client: openai.OpenAI | None = None
 
     def _sdk(self) -> openai.OpenAI:
@@ -69,7 +72,7 @@ class OpenAIProvider:
             self._client = openai.OpenAI(
                 api_key=self.config.api_key or NO_KEY,
                 max_retries=0,  # the router retries, and says so
-                timeout=self.config.timeout,
+                timeout=http_timeout(self.config),
                 **({"base_url": self.config.base_url} if self.config.base_url else {}),
             )
         return self._client
@@ -107,13 +110,36 @@ class OpenAIProvider:
                  "function": {"name": t.name, "description": t.description, "parameters": t.input_schema}}
                 for t in tools
             ]
-        started = False
+        stall = Stall(self.config.timeout, self.abort)
         try:
-            with self._open(request) as stream:
-                started = True
-                yield from self._read(stream, request)
+            with self._open(request) as stream, stall:
+                yield from self._read(stream, request, stall)
+        except _Empty:
+            raise self._why_empty(request) from None
+        except (openai.APIError, httpx2.TransportError, StreamBroken) as exc:
+            raise stall_error(self.config) if stall.fired else self._error(exc, mid_stream=stall.begun) from exc
+
+    def _error(self, exc: Exception, *, mid_stream: bool) -> ProviderError:
+        """The ProviderError for `exc`; a context overflow teaches the provider its window."""
+        error = provider_error(exc, self.config, mid_stream=mid_stream)
+        if isinstance(error, ContextOverflow) and error.window:
+            self.context_window = error.window
+        return error
+
+    def _why_empty(self, request: dict[str, Any]) -> ProviderError:
+        """The error for a stream with nothing in it: llama-cpp-python's server answers a request
+        it refuses (a prompt longer than its window) with an empty stream and its reason with
+        HTTP 400 only when not streaming, so it is asked that way for one token."""
+        import httpx2
+        import openai
+
+        ask = {k: v for k, v in request.items() if k not in ("stream", "stream_options", "tools")}
+        ask["max_completion_tokens" if self.official else "max_tokens"] = 1
+        try:
+            self._sdk().chat.completions.create(**ask)
         except (openai.APIError, httpx2.TransportError) as exc:
-            raise provider_error(exc, self.config, mid_stream=started) from exc
+            return self._error(exc, mid_stream=False)
+        return StreamBroken(f"{self.name}: stream broke: the server sent an empty answer")
 
     def _served_model(self) -> str:
         """The model to ask for: the configured one, or with `model = "auto"` the first the server lists."""
@@ -135,7 +161,8 @@ class OpenAIProvider:
         import httpx2
         import openai
 
-        config = dataclasses.replace(self.config, timeout=min(self.config.timeout, MODEL_LIST_TIMEOUT), max_retries=0)
+        wait = min(self.config.timeout, MODEL_LIST_TIMEOUT)
+        config = dataclasses.replace(self.config, timeout=wait, first_token_timeout=wait, max_retries=0)
         try:
             client = self._sdk().with_options(timeout=config.timeout, max_retries=0)
             return [model.id for model in client.models.list() if not NOT_CHAT.search(model.id)]
@@ -154,13 +181,14 @@ class OpenAIProvider:
             self.supports_tools = False
             return self._sdk().chat.completions.create(**{k: v for k, v in request.items() if k != "tools"})
 
-    def _read(self, stream: Iterator[Any], request: dict[str, Any]) -> Iterator[StreamEvent]:
-        """Turn the chunks into TextDelta… Done."""
+    def _read(self, stream: Iterator[Any], request: dict[str, Any], stall: Stall) -> Iterator[StreamEvent]:
+        """Turn the chunks into TextDelta… Done; once the answer has begun, each chunk beats `stall`."""
         calls: dict[int, dict[str, Any]] = {}
         finish_reason = None
         reported = None
         output_chars = 0
-        for chunk in stream:
+        chunks = 0
+        for chunks, chunk in enumerate(stream, 1):
             if chunk.usage:
                 reported = chunk.usage
             for choice in chunk.choices or ():
@@ -176,6 +204,10 @@ class OpenAIProvider:
                         call["arguments"].append(piece.function.arguments or "")
                 if choice.finish_reason:
                     finish_reason = choice.finish_reason
+            if output_chars or calls:
+                stall.beat()
+        if not chunks:
+            raise _Empty
         if finish_reason is None:
             raise StreamBroken(f"{self.name}: stream broke: the answer ended without a finish reason")
         tool_calls = tuple(
@@ -210,6 +242,10 @@ class OpenAIProvider:
         if response.usage:
             return Fill(text, _usage(response.usage))
         return Fill(text, Usage(estimate_tokens(prefix + suffix), estimate_tokens(text), estimated=True))
+
+
+class _Empty(Exception):
+    """The stream held no chunk at all."""
 
 
 def _usage(reported: Any) -> Usage:

@@ -8,10 +8,11 @@ stream is read may surface as the HTTP library's own error (httpx2.TransportErro
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app.config import ProviderConfig
-from app.llm.base import ProviderError, StreamBroken
+from app.llm.base import ContextOverflow, ProviderError, StreamBroken
 
 RETRYABLE_STATUS = {408, 409, 429}
 """Besides 5xx: the statuses the SDKs themselves retry."""
@@ -31,8 +32,13 @@ def provider_error(exc: Exception, config: ProviderConfig, *, mid_stream: bool) 
         error = _status_error(config, status, _detail(exc), mid_stream)
         error.retry_after = _retry_after(exc)
         return error
-    if isinstance(exc, httpx2.TimeoutException) or kind == "APITimeoutError":
-        message = f"{name}: no response for {config.timeout:g}s (timed out)"
+    if isinstance(exc, httpx2.ConnectTimeout) or isinstance(exc.__cause__, httpx2.ConnectTimeout):
+        message = f"{name}: could not connect{f' to {config.base_url}' if config.base_url else ''} in {config.connect_timeout:g}s (timed out)"
+    elif isinstance(exc, httpx2.TimeoutException) or kind == "APITimeoutError":
+        if mid_stream:
+            message = f"{name}: no more of the answer for {config.first_token_wait:g}s (timed out)"
+        else:
+            message = f"{name}: no answer after {config.first_token_wait:g}s (timed out)"
     elif isinstance(exc, httpx2.TransportError) or kind == "APIConnectionError":
         where = f" to {config.base_url}" if config.base_url and not mid_stream else ""
         message = f"{name}: connection failed{where}{f' ({_cause(exc)})' if _cause(exc) else ''}"
@@ -43,6 +49,11 @@ def provider_error(exc: Exception, config: ProviderConfig, *, mid_stream: bool) 
     if mid_stream:
         return StreamBroken(message.replace(f"{name}: ", f"{name}: stream broke: ", 1))
     return ProviderError(message, retryable=True)
+
+
+def stall_error(config: ProviderConfig) -> StreamBroken:
+    """The answer had begun, then nothing more came for `config.timeout` seconds."""
+    return StreamBroken(f"{config.name}: stream broke: nothing more came for {config.timeout:g}s (timed out)")
 
 
 def _status_error(config: ProviderConfig, status: int, detail: str, mid_stream: bool) -> ProviderError:
@@ -61,7 +72,19 @@ def _status_error(config: ProviderConfig, status: int, detail: str, mid_stream: 
     if status >= 500 or status in RETRYABLE_STATUS:
         error = f"{name}: server error ({status}){suffix}"
         return StreamBroken(error) if mid_stream else ProviderError(error, retryable=True)
+    if status in (400, 413) and _OVERFLOW.search(detail):
+        window = _WINDOW.search(detail)
+        return ContextOverflow(
+            f"{name}: the request is longer than the model's context window — the server said: {detail}",
+            int(window.group(1)) if window else None,
+        )
     return ProviderError(f"{name}: request rejected ({status}){suffix}", retryable=False)
+
+
+_OVERFLOW = re.compile(r"context[ _](?:length|window|size)|maximum context|too many tokens|exceeds? .*context", re.I)
+"""How servers word a prompt too long for the model: OpenAI and llama-cpp-python ("maximum
+context length is 4096 tokens"), llama.cpp ("exceed context window of 4096"), vLLM, Ollama."""
+_WINDOW = re.compile(r"(?:context (?:length|window|size)(?: is| of)?|maximum context length is)\s*(\d+)", re.I)
 
 
 def _retry_after(exc: Exception) -> float | None:
@@ -91,6 +114,6 @@ def _cause(exc: BaseException) -> str:
     return _one_line(str(cause)) if cause and str(cause) else ""
 
 
-def _one_line(text: str, limit: int = 200) -> str:
+def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

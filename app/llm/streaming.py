@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
+from app.config import ProviderConfig
 from app.llm.base import ProviderError, ToolCall
 
 _STOP_REASONS = {
@@ -33,6 +37,14 @@ def tool_call(provider: str, call_id: str, name: str, raw_arguments: str) -> Too
     return ToolCall(id=call_id, name=name, arguments=arguments)
 
 
+def http_timeout(config: ProviderConfig) -> Any:
+    """The SDK client's timeouts: connecting, then reading, whose first wait is the first token's
+    (once the answer has begun, `Stall` holds it to `config.timeout`)."""
+    import httpx2
+
+    return httpx2.Timeout(config.timeout, connect=config.connect_timeout, read=config.first_token_wait)
+
+
 def close_now(client: Any) -> None:
     """Close an SDK client and the connections of its requests in flight, waking the thread that
     waits on one: closing a socket does not wake a thread blocked reading it, shutting it down
@@ -48,3 +60,46 @@ def close_now(client: Any) -> None:
             except OSError:
                 pass  # already closed
     client.close()
+
+
+class Stall:
+    """Watches a streamed answer once its first piece has come: when no piece follows for
+    `limit` seconds, `on_stall` is called from a watcher thread (it closes the connection, which
+    ends the read blocked on it) and `fired` is set. Before the first piece the HTTP read
+    timeout (the first-token wait) applies instead, so a CPU model may read a long prompt.
+
+        with Stall(60, close) as stall:
+            for chunk in stream:
+                stall.beat()
+    """
+
+    def __init__(self, limit: float, on_stall: Callable[[], None]) -> None:
+        self.limit = limit
+        self.on_stall = on_stall
+        self.fired = False
+        self._last: float | None = None
+        self._done = threading.Event()
+
+    @property
+    def begun(self) -> bool:
+        """Whether the answer has begun (a piece has come)."""
+        return self._last is not None
+
+    def beat(self) -> None:
+        """A piece arrived."""
+        self._last = time.monotonic()
+
+    def __enter__(self) -> Stall:
+        threading.Thread(target=self._watch, name="stall-watch", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+
+    def _watch(self) -> None:
+        tick = min(1.0, self.limit / 4)
+        while not self._done.wait(tick):
+            if self._last is not None and time.monotonic() - self._last > self.limit:
+                self.fired = True
+                self.on_stall()
+                return

@@ -136,7 +136,7 @@ def test_server_that_hangs_times_out(wire_server: WireServer) -> None:
     wire_server.script(Hang())
     with pytest.raises(ProviderError) as caught:
         ask(AnthropicProvider(anthropic_config(wire_server, timeout=0.5)))
-    assert caught.value.retryable and str(caught.value) == "anthropic: no response for 0.5s (timed out)"
+    assert caught.value.retryable and str(caught.value) == "anthropic: no answer after 0.5s (timed out)"
 
 
 def test_stream_that_stalls_part_way_times_out_as_broken(wire_server: WireServer) -> None:

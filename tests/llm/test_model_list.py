@@ -59,7 +59,7 @@ def test_a_server_that_hangs_is_given_up_on_quickly_whatever_the_chat_timeout(
     wire_server.models = Hang()
     config = (openai_config if module is openai_api else anthropic_config)(wire_server, timeout=60.0, max_retries=2)
     provider = OpenAIProvider(config) if module is openai_api else AnthropicProvider(config)
-    with pytest.raises(ProviderError, match=r"no response for 0.3s \(timed out\)$"):
+    with pytest.raises(ProviderError, match=r"no answer after 0.3s \(timed out\)$"):
         provider.list_models()
     assert len(wire_server.requests) == 1  # no retries
 
@@ -100,7 +100,7 @@ def test_asking_again_while_a_server_has_not_answered_waits_for_the_same_answer(
     assert catalog.ask(first.put) == ["openai"]
     assert catalog.ask(second.put) == ["openai"]  # a picker opened again before the answer came
     answers = first.get(timeout=10), second.get(timeout=10)
-    assert answers[0] is answers[1] and answers[0].error == "openai: no response for 0.5s (timed out)"
+    assert answers[0] is answers[1] and answers[0].error == "openai: no answer after 0.5s (timed out)"
     assert len(wire_server.requests) == 1
 
 

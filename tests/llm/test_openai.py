@@ -166,7 +166,7 @@ def test_server_that_hangs_times_out(wire_server: WireServer) -> None:
     wire_server.script(Hang())
     with pytest.raises(ProviderError) as caught:
         ask(OpenAIProvider(openai_config(wire_server, timeout=0.5)))
-    assert caught.value.retryable and str(caught.value) == "openai: no response for 0.5s (timed out)"
+    assert caught.value.retryable and str(caught.value) == "openai: no answer after 0.5s (timed out)"
 
 
 def test_nobody_listening_is_a_retryable_connection_error() -> None:
@@ -224,3 +224,55 @@ def test_a_server_named_only_by_openai_base_url_is_asked_which_model_it_serves(
     assert [r.method for r in wire_server.requests] == ["GET", "POST"]
     assert wire_server.requests[-1].body["model"] == "wire-model"  # what GET /v1/models listed
     assert provider.model == "wire-model"
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_the_first_token_may_take_longer_than_the_next_ones(wire_server: WireServer, provider: str) -> None:
+    """A CPU model reads the prompt for seconds before its first token, then streams: the wait for
+    the first token is `first_token_timeout`, the wait between tokens `timeout`."""
+    from app.llm.anthropic_api import AnthropicProvider
+    from tests.wire_server import anthropic_config
+
+    make = (lambda **s: OpenAIProvider(openai_config(wire_server, **s))) if provider == "openai" else (
+        lambda **s: AnthropicProvider(anthropic_config(wire_server, **s)))
+    wire_server.script(Reply("slow ", "start", first_delay=1.2))
+    assert "".join(e.text for e in ask(make(timeout=0.4, first_token_timeout=5.0)) if isinstance(e, TextDelta)) == "slow start"
+    wire_server.script(Reply("never", first_delay=1.2))
+    with pytest.raises(ProviderError, match=rf"^{provider}: no answer after 0.6s \(timed out\)$"):
+        ask(make(timeout=0.4, first_token_timeout=0.6))
+    # once the answer has begun, a stall is caught after `timeout`, not the long first-token wait
+    wire_server.script(Reply("begun ", "and stalled", hang_after=1))
+    started = time.monotonic()
+    with pytest.raises(StreamBroken, match=rf"^{provider}: stream broke: nothing more came for 0.4s \(timed out\)$"):
+        ask(make(timeout=0.4, first_token_timeout=30.0))
+    assert time.monotonic() - started < 5
+
+
+def test_local_servers_wait_longer_for_the_first_token() -> None:
+    local = ProviderConfig(name="llama", kind="openai", model="m", base_url="http://127.0.0.1:8080/v1")
+    hosted = ProviderConfig(name="openai", kind="openai", model="gpt-5.4")
+    assert (local.first_token_wait, hosted.first_token_wait, local.connect_timeout) == (600, 120, 10)
+    assert ProviderConfig(name="x", kind="local", model="m", timeout=900).first_token_wait == 900
+    assert ProviderConfig(name="x", kind="openai", model="m", first_token_timeout=30).first_token_wait == 30
+
+
+def test_a_refused_stream_is_explained_in_the_servers_own_words(wire_server: WireServer) -> None:
+    """llama-cpp-python streams nothing for a prompt over its window; asked without streaming it
+    says why. The error quotes it, and the provider learns the window for the next request."""
+    from app.llm.base import ContextOverflow
+    from tests.wire_server import EmptyStream
+
+    said = ("This model's maximum context length is 4096 tokens. However, you requested 5206 tokens "
+            "(5190 in the messages, 16 in the completion).")
+    wire_server.script(EmptyStream(), Status(400, said))
+    provider = OpenAIProvider(openai_config(wire_server))
+    assert provider.context_window is None
+    with pytest.raises(ContextOverflow) as caught:
+        ask(provider)
+    assert str(caught.value) == f"openai: the request is longer than the model's context window — the server said: {said}"
+    assert not caught.value.retryable and provider.context_window == 4096
+    second = wire_server.requests[-1].body
+    assert "stream" not in second and second["max_tokens"] == 1
+    wire_server.script(EmptyStream(), Reply("fine"))  # empty, yet the server would answer: no made-up reason
+    with pytest.raises(StreamBroken, match="the server sent an empty answer"):
+        ask(provider)

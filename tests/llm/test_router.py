@@ -145,8 +145,8 @@ def test_each_retry_is_told_and_the_error_says_how_long_it_all_took(wire_server)
     with pytest.raises(ProviderError) as caught:
         events.extend(router.stream_chat([Message("user", "hi")]))
     assert [(e.attempt, e.attempts, e.delay) for e in events] == [(2, 3, 0.5), (3, 3, 1.0)]
-    assert events[0].describe() == "openai: no response for 0.3s (timed out) — retrying (2/3) in 0.5s"
-    assert re.fullmatch(r"openai: no response for 0\.3s \(timed out\) — 3 attempts in 2\.\ds", str(caught.value))
+    assert events[0].describe() == "openai: no answer after 0.3s (timed out) — retrying (2/3) in 0.5s"
+    assert re.fullmatch(r"openai: no answer after 0\.3s \(timed out\) — 3 attempts in 2\.\ds", str(caught.value))
     assert len(wire_server.requests) == 3
 
 

@@ -78,7 +78,7 @@ async def test_the_picker_fills_in_what_the_servers_offer(
         assert "openai/gpt-4.1-mini" in on_screen(pilot) and "loading the models slow offer" in on_screen(pilot)
         await settled(pilot, picker)
         assert listed(picker) == ["openai/gpt-4.1-mini", "slow/m", "openai/qwen2.5-coder:7b", "openai/llama3.2:3b"]
-        assert status(picker) == "not listed: slow: no response for 2s (timed out)"
+        assert status(picker) == "not listed: slow: no answer after 2s (timed out)"
         assert "openai/llama3.2:3b" in on_screen(pilot) and "not listed: slow" in on_screen(pilot)
         assert picker.query_one(OptionList).highlighted == 0  # the current model stays highlighted
 
