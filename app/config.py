@@ -53,6 +53,8 @@ AUTO_MODEL = "auto"
 """An OpenAI-compatible provider's model meaning "the first model the server lists"."""
 
 
+EDIT_TEMPERATURE = 0.2
+"""The default temperature of answers (see `ProviderConfig.temperature`)."""
 EMBEDDED_CONTEXT_WINDOW = 4096
 """Tokens the embedded model is loaded with unless `context_window` says otherwise."""
 FIRST_TOKEN = 120.0
@@ -91,6 +93,11 @@ class ProviderConfig:
     built-in smoke-test model, added by default, is reached only by hand: `/model local`)."""
     tools: bool = True
     """Whether to send tool definitions (some servers ignore or reject them)."""
+    temperature: float | None = None
+    """Sampling temperature for answers (fill-in-the-middle always uses 0). Unset: `EDIT_TEMPERATURE`
+    for OpenAI-compatible servers, whose own default (0.8 in llama.cpp) makes edits vary from one
+    asking to the next; OpenAI itself and the embedded model keep theirs (OpenAI's reasoning models
+    accept no other). Anthropic's API takes none."""
     fim: str = "chat"
     """Fill-in-the-middle: "native" uses /v1/completions with `suffix`; "chat" asks the chat model."""
     threads: int = 1
@@ -122,6 +129,14 @@ class ProviderConfig:
             return self.first_token_timeout
         return max(self.timeout, LOCAL_FIRST_TOKEN if self.local else FIRST_TOKEN)
 
+    @property
+    def answer_temperature(self) -> float | None:
+        """The temperature to send with a chat request, or None to send none (see `temperature`)."""
+        if self.temperature is not None:
+            return self.temperature
+        server = self.kind == "openai" and bool(self.base_url) and "api.openai.com" not in self.base_url
+        return EDIT_TEMPERATURE if server else None
+
     def set(self, key: str, value: Any, source: str) -> None:
         """Set a setting and remember where it came from."""
         setattr(self, key, value)
@@ -133,7 +148,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "name": (str,), "kind": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,),
     "api_key": (str,), "timeout": (int, float), "first_token_timeout": (int, float),
     "connect_timeout": (int, float), "max_retries": (int,), "failover": (bool,), "tools": (bool,),
-    "fim": (str,), "threads": (int,), "context_window": (int,), "model_path": (str,),
+    "temperature": (int, float), "fim": (str,), "threads": (int,), "context_window": (int,), "model_path": (str,),
     "edit_format": (str,), "prompt": (str,),
 }
 
@@ -301,7 +316,7 @@ def _parse_entry(entry: Any, where: _Where) -> ProviderConfig:
     provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
     provider.sources = {"name": "default", "kind": where.source("kind"), "model": "default"}
     for key, value in entry.items():
-        provider.set(key, float(value) if key.endswith("timeout") else value, where.source(key))
+        provider.set(key, float(value) if key.endswith("timeout") or key == "temperature" else value, where.source(key))
     problem = _check(provider)
     if problem:
         raise where.error(problem[1], problem[0])
@@ -313,6 +328,10 @@ def _check(provider: ProviderConfig) -> tuple[str, str] | None:
     for key in ("timeout", "first_token_timeout", "connect_timeout"):
         if (value := getattr(provider, key)) is not None and value <= 0:
             return key, f"{key} must be more than 0 seconds"
+    if provider.temperature is not None and not 0 <= provider.temperature <= 2:
+        return "temperature", "temperature must be between 0 and 2"
+    if provider.temperature is not None and provider.kind == "anthropic":
+        return "temperature", "Anthropic's API takes no temperature (its SDK has none)"
     if provider.max_retries < 0:
         return "max_retries", "max_retries must be 0 or more"
     if provider.threads < 1:
@@ -489,9 +508,9 @@ def redact(secret: str | None) -> str:
 
 _API_SETTINGS = (
     "kind", "model", "base_url", "api_key_env", "api_key", "connect_timeout", "first_token_timeout", "timeout",
-    "max_retries", "failover", "tools", "fim", "context_window", "edit_format", "prompt",
+    "max_retries", "failover", "tools", "temperature", "fim", "context_window", "edit_format", "prompt",
 )
-_LOCAL_SETTINGS = ("kind", "model", "failover", "threads", "context_window", "model_path", "edit_format", "prompt")
+_LOCAL_SETTINGS = ("kind", "model", "failover", "temperature", "threads", "context_window", "model_path", "edit_format", "prompt")
 """The settings that matter for each kind of provider, in the order `exosuit config` shows them."""
 
 _UNSET = {
@@ -520,6 +539,9 @@ def describe(config: Config) -> str:
             text = redact(value) if key == "api_key" else _UNSET.get(key, "(none)") if value is None else str(value)
             if key == "context_window" and value is None and provider.kind == "local":
                 text = f"{EMBEDDED_CONTEXT_WINDOW} (default)"
+            if key == "temperature" and value is None:
+                default = provider.answer_temperature
+                text = f"{default:g} (default)" if default is not None else "(the model's own)"
             if key == "first_token_timeout" and value is None:
                 text = f"{provider.first_token_wait:g} ({'a local' if provider.local else 'a hosted'} model)"
             if key in ("edit_format", "prompt") and value == "auto":

@@ -141,7 +141,8 @@ class EmbeddedProvider:
 
     def _generate(self, llama: Llama, chat: list[dict[str, str]], max_tokens: int) -> Iterator[dict[str, Any]]:
         try:
-            yield from llama.create_chat_completion(messages=chat, stream=True, max_tokens=max_tokens, **SAMPLING)
+            sampling = SAMPLING if self.config.temperature is None else {**SAMPLING, "temperature": self.config.temperature}
+            yield from llama.create_chat_completion(messages=chat, stream=True, max_tokens=max_tokens, **sampling)
         except (ValueError, RuntimeError) as exc:
             raise ProviderError(f"{self.name}: generation failed: {exc}", retryable=False) from None
 

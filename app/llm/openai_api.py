@@ -58,6 +58,8 @@ class OpenAIProvider:
         self.model = config.model
         self.supports_tools = config.tools
         self.official = not config.base_url or "api.openai.com" in config.base_url
+        self.sends_temperature = True
+        """False once the server has rejected a temperature (OpenAI's reasoning models accept no other)."""
         self.context_window = config.context_window
         """The model's window in tokens, when configured or learned from the server's refusal."""
         self._client: openai.OpenAI | None = None
@@ -104,6 +106,8 @@ class OpenAIProvider:
             # Other servers ignore max_completion_tokens; OpenAI's newer models reject max_tokens.
             ("max_completion_tokens" if self.official else "max_tokens"): max_tokens,
         }
+        if self.config.answer_temperature is not None and self.sends_temperature:
+            request["temperature"] = self.config.answer_temperature
         if tools and self.supports_tools:
             request["tools"] = [
                 {"type": "function",
@@ -170,16 +174,20 @@ class OpenAIProvider:
             raise provider_error(exc, config, mid_stream=False) from exc
 
     def _open(self, request: dict[str, Any]) -> Any:
-        """Start the stream; if the server rejects the tools, start it again without them."""
+        """Start the stream; if the server rejects the tools or the temperature, start it again
+        without them (and remember not to send them)."""
         import openai
 
         try:
             return self._sdk().chat.completions.create(**request)
         except openai.APIStatusError as exc:
-            if "tools" not in request or exc.status_code not in (400, 422, 500) or "tool" not in str(exc.body).lower():
+            said = str(exc.body).lower()
+            rejected = [key for key, word in (("tools", "tool"), ("temperature", "temperature")) if key in request and word in said]
+            if exc.status_code not in (400, 422, 500) or not rejected:
                 raise
-            self.supports_tools = False
-            return self._sdk().chat.completions.create(**{k: v for k, v in request.items() if k != "tools"})
+            self.supports_tools = self.supports_tools and "tools" not in rejected
+            self.sends_temperature = self.sends_temperature and "temperature" not in rejected
+            return self._sdk().chat.completions.create(**{k: v for k, v in request.items() if k not in rejected})
 
     def _read(self, stream: Iterator[Any], request: dict[str, Any], stall: Stall) -> Iterator[StreamEvent]:
         """Turn the chunks into TextDelta… Done; once the answer has begun, each chunk beats `stall`."""

@@ -47,7 +47,7 @@ def test_system_prompt_and_context_carry_cache_control(wire_server: WireServer) 
         {"type": "text", "text": "Be terse.", "cache_control": {"type": "ephemeral"}},
         {"type": "text", "text": "file a.py ...", "cache_control": {"type": "ephemeral"}},
     ]
-    assert body["model"] == "claude-sonnet-5-5" and body["stream"] is True
+    assert body["model"] == "claude-sonnet-5-5" and body["stream"] is True and "temperature" not in body
     assert wire_server.requests[-1].headers["authorization"] == "Bearer sk-ant-test"
 
 

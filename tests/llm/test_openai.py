@@ -276,3 +276,22 @@ def test_a_refused_stream_is_explained_in_the_servers_own_words(wire_server: Wir
     wire_server.script(EmptyStream(), Reply("fine"))  # empty, yet the server would answer: no made-up reason
     with pytest.raises(StreamBroken, match="the server sent an empty answer"):
         ask(provider)
+
+
+def test_answers_are_asked_for_at_a_low_temperature_unless_configured(wire_server: WireServer) -> None:
+    wire_server.script(Reply("ok"), Reply("ok"))
+    ask(OpenAIProvider(openai_config(wire_server)))
+    assert wire_server.requests[-1].body["temperature"] == 0.2  # the server's own 0.8 would vary edits
+    ask(OpenAIProvider(openai_config(wire_server, temperature=0.7)))
+    assert wire_server.requests[-1].body["temperature"] == 0.7
+    assert ProviderConfig(name="openai", kind="openai", model="gpt-5.4").answer_temperature is None
+
+
+def test_a_server_that_rejects_the_temperature_is_asked_again_without_it(wire_server: WireServer) -> None:
+    rejected = "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported."
+    wire_server.script(Status(400, rejected), Reply("fine"), Reply("again"))
+    provider = OpenAIProvider(openai_config(wire_server))
+    assert "".join(e.text for e in ask(provider) if isinstance(e, TextDelta)) == "fine"
+    assert [("temperature" in r.body) for r in wire_server.requests] == [True, False]
+    ask(provider)
+    assert "temperature" not in wire_server.requests[-1].body  # remembered
