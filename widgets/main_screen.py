@@ -462,7 +462,8 @@ class MainScreen(Screen[None]):
     @cached_property
     def model_catalog(self) -> ModelCatalog:
         """The configured models and, once the picker asked, what the servers offer (for the session)."""
-        return ModelCatalog(self.session.router.providers)
+        session = self.session
+        return ModelCatalog(session.router.providers, lambda: session.router.active if session.streaming else None)
 
     def _models(self) -> list[str]:
         return self.model_catalog.choices()

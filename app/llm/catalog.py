@@ -4,7 +4,7 @@ for the session.
 Each provider is asked on its own daemon thread (a server that hangs holds up nobody, not even
 quitting), at most once at a time: whoever asks while a question is out is told its answer too.
 A list that arrived is kept for the session; a failure is not, so the next ask tries again (the
-server may have been started since).
+server may have been started since). The server answering a question is not asked while it does.
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ class Listing:
 class ModelCatalog:
     """The configured "provider/model" pairs, and what the providers' servers offer besides."""
 
-    def __init__(self, providers: Sequence[Provider]) -> None:
+    def __init__(self, providers: Sequence[Provider], answering: Callable[[], Provider | None] = lambda: None) -> None:
+        """`answering`: the provider streaming an answer now, if any. Its server is not asked:
+        llama-cpp-python (one slot, `interrupt_requests` on) ends the answer to list its models."""
         self.providers = providers
+        self.answering = answering
         self._offered: dict[str, tuple[str, ...]] = {}
         self._asking: dict[str, list[Callable[[Listing], None]]] = {}
         """Provider name -> who waits for its answer, while a question is out."""
@@ -45,11 +48,16 @@ class ModelCatalog:
     def ask(self, answered: Callable[[Listing], None]) -> list[str]:
         """Ask every provider whose models are not known yet, each on its own thread; `answered`
         gets each Listing on that thread. Returns the names of the providers being asked."""
+        busy = self.answering()
         with self._lock:
             unknown = [p for p in self.providers if p.name not in self._offered]
+            spared = [p for p in unknown if busy is not None and _same_server(p, busy)]
+            unknown = [p for p in unknown if p not in spared]
             new = [p for p in unknown if p.name not in self._asking]
             for provider in unknown:
                 self._asking.setdefault(provider.name, []).append(answered)
+        for provider in spared:
+            answered(Listing(provider.name, error=f"{provider.name}: not asked while it is answering (asking could cut the answer off)"))
         for provider in new:
             threading.Thread(target=self._ask, args=(provider,), daemon=True).start()
         return [p.name for p in unknown]
@@ -67,3 +75,9 @@ class ModelCatalog:
                 self._offered[provider.name] = listing.models
         for answered in waiting:
             answered(listing)
+
+
+def _same_server(a: Provider, b: Provider) -> bool:
+    """Whether two providers are one server (the same provider, or the same base_url)."""
+    url = getattr(getattr(a, "config", None), "base_url", None)
+    return a is b or (url is not None and url == getattr(getattr(b, "config", None), "base_url", None))

@@ -110,3 +110,26 @@ def test_models_that_cannot_chat_are_not_offered(wire_server: WireServer) -> Non
         "gpt-4o-transcribe", "nomic-embed-text:latest", "babbage-002", "qwen2.5-coder:7b",
     ]
     assert OpenAIProvider(openai_config(wire_server)).list_models() == ["gpt-4.1", "qwen2.5-coder:7b"]
+
+
+def test_the_server_answering_now_is_not_asked_for_its_models(wire_server: WireServer) -> None:
+    """llama-cpp-python ends a running answer to serve GET /v1/models: while a provider answers,
+    neither it nor another provider on its server is asked; the others are, and it is next time."""
+    with WireServer() as other:
+        other.models = ["elsewhere"]
+        wire_server.models = ["qwen2.5-coder"]
+        busy = OpenAIProvider(openai_config(wire_server))
+        twin = OpenAIProvider(openai_config(wire_server, name="same-server"))
+        answering: list[OpenAIProvider] = [busy]
+        catalog = ModelCatalog([busy, twin, OpenAIProvider(openai_config(other, name="other"))],
+                               lambda: answering[0] if answering else None)
+        got: queue.Queue[Listing] = queue.Queue()
+        assert catalog.ask(got.put) == ["other"]
+        answers = {listing.provider: listing for listing in (got.get(timeout=10) for _ in range(3))}
+        assert answers["openai"].error == "openai: not asked while it is answering (asking could cut the answer off)"
+        assert answers["same-server"].error.startswith("same-server: not asked while it is answering")
+        assert answers["other"].models == ("elsewhere",)
+        assert wire_server.requests == []
+        answering.clear()
+        assert sorted(ask_all(catalog)) == ["openai", "same-server"]
+        assert [r.path for r in wire_server.requests] == ["/v1/models", "/v1/models"]
