@@ -6,7 +6,8 @@ corrected blocks of its next answer join the edits that were fine, and only then
 review anything. Edits refused because they are not allowed (a path outside the repository or
 into `.git`, a file that is not text) are not retried: the model is told not to resend them.
 Refusals that survive the retry are shown to the person and reported to the model with the
-review's feedback.
+review's feedback. A file the edits would leave unparsable (tree-sitter) is sent back the same way;
+if the correction still breaks it, or does not resend it, the review flags its hunk in red.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import prompts
 from app.edits.build import EditProblem, build_changeset
-from app.edits.changeset import ChangeSet
+from app.edits.changeset import ChangeSet, FileChange
 from app.edits.parse import Edit, parse_edits
 from app.edits.paths import RepoFiles
+from app.edits.syntax import added_syntax_error
 
 
 @dataclass(frozen=True)
@@ -32,17 +34,33 @@ class Proposal:
     retried: bool = False
 
     @property
+    def broken(self) -> list[FileChange]:
+        """The changed files the edits leave with a syntax error (flagged, see `flag_syntax`)."""
+        return [change for change in self.changeset.files if change.flag]
+
+    @property
     def needs_retry(self) -> bool:
-        """Some edits were refused for a reason the model can correct, and it has not had its one
-        chance to."""
-        return any(p.fixable for p in self.problems) and not self.retried
+        """Some edits were refused for a reason the model can correct, or break a file's syntax,
+        and the model has not had its one chance to correct them."""
+        return (any(p.fixable for p in self.problems) or bool(self.broken)) and not self.retried
+
+    def retry_title(self) -> str:
+        """What the retry is about, in a few words: "2 edits could not be placed, 1 file would not parse"."""
+        parts = []
+        if refused := len(self.problems):
+            parts.append(f"{refused} edit{'s' * (refused != 1)} could not be placed")
+        if broken := len(self.broken):
+            parts.append(f"{broken} file{'s' * (broken != 1)} would not parse")
+        return ", ".join(parts)
 
     def retry_message(self) -> str:
-        """The turn that sends the refused edits back to the model."""
+        """The turn that sends the refused edits (and the files they break) back to the model."""
         kept = [e.number for e in self.edits if e.number not in self.refused_numbers()]
+        broken = "\n".join(f"- {c.path} line {c.flag[0]}: {c.flag[1]}" for c in self.broken if c.flag)
         return prompts.load(
             "edit_retry",
             refused=_listing([p for p in self.problems if p.fixable]),
+            broken=prompts.load("edit_broken", broken=broken) if broken else "",
             forbidden=_forbidden(self.problems),
             kept=", ".join(map(str, kept)) if kept else "none",
         )
@@ -59,13 +77,14 @@ class Proposal:
         Refusals of edits this proposal no longer holds (dropped after the retry) are kept.
         """
         changeset, problems = build_changeset(repo_root, self.edits)
+        changeset = flag_syntax(changeset)
         numbers = {e.number for e in self.edits}
         earlier = [p for p in self.problems if p.number not in numbers]
         return dataclasses.replace(self, changeset=changeset, problems=earlier + problems, retried=True)
 
     def refused_numbers(self) -> set[int]:
-        """The numbers of the edits the engine refused."""
-        return {p.number for p in self.problems}
+        """The numbers of the edits the engine refused, and of those that break a file's syntax."""
+        return {p.number for p in self.problems} | {n for change in self.broken for n in change.edits}
 
 
 def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> Proposal | None:
@@ -81,16 +100,31 @@ def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> P
         if not edits:
             return None
         changeset, problems = build_changeset(repo_root, edits, files)
-        return Proposal(edits, changeset, problems)
-    refused = retry_of.refused_numbers()
-    kept = [e for e in retry_of.edits if e.number not in refused]
+        return Proposal(edits, flag_syntax(changeset), problems)
     offset = max((e.number for e in retry_of.edits), default=0)
     corrections = [dataclasses.replace(e, number=offset + e.number) for e in edits]
-    combined = kept + corrections
+    corrected = {e.path for e in corrections if e.path}
+    # A file left broken keeps its edits (flagged in review) unless the correction resends them.
+    resent = {n for c in retry_of.broken if _names(c.path, corrected) for n in c.edits}
+    refused = {p.number for p in retry_of.problems} | resent
+    combined = [e for e in retry_of.edits if e.number not in refused] + corrections
     changeset, problems = build_changeset(repo_root, combined, files)
-    corrected = {e.path for e in corrections}  # a refusal with no correction for its file stands
-    problems = [p for p in retry_of.problems if p.path not in corrected] + problems
-    return Proposal(combined, changeset, problems, retried=True)
+    problems = [p for p in retry_of.problems if p.path not in corrected] + problems  # a refusal with no correction stands
+    return Proposal(combined, flag_syntax(changeset), problems, retried=True)
+
+
+def flag_syntax(changeset: ChangeSet) -> ChangeSet:
+    """The changeset with each file the edits leave unparsable flagged (`FileChange.flag`)."""
+    flagged = []
+    for change in changeset.files:
+        problem = added_syntax_error(change)
+        flagged.append(dataclasses.replace(change, flag=(problem.line, problem.message)) if problem else change)
+    return ChangeSet(flagged)
+
+
+def _names(path: str, written: set[str]) -> bool:
+    """Whether one of the paths a model wrote names the repo file `path` (itself or a suffix)."""
+    return any(path == w or path.endswith("/" + w.lstrip("./")) for w in written)
 
 
 def _listing(problems: list[EditProblem]) -> str:

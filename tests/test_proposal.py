@@ -110,3 +110,46 @@ def test_a_retry_says_which_refusals_to_correct_and_which_not_to_resend(repo: Pa
     corrected, forbidden = message.split("These edits are not allowed")
     assert "Edit 1" in corrected and "closest" in corrected
     assert "Edit 2" in forbidden and "home-directory" in forbidden
+
+
+INVOICE = '"""Invoices."""\n\n\ndef total(items):\n    return sum(items)\n'
+
+
+def whole(path: str, text: str) -> str:
+    return f"{path}\n```python\n{text}```\n"
+
+
+def test_an_edit_that_breaks_the_files_syntax_goes_back_once_with_the_line(repo: Path) -> None:
+    (repo / "invoice.py").write_text(INVOICE)
+    broken = INVOICE.replace('"""Invoices."""', '"""Invoices.').replace("sum(items)", "sum(items) * 2")
+    good = block("greet.py", "    print('hello ' + name)\n", "    print(f'hello {name}')\n")
+    proposal = propose(repo, good + whole("invoice.py", broken))
+    assert proposal is not None and not proposal.problems and proposal.needs_retry
+    assert [c.path for c in proposal.broken] == ["invoice.py"] and proposal.broken[0].flag[0] == 1
+    assert proposal.retry_title() == "1 file would not parse"
+    message = proposal.retry_message()
+    assert "- invoice.py line 1: syntax error" in message and "numbers: 1" in message
+    # corrected: the new version replaces the broken one, the good edit stays
+    fixed = propose(repo, whole("invoice.py", broken.replace('"""Invoices.', '"""Invoices."""')), retry_of=proposal)
+    assert fixed is not None and not fixed.needs_retry and fixed.broken == []
+    assert {c.path: c.new_text for c in fixed.changeset.files}["invoice.py"] == INVOICE.replace("sum(items)", "sum(items) * 2")
+    assert len(fixed.changeset.files) == 2
+
+
+def test_a_file_still_broken_after_the_retry_is_flagged_for_review_not_dropped(repo: Path) -> None:
+    (repo / "invoice.py").write_text(INVOICE)
+    broken = INVOICE.replace("def total(items):", "def total(items:")
+    proposal = propose(repo, whole("invoice.py", broken))
+    assert proposal is not None and proposal.needs_retry
+    again = propose(repo, whole("invoice.py", broken), retry_of=proposal)
+    assert again is not None and not again.needs_retry  # one chance only
+    [change] = again.broken
+    assert change.flag == (4, "syntax error at 'def total(items:'") and change.flagged_hunk == 0
+    silent = propose(repo, "Sorry, here it is again without changes.", retry_of=proposal)
+    assert silent is not None and [c.path for c in silent.broken] == ["invoice.py"]  # not resent: kept, flagged
+
+
+def test_a_file_broken_before_the_edit_is_not_blamed_on_it(repo: Path) -> None:
+    (repo / "legacy.py").write_text("def f(:\n    pass\n\nX = 1\n")
+    proposal = propose(repo, block("legacy.py", "X = 1\n", "X = 2\n"))
+    assert proposal is not None and proposal.broken == [] and not proposal.needs_retry

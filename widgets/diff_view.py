@@ -49,8 +49,9 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from app.edits.changeset import ChangeSet, FileChange
+from app.languages import language_for
 from app.review import HunkState, Mark
-from widgets.syntax import LineHighlighter, capture_style, language_for
+from widgets.syntax import LineHighlighter, capture_style
 
 TAB_SIZE = 4
 StyleSpan = tuple[int, int, Style]
@@ -703,6 +704,8 @@ class DiffView(ScrollView, can_focus=True):
         mark = self.marks[file_index][hunk_index]
         if mark.comment:
             text.append(f"  “{mark.comment}”", base + Style(italic=True))
+        if change.flag and change.flagged_hunk == hunk_index:
+            text.append(f"  ✗ line {change.flag[0]}: {change.flag[1]}", base + self._style("rejected") + Style(bold=True))
         label = {HunkState.ACCEPTED: "✓ accepted", HunkState.REJECTED: "✗ rejected"}.get(state, "● pending")
         if mark.edited and state is HunkState.ACCEPTED:
             label = "✓ accepted with your changes"

@@ -206,9 +206,7 @@ class MainScreen(Screen[None]):
             return
         if proposal.needs_retry:
             self._retrying = proposal
-            refused = len(proposal.problems)
-            title = f"{refused} edit{'s' * (refused != 1)} could not be placed — asking the model to correct"
-            await self.send(proposal.retry_message(), "feedback", title)
+            await self.send(proposal.retry_message(), "feedback", f"{proposal.retry_title()} — asking the model to correct")
         else:
             await self.review(proposal)
 
@@ -224,6 +222,8 @@ class MainScreen(Screen[None]):
         chat = self.query_one(ChatPane)
         for problem in proposal.problems:
             await chat.add_notice(f"Edit dropped — {problem.summary}", "error")
+        for change in proposal.broken:
+            await chat.add_notice(f"{change.path} would not parse after these edits — line {change.flag[0]}: {change.flag[1]} (flagged in the review)", "error")
         if not proposal.changeset.files:
             return
         from widgets.review import ReviewScreen  # git and the diff view load on first review

@@ -25,11 +25,11 @@ from textual.widget import Widget
 
 from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet
+from app.languages import language_for
 from app.review import HunkState, Review, ReviewResult, write_review
 from widgets.diff_view import DiffView, mode_label
 from widgets.file_list import FileList
 from widgets.review_dialogs import CommentScreen, ConfirmScreen, EditScreen, HelpScreen
-from widgets.syntax import language_for
 
 BADGES = {
     HunkState.ACCEPTED: ("✓", "success"),

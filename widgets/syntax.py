@@ -11,39 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from importlib import import_module
-from importlib.util import find_spec
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import textual
 from rich.style import Style
 from tree_sitter import Language, Parser, Query, QueryCursor
 
-LANGUAGES = {
-    ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript", ".jsx": "javascript",
-    ".rs": "rust", ".go": "go", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml",
-    ".md": "markdown", ".html": "html", ".htm": "html", ".css": "css", ".sql": "sql",
-    ".java": "java", ".sh": "bash", ".bash": "bash", ".xml": "xml",
-}  # fmt: skip
-"""File suffix -> tree-sitter language, for the grammars that `textual[syntax]` installs."""
+from app.languages import grammar
 
 Span = tuple[int, int, str]
 """(start column, end column, capture name) within one line; columns count characters."""
 
 
-def language_for(path: str) -> str | None:
-    """The language of a file, from its suffix; None when its grammar is not installed."""
-    name = LANGUAGES.get(PurePosixPath(path).suffix.lower())
-    return name if name and find_spec(f"tree_sitter_{name}") is not None else None
-
-
 @cache
 def _grammar(name: str) -> tuple[Language, Query] | None:
-    try:
-        module = import_module(f"tree_sitter_{name}")
-    except ImportError:
+    language = grammar(name)
+    if language is None:
         return None
-    language = Language(module.language_xml() if name == "xml" else module.language())
     scm = Path(textual.__file__).parent / "tree-sitter" / "highlights" / f"{name}.scm"
     return language, Query(language, scm.read_text(encoding="utf-8"))
 
@@ -52,9 +36,9 @@ class LineHighlighter:
     """Capture spans for the lines of one text in one language, computed as lines are drawn."""
 
     def __init__(self, text: str, language: str) -> None:
-        grammar = _grammar(language)
-        assert grammar is not None, language
-        self._language, self._query = grammar
+        found = _grammar(language)
+        assert found is not None, language
+        self._language, self._query = found
         self._lines = text.split("\n")
         self._tree = Parser(self._language).parse(text.encode("utf-8"))
         self._spans: dict[int, list[Span]] = {}

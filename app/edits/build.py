@@ -183,9 +183,9 @@ class _Builder:
     def record(self, number: int, saved: dict[str, tuple[list[str] | None, str | None]]) -> None:
         """Note which files edit `number` changed, and their lines before it (see `_overlap`)."""
         for path, state in self.files.items():
-            before = saved.get(path, (split_lines(state.old.text) if state.old else None, None))[0]
-            if before is not None and before != state.lines:
-                state.changed_by.append((number, before))
+            before, renamed = saved.get(path, (split_lines(state.old.text) if state.old else None, None))
+            if before != state.lines or renamed != state.new_path:
+                state.changed_by.append((number, before or []))
 
     def changeset(self) -> ChangeSet:
         changes = []
@@ -195,7 +195,10 @@ class _Builder:
             if (old, new) == (None, None) or (old == new and not state.new_path):
                 continue
             path = state.new_path or state.path
-            changes.append(FileChange(path, old, new, old_path=state.path if state.new_path else None))
+            changes.append(FileChange(
+                path, old, new, old_path=state.path if state.new_path else None,
+                edits=tuple(number for number, _ in state.changed_by),
+            ))
         return ChangeSet(changes)
 
     # -- the three kinds of edit ----------------------------------------------------------

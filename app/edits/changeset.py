@@ -122,6 +122,11 @@ class FileChange:
     """For a rename, the path before it."""
     old_mode: str | None = None
     new_mode: str | None = None
+    edits: tuple[int, ...] = ()
+    """The numbers of the model's edits that made this change (see `build_changeset`)."""
+    flag: tuple[int, str] | None = None
+    """(1-based line of the new text, message): a problem the review shows in red on the hunk
+    holding that line, e.g. a syntax error the edits add."""
     blocks: list[Block] = field(init=False)
     hunks: list[Hunk] = field(init=False)
 
@@ -135,6 +140,16 @@ class FileChange:
     @property
     def is_new(self) -> bool:
         return self.old_text is None
+
+    @property
+    def flagged_hunk(self) -> int | None:
+        """The index of the hunk `flag` belongs to: the one showing its line, else the last one
+        before it (else the first)."""
+        if self.flag is None or not self.hunks:
+            return None
+        line = self.flag[0] - 1
+        before = [i for i, hunk in enumerate(self.hunks) if not hunk.mode and hunk.new.start <= line]
+        return next((i for i in before if line in self.hunks[i].new), before[-1] if before else 0)
 
     @property
     def is_deleted(self) -> bool:

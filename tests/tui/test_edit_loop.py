@@ -292,3 +292,22 @@ async def test_the_command_palette_undoes_applied_edits(
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert calc.read_text() == CALC
+
+
+async def test_an_edit_that_breaks_the_syntax_is_retried_then_flagged_red_on_its_hunk(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    breaking = block("calc.py", "def add(a, b):\n", "def add(a, b:\n")
+    wire_server.script(Reply(breaking), Reply("Corrected:\n\n" + breaking))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_review(pilot, "type add")
+        assert len(wire_server.requests) == 2  # sent back once, with the error and its line
+        assert "calc.py line 1: syntax error" in last_user_text(wire_server)
+        await pilot.pause(0.2)
+        screen = app.export_screenshot().replace("&#160;", " ")
+        assert "✗ line 1: syntax error at " in screen
+        await pilot.press("q")
+        await pilot.pause()
+        assert any("calc.py would not parse after these edits — line 1" in notice for notice in notices(pilot))
+    assert calc.read_text() == CALC  # nothing written unless the person accepts it
