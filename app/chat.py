@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from app import instructions
-from app.context import ContextFiles
+from app.context import ContextFiles, changes_block, context_block
 from app.edits.paths import repo_files
 from app.instructions import Style
 from app.llm.base import Done, Message, ProviderError, ProviderSwitched, Retrying, StreamBroken, TextDelta, Usage
@@ -53,6 +53,9 @@ class Turn:
     """One line saying why the answer is not complete."""
     note: str = ""
     """Said to the model before `prompt` but not shown as typed (e.g. a review closed unapplied)."""
+    changed: dict[str, str] = field(default_factory=dict)
+    """Context files added or changed since the model last saw them (path -> text), given to it
+    with this question, so that the request's earlier part stays as it was (see `ChatSession`)."""
     provider: str = ""
     """"name/model" that produced the answer."""
     cost: RequestCost | None = None
@@ -60,7 +63,7 @@ class Turn:
 
     def as_messages(self) -> list[Message]:
         """The turn as the model sees it on later requests."""
-        question = Message("user", f"{self.note}\n\n{self.prompt}" if self.note else self.prompt)
+        question = Message("user", "\n\n".join(t for t in (changes_block(self.changed), self.note, self.prompt) if t))
         if self.status == "complete":
             return [question, Message("assistant", self.answer)]
         if self.status == "streaming":
@@ -86,6 +89,8 @@ class ChatSession:
         """Told to the model with the next turn (then cleared), e.g. that a review wrote nothing."""
         self._lock = threading.Lock()
         self._repo_files: list[str] | None = None
+        self._base: dict[str, str] | None = None
+        """The context block's files as they were when it was made (None: not made yet)."""
 
     @property
     def streaming(self) -> bool:
@@ -124,14 +129,16 @@ class ChatSession:
         stream: Iterator[ChatEvent] = iter(())
         sent = ""
         try:
-            context = self.context.render()
-            for warning in context.warnings:
+            snapshot = self.context.read()
+            for warning in snapshot.warnings:
                 yield ContextWarning(warning)
+            turn.changed = self._changed(snapshot.files)
+            context = context_block(self._base or {})
             messages, system = self.messages(), self.system_prompt()
-            sent = system + context.text + "".join(m.content for m in messages)
+            sent = system + context + "".join(m.content for m in messages)
             if warning := self._overflow_warning(estimate_tokens(sent)):
                 yield ContextWarning(warning)
-            stream = self.router.stream_chat(messages, system=system, context=context.text)
+            stream = self.router.stream_chat(messages, system=system, context=context)
             for event in stream:
                 if turn.status != "streaming":
                     return  # cancelled
@@ -161,6 +168,27 @@ class ChatSession:
                 usage = Usage(estimate_tokens(sent), estimate_tokens(turn.answer), estimated=True)
                 turn.cost = self.meter.record(self.router.name, self.router.model, usage)
 
+    def _changed(self, files: dict[str, str]) -> dict[str, str]:
+        """The files (read now) the model has not seen as they are: to give with this turn.
+
+        A request is laid out for the servers' prompt caches, which reuse the longest unchanged
+        start: the system prompt, the context block as the files were when it was made, the
+        conversation (each turn with the files that had changed by then), the new question. So
+        an applied edit costs the model one file's tokens, not a rereading of everything after
+        the context. A file that left the context (dropped, gone, turned secret) makes the block
+        anew from the files as they are, and the copies in earlier turns are taken out.
+        """
+        seen = dict(self._base or {})
+        for turn in self.turns[:-1]:
+            if turn.as_messages():  # a turn the model sees (one that failed without text is not)
+                seen.update(turn.changed)
+        if self._base is None or any(rel not in files for rel in seen):
+            self._base = dict(files)
+            for turn in self.turns:
+                turn.changed = {}
+            return {}
+        return {rel: text for rel, text in files.items() if seen.get(rel) != text}
+
     def _overflow_warning(self, tokens: int) -> str:
         """A warning when a request of about `tokens` will not fit the active model's window
         (configured, or learned from an earlier refusal), else ""."""
@@ -185,6 +213,7 @@ class ChatSession:
         self.cancel()
         self.turns.clear()
         self.pending_note = ""
+        self._base = None
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
         """The text to insert between `prefix` and `suffix` (tab-complete), metered like a turn.

@@ -75,11 +75,11 @@ class Added:
 
 
 @dataclass
-class Rendered:
-    """The context block for one request, and what was left out of it."""
+class Snapshot:
+    """The context files as read for one request, and what was left out (with why)."""
 
-    text: str
-    paths: list[str]
+    files: dict[str, str]
+    """Path -> text, in the order the files were added."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -165,10 +165,9 @@ class ContextFiles:
         self._paths.clear()
         self._forced.clear()
 
-    def render(self) -> Rendered:
-        """Read every added file now and build the context block sent with the next request."""
-        parts: list[str] = []
-        included: list[str] = []
+    def read(self) -> Snapshot:
+        """Read every added file now (a file gone, unreadable or turned secret is left out)."""
+        files: dict[str, str] = {}
         warnings: list[str] = []
         for rel in self._paths:
             try:
@@ -180,12 +179,8 @@ class ContextFiles:
             if rel not in self._forced and (reason := secret_reason(rel, text)):
                 warnings.append(f"{reason}: left out (/add --force {rel} to send it)")
                 continue
-            parts.append(_file_block(rel, text))
-            included.append(rel)
-        if not parts:
-            return Rendered("", included, warnings)
-        body = prompts.load("context", files="\n\n".join(parts))
-        return Rendered(body, included, warnings)
+            files[rel] = text
+        return Snapshot(files, warnings)
 
     def _from_root(self, typed: str) -> str:
         """A path typed from `start`, from the root instead (normalised; it may leave the repo)."""
@@ -238,6 +233,20 @@ class ContextFiles:
             self._paths.append(rel)
             added.paths.append(rel)
         return added
+
+
+def context_block(files: dict[str, str]) -> str:
+    """The files as the conversation's context, sent ahead of it ("" for none)."""
+    return prompts.load("context", files=_file_blocks(files)) if files else ""
+
+
+def changes_block(files: dict[str, str]) -> str:
+    """Files added or changed since the model last saw them, told with a question ("" for none)."""
+    return prompts.load("context_changed", files=_file_blocks(files)) if files else ""
+
+
+def _file_blocks(files: dict[str, str]) -> str:
+    return "\n\n".join(_file_block(rel, text) for rel, text in files.items())
 
 
 def _file_block(rel: str, text: str) -> str:

@@ -185,3 +185,31 @@ def test_a_request_too_long_for_the_window_is_flagged_before_it_is_sent(session:
     events = list(session.stream_turn("q2"))
     [warning] = [e for e in events if isinstance(e, ContextWarning)]
     assert "holds 4,096 (prompt and answer together): it may be refused" in warning.text
+
+
+def test_each_request_starts_as_the_last_one_did_so_the_servers_cache_serves_it(session: ChatSession, wire_server: WireServer) -> None:
+    """A changed file is given with the next question instead of rewriting the context block:
+    every request begins with all of the one before it (system, context, turns)."""
+    calc = session.repo_root / "calc.py"
+    calc.write_text("def add(a, b):\n    return a + b\n")
+    session.context.add("calc.py")
+    sent = []
+    for question, change in (("q1", None), ("q2", "return a - b"), ("q3", None), ("q4", "return a * b")):
+        if change:
+            calc.write_text(f"def add(a, b):\n    {change}\n")
+        wire_server.script(Reply(f"answer to {question}"))
+        list(session.stream_turn(question))
+        sent.append(wire_server.requests[-1].body["messages"])
+    for before, after in zip(sent, sent[1:]):
+        assert after[: len(before) - 1] == before[:-1]  # all but the last question, unchanged
+        assert after[len(before) - 1]["content"] == before[-1]["content"]  # …and that question too
+    assert "return a + b" in sent[0][0]["content"] and "return a + b" in sent[3][0]["content"]  # the block as made
+    q2, q4 = sent[1][-1]["content"], sent[3][-1]["content"]
+    assert "changed since you last saw them" in q2 and "return a - b" in q2 and q2.endswith("q2")
+    assert "return a * b" in q4 and sent[2][-1]["content"] == "q3"  # unchanged: nothing repeated
+    # a file leaving the context makes the block anew, and earlier copies go
+    session.context.drop("calc.py")
+    wire_server.script(Reply("ok"))
+    list(session.stream_turn("q5"))
+    final = wire_server.requests[-1].body["messages"]
+    assert not any("return a" in str(m["content"]) for m in final)

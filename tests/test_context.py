@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.context import MAX_DIR_FILES, ContextError, ContextFiles, SecretFileError, secret_reason
+from app.context import MAX_DIR_FILES, ContextError, ContextFiles, SecretFileError, context_block, secret_reason
 
 
 @pytest.fixture
@@ -28,10 +28,10 @@ def test_add_file_and_render_reads_fresh(repo: Path) -> None:
     assert files.add("src/a.py").paths == ["src/a.py"]
     assert files.add("./src/a.py").paths == []  # already there
     (repo / "src" / "a.py").write_text("print('changed')\n")
-    rendered = files.render()
-    assert rendered.paths == ["src/a.py"]
-    assert "src/a.py\n```\nprint('changed')\n```" in rendered.text
-    assert "print('a')" not in rendered.text
+    snapshot = files.read()
+    assert snapshot.files == {"src/a.py": "print('changed')\n"}
+    block = context_block(snapshot.files)
+    assert "src/a.py\n```\nprint('changed')\n```" in block and "print('a')" not in block
 
 
 @pytest.mark.parametrize("path", ["../outside.txt", "/etc/passwd", ".git/config", "src/../../x"])
@@ -74,7 +74,7 @@ def test_secrets_need_force(repo: Path) -> None:
         files.add("src/.env")
     assert files.paths == []
     assert files.add("src/.env", force=True).paths == ["src/.env"]
-    assert "TOKEN=abc" in files.render().text
+    assert files.read().files == {"src/.env": "TOKEN=abc\n"}
 
 
 def test_secret_content_is_detected(repo: Path) -> None:
@@ -100,9 +100,8 @@ def test_file_that_becomes_a_secret_is_left_out(repo: Path) -> None:
     files = ContextFiles(repo)
     files.add("src/a.py")
     (repo / "src" / "a.py").write_text("API = 'AKIAABCDEFGHIJKLMNOP'\n")
-    rendered = files.render()
-    assert rendered.text == "" and rendered.paths == []
-    assert "left out" in rendered.warnings[0]
+    snapshot = files.read()
+    assert snapshot.files == {} and "left out" in snapshot.warnings[0]
 
 
 def test_add_directory_skips_secrets(repo: Path) -> None:
@@ -118,15 +117,15 @@ def test_drop_and_deleted_files(repo: Path) -> None:
     files.add("README.md")
     assert files.drop("src") == ["src/a.py", "src/b.py"]
     (repo / "README.md").unlink()
-    rendered = files.render()
-    assert rendered.text == "" and "no longer exists" in rendered.warnings[0]
+    snapshot = files.read()
+    assert snapshot.files == {} and "no longer exists" in snapshot.warnings[0]
 
 
 def test_fence_is_longer_than_backticks_in_the_file(repo: Path) -> None:
     (repo / "doc.md").write_text("```python\nx = 1\n```\n")
     files = ContextFiles(repo)
     files.add("doc.md")
-    assert "doc.md\n````\n```python\nx = 1\n```\n````" in files.render().text
+    assert "doc.md\n````\n```python\nx = 1\n```\n````" in context_block(files.read().files)
 
 
 def test_directory_skips_symlinks_out_and_caps_the_count(repo: Path) -> None:
