@@ -31,6 +31,8 @@ _SIZE = re.compile(r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:\.\d+)?)([bm])(?![a-z])", r
 _STRONG_FAMILIES = re.compile(r"\b(?:gpt-[45]|o[134]\b|o[134]-|claude|gemini)", re.I)
 """Hosted frontier models, recognised by name even behind a local proxy."""
 DEFAULT_EXAMPLE = "main.py"
+_DOC_SUFFIXES = {".md", ".rst", ".txt", ".toml", ".cfg", ".ini", ".json", ".yaml", ".yml", ".lock"}
+"""Files a prompt's example names only when the repository has nothing else."""
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,6 @@ def example_path(context: list[str], repo: list[str]) -> str:
     if not sources:
         return DEFAULT_EXAMPLE
     return min(sources, key=lambda p: (p.count("/"), PurePosixPath(p).suffix in _DOC_SUFFIXES, p))
-
-
-_DOC_SUFFIXES = {".md", ".rst", ".txt", ".toml", ".cfg", ".ini", ".json", ".yaml", ".yml", ".lock"}
 
 
 def is_small_model(config: ProviderConfig | None, model: str) -> bool:

@@ -100,7 +100,7 @@ def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> P
         if not edits:
             return None
         changeset, problems = build_changeset(repo_root, edits, files)
-        return Proposal(edits, flag_syntax(changeset), problems)
+        return Proposal(edits, flag_syntax(changeset), problems or _no_change(edits, changeset))
     offset = max((e.number for e in retry_of.edits), default=0)
     corrections = [dataclasses.replace(e, number=offset + e.number) for e in edits]
     corrected = {e.path for e in corrections if e.path}
@@ -109,8 +109,17 @@ def propose(repo_root: Path, answer: str, retry_of: Proposal | None = None) -> P
     refused = {p.number for p in retry_of.problems} | resent
     combined = [e for e in retry_of.edits if e.number not in refused] + corrections
     changeset, problems = build_changeset(repo_root, combined, files)
-    problems = [p for p in retry_of.problems if p.path not in corrected] + problems  # a refusal with no correction stands
+    problems = [p for p in retry_of.problems if p.path not in corrected] + (problems or _no_change(corrections, changeset))
     return Proposal(combined, flag_syntax(changeset), problems, retried=True)
+
+
+def _no_change(edits: list[Edit], changeset: ChangeSet) -> list[EditProblem]:
+    """When an answer's edits all change nothing (a small model writing a file back as it was),
+    a refusal for each, so the model hears that the change it was asked for is missing."""
+    if not edits or changeset.files:
+        return []
+    reason = "it changes nothing: the file already reads so. Make the change that was asked for"
+    return [EditProblem(e.number, e.path, f"Edit {e.number}{f' for {e.path}' if e.path else ''}: {reason}") for e in edits]
 
 
 def flag_syntax(changeset: ChangeSet) -> ChangeSet:

@@ -26,6 +26,19 @@ EDIT_ANSWER = Reply(
 )
 
 
+def _broken_edit(intro: str) -> Reply:
+    return Reply(
+        intro,
+        "app/greet.py\n```python\n<<<<<<< SEARCH\ndef greet(name):\n=======\ndef greet(name: str -> str:\n",
+        ">>>>>>> REPLACE\n```\n",
+        usage=(1790, 40),
+    )
+
+
+BROKEN_ANSWERS = (_broken_edit("Typed `greet`:\n\n"), _broken_edit("Corrected:\n\n"))
+"""An edit that leaves greet.py unparsable, and a "correction" that still does."""
+
+
 def sample_repo(directory: Path) -> Path:
     """A small git repository in `directory`/demo-repo."""
     repo = directory / "demo-repo"
@@ -77,5 +90,6 @@ ANSWER = chat_app(("openai",), EDIT_ANSWER)
 FAILOVER = chat_app(
     ("anthropic", "openai"), Status(529, "overloaded"), Reply("Switched providers; the conversation continues here.")
 )
+SYNTAX = chat_app(("openai",), *BROKEN_ANSWERS)
 OFFLINE = chat_app(("local",))
 PICKER = chat_app(("openai", "local"), models=["gpt-4.1", "gpt-4.1-mini", "gpt-4o", "o4-mini", "qwen2.5-coder-32b"])

@@ -81,6 +81,8 @@ SCENARIOS: list[Scenario] = [
         "chat-answer", chat.ANSWER, (*chat.typed("/add app/greet.py", "Use an f-string in greet"), "y", "ctrl+s")
     ),
     Scenario("chat-failover", chat.FAILOVER, chat.typed("Summarise the repo")),
+    # An edit that breaks the file's syntax goes back once; still broken, its hunk is flagged.
+    Scenario("chat-review-syntax", chat.SYNTAX, chat.typed("/add app/greet.py", "Add type hints to greet")),
     Scenario("chat-offline", chat.OFFLINE),
     Scenario("chat-model-picker", chat.PICKER, (*"/model", "enter", "wait:600")),
 ]

@@ -60,7 +60,7 @@ def test_local_servers(url: str | None, local: bool) -> None:
 @pytest.mark.parametrize("prompt", ["full", "compact"])
 def test_the_prompt_names_a_real_file_and_no_placeholder(edit_format: str, prompt: str) -> None:
     text = system_prompt("demo", choose(provider(edit_format=edit_format, prompt=prompt), "m"), "calc.py")
-    assert "`calc.py`" in text and "path/to" not in text and "/add" not in text and "`demo`" in text
+    assert "calc.py" in text and "path/to" not in text and "/add" not in text and "`demo`" in text
     edits = parse_edits(text)
     if edit_format == "whole":
         assert edits == [] and "complete new content" in text

@@ -153,3 +153,14 @@ def test_a_file_broken_before_the_edit_is_not_blamed_on_it(repo: Path) -> None:
     (repo / "legacy.py").write_text("def f(:\n    pass\n\nX = 1\n")
     proposal = propose(repo, block("legacy.py", "X = 1\n", "X = 2\n"))
     assert proposal is not None and proposal.broken == [] and not proposal.needs_retry
+
+
+def test_an_answer_whose_edits_change_nothing_goes_back_to_the_model(repo: Path) -> None:
+    """A small model may write a file back unchanged: it is told, so it can make the change."""
+    proposal = propose(repo, whole("greet.py", GREET))
+    assert proposal is not None and proposal.needs_retry and not proposal.changeset.files
+    assert "Edit 1 for greet.py: it changes nothing" in proposal.retry_message()
+    # the twin: beside a real change, a file written back unchanged is no problem
+    real = block("greet.py", "    print('bye ' + name)\n", "    print(f'bye {name}')\n")
+    proposal = propose(repo, whole("greet.py", GREET) + real)
+    assert proposal is not None and not proposal.problems and not proposal.needs_retry

@@ -280,6 +280,11 @@ class _Builder:
         if state.lines is None:
             state.lines = _with_eol(lines, "\n", final_newline=True)
             return
+        if not any(line.strip() for line in lines) and any(line.strip() for line in state.lines):
+            raise _Refused(
+                f"the block is empty, but it would replace all of {state.path}; send the file's complete new "
+                "content (to delete the file, send a diff to /dev/null)"
+            )
         old = [line.rstrip("\r\n") for line in state.lines]
         gaps = elision_lines(old, lines)
         if gaps:

@@ -391,6 +391,16 @@ class _Parser:
             return end + 1
         if language in ("diff", "patch") or any(self.lines[j].startswith("@@") for j in body):
             self._file_patch(start + 1 + (label is not None), end, path)
+        elif end == len(self.lines) and not any(line.strip() for line in self.lines[start + 1 : end]):
+            self._add(Malformed(len(self.edits) + 1, path, (
+                f"the answer ended just after the code block for {path} opened, so nothing of the file came; "
+                f"write it in full: {path} alone on a line, then a fenced code block holding every line of the file"
+            )))
+        elif end == len(self.lines):  # the answer ended inside the block: the file would be cut short
+            self._add(Malformed(len(self.edits) + 1, path, (
+                "its code block is never closed (the answer may have been cut off), so it may not hold "
+                "the whole file; resend the complete file, ending the block with its closing fence"
+            )))
         else:
             text = "".join(line + "\n" for line in self.lines[start + 1 : end])
             self._add(WholeFile(len(self.edits) + 1, path, text, self.lines[start + 1] if label else None))

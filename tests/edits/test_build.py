@@ -632,3 +632,12 @@ def test_two_files_of_that_name_are_not_guessed_between(flat: Path) -> None:
     (flat / "lib" / "calc.py").write_text(CALC)
     changes, [problem] = build(flat, sr("src/calc.py", "    return a / b", "    return a // b"))
     assert changes.files == [] and "there is no file src/calc.py" in problem.message
+
+
+def test_an_empty_whole_file_block_never_empties_a_file(flat: Path) -> None:
+    changes, [problem] = build(flat, "calc.py\n```python\n\n```\n")
+    assert changes.files == [] and "the block is empty, but it would replace all of calc.py" in problem.message
+    (flat / "empty.py").write_text("")
+    changes, problems = build(flat, "empty.py\n```python\n```\n")  # the twin: nothing replaced by nothing
+    assert problems == [] and changes.files == []
+

@@ -299,3 +299,14 @@ def test_a_new_files_name_alone_in_its_own_fence_before_the_block() -> None:
     assert parse_edits(text) == [WholeFile(1, "test_calc.py", "def test_add():\n    assert 1\n")]
     # a line of code alone in a fence is no path: `os.path` has no source extension
     assert parse_edits("```\nos.path\n```\n```python\nx = 1\n```\n") == []
+
+
+def test_a_whole_file_block_the_answer_never_closes_is_refused() -> None:
+    """An answer cut off inside a whole file would write the file cut short."""
+    [edit] = parse_edits("calc.py\n```python\ndef add(a, b):\n    return a +")
+    assert isinstance(edit, Malformed) and edit.path == "calc.py" and "never closed" in edit.message
+    [edit] = parse_edits("```\ncalc.py\n```\n```")  # the path in its own fence, then nothing
+    assert isinstance(edit, Malformed) and edit.path == "calc.py" and "nothing of the file came" in edit.message
+    # the twin: closed, it is the file; and SEARCH/REPLACE needs no closing fence
+    assert parse_edits("calc.py\n```python\nX = 1\n```") == [WholeFile(1, "calc.py", "X = 1\n")]
+    assert parse_edits(f"calc.py\n```\n{SR}")[0] == SearchReplace(1, "calc.py", "old line\n", "new line\n")
