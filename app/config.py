@@ -548,7 +548,7 @@ def describe(config: Config) -> str:
                 style = choose(provider, provider.model)
                 text = f"auto: {getattr(style, key)} ({style.why})"
             source = provider.sources.get(key, "default")
-            lines.append(f"       {key:<15} {text:<32} {source}")
+            lines.append(f"       {key:<19} {text:<36} {source}")
     lines += [f"Warning: {warning}" for warning in _warnings(config)]
     if config.prices:
         lines.append(f"Prices added in config: {', '.join(sorted(config.prices))}")
