@@ -14,9 +14,9 @@ a person pressing `Y` would, and judges the result with tests the model never se
         [--aider PATH]   # aider on the same tasks, turn about, judged alike (the peer, same run)
 
 Figures with llama-cpp-python 0.3.16's server and Qwen2.5-Coder-1.5B-Instruct (Q4_K_M, two CPU
-threads, 8k context), 3 tries a task, aider 0.86.2 in the same run: Exosuit 14 correct, 1 refused,
-0 wrong, median 9.9 s a task; aider 15 correct, median 22.8 s. (Before issue 10's changes: 4 of 10
-correct, 2 wrong.) Targets: at least 80% correct, at most 1 in 10 wrong, no fewer correct than aider.
+threads, 8k context), 3 tries a task, aider 0.86.2 in the same run, two runs: Exosuit 14 correct
+and 1 refused, then 14 correct and 1 wrong (the model left out the test file), median 9.9 s a task;
+aider 15 and 15 correct, median 21-23 s. (Before issue 10's changes: 4 of 10 correct, 2 wrong.) Targets: at least 80% correct, at most 1 in 10 wrong, no fewer correct than aider.
 One try is noise: with a 1.5B model a rewording moves single tasks a lot; judge with 3 or more.
 """
 
