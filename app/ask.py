@@ -18,7 +18,7 @@ import prompts
 from app.chat import ChatSession, ContextWarning
 from app.config import ConfigError, load_config
 from app.context import ContextError, SecretFileError, fenced
-from app.repo import find_repo_root
+from app.repo import find_repo_root, start_within
 from app.llm.base import Done, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.meter import Meter
 from app.llm.registry import build_router
@@ -37,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(f"config error: {exc}", 2)
     router = build_router(config)
-    start = directory.resolve().relative_to(repo_root) if directory.resolve().is_relative_to(repo_root) else Path()
-    session = ChatSession(repo_root, router, Meter(config.prices), "" if start == Path() else start.as_posix())
+    session = ChatSession(repo_root, router, Meter(config.prices), start_within(repo_root, directory))
     try:
         for skipped in session.context.add_each(getattr(args, "add", None) or []):
             _status(f"skipped {skipped}")

@@ -61,15 +61,20 @@ class Turn:
     cost: RequestCost | None = None
     """What the request cost (estimated for an answer that was cut off)."""
 
+    @property
+    def seen(self) -> bool:
+        """Whether the model sees this turn on later requests (one that failed without text it does not)."""
+        return self.status in ("complete", "streaming") or bool(self.answer)
+
     def as_messages(self) -> list[Message]:
         """The turn as the model sees it on later requests."""
+        if not self.seen:
+            return []  # nothing came back: the question goes unanswered, the user will re-ask
         question = Message("user", "\n\n".join(t for t in (changes_block(self.changed), self.note, self.prompt) if t))
         if self.status == "complete":
             return [question, Message("assistant", self.answer)]
         if self.status == "streaming":
             return [question]
-        if not self.answer:
-            return []  # nothing came back: the question goes unanswered, the user will re-ask
         why = "the user stopped it" if self.status == "cancelled" else self.error
         cut = f"[This answer was cut off before it was complete ({why}). It is not a finished answer.]"
         return [question, Message("assistant", f"{self.answer}\n\n{cut}")]
@@ -180,7 +185,7 @@ class ChatSession:
         """
         seen = dict(self._base or {})
         for turn in self.turns[:-1]:
-            if turn.as_messages():  # a turn the model sees (one that failed without text is not)
+            if turn.seen:
                 seen.update(turn.changed)
         if self._base is None or any(rel not in files for rel in seen):
             self._base = dict(files)

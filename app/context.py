@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -109,17 +108,14 @@ class ContextFiles:
         if any(mark in rel for mark in "*?["):
             pattern = self._from_root(rel.strip())
             patterns = {pattern, pattern.replace("**/", "")}  # `a/**/x` matches `a/x` too
-
-            def wanted(path: str) -> bool:
-                return any(fnmatch.fnmatchcase(path, p) for p in patterns)
-
-            if not any(map(wanted, repo_files(self.repo_root))):
+            matches = [p for p in repo_files(self.repo_root) if any(fnmatch.fnmatchcase(p, q) for q in patterns)]
+            if not matches:
                 raise ContextError(f"no repo file matches {rel}")
-            return self._add_all(wanted, rel)
+            return self._add_all(matches, rel)
         path = self._resolve(rel)
         if path.is_dir():
             prefix = f"{self._relative(path)}/"
-            return self._add_all(lambda p: p.startswith(prefix), prefix)
+            return self._add_all([p for p in repo_files(self.repo_root) if p.startswith(prefix)], prefix)
         rel = self._relative(path)
         self._check_file(rel, path, force=force)
         if force:
@@ -216,11 +212,11 @@ class ContextFiles:
                 f"{reason}; not added. To send it to the model anyway: /add --force {rel}"
             )
 
-    def _add_all(self, wanted: Callable[[str], bool], what: str) -> Added:
-        """Add the repo files `wanted` picks (under a directory, or matching a glob: `what`)."""
+    def _add_all(self, candidates: list[str], what: str) -> Added:
+        """Add the repo files `candidates` (those under a directory, or matching a glob: `what`)."""
         added = Added([])
-        for rel in repo_files(self.repo_root):
-            if not wanted(rel) or rel in self._paths:
+        for rel in candidates:
+            if rel in self._paths:
                 continue
             if len(added.paths) == MAX_DIR_FILES:
                 added.skipped.append(f"the rest of {what}: at most {MAX_DIR_FILES} files are added at once")

@@ -17,6 +17,14 @@ def git_root(directory: Path) -> Path | None:
     return Path(result.stdout.strip()) if result.returncode == 0 else None
 
 
+def start_within(root: Path, directory: Path) -> str:
+    """Where `directory` is inside the repository `root`, as a POSIX path ("" for the root
+    itself or a directory outside it): the place typed paths count from (`ContextFiles.start`)."""
+    directory, root = directory.resolve(), root.resolve()
+    start = directory.relative_to(root).as_posix() if directory.is_relative_to(root) else ""
+    return "" if start == "." else start
+
+
 def find_repo_root(directory: Path) -> Path | None:
     """The top of the git work tree containing `directory`; the directory itself outside git;
     None when `directory` is not a directory."""

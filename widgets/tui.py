@@ -17,7 +17,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from app.chat import ChatSession
-from app.repo import git_root
+from app.repo import git_root, start_within
 from widgets import slash
 from widgets.main_screen import MainScreen
 from widgets.terminal import take_screenshot, terminal_for_keys
@@ -96,8 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         return 1
     try:
-        start = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else ""
-        session = build_session(root, args, "" if start == "." else start)
+        session = build_session(root, args, start_within(root, path))
         for skipped in session.context.add_each(args.add or []):
             print(f"exosuit: skipped {skipped}", file=sys.stderr)
     except (ConfigError, ContextError) as exc:
