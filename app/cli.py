@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING
 from app import __version__
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from app.edits.changeset import ChangeSet
+    from app.review import ReviewTarget
 
 # subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
 COMMANDS: dict[str, str] = {
@@ -87,9 +86,9 @@ def _add_files_option(parser: argparse.ArgumentParser, default: object = None) -
     return parser
 
 
-def _review(root: Path, changeset: ChangeSet) -> int:
+def _review(changeset: ChangeSet, target: ReviewTarget) -> int:
     """Open the review screen (its UI is imported only now)."""
-    return resolve(REVIEW)(root, changeset)
+    return resolve(REVIEW)(changeset, target)
 
 
 def resolve(spec: str) -> Callable[[argparse.Namespace], int]:

@@ -2,8 +2,9 @@
 
 `Review` holds the state the review screen shows and changes; it has no UI so it can be used and
 tested on its own. `ReviewResult` is what a finished review hands back: which hunks to write
-(`accepted`, the map `apply_changeset` takes) and, for a model conversation, the rejections
-phrased as a failure the model must address (`feedback_for_model`).
+(`accepted`, the map the workspace's `write` takes) and, for a model conversation, the rejections
+phrased as a failure the model must address (`feedback_for_model`). A `ReviewTarget` writes it:
+`WriteAccepted` for edits a model proposed, `RevertRejected` for a review of the working tree.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 
 import prompts
-from app.edits.apply import ApplyResult, apply_changeset
 from app.edits.changeset import ChangeSet, FileChange
-from app.worktree import checkpoint, checkpoint_before_write, revert_working_tree
+from app.workspace import Workspace, Written
+from app.worktree import revert_working_tree
 
 
 class HunkState(str, Enum):
@@ -146,7 +146,7 @@ class Review:
         return states.pop() if len(states) == 1 else None
 
     def result(self) -> ReviewResult:
-        """The outcome so far, ready for `apply_changeset` and for the model."""
+        """The outcome so far, ready for a `ReviewTarget` to write and for the model."""
         return ReviewResult(
             self.changeset,
             {f.path: list(marks) for f, marks in zip(self.changeset.files, self.marks)},
@@ -197,9 +197,7 @@ class ReviewResult:
     deleted: list[str] = field(default_factory=list)
     """Paths deleted from disk."""
     checkpoint: str | None = None
-    """The git ref recording the working tree before a working-tree review reverted hunks."""
-    working_tree: bool = False
-    """The review was of the working tree against HEAD: rejecting a hunk reverts it."""
+    """The git ref recording the working tree from before the write, when one was taken."""
     staged_kept: list[str] = field(default_factory=list)
     """Working-tree review: reverted paths whose staged version (staged apart from the working
     tree's) was left in the index as it was."""
@@ -226,23 +224,6 @@ class ReviewResult:
                 hunks = f"{len(marks)} hunk{'s' * (len(marks) != 1)}"
                 lines.append(f"{change.path}: {', '.join(parts)} of {hunks}")
         return lines
-
-    def summary(self) -> str:
-        """What was written and what was left, one line each, for the reviewer."""
-        verb = "Reverted hunks in" if self.working_tree else "Wrote"
-        lines = [f"{verb} {', '.join(self.written)}"] if self.written else []
-        lines += [f"Deleted {', '.join(self.deleted)}"] if self.deleted else []
-        if not lines:
-            lines.append("Nothing written.")
-        if self.working_tree:
-            pending = sum(m.state is HunkState.PENDING for ms in self.marks.values() for m in ms)
-            lines += [f"Kept {pending} undecided hunk{'s' * (pending != 1)} as they are."] if pending else []
-            lines += [f"Staged changes left in the index: {', '.join(self.staged_kept)}"] if self.staged_kept else []
-        else:
-            lines += [f"Not written: {line}" for line in self.left()]
-        if self.checkpoint:
-            lines.append(f"The working tree before is saved in {self.checkpoint}")
-        return "\n".join(lines)
 
     def feedback_for_model(self) -> str | None:
         """The rejected and undecided hunks, with comments, as a failure the model must address;
@@ -276,34 +257,64 @@ class ReviewResult:
             hunks="\n".join(sections),
         )
 
-    def undo_changeset(self) -> ChangeSet:
-        """For a proposal review that was written: the ChangeSet that puts every file it wrote,
-        created, deleted or renamed back as it was. Applying it refuses a file that changed since."""
-        files = []
-        for change in self.changeset.files:
-            if change.path not in self.accepted:
-                continue
-            accepted = self.accepted[change.path]
-            written, mode = change.text_with(accepted), change.mode_with(accepted)
-            renamed_from = change.path if change.is_rename else None
-            path = change.old_path or change.path
-            files.append(FileChange(path, written, change.old_text, renamed_from, mode, change.old_mode))
-        return ChangeSet(files)
-
     def _indices(self, path: str, state: HunkState) -> list[int]:
         return [i for i, mark in enumerate(self.marks[path]) if mark.state is state]
 
 
-def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = False) -> ReviewResult:
-    """Write a finished review to disk through the edit engine; returns `result`, updated.
+class ReviewTarget:
+    """What a finished review writes, through the workspace's gate, and how it tells the reviewer."""
 
-    A proposal review writes only the accepted hunks. A working-tree review (the ChangeSet is
-    HEAD -> working tree) reverts the rejected hunks and keeps the rest, after recording the
-    working tree in a checkpoint ref; the index follows where it held the working tree's content
-    (see `revert_working_tree`). Raises `ApplyError` and writes nothing when a file cannot
-    be written, e.g. because it changed on disk during the review.
-    """
-    if working_tree:
+    does = ""
+    """What ctrl+s does, for the review bar."""
+    note = ""
+    """A line the review bar always shows, or ""."""
+    verb = "Wrote"
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def write(self, result: ReviewResult) -> ReviewResult:
+        """Write a finished review; returns `result`, updated. Raises `ApplyError` and writes
+        nothing when a file cannot be written, e.g. because it changed on disk during the review."""
+        raise NotImplementedError
+
+    def summary(self, result: ReviewResult) -> str:
+        """What was written and what was left, one line each, for the reviewer."""
+        lines = [f"{self.verb} {', '.join(result.written)}"] if result.written else []
+        lines += [f"Deleted {', '.join(result.deleted)}"] if result.deleted else []
+        lines = (lines or ["Nothing written."]) + self._left(result)
+        if result.checkpoint:
+            lines.append(f"The working tree before is saved in {result.checkpoint}")
+        return "\n".join(lines)
+
+    def _left(self, result: ReviewResult) -> list[str]:
+        return [f"Not written: {line}" for line in result.left()]
+
+    def _written(self, result: ReviewResult, written: Written) -> ReviewResult:
+        result.applied = True
+        result.written, result.deleted, result.checkpoint = written.written, written.deleted, written.checkpoint
+        return result
+
+
+class WriteAccepted(ReviewTarget):
+    """A review of proposed edits: the accepted hunks are written, nothing else."""
+
+    does = "writes the accepted hunks"
+
+    def write(self, result: ReviewResult) -> ReviewResult:
+        return self._written(result, self.workspace.write(result.changeset, result.accepted) if result.accepted else Written())
+
+
+class RevertRejected(ReviewTarget):
+    """A review of the working tree against HEAD: the rejected hunks are reverted, the rest kept,
+    after the working tree is recorded in a checkpoint; the index follows where it held the working
+    tree's content (see `revert_working_tree`)."""
+
+    does = "reverts the rejected hunks"
+    note = "working tree vs HEAD: rejected hunks are reverted"
+    verb = "Reverted hunks in"
+
+    def write(self, result: ReviewResult) -> ReviewResult:
         changes = []
         for change in result.changeset.files:
             rejected = set(result.rejected.get(change.path, ()))
@@ -311,27 +322,19 @@ def write_review(repo_root: Path, result: ReviewResult, *, working_tree: bool = 
                 kept = [i for i in range(len(change.hunks)) if i not in rejected]
                 text, mode = change.text_with(kept), change.mode_with(kept)
                 changes.append(FileChange(change.path, result.proposed[change.path], text, None, change.new_mode, mode))
-        edited = [
+        changes += [
             FileChange(f.path, result.proposed[f.path], f.new_text)
             for f in result.changeset.files
             if f.path not in result.rejected and f.new_text != result.proposed[f.path]
         ]
-        changes += edited
 
-        def save() -> None:
-            result.checkpoint = checkpoint(repo_root, "exosuit: before reverting rejected hunks")
+        def write(changeset: ChangeSet) -> Written:
+            return self.workspace.write(changeset, why="reverting rejected hunks", save_all=True)
 
-        applied, result.staged_kept = revert_working_tree(repo_root, ChangeSet(changes), before_write=save)
-    elif result.accepted:
+        written, result.staged_kept = revert_working_tree(self.workspace.root, ChangeSet(changes), write)
+        return self._written(result, written)
 
-        def save() -> None:
-            result.checkpoint = checkpoint_before_write(repo_root, result.changeset, result.accepted)
-
-        applied = apply_changeset(repo_root, result.changeset, result.accepted, before_write=save)
-    else:
-        applied = ApplyResult()
-    result.applied = True
-    result.working_tree = working_tree
-    result.written, result.deleted = applied.written, applied.deleted
-    return result
-
+    def _left(self, result: ReviewResult) -> list[str]:
+        pending = sum(m.state is HunkState.PENDING for ms in result.marks.values() for m in ms)
+        lines = [f"Kept {pending} undecided hunk{'s' * (pending != 1)} as they are."] if pending else []
+        return lines + ([f"Staged changes left in the index: {', '.join(result.staged_kept)}"] if result.staged_kept else [])

@@ -18,11 +18,15 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import git
 
-from app.edits.apply import ApplyResult, apply_changeset, git_mode
+from app.edits.apply import git_mode
 from app.edits.changeset import ChangeSet, FileChange
+
+if TYPE_CHECKING:
+    from app.workspace import Written
 
 CHECKPOINT_REFS = "refs/exosuit/checkpoints"
 SYMLINK_MODE = "120000"
@@ -77,24 +81,23 @@ def untracked_files(repo_root: Path) -> list[str]:
 
 
 def revert_working_tree(
-    repo_root: Path, changeset: ChangeSet, *, before_write: Callable[[], None] | None = None
-) -> tuple[ApplyResult, list[str]]:
-    """Write `changeset` (working tree -> the text to keep) and bring the index along, as
-    `git checkout -p HEAD` does, where that loses nothing.
+    repo_root: Path, changeset: ChangeSet, write: Callable[[ChangeSet], Written]
+) -> tuple[Written, list[str]]:
+    """Write `changeset` (working tree -> the text to keep) with `write` (the workspace's gate) and
+    bring the index along, as `git checkout -p HEAD` does, where that loses nothing.
 
     An index entry follows when it held the working tree's content (the change was staged whole)
     or was only an intent to add; then a reverted hunk is unstaged too, and `git commit` will not
     bring it back. An entry staged differently from the working tree is left as it was. Returns
-    what was written and the paths whose staged version was left holding changes against HEAD.
-    `before_write` is as for `apply_changeset`.
+    what `write` returned and the paths whose staged version was left holding changes against HEAD.
     """
     paths = [f.path for f in changeset.files]
     if not paths:
-        return ApplyResult(), []
+        return write(changeset), []
     repo = git.Repo(repo_root)
     differ = _listed(repo.git.diff("--name-only", "-z", "--no-renames", "--", *paths))
     intent_to_add = _listed(repo.git.diff("--name-only", "-z", "--no-renames", "--diff-filter=A", "--", *paths))
-    result = apply_changeset(repo_root, changeset, before_write=before_write)
+    result = write(changeset)
     root = Path(repo.working_tree_dir)
     follow = [p for p in paths if p not in differ or (p in intent_to_add and not (root / p).exists())]
     if follow:
@@ -122,7 +125,7 @@ def checkpoint(repo_root: Path, message: str) -> str:
 
 
 def checkpoint_before_write(
-    repo_root: Path, changeset: ChangeSet, accepted: Mapping[str, Collection[int]] | None = None
+    repo_root: Path, changeset: ChangeSet, accepted: Mapping[str, Collection[int]] | None, message: str
 ) -> str | None:
     """Checkpoint the working tree when writing `changeset` (its `accepted` part) would change a
     file holding uncommitted work; returns the ref.
@@ -139,7 +142,7 @@ def checkpoint_before_write(
         return None
     if not paths or not repo.git.status("--porcelain", "--", *paths):
         return None
-    return checkpoint(Path(repo.working_tree_dir), "exosuit: before writing the model's edits")
+    return checkpoint(Path(repo.working_tree_dir), message)
 
 
 def _refs(repo: git.Repo) -> list[str]:

@@ -39,6 +39,8 @@ from pathlib import Path
 
 from app.edits.changeset import Block, ChangeSet, FileChange, split_lines
 from app.worktree import working_tree_changeset
+from app.review import RevertRejected
+from app.workspace import Workspace
 from bench.review_bench import first_paint
 from scripts.review_samples import large_files
 from widgets.review_command import ReviewApp
@@ -146,7 +148,7 @@ def bench_real(runs: int) -> None:
         diffs = median_seconds(lambda: [FileChange("f", a, b) for a, b in texts], runs)
         reference = median_seconds(lambda: [difflib_blocks(a, b) for a, b in pairs], runs)
         print(row("  its diffs alone", diffs, {"difflib": reference}))
-        paints = [asyncio.run(first_paint(lambda: ReviewApp(working_tree_changeset(repo)[0], repo, working_tree=True)))[0]
+        paints = [asyncio.run(first_paint(lambda: ReviewApp(working_tree_changeset(repo)[0], RevertRejected(Workspace(repo)))))[0]
                   for _ in range(runs)]
         print(f"  {'first frame of the review':32} {statistics.median(paints) * 1000:8.1f} ms (ChangeSet included)")
         ours_lines = sum(changed_lines(change.blocks) for change in changeset.files)

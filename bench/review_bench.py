@@ -49,6 +49,8 @@ from textual.pilot import Pilot  # noqa: E402
 from textual.strip import Strip  # noqa: E402
 
 from scripts.review_samples import large_changeset, large_files  # noqa: E402
+from app.review import WriteAccepted
+from app.workspace import Workspace
 from widgets.diff_view import DiffView  # noqa: E402
 from widgets.review import ReviewScreen  # noqa: E402
 from widgets.review_command import ReviewApp  # noqa: E402
@@ -151,7 +153,7 @@ async def peak_memory(make_app: Callable[[], App[object]]) -> float:
 def review_app(lines: int, files: int, directory: Path, count: int) -> Callable[[], App[object]]:
     """A factory for `count` review apps, each on its own ChangeSet built beforehand."""
     changesets = [large_changeset(lines, files) for _ in range(count)]
-    return lambda: ReviewApp(changesets.pop(), directory)
+    return lambda: ReviewApp(changesets.pop(), WriteAccepted(Workspace(directory)))
 
 
 class TextualDiffViewApp(App[None]):

@@ -30,6 +30,8 @@ from textual.pilot import Pilot
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file, the repo is not on the path
 
 from app.edits.changeset import ChangeSet  # noqa: E402
+from app.review import WriteAccepted
+from app.workspace import Workspace
 from scripts import chat_samples as chat  # noqa: E402
 from scripts.review_samples import (  # noqa: E402
     SAMPLE_FILES,
@@ -60,7 +62,7 @@ def review_app(changeset: Callable[[], ChangeSet], files: dict[str, str] = SAMPL
 
         for path, text in files.items():
             (directory / path).write_text(text, encoding="utf-8")
-        return ReviewApp(changeset(), directory)
+        return ReviewApp(changeset(), WriteAccepted(Workspace(directory)))
 
     return make
 

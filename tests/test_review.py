@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.edits.apply import ApplyError, apply_changeset
+from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet, FileChange
-from app.review import HunkState, Review, write_review
+from app.review import HunkState, RevertRejected, Review, ReviewTarget, WriteAccepted
+from app.workspace import Workspace
 from app.worktree import checkpoint, working_tree_changeset
 from scripts.review_samples import SAMPLE_FILES, SERVER_NEW, SERVER_OLD, sample_changeset
 from tests.widgets.conftest import make_repo
@@ -99,25 +100,25 @@ def test_feedback_lists_rejected_and_undecided_hunks_as_a_failure() -> None:
     assert "0 accepted, 1 rejected, 4 left undecided" in feedback
 
 
-def test_write_review_writes_only_accepted_hunks(tmp_path: Path) -> None:
+def test_a_review_writes_only_accepted_hunks(tmp_path: Path) -> None:
     make_repo(tmp_path, SAMPLE_FILES)
     review = Review(sample_changeset())
     review.decide(0, 1, True)
     review.decide_file(3, True)
-    result = write_review(tmp_path, review.result())
+    result = WriteAccepted(Workspace(tmp_path)).write(review.result())
     assert result.applied and result.written == ["server.py"] and result.deleted == ["legacy.py"]
     assert (tmp_path / "server.py").read_text() == sample_changeset().files[0].text_with([1])
     assert not (tmp_path / "test_server.py").exists() and not (tmp_path / "legacy.py").exists()
 
 
-def test_write_review_refuses_a_file_changed_on_disk_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_review_refuses_a_file_changed_on_disk_and_writes_nothing(tmp_path: Path) -> None:
     make_repo(tmp_path, SAMPLE_FILES)
     review = Review(sample_changeset())
     review.decide_file(0, True)
     review.decide_file(2, True)
     (tmp_path / "server.py").write_text("changed\n")
     with pytest.raises(ApplyError, match="server.py"):
-        write_review(tmp_path, review.result())
+        WriteAccepted(Workspace(tmp_path)).write(review.result())
     assert (tmp_path / "README.md").read_text() == SAMPLE_FILES["README.md"]
 
 
@@ -132,9 +133,10 @@ def test_undo_puts_back_what_a_review_wrote_created_and_deleted(tmp_path: Path) 
     review.decide(0, 1, True)  # one hunk of server.py only
     review.decide_file(1, True)  # the new test file
     review.decide_file(3, True)  # the deletion
-    result = write_review(tmp_path, review.result())
+    workspace = Workspace(tmp_path)
+    result = WriteAccepted(workspace).write(review.result())
     assert disk(tmp_path) != before
-    undone = apply_changeset(tmp_path, result.undo_changeset())
+    undone = workspace.undo()
     assert sorted(undone.written) == ["legacy.py", "server.py"] and undone.deleted == ["test_server.py"]
     assert disk(tmp_path) == before
 
@@ -146,9 +148,10 @@ def test_undo_of_a_rename_and_of_crlf_text_is_exact(tmp_path: Path) -> None:
     change = FileChange("new_name.py", "a = 1\r\nb = 2\r\n", "a = 1\r\nb = 3\r\n", old_path="old_name.py")
     review = Review(ChangeSet([change]))
     review.decide_file(0, True)
-    result = write_review(tmp_path, review.result())
+    workspace = Workspace(tmp_path)
+    result = WriteAccepted(workspace).write(review.result())
     assert set(disk(tmp_path)) == {"new_name.py"}
-    apply_changeset(tmp_path, result.undo_changeset())
+    workspace.undo()
     assert disk(tmp_path) == before
 
 
@@ -158,10 +161,11 @@ def test_undo_of_an_accepted_mode_change_puts_the_mode_back(tmp_path: Path) -> N
     review = Review(ChangeSet([change]))
     review.decide(0, 0, True)  # the mode: the text stays
     review.decide(0, 1, False, "keep the greeting")
-    result = write_review(tmp_path, review.result())
+    workspace = Workspace(tmp_path)
+    result = WriteAccepted(workspace).write(review.result())
     assert (tmp_path / "run.sh").stat().st_mode & 0o777 == 0o755 and result.written == ["run.sh"]
     assert "old mode 100644\nnew mode 100755" not in (result.feedback_for_model() or "")
-    apply_changeset(tmp_path, result.undo_changeset())
+    workspace.undo()
     assert (tmp_path / "run.sh").stat().st_mode & 0o777 == 0o644 and (tmp_path / "run.sh").read_text() == "echo hi\n"
 
 
@@ -170,11 +174,12 @@ def test_undo_refuses_when_a_written_file_changed_since_and_touches_nothing(tmp_
     review = Review(sample_changeset())
     review.decide_file(0, True)
     review.decide_file(1, True)
-    result = write_review(tmp_path, review.result())
+    workspace = Workspace(tmp_path)
+    result = WriteAccepted(workspace).write(review.result())
     (tmp_path / "server.py").write_text((tmp_path / "server.py").read_text() + "# the user's own line\n")
     after = disk(tmp_path)
     with pytest.raises(ApplyError, match="server.py: changed on disk"):
-        apply_changeset(tmp_path, result.undo_changeset())
+        workspace.undo()
     assert disk(tmp_path) == after  # test_server.py, unchanged since, was not removed either
 
 
@@ -226,25 +231,26 @@ def test_writing_over_uncommitted_work_takes_a_checkpoint_first(tmp_path: Path) 
     clean_only = ChangeSet([FileChange("clean.txt", "clean\n", "clean!\n")])
     review = Review(clean_only)
     review.decide(0, 0, True)
-    assert write_review(tmp_path, review.result()).checkpoint is None  # nothing to lose
+    assert WriteAccepted(Workspace(tmp_path)).write(review.result()).checkpoint is None  # nothing to lose
 
     changeset = ChangeSet([FileChange("a.txt", "one\nmine, uncommitted\n", "ONE\nmine, uncommitted\n")])
     review = Review(changeset)
     review.decide(0, 0, True)
-    result = write_review(tmp_path, review.result())
+    result = WriteAccepted(Workspace(tmp_path)).write(review.result())
     assert result.checkpoint is not None
     assert repo.git.show(f"{result.checkpoint}:a.txt") == "one\nmine, uncommitted"
     assert (tmp_path / "a.txt").read_text() == "ONE\nmine, uncommitted\n"
 
 
-@pytest.mark.parametrize("working_tree", [False, True])
-def test_a_refused_write_takes_no_checkpoint(tmp_path: Path, working_tree: bool) -> None:
+@pytest.mark.parametrize("target", [WriteAccepted, RevertRejected])
+def test_a_refused_write_takes_no_checkpoint(tmp_path: Path, target: type[ReviewTarget]) -> None:
     """Nothing written ("changed on disk"): no checkpoint ref is left behind either."""
     repo = git.Repo.init(tmp_path)
     (tmp_path / "a.txt").write_text("one\ntwo\n")
     repo.index.add(["a.txt"])
     repo.index.commit("init")
     (tmp_path / "a.txt").write_text("one\ntwo\nmine\n")
+    working_tree = target is RevertRejected
     if working_tree:
         changeset, _ = working_tree_changeset(tmp_path)
     else:
@@ -253,7 +259,7 @@ def test_a_refused_write_takes_no_checkpoint(tmp_path: Path, working_tree: bool)
     review.decide(0, 0, not working_tree)  # a working-tree review writes what it rejects
     (tmp_path / "a.txt").write_text("one\ntwo\nmine\nand more of mine\n")  # during the review
     with pytest.raises(ApplyError, match="a.txt: changed on disk"):
-        write_review(tmp_path, review.result(), working_tree=working_tree)
+        target(Workspace(tmp_path)).write(review.result())
     assert repo.git.for_each_ref("refs/exosuit") == ""
     assert (tmp_path / "a.txt").read_text() == "one\ntwo\nmine\nand more of mine\n"
 

@@ -1,6 +1,6 @@
 """Reviewing the working tree against HEAD: what is listed, and what rejecting does on disk and in
 the index. Real git repositories in temp dirs; the review decisions go through `Review` and
-`write_review`, as the review screen's do."""
+`RevertRejected`, as the review screen's do."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import pytest
 
 from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet
-from app.review import Review, ReviewResult, write_review
+from app.review import RevertRejected, Review, ReviewResult
+from app.workspace import Workspace
 from app.worktree import untracked_files, working_tree_changeset
 from tests.widgets.conftest import make_repo
 
@@ -39,13 +40,17 @@ def root(repo: git.Repo) -> Path:
     return Path(repo.working_tree_dir)
 
 
+def revert(repo: git.Repo) -> RevertRejected:
+    return RevertRejected(Workspace(root(repo)))
+
+
 def review(repo: git.Repo, *, reject: set[str]) -> ReviewResult:
     """Review the working tree, rejecting every hunk of the files in `reject`, accepting the rest."""
     changeset, _ = working_tree_changeset(root(repo))
     marks = Review(changeset)
     for index, change in enumerate(changeset.files):
         marks.decide_file(index, accepted=change.path not in reject)
-    return write_review(root(repo), marks.result(), working_tree=True)
+    return revert(repo).write(marks.result())
 
 
 def status(repo: git.Repo) -> list[str]:
@@ -83,7 +88,7 @@ def test_an_intent_to_add_file_is_reviewed_as_new_and_rejecting_it_discards_the_
     assert result.deleted == ["draft.py"] and not (root(repo) / "draft.py").exists()
     assert repo.git.show(f"{result.checkpoint}:draft.py") == "print('draft')"
     assert status(repo) == [" A keep.py"]  # the accepted one is still only intended to be added
-    assert "Deleted draft.py" in result.summary()
+    assert "Deleted draft.py" in revert(repo).summary(result)
 
 
 def test_rejecting_a_change_staged_whole_unstages_it_too(repo: git.Repo) -> None:
@@ -107,7 +112,7 @@ def test_a_file_staged_apart_from_the_working_tree_keeps_its_staged_version_and_
     assert (root(repo) / "app.py").read_text() == FILES["app.py"]
     assert repo.git.show(":app.py") + "\n" == staged  # the index is left as it was
     assert result.staged_kept == ["app.py"]
-    assert "Staged changes left in the index: app.py" in result.summary()
+    assert "Staged changes left in the index: app.py" in revert(repo).summary(result)
 
 
 def test_deleted_tracked_files_are_listed_and_rejecting_restores_them(repo: git.Repo) -> None:
@@ -200,7 +205,7 @@ def test_rejecting_a_mode_change_puts_the_mode_back_and_keeps_the_accepted_text(
     marks = Review(changeset)
     marks.decide(0, 0, accepted=False)  # the mode change
     marks.decide(0, 1, accepted=True)
-    result = write_review(root(repo), marks.result(), working_tree=True)
+    result = revert(repo).write(marks.result())
     assert result.written == ["run.sh"] and script.stat().st_mode & 0o777 == 0o644
     assert script.read_text() == "echo bye\n"
     assert status(repo) == [" M run.sh"] and "new mode" not in repo.git.diff()
@@ -222,7 +227,7 @@ def review_hunks(repo: git.Repo, rejected: set[int]) -> ReviewResult:
     marks = Review(changeset)
     for index in range(len(changeset.files[0].hunks)):
         marks.decide(0, index, accepted=index not in rejected)
-    return write_review(root(repo), marks.result(), working_tree=True)
+    return revert(repo).write(marks.result())
 
 
 def test_a_mode_changed_again_during_the_review_is_not_overwritten(repo: git.Repo) -> None:
@@ -233,7 +238,7 @@ def test_a_mode_changed_again_during_the_review_is_not_overwritten(repo: git.Rep
     marks.decide(0, 0, accepted=False)
     script.chmod(0o755)
     with pytest.raises(ApplyError, match="run.sh: its mode changed on disk"):
-        write_review(root(repo), marks.result(), working_tree=True)
+        revert(repo).write(marks.result())
     assert script.stat().st_mode & 0o777 == 0o755 and not repo.git.for_each_ref("refs/exosuit")
 
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from app.chat import TurnKind
+from app.conversation import Severity
 from widgets.answer_view import AnswerStatus, AnswerView
-
-Severity = Literal["information", "warning", "error"]
 
 
 class UserTurn(Vertical):
@@ -90,12 +85,6 @@ class ChatPane(VerticalScroll, can_focus=False):
     }
     """
 
-    @dataclass
-    class AnswerComplete(Message):
-        """An answer finished normally; `text` is all of it (may hold edits to review)."""
-
-        text: str
-
     def watch_virtual_size(self) -> None:
         # Follow the newest output once the conversation fills the pane (anchoring earlier would
         # push a short conversation to the bottom of the pane).
@@ -116,12 +105,10 @@ class ChatPane(VerticalScroll, can_focus=False):
         return view
 
     async def finish_answer(self, view: AnswerView, status: AnswerStatus, error: str = "") -> None:
-        """End `view`'s answer; a complete one is announced with AnswerComplete."""
+        """End `view`'s answer (a stopped or failed one keeps what came, marked as such)."""
         if view.status not in ("waiting", "streaming"):
             return
         await view.finish(status, error)
-        if status == "complete":
-            self.post_message(self.AnswerComplete(view.text))
 
     async def add_notice(
         self, text: str, severity: Severity = "information", before: Widget | None = None

@@ -1,12 +1,16 @@
 """The main screen: the conversation, the prompt and the status bar, and the slash commands.
 
-Answers stream in a thread that iterates `ChatSession.stream_turn()` and posts each event
-back to this screen as a `Streamed` message; the handlers feed the chat pane and the status bar.
+A thin screen over the core's `Conversation` loop: each question runs the loop in a thread that
+posts every event back to this screen as a `Streamed` message; the handlers feed the chat pane
+and the status bar. When the loop needs the person's review it waits while this screen shows
+the review screen (`ScreenReviewer`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from threading import Thread
 from typing import TYPE_CHECKING
@@ -19,13 +23,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-import prompts
-from app.chat import ChatEvent, ChatSession, ContextWarning, TurnKind
+from app.chat import ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
-from app.edits.apply import ApplyError, apply_changeset
+from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
+from app.edits.apply import ApplyError
 from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.catalog import ModelCatalog
-from app.proposal import Proposal, propose
 from widgets import slash
 from widgets.answer_view import AnswerView
 from widgets.chat_pane import Banner, ChatPane
@@ -35,7 +38,8 @@ from widgets.providers import banner_notice, is_offline, loading_text
 from widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from app.review import ReviewResult
+    from app.proposal import Proposal
+    from app.review import ReviewResult, WriteAccepted
 
 
 class MainScreen(Screen[None]):
@@ -52,33 +56,21 @@ class MainScreen(Screen[None]):
 
     @dataclass
     class Streamed(Message):
-        """An event of the answer streaming into `view`."""
+        """An event of the conversation loop."""
 
-        view: AnswerView
-        event: ChatEvent
-
-    @dataclass
-    class StreamFailed(Message):
-        """The answer streaming into `view` ended with an error (one line)."""
-
-        view: AnswerView
-        error: str
+        event: LoopEvent
 
     class StreamClosed(Message):
-        """The answer thread is done (a stopped answer's estimated cost is now in the meter)."""
+        """The loop's thread is done (a stopped answer's estimated cost is now in the meter)."""
 
     def __init__(self, session: ChatSession) -> None:
         super().__init__()
         self.session = session
+        self.conversation = Conversation(session, ScreenReviewer(self))
         self._view: AnswerView | None = None
+        """The answer being written, or the last one."""
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
-        self._retrying: Proposal | None = None
-        """A proposal whose refused edits were sent back to the model; its answer completes it."""
-        self._reopenable: Proposal | None = None
-        """The latest proposal whose review was closed without writing anything (/review reopens it)."""
-        self._undoable: list[ReviewResult] = []
-        """Reviews that wrote files, oldest first (/undo puts back the newest's files)."""
 
     def compose(self) -> ComposeResult:
         with ChatPane():
@@ -103,7 +95,7 @@ class MainScreen(Screen[None]):
         command = slash.parse(event.text)
         if command is not None:
             await self.run_command(command)
-        elif self.session.streaming:
+        elif self.conversation.busy:
             event.prompt.text = event.text  # keep what was typed for when the answer is done
             await self.query_one(ChatPane).add_notice(
                 "An answer is still being written: wait, or press esc to stop it.", "warning"
@@ -115,40 +107,46 @@ class MainScreen(Screen[None]):
         """Show `text` as a turn and stream the model's answer to it.
 
         `kind="feedback"` sends text written by the app (the review's feedback, an edit retry),
-        shown under `title` (default "review feedback"). Raises RuntimeError while another answer
-        streams (see `session.streaming`).
+        shown under `title` (default "review feedback"). Raises RuntimeError while the
+        conversation is busy (see `conversation.busy`).
         """
-        if self.session.streaming:
-            raise RuntimeError("an answer is still streaming")
-        chat = self.query_one(ChatPane)
-        await chat.add_user(text, kind, title)
-        provider = self.session.router
-        waiting = self._waiting_text(provider.active)
-        self._view = await chat.start_answer(f"{provider.name}/{provider.model}", waiting)
-        self.query_one(StatusBar).busy = True
+        events = self.conversation.send(text, kind, title or "")
+        started = next(events)  # the loop's first event, at once: the turn shows before this returns
+        assert isinstance(started, TurnStarted), started
+        await self._turn_started(started)
+        self._run(events)
+
+    def _run(self, events: Iterator[LoopEvent]) -> None:
+        """Iterate the loop's `events` in a thread, posting each back to this screen."""
         # A daemon thread, not a Textual worker: a provider that hangs must not keep the app from
         # quitting (workers run in the event loop's executor, which is joined at exit).
-        Thread(target=self._stream, args=(text, kind, self._view), name="answer", daemon=True).start()
+        Thread(target=self._loop, args=(events,), name="conversation", daemon=True).start()
 
-    def _stream(self, text: str, kind: TurnKind, view: AnswerView) -> None:
-        """Iterate the turn in the answer thread, posting every event back to the screen."""
+    def _loop(self, events: Iterator[LoopEvent]) -> None:
         try:
-            for event in self.session.stream_turn(text, kind=kind):
-                self.post_message(self.Streamed(view, event))
-        except ProviderError as exc:
-            self.post_message(self.StreamFailed(view, str(exc)))
+            for event in events:
+                self.post_message(self.Streamed(event))
         except Exception as exc:  # a bug must not kill the app: show it on the turn
-            self.post_message(self.StreamFailed(view, f"{type(exc).__name__}: {exc}"))
+            self.post_message(self.Streamed(TurnFailed(f"{type(exc).__name__}: {exc}")))
         finally:
             self.post_message(self.StreamClosed())
 
     @on(Streamed)
     async def _streamed(self, message: Streamed) -> None:
-        event, view = message.event, message.view
-        if view.status not in ("waiting", "streaming"):
-            return  # the user stopped this answer; the worker is winding down
+        event, view = message.event, self._view
         chat = self.query_one(ChatPane)
-        if isinstance(event, TextDelta):
+        if isinstance(event, TurnStarted):
+            await self._turn_started(event)
+            return
+        if isinstance(event, Notice):
+            await chat.add_notice(event.text, event.severity)
+            return
+        if view is None or view.status not in ("waiting", "streaming"):
+            return  # the user stopped this answer; the loop is winding down
+        if isinstance(event, TurnFailed):
+            await chat.finish_answer(view, "broken" if view.text else "failed", event.error)
+            self._answer_ended()
+        elif isinstance(event, TextDelta):
             view.append(event.text)
         elif isinstance(event, ProviderSwitched):
             self._switched(event, view)
@@ -165,14 +163,12 @@ class MainScreen(Screen[None]):
             await chat.finish_answer(view, "complete")
             self._answer_ended()
 
-    @on(StreamFailed)
-    async def _stream_failed(self, message: StreamFailed) -> None:
-        if message.view.status not in ("waiting", "streaming"):
-            return
-        status = "broken" if message.view.text else "failed"
-        await self.query_one(ChatPane).finish_answer(message.view, status, message.error)
-        self._answer_ended()
-        await self._give_up_retry()
+    async def _turn_started(self, event: TurnStarted) -> None:
+        chat = self.query_one(ChatPane)
+        await chat.add_user(event.text, event.kind, event.title or None)
+        provider = self.session.router
+        self._view = await chat.start_answer(f"{provider.name}/{provider.model}", self._waiting_text(provider.active))
+        self.query_one(StatusBar).busy = True
 
     @on(StreamClosed)
     def _stream_closed(self) -> None:
@@ -195,71 +191,19 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).busy = False
         self._refresh_status()
 
-    # -- edits and their review -----------------------------------------------------------------
+    # -- review ---------------------------------------------------------------------------------
 
-    @on(ChatPane.AnswerComplete)
-    async def _answer_complete(self, message: ChatPane.AnswerComplete) -> None:
-        """Review the edits in a finished answer, after one automatic retry of refused ones."""
-        retry_of, self._retrying = self._retrying, None
-        proposal = propose(self.session.repo_root, message.text, retry_of)
-        if proposal is None:
-            return
-        if proposal.needs_retry:
-            self._retrying = proposal
-            await self.send(proposal.retry_message(), "feedback", f"{proposal.retry_title()} — asking the model to correct")
-        else:
-            await self.review(proposal)
-
-    async def _give_up_retry(self) -> None:
-        """The answer to an edit retry did not complete: review what was placed before it."""
-        proposal, self._retrying = self._retrying, None
-        if proposal is not None:
-            await self.review(replace(proposal, retried=True))
-
-    async def review(self, proposal: Proposal) -> None:
-        """Open the review screen on a proposal; its outcome goes back to the model."""
-        self._reopenable = None
-        chat = self.query_one(ChatPane)
-        for problem in proposal.problems:
-            await chat.add_notice(f"Edit dropped — {problem.summary}", "error")
-        for change in proposal.broken:
-            await chat.add_notice(f"{change.path} would not parse after these edits — line {change.flag[0]}: {change.flag[1]} (flagged in the review)", "error")
-        if not proposal.changeset.files:
-            return
+    async def open_review(self, proposal: Proposal, target: WriteAccepted) -> ReviewResult | None:
+        """Show the review screen on a proposal until the person closes it; its result."""
         from widgets.review import ReviewScreen  # git and the diff view load on first review
 
-        async def reviewed(result: ReviewResult | None) -> None:
-            await self._reviewed(proposal, result)
-
-        screen = ReviewScreen(proposal.changeset, self.session.repo_root, conversation=True)
-        self.app.push_screen(screen, reviewed)
+        closed: asyncio.Future[ReviewResult | None] = asyncio.get_running_loop().create_future()
+        self.app.push_screen(ReviewScreen(proposal.changeset, target, conversation=True), closed.set_result)
         if proposal.problems:  # listed in the chat, which the review screen covers
             count = len(proposal.problems)
             dropped = f"{count} edit{'s' * (count != 1)} could not be placed and {'is' if count == 1 else 'are'}"
             self.notify(f"{dropped} not in this review (see the chat).", severity="warning", timeout=10)
-
-    async def _reviewed(self, proposal: Proposal, result: ReviewResult | None) -> None:
-        chat = self.query_one(ChatPane)
-        if result is None or not result.applied:
-            self._reopenable = proposal
-            self.session.pending_note = prompts.load("review_closed")
-            await chat.add_notice(
-                "Review closed: nothing written. /review reopens it; otherwise the model is told"
-                " with your next message."
-            )
-            return
-        lines = result.summary().splitlines()
-        if result.written or result.deleted:
-            self._undoable.append(result)
-            lines[0] += "  (/undo puts it back)"
-        for line in lines:
-            await chat.add_notice(line)
-        refusals = proposal.refusals_note()
-        feedback = "\n\n".join(t for t in (result.feedback_for_model(), refusals) if t)
-        if feedback and (result.left() or refusals):
-            await self.send(feedback, "feedback", "review feedback")
-        elif feedback:  # all accepted, some rewritten: the model learns it with the next message
-            self.session.pending_note = feedback
+        return await closed
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -271,10 +215,9 @@ class MainScreen(Screen[None]):
             return
         if not self.session.streaming or self._view is None:
             return
-        self.session.cancel()
+        self.conversation.cancel()  # a stopped correction still brings what was placed to review
         await self.query_one(ChatPane).finish_answer(self._view, "cancelled")
         self._answer_ended()
-        await self._give_up_retry()
 
     def action_scroll_chat(self, pages: int) -> None:
         """Scroll the conversation by pages (the prompt keeps the focus)."""
@@ -301,10 +244,11 @@ class MainScreen(Screen[None]):
     # -- slash commands -------------------------------------------------------------------------
 
     async def _still_answering(self, doing: str) -> bool:
-        """While an answer streams, say that `doing` must wait for it; returns whether it streams."""
-        if self.session.streaming:
+        """While the loop runs, say that `doing` must wait for it; returns whether it runs."""
+        busy = self.conversation.busy
+        if busy:
             await self.query_one(ChatPane).add_notice(f"Wait for the answer (or press esc) before {doing}.", "warning")
-        return self.session.streaming
+        return busy
 
     async def run_slash(self, line: str) -> None:
         """Carry out a slash command given as text (e.g. from the command palette)."""
@@ -402,8 +346,7 @@ class MainScreen(Screen[None]):
     async def _cmd_clear(self, command: slash.Command) -> None:
         if self.session.streaming:
             await self.action_cancel()
-        self.session.clear()
-        self._reopenable = None
+        self.conversation.clear()
         chat = self.query_one(ChatPane)
         await chat.clear()
         await chat.add_notice("Conversation cleared; the context files stay.")
@@ -413,30 +356,25 @@ class MainScreen(Screen[None]):
         chat = self.query_one(ChatPane)
         if await self._still_answering("reviewing"):
             return
-        if self._reopenable is None:
+        if self.conversation.reopenable is None:
             await chat.add_notice("No closed review to reopen: /review reopens one closed without writing.", "warning")
         else:
-            self.session.pending_note = ""  # the review is open again: its outcome is what the model hears
-            await self.review(self._reopenable.placed_again(self.session.repo_root))
+            self._run(self.conversation.reopen())
 
     async def _cmd_undo(self, command: slash.Command) -> None:
         chat = self.query_one(ChatPane)
         if await self._still_answering("undoing"):
             return
-        if not self._undoable:
+        if not self.conversation.workspace.undoable:
             message = "Nothing to undo: /undo puts back the files of the last review you applied."
             await chat.add_notice(message, "warning")
             return
         try:
-            undone = apply_changeset(self.session.repo_root, self._undoable[-1].undo_changeset())
+            undone = self.conversation.undo()
         except ApplyError as error:
             await chat.add_notice(f"Cannot undo, nothing was changed: {error}", "error")
             return
-        self._undoable.pop()
-        files = sorted(undone.written + undone.deleted)
-        await chat.add_notice(f"Undone: {', '.join(files)} put back as before those edits.")
-        note = prompts.load("edits_undone", files=", ".join(files))
-        self.session.pending_note = "\n\n".join(n for n in (self.session.pending_note, note) if n)
+        await chat.add_notice(f"Undone: {', '.join(undone.paths)} put back as before those edits.")
 
     async def _cmd_help(self, command: slash.Command) -> None:
         width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3
@@ -492,3 +430,14 @@ class MainScreen(Screen[None]):
         )
         notice = banner_notice(self.session.router)
         return Content.assemble(welcome, "\n\n", notice) if notice else welcome
+
+
+class ScreenReviewer:
+    """The conversation loop's `Reviewer` in the TUI: the loop's thread waits while the main
+    screen shows the review screen."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+
+    def review(self, proposal: Proposal, target: WriteAccepted) -> ReviewResult | None:
+        return self.screen.app.call_from_thread(self.screen.open_review, proposal, target)

@@ -2,14 +2,14 @@
 
 The screen owns a `Review` (marks, decision log, undo) and shows it in three widgets: a file list
 with each file's state, the `DiffView` with the hunk cursor, and a bar with the counts and keys.
-`ctrl+s` writes the accepted hunks through the edit engine (`write_review`) and dismisses the
-screen with the `ReviewResult`; `q` dismisses it with nothing written.
+`ctrl+s` has the screen's `ReviewTarget` write the review through the workspace's gate (the
+screen itself writes nothing) and dismisses the screen with the `ReviewResult`; `q` dismisses it
+with nothing written.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -26,7 +26,7 @@ from textual.widget import Widget
 from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet
 from app.languages import language_for
-from app.review import HunkState, Review, ReviewResult, write_review
+from app.review import HunkState, Review, ReviewResult, ReviewTarget
 from widgets.diff_view import DiffView, mode_label
 from widgets.file_list import FileList
 from widgets.review_dialogs import CommentScreen, ConfirmScreen, EditScreen, HelpScreen
@@ -147,22 +147,19 @@ class ReviewScreen(Screen[ReviewResult]):
     def __init__(
         self,
         changeset: ChangeSet,
-        repo_root: Path,
+        target: ReviewTarget,
         *,
-        working_tree: bool = False,
         conversation: bool = False,
     ) -> None:
         """
         Args:
             changeset: The changes to review (split and edited in place as the reviewer works).
-            repo_root: Where to write them.
-            working_tree: The ChangeSet is HEAD -> working tree: rejecting a hunk reverts it.
+            target: What ctrl+s writes (the accepted hunks, or reverts of the rejected ones).
             conversation: The review belongs to a model conversation (comments go back to it).
         """
         super().__init__()
         self.review = Review(changeset)
-        self.repo_root = repo_root
-        self.working_tree = working_tree
+        self.target = target
         self.conversation = conversation
         self._since = time.monotonic()
 
@@ -267,14 +264,14 @@ class ReviewScreen(Screen[ReviewResult]):
 
     def action_apply(self) -> None:
         try:
-            result = write_review(self.repo_root, self.review.result(), working_tree=self.working_tree)
+            result = self.target.write(self.review.result())
         except ApplyError as error:
             again = " Close (q), then /review places the edits on the files as they are now."
             again = again if self.conversation else ""
             self.notify(f"Nothing written: {error}.{again}", severity="error", timeout=15)
             return
         title = "Review applied" if result.written or result.deleted else "Review closed"
-        self.notify(result.summary(), title=title, timeout=10)
+        self.notify(self.target.summary(result), title=title, timeout=10)
         self.dismiss(result)
 
     def action_close(self) -> None:
@@ -350,11 +347,10 @@ class ReviewScreen(Screen[ReviewResult]):
         # is decided, else the cursor's place (which says there are more files: no file list).
         place = Text(f"      {self._where()}", "dim") if self._cursor() is not None else Text()
         if counts[HunkState.PENDING] == 0 and self.review.changeset.hunk_count:
-            done = "reverts the rejected hunks" if self.working_tree else "writes the accepted hunks"
-            return text.append(f"      all decided: ctrl+s {done}", f"bold {theme.accent}").append_text(place)
+            return text.append(f"      all decided: ctrl+s {self.target.does}", f"bold {theme.accent}").append_text(place)
         text.append_text(place)
-        if self.working_tree:
-            text.append("      working tree vs HEAD: rejected hunks are reverted", "dim")
+        if self.target.note:
+            text.append(f"      {self.target.note}", "dim")
         return text
 
     def _where(self) -> str:

@@ -18,7 +18,8 @@ from app.edits.build import place_edits
 from app.edits.changeset import ChangeSet
 from app.edits.command import read_response
 from app.repo import find_repo_root
-from app.review import ReviewResult
+from app.review import ReviewResult, ReviewTarget, RevertRejected, WriteAccepted
+from app.workspace import Workspace
 from app.worktree import untracked_files, working_tree_changeset
 from widgets.review import ReviewScreen
 from widgets.terminal import take_screenshot, terminal_for_keys
@@ -29,15 +30,16 @@ class ReviewApp(App[ReviewResult]):
 
     TITLE = "exosuit review"
 
-    def __init__(self, changeset: ChangeSet, repo_root: Path, *, working_tree: bool = False) -> None:
+    def __init__(self, changeset: ChangeSet, target: ReviewTarget) -> None:
         super().__init__()
-        self.screen_args = (changeset, repo_root, working_tree)
+        self.changeset = changeset
+        self.target = target
+        """What the review writes (see `ReviewTarget`)."""
 
     def on_ready(self) -> None:
         # Pushed once the app is ready: a screen pushed from on_mount paints its first frame inside
         # Textual's start-up batch, which drops it, and the terminal showed the screen piecemeal.
-        changeset, repo_root, working_tree = self.screen_args
-        self.push_screen(ReviewScreen(changeset, repo_root, working_tree=working_tree), self.exit)
+        self.push_screen(ReviewScreen(self.changeset, self.target), self.exit)
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         take_screenshot(self, filename, path)
@@ -75,10 +77,10 @@ def run(args: argparse.Namespace) -> int:
         return 1 if problems else 0
     if problems:
         print(f"exosuit review: {len(problems)} edits refused; reviewing the rest", file=sys.stderr)
-    return review_changeset(root, changeset)
+    return review_changeset(changeset, WriteAccepted(Workspace(root)))
 
 
-def review_changeset(repo_root: Path, changeset: ChangeSet, *, working_tree: bool = False) -> int:
+def review_changeset(changeset: ChangeSet, target: ReviewTarget) -> int:
     """Open the review screen on `changeset` in the terminal and write what is accepted.
 
     Returns 0 when the review was applied, 1 when it was closed without writing, 2 when no
@@ -88,13 +90,13 @@ def review_changeset(repo_root: Path, changeset: ChangeSet, *, working_tree: boo
     if not terminal_for_keys():
         print("exosuit review: needs a terminal to read keys from", file=sys.stderr)
         return 2
-    result = ReviewApp(changeset, repo_root, working_tree=working_tree).run()
+    result = ReviewApp(changeset, target).run()
     if result is None or not result.applied:
         print("Review closed; nothing written.")
         return 1
-    print(result.summary())
+    print(target.summary(result))
     typed = any(mark.comment or mark.edited for marks in result.marks.values() for mark in marks)
-    feedback = result.feedback_for_model() if typed and not working_tree else None
+    feedback = result.feedback_for_model() if typed and isinstance(target, WriteAccepted) else None
     if feedback:  # no model to send it to: the person takes it back to the one that answered
         print(f"\nFor the model (paste it into the chat the response came from):\n\n{feedback}", end="")
     return 0
@@ -114,4 +116,4 @@ def _review_working_tree(root: Path) -> int:
     if not changeset.files:
         print("No text changes to review." if left_out else "No uncommitted changes to review.")
         return 0
-    return review_changeset(root, changeset, working_tree=True)
+    return review_changeset(changeset, RevertRejected(Workspace(root)))

@@ -16,14 +16,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app.edits.apply import ApplyError, apply_changeset
+from app.edits.apply import ApplyError
 from app.edits.build import place_edits
 from app.edits.changeset import ChangeSet
 from app.repo import find_repo_root
-from app.worktree import checkpoint_before_write
+from app.review import WriteAccepted
+from app.workspace import Workspace
 
-Review = Callable[[Path, ChangeSet], int]
-"""Opens the review screen on a ChangeSet, writes what is accepted, returns the exit code."""
+Review = Callable[[ChangeSet, WriteAccepted], int]
+"""Opens the review screen on a ChangeSet, has the target write what is accepted, returns the exit code."""
 
 NO_TERMINAL = "no terminal to review in; nothing written (pass --yes to apply, --dry-run to only show the diff)"
 
@@ -60,19 +61,15 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(changeset.unified_diff())
         return 0
     if args.yes:
-
-        def save() -> None:
-            saved = checkpoint_before_write(root, changeset)
-            if saved:
-                print(f"uncommitted work saved in {saved}", file=sys.stderr)
-
         try:
-            result = apply_changeset(root, changeset, before_write=save)
+            result = Workspace(root).write(changeset)
         except ApplyError as error:
             for problem in error.problems:
                 print(f"error: {problem}", file=sys.stderr)
             print("exosuit apply: nothing written", file=sys.stderr)
             return 1
+        if result.checkpoint:
+            print(f"uncommitted work saved in {result.checkpoint}", file=sys.stderr)
         for path in result.written:
             print(f"wrote {path}")
         for path in result.deleted:
@@ -87,7 +84,7 @@ def _review(root: Path, changeset: ChangeSet, review: Review) -> int:
     (The review reads keys from the terminal itself when the response came through stdin.)
     """
     if sys.stdout.isatty():
-        return review(root, changeset)
+        return review(changeset, WriteAccepted(Workspace(root)))
     sys.stdout.write(changeset.unified_diff())
     print(f"exosuit apply: {NO_TERMINAL}", file=sys.stderr)
     return 2

@@ -1,5 +1,6 @@
-"""The core loop in the TUI: the model proposes edits, the person reviews them hunk by hunk, and
-what was rejected goes back to the model. Real SDKs, the local wire server, a real git repo."""
+"""The conversation loop wired into the TUI: the model proposes edits, the person reviews them hunk
+by hunk on the review screen, and what was rejected goes back to the model. Real SDKs, the local
+wire server, a real git repo. The loop's own branches are tested in the core (test_conversation.py)."""
 
 from __future__ import annotations
 
@@ -108,28 +109,6 @@ async def test_accept_two_hunks_reject_one_with_a_comment(
     assert "def mul(a: float, b: float) -> float:" in feedback  # the rejected hunk itself
 
 
-async def test_refused_edit_goes_back_once_before_the_person_sees_anything(
-    make_app: MakeApp, wire_server: WireServer, calc: Path
-) -> None:
-    good = block("calc.py", "def add(a, b):\n", "def add(a: int, b: int) -> int:\n")
-    wrong = block("calc.py", "def subtract(a, b):\n", "def sub(a: int, b: int) -> int:\n")
-    fixed = block("calc.py", "def sub(a, b):\n", "def sub(a: int, b: int) -> int:\n")
-    wire_server.script(Reply(good + wrong), Reply("Corrected:\n\n" + fixed))
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await send_and_review(pilot, "type add and sub")
-        assert len(wire_server.requests) == 2  # the retry happened before the review opened
-        retry = last_user_text(wire_server)
-        assert "Edit 2" in retry and "closest line" in retry and "numbers: 1" in retry
-        assert len(app.screen.review.changeset.files[0].hunks) == 2  # the kept edit + the correction
-        await pilot.press("Y", "ctrl+s")
-        await pilot.pause(0.2)
-        assert not isinstance(app.screen, ReviewScreen)
-    assert "def add(a: int, b: int) -> int:" in calc.read_text()
-    assert "def sub(a: int, b: int) -> int:" in calc.read_text()
-    assert len(wire_server.requests) == 2  # everything accepted: nothing more to tell the model
-
-
 async def test_an_edit_dropped_after_the_retry_is_pointed_out_on_the_review_screen(
     make_app: MakeApp, wire_server: WireServer, calc: Path
 ) -> None:
@@ -146,24 +125,6 @@ async def test_an_edit_dropped_after_the_retry_is_pointed_out_on_the_review_scre
         await pilot.press("q")
         await pilot.pause()
         assert any("Edit dropped — Edit 2" in notice for notice in notices(pilot))
-
-
-async def test_closing_the_review_unapplied_is_told_to_the_model(
-    make_app: MakeApp, wire_server: WireServer, calc: Path
-) -> None:
-    wire_server.script(Reply(THREE_EDITS), Reply("OK."))
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await send_and_review(pilot, "add type hints")
-        await pilot.press("q")
-        await pilot.pause()
-        assert not isinstance(app.screen, ReviewScreen)
-        await type_and_send(pilot, "why so many?")
-        await wait_for_requests(wire_server, 2, pilot)
-        await answer_ended(pilot)
-    assert calc.read_text() == CALC
-    sent = last_user_text(wire_server)
-    assert "without applying any of them" in sent and "why so many?" in sent
 
 
 async def test_ctrl_q_in_the_review_asks_before_discarding_decisions(

@@ -22,8 +22,10 @@ from tests.tui.conftest import GREET, MakeApp
 from tests.wire_server import Hang, Reply, Status, WireServer
 from widgets.answer_view import AnswerView
 from widgets.chat_pane import Banner, ChatPane, Notice, UserTurn
+from widgets.main_screen import MainScreen
 from widgets.model_picker import ModelPicker
 from widgets.prompt_input import PromptInput
+from widgets.review import ReviewScreen
 from widgets.status_bar import StatusBar
 from widgets.tui import ExosuitApp
 
@@ -37,11 +39,14 @@ async def type_and_send(pilot: Pilot, text: str) -> None:
 
 
 async def answer_ended(pilot: Pilot, timeout: float = 30.0) -> AnswerView:
-    """Wait until the newest answer has ended (whatever way) and return it."""
+    """Wait until the newest answer has ended (whatever way) and the conversation loop has gone as
+    far as it goes alone (done, or waiting for a review); return the answer."""
     deadline = time.monotonic() + timeout
+    main = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
     while True:
-        view = pilot.app.screen.query(AnswerView).last()
-        if view.status not in ("waiting", "streaming"):
+        view = main.query(AnswerView).last()
+        settled = not main.conversation.busy or isinstance(pilot.app.screen, ReviewScreen)
+        if view.status not in ("waiting", "streaming") and settled:
             await pilot.pause()
             return view
         assert time.monotonic() < deadline, f"answer still {view.status}"
@@ -80,21 +85,6 @@ async def test_streams_an_answer_through_the_sdk(make_app: MakeApp, wire_server:
         assert not status.busy
     assert sent_messages(wire_server)[-1]["content"] in ("why?", [{"type": "text", "text": "why?"}])
     assert "SEARCH/REPLACE" in request_text(wire_server)  # the system prompt went along
-
-
-async def test_answer_complete_is_posted(make_app: MakeApp, wire_server: WireServer) -> None:
-    wire_server.script(Reply("done"))
-    seen: dict[int, str] = {}  # the hook sees a message at every pump it bubbles through
-    app = make_app()
-
-    def hook(message: object) -> None:
-        if isinstance(message, ChatPane.AnswerComplete):
-            seen[id(message)] = message.text
-
-    async with app.run_test(message_hook=hook) as pilot:
-        await type_and_send(pilot, "go")
-        await answer_ended(pilot)
-    assert list(seen.values()) == ["done"]
 
 
 async def test_failover_is_shown(make_app: MakeApp, wire_server: WireServer) -> None:

@@ -53,9 +53,16 @@ async def ask(pilot: Pilot, text: str) -> None:
     prompt.text = text
     await pilot.press("end", "enter")
     await pilot.pause()
+    await settled(pilot)
+
+
+async def settled(pilot: Pilot) -> None:
+    """Wait until the answer has ended and the conversation loop is done or waits for a review."""
     main = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
     deadline = time.monotonic() + 30
-    while main.query(AnswerView).last().status in ("waiting", "streaming"):
+    while main.query(AnswerView).last().status in ("waiting", "streaming") or (
+        main.conversation.busy and not isinstance(pilot.app.screen, ReviewScreen)
+    ):
         assert time.monotonic() < deadline
         await pilot.pause(0.02)
     await pilot.pause()
@@ -72,7 +79,7 @@ def test_answer_with_an_edit(snap_compare, repo: Path, wire_server: WireServer) 
         await ask(pilot, "Add type hints to greet")
         assert isinstance(pilot.app.screen, ReviewScreen)  # the edit opened the review
         await pilot.press("y", "ctrl+s")  # accept the one hunk and write it
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

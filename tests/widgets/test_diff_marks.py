@@ -10,6 +10,8 @@ from rich.color import Color
 from textual.strip import Strip
 
 from app.edits.changeset import ChangeSet, FileChange
+from app.review import WriteAccepted
+from app.workspace import Workspace
 from tests.widgets.conftest import make_repo
 from widgets.diff_view import NO_NEWLINE, _expand_tabs
 from widgets.review import ReviewScreen
@@ -21,7 +23,7 @@ SIZE = (160, 40)
 async def drawn(tmp_path: Path, *changes: FileChange, split: bool = False) -> tuple[list[Strip], set[Color | None]]:
     """The rows the review shows for `changes` (after syntax highlighting), and the backgrounds
     of changed words."""
-    app = ReviewApp(ChangeSet(list(changes)), tmp_path)
+    app = ReviewApp(ChangeSet(list(changes)), WriteAccepted(Workspace(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         while highlighting := [w for w in app.workers if w.group == "highlight" and not w.is_finished]:
@@ -74,7 +76,7 @@ async def test_the_model_reads_the_missing_newline_in_a_rejected_hunk(tmp_path: 
     make_repo(tmp_path, {"notes.txt": "line one\nline two\n"})
     change = FileChange("notes.txt", "line one\nline two\n", "line one\nline two")
     assert "+line two\n\\ No newline at end of file\n" in change.hunks[0].text
-    app = ReviewApp(ChangeSet([change]), tmp_path)
+    app = ReviewApp(ChangeSet([change]), WriteAccepted(Workspace(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("n", "ctrl+s")

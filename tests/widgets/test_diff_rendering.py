@@ -20,6 +20,8 @@ from rich.style import Style
 from rich.text import Text
 
 from scripts.review_samples import SERVER_NEW, large_changeset
+from app.review import WriteAccepted
+from app.workspace import Workspace
 from widgets.diff_view import (
     TAB_SIZE,
     DiffView,
@@ -120,7 +122,7 @@ def test_highlighting_runs_of_lines_gives_the_spans_of_each_line_alone() -> None
 
 
 async def test_the_scrollbar_redrawn_only_when_its_picture_changes_shows_where_the_view_is(tmp_path: Path) -> None:
-    app = ReviewApp(large_changeset(1000, 5), tmp_path)
+    app = ReviewApp(large_changeset(1000, 5), WriteAccepted(Workspace(tmp_path)))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         view = app.screen.query_one(DiffView)
@@ -139,7 +141,7 @@ async def test_the_scrollbar_redrawn_only_when_its_picture_changes_shows_where_t
 
 
 async def test_scrollbars_kept_in_step_by_the_view_show_where_it_is_after_each_toggle(tmp_path: Path) -> None:
-    app = ReviewApp(large_changeset(1000, 5), tmp_path)
+    app = ReviewApp(large_changeset(1000, 5), WriteAccepted(Workspace(tmp_path)))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         view = app.screen.query_one(DiffView)

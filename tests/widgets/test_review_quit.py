@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from scripts.review_samples import sample_changeset
+from app.review import WriteAccepted
+from app.workspace import Workspace
 from widgets.review import ReviewScreen
 from widgets.review_command import ReviewApp
 from widgets.review_dialogs import ConfirmScreen
@@ -13,7 +15,7 @@ SIZE = (120, 36)
 
 
 async def test_ctrl_q_with_decisions_asks_first(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("y", "ctrl+q")
@@ -28,7 +30,7 @@ async def test_ctrl_q_with_decisions_asks_first(sample_repo: Path) -> None:
 
 
 async def test_ctrl_q_without_decisions_quits_at_once(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+q")

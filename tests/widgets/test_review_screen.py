@@ -9,6 +9,8 @@ from textual.widgets import TextArea
 
 from app.review import HunkState, ReviewResult
 from app.worktree import working_tree_changeset
+from app.review import RevertRejected, WriteAccepted
+from app.workspace import Workspace
 from scripts.review_samples import (
     LEGACY_OLD,
     README_NEW,
@@ -46,7 +48,7 @@ def screen(app: ReviewApp) -> ReviewScreen:
 
 
 async def test_y_and_n_decide_and_advance_and_ctrl_s_writes_only_accepted(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -65,11 +67,11 @@ async def test_y_and_n_decide_and_advance_and_ctrl_s_writes_only_accepted(sample
     assert result.written == ["server.py"]
     assert [(d.path, d.hunk, d.accepted) for d in result.decisions] == [("server.py", 0, True), ("server.py", 1, False)]
     assert all(d.seconds >= 0 for d in result.decisions)
-    assert "Not written: server.py: 1 rejected of 2 hunks" in result.summary()
+    assert "Not written: server.py: 1 rejected of 2 hunks" in app.target.summary(result)
 
 
 async def test_j_k_and_arrows_move_between_hunks(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -95,7 +97,7 @@ async def test_j_k_and_arrows_move_between_hunks(sample_repo: Path) -> None:
 
 
 async def test_shift_j_and_k_move_between_files(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -109,7 +111,7 @@ async def test_shift_j_and_k_move_between_files(sample_repo: Path) -> None:
 
 
 async def test_capital_y_and_n_decide_whole_files(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -124,7 +126,7 @@ async def test_capital_y_and_n_decide_whole_files(sample_repo: Path) -> None:
 
 
 async def test_u_undoes_the_last_decision(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         review = screen(app).review
@@ -137,12 +139,12 @@ async def test_u_undoes_the_last_decision(sample_repo: Path) -> None:
         assert review.decisions == []
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert app.return_value.summary().startswith("Nothing written.")
+    assert app.target.summary(app.return_value).startswith("Nothing written.")
     assert unchanged(sample_repo)
 
 
 async def test_s_splits_a_hunk_and_only_the_accepted_part_is_written(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         changeset = screen(app).review.changeset
@@ -161,7 +163,7 @@ async def test_s_splits_a_hunk_and_only_the_accepted_part_is_written(sample_repo
 
 
 async def test_s_on_a_single_change_does_nothing(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("J")  # test_server.py, a new file: one block
@@ -171,7 +173,7 @@ async def test_s_on_a_single_change_does_nothing(sample_repo: Path) -> None:
 
 
 async def test_e_edits_the_proposed_lines_then_accepts_them(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("J", "J")  # README.md
@@ -196,7 +198,7 @@ async def test_e_edits_the_proposed_lines_then_accepts_them(sample_repo: Path) -
 
 
 async def test_escape_in_the_editor_cancels(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -208,7 +210,7 @@ async def test_escape_in_the_editor_cancels(sample_repo: Path) -> None:
 
 
 async def test_r_rejects_with_a_comment_that_goes_back_to_the_model(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("y", "r")
@@ -232,7 +234,7 @@ async def test_r_rejects_with_a_comment_that_goes_back_to_the_model(sample_repo:
 
 
 async def test_q_without_decisions_closes_and_writes_nothing(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("j", "q")
@@ -242,7 +244,7 @@ async def test_q_without_decisions_closes_and_writes_nothing(sample_repo: Path) 
 
 
 async def test_q_and_escape_after_decisions_ask_first(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("y", "q")
@@ -262,7 +264,7 @@ async def test_q_and_escape_after_decisions_ask_first(sample_repo: Path) -> None
 
 
 async def test_question_mark_shows_the_help_and_any_key_closes_it(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("question_mark")
@@ -275,7 +277,7 @@ async def test_question_mark_shows_the_help_and_any_key_closes_it(sample_repo: P
 
 
 async def test_t_toggles_side_by_side_and_z_unfolds_context(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -293,7 +295,7 @@ async def test_t_toggles_side_by_side_and_z_unfolds_context(sample_repo: Path) -
 
 
 async def test_clicks_select_files_and_hunks(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -309,7 +311,7 @@ async def test_clicks_select_files_and_hunks(sample_repo: Path) -> None:
 
 
 async def test_a_file_changed_during_the_review_is_not_overwritten(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("Y", "Y")
@@ -327,7 +329,7 @@ async def test_working_tree_review_reverts_rejected_hunks_after_a_checkpoint(sam
     git.Repo(sample_repo).git.add("-N", "notes.txt")  # intent to add: reviewed as a new file
     changeset, skipped = working_tree_changeset(sample_repo)
     assert [f.path for f in changeset.files] == ["notes.txt", "server.py"] and skipped == []
-    app = ReviewApp(changeset, sample_repo, working_tree=True)
+    app = ReviewApp(changeset, RevertRejected(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("n")  # notes.txt: rejecting the addition deletes it (the checkpoint keeps it)
@@ -356,7 +358,7 @@ async def test_a_mode_change_is_shown_decided_and_reverted_like_a_hunk(sample_re
     repo.index.commit("a script")
     script.chmod(0o644)
     changeset, _ = working_tree_changeset(sample_repo)
-    app = ReviewApp(changeset, sample_repo, working_tree=True)
+    app = ReviewApp(changeset, RevertRejected(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).query_one(DiffView)
@@ -373,7 +375,7 @@ async def test_a_mode_change_is_shown_decided_and_reverted_like_a_hunk(sample_re
 
 async def test_only_the_visible_rows_of_a_large_diff_are_rendered(tmp_path: Path) -> None:
     make_repo(tmp_path, {"README": "x\n"})
-    app = ReviewApp(large_changeset(10_000, 50), tmp_path)
+    app = ReviewApp(large_changeset(10_000, 50), WriteAccepted(Workspace(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -388,19 +390,19 @@ async def test_only_the_visible_rows_of_a_large_diff_are_rendered(tmp_path: Path
 async def test_an_empty_changeset_says_so_and_every_key_is_harmless(sample_repo: Path) -> None:
     from app.edits.changeset import ChangeSet
 
-    app = ReviewApp(ChangeSet([]), sample_repo)
+    app = ReviewApp(ChangeSet([]), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
         assert "Nothing to review." in view.render_line(0).text
         await pilot.press("j", "k", "J", "K", "y", "n", "Y", "N", "s", "e", "u", "t", "z", "ctrl+s")
         await pilot.pause()
-    assert app.return_value.applied and app.return_value.summary() == "Nothing written."
+    assert app.return_value.applied and app.target.summary(app.return_value) == "Nothing written."
     assert unchanged(sample_repo)
 
 
 async def test_clicking_a_fold_shows_the_unchanged_lines(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = screen(app).diff_view
@@ -415,7 +417,7 @@ async def test_clicking_a_fold_shows_the_unchanged_lines(sample_repo: Path) -> N
 async def test_a_key_renders_only_the_rows_whose_look_it_changes(sample_repo: Path) -> None:
     """Moving the cursor restyles two hunk headers (the cursor bar is drawn on the cached rows);
     accepting a hunk restyles its header and the file's header. Nothing else is rendered again."""
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=(120, 80)) as pilot:  # tall enough that nothing scrolls
         await pilot.pause()
         while highlighting := [w for w in app.workers if w.group == "highlight" and not w.is_finished]:

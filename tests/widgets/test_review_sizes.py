@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.edits.changeset import ChangeSet
+from app.review import WriteAccepted
+from app.workspace import Workspace
 from scripts.review_samples import sample_changeset
 from widgets.diff_view import DiffView
 from widgets.file_list import FileList
@@ -20,7 +22,7 @@ def bar_lines(app: ReviewApp) -> list[str]:
 
 
 async def test_80_columns_hide_the_file_list_and_keep_the_essential_keys(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert not app.screen.query_one(FileList).display
@@ -33,7 +35,7 @@ async def test_80_columns_hide_the_file_list_and_keep_the_essential_keys(sample_
 
 
 async def test_100_columns_keep_the_keys_line_when_the_status_line_is_long(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.screen.query_one(FileList).display
@@ -46,7 +48,7 @@ async def test_100_columns_keep_the_keys_line_when_the_status_line_is_long(sampl
 
 
 async def test_120_columns_show_every_key(sample_repo: Path) -> None:
-    app = ReviewApp(sample_changeset(), sample_repo)
+    app = ReviewApp(sample_changeset(), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         status, keys = bar_lines(app)
@@ -54,7 +56,7 @@ async def test_120_columns_show_every_key(sample_repo: Path) -> None:
 
 
 async def test_a_single_file_gives_the_diff_the_whole_width(sample_repo: Path) -> None:
-    app = ReviewApp(ChangeSet(sample_changeset().files[:1]), sample_repo)
+    app = ReviewApp(ChangeSet(sample_changeset().files[:1]), WriteAccepted(Workspace(sample_repo)))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert not app.screen.query_one(FileList).display

@@ -1,0 +1,198 @@
+"""The conversation loop: a question, the model's answer, its edits placed, refused edits sent
+back once, the person's review, its feedback sent to the model, and round again.
+
+`Conversation.send()` drives every step and yields plain event values (frozen dataclasses that
+`dataclasses.asdict` serializes) for whoever shows them: the TUI, a headless command, a log. It
+asks for what only the person can decide through the `Reviewer` it was given (the TUI opens the
+review screen; a headless command answers from its flags; a test from a script) and writes only
+through the workspace's gate. A turn that fails or is stopped ends the loop; a stopped correction
+still brings the edits placed before it to review.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import prompts
+from app.chat import ChatEvent, ChatSession, TurnKind
+from app.llm.base import ProviderError
+from app.proposal import Proposal, propose
+from app.workspace import Workspace, Written
+
+if TYPE_CHECKING:
+    from app.review import ReviewResult, WriteAccepted
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class TurnStarted:
+    """A turn goes to the model: typed by the person (`user`) or written by the loop (`feedback`:
+    a correction request or the review's outcome, shown under `title`)."""
+
+    text: str
+    kind: TurnKind = "user"
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class TurnFailed:
+    """The turn's answer failed or broke part-way (one line); the loop stops."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line for the person about the loop's progress: edits dropped, what a review wrote."""
+
+    text: str
+    severity: Severity = "information"
+
+
+LoopEvent = ChatEvent | TurnStarted | TurnFailed | Notice
+
+
+class Reviewer(Protocol):
+    """Who decides on a proposal's hunks."""
+
+    def review(self, proposal: Proposal, target: WriteAccepted) -> ReviewResult | None:
+        """Let the person decide on `proposal.changeset`, written through `target` when they apply
+        it; returns the result, or None when they closed the review without writing."""
+        ...
+
+
+class Conversation:
+    """One conversation with the model about a repository, from question to written edits."""
+
+    def __init__(self, session: ChatSession, reviewer: Reviewer, workspace: Workspace | None = None) -> None:
+        self.session = session
+        self.reviewer = reviewer
+        self.workspace = workspace or Workspace(session.repo_root)
+        """Where reviews write, through the one gate (it keeps the writes `undo()` puts back)."""
+        self.reopenable: Proposal | None = None
+        """The latest proposal whose review was closed without writing anything (`reopen()`)."""
+        self._running = threading.Lock()
+
+    @property
+    def busy(self) -> bool:
+        """Whether the loop is running: an answer streams or a review is open."""
+        return self._running.locked()
+
+    def send(self, text: str, kind: TurnKind = "user", title: str = "") -> Iterator[LoopEvent]:
+        """Ask `text`; the events of carrying its answer through edits, retry and review to the end,
+        starting with the `TurnStarted` of `text` (yielded before anything is sent).
+
+        The loop is `busy` from this call until the events are exhausted (iterate them to the end).
+        Raises RuntimeError when it is busy already.
+        """
+        return self._run(self._turns(text, kind, title))
+
+    def reopen(self) -> Iterator[LoopEvent]:
+        """Review again the latest proposal closed without writing, placed on the files as they
+        are now, and go on from its outcome (busy as for `send`). Raises RuntimeError when there
+        is none or the loop is busy."""
+        if self.reopenable is None:
+            raise RuntimeError("no closed review to reopen")
+        return self._run(self._reopened(self.reopenable))
+
+    def cancel(self) -> None:
+        """Stop the answer being written (from any thread); what came so far is kept as stopped."""
+        self.session.cancel()
+
+    def undo(self) -> Written:
+        """Put back the files of the newest review that wrote some, and tell the model with the
+        next turn. Raises ApplyError (nothing written) when there is none or a file changed since."""
+        undone = self.workspace.undo()
+        note = prompts.load("edits_undone", files=", ".join(undone.paths))
+        self.session.pending_note = "\n\n".join(n for n in (self.session.pending_note, note) if n)
+        return undone
+
+    def clear(self) -> None:
+        """Forget the conversation and any closed review (the context files stay)."""
+        self.session.clear()
+        self.reopenable = None
+
+    def _run(self, events: Iterator[LoopEvent]) -> Iterator[LoopEvent]:
+        if not self._running.acquire(blocking=False):
+            raise RuntimeError("the conversation is busy: an answer streams or a review is open")
+
+        def released() -> Iterator[LoopEvent]:
+            try:
+                yield from events
+            finally:
+                self._running.release()
+
+        return released()
+
+    def _reopened(self, proposal: Proposal) -> Iterator[LoopEvent]:
+        self.session.pending_note = ""  # the review is open again: its outcome is what the model hears
+        feedback = yield from self._review(proposal.placed_again(self.session.repo_root))
+        if feedback:
+            yield from self._turns(feedback, "feedback", "review feedback")
+
+    def _turns(self, text: str, kind: TurnKind, title: str) -> Iterator[LoopEvent]:
+        retrying: Proposal | None = None
+        while True:
+            yield TurnStarted(text, kind, title)
+            try:
+                yield from self.session.stream_turn(text, kind=kind)
+            except ProviderError as exc:
+                yield TurnFailed(str(exc))
+                if retrying is not None:  # the correction failed: review what was placed before it
+                    yield from self._review(dataclasses.replace(retrying, retried=True))
+                return
+            turn = self.session.turns[-1]
+            if turn.status != "complete":  # stopped
+                if retrying is not None:
+                    yield from self._review(dataclasses.replace(retrying, retried=True))
+                return
+            proposal = propose(self.session.repo_root, turn.answer, retrying)
+            if proposal is None:
+                return
+            if proposal.needs_retry:
+                retrying = proposal
+                text, kind = proposal.retry_message(), "feedback"
+                title = f"{proposal.retry_title()} — asking the model to correct"
+                continue
+            feedback = yield from self._review(proposal)
+            if not feedback:
+                return
+            retrying, text, kind, title = None, feedback, "feedback", "review feedback"
+
+    def _review(self, proposal: Proposal) -> Iterator[LoopEvent]:
+        """Show the refusals, have the person review the rest; returns the feedback turn to send,
+        if the review leaves the model something to do."""
+        from app.review import WriteAccepted  # git loads on the first review
+
+        self.reopenable = None
+        for problem in proposal.problems:
+            yield Notice(f"Edit dropped — {problem.summary}", "error")
+        for change in proposal.broken:
+            line, message = change.flag or (0, "")
+            yield Notice(f"{change.path} would not parse after these edits — line {line}: {message} (flagged in the review)", "error")
+        if not proposal.changeset.files:
+            return None
+        target = WriteAccepted(self.workspace)
+        result = self.reviewer.review(proposal, target)
+        if result is None or not result.applied:
+            self.reopenable = proposal
+            self.session.pending_note = prompts.load("review_closed")
+            yield Notice("Review closed: nothing written. /review reopens it; otherwise the model is told with your next message.")
+            return None
+        lines = target.summary(result).splitlines()
+        if result.written or result.deleted:
+            lines[0] += "  (/undo puts it back)"
+        for line in lines:
+            yield Notice(line)
+        refusals = proposal.refusals_note()
+        feedback = "\n\n".join(t for t in (result.feedback_for_model(), refusals) if t)
+        if feedback and (result.left() or refusals):
+            return feedback
+        if feedback:  # all accepted, some rewritten: the model learns it with the next message
+            self.session.pending_note = feedback
+        return None
