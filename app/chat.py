@@ -19,7 +19,19 @@ from app import instructions
 from app.context import ContextFiles, changes_block, context_block
 from app.edits.paths import repo_files
 from app.instructions import Style
-from app.llm.base import Done, Message, ProviderError, ProviderSwitched, Retrying, StreamBroken, TextDelta, Usage
+from app.llm.base import (
+    ChatRequest,
+    Done,
+    Message,
+    ProviderError,
+    ProviderSwitched,
+    Retrying,
+    StreamBroken,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+    Usage,
+)
 from app.llm.meter import Meter, RequestCost, estimate_tokens
 
 if TYPE_CHECKING:
@@ -60,6 +72,10 @@ class Turn:
     """"name/model" that produced the answer."""
     cost: RequestCost | None = None
     """What the request cost (estimated for an answer that was cut off)."""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    """The tools the complete answer asked to run, in its order."""
+    tool_results: list[ToolResult] = field(default_factory=list)
+    """What was answered to those calls (a call with none is told it was not run)."""
 
     @property
     def seen(self) -> bool:
@@ -71,6 +87,9 @@ class Turn:
         if not self.seen:
             return []  # nothing came back: the question goes unanswered, the user will re-ask
         question = Message("user", "\n\n".join(t for t in (changes_block(self.changed), self.note, self.prompt) if t))
+        if self.status == "complete" and self.tool_calls:
+            answer = Message("assistant", self.answer, tool_calls=list(self.tool_calls))
+            return [question, answer, Message("user", "", tool_results=self._answered_calls())]
         if self.status == "complete":
             return [question, Message("assistant", self.answer)]
         if self.status == "streaming":
@@ -78,6 +97,14 @@ class Turn:
         why = "the user stopped it" if self.status == "cancelled" else self.error
         cut = f"[This answer was cut off before it was complete ({why}). It is not a finished answer.]"
         return [question, Message("assistant", f"{self.answer}\n\n{cut}")]
+
+
+    def _answered_calls(self) -> list[ToolResult]:
+        """A result for every call: its own, else that it was not run (an API refuses a call left
+        unanswered)."""
+        results = {r.call_id: r for r in self.tool_results}
+        unrun = "not run: no tool was offered with this request"
+        return [results.get(c.id) or ToolResult(c.id, unrun, is_error=True) for c in self.tool_calls]
 
 
 class ChatSession:
@@ -105,7 +132,7 @@ class ChatSession:
     @property
     def style(self) -> Style:
         """What the system prompt asks of the active model (edit format, full or compact)."""
-        return instructions.choose(getattr(self.router.active, "config", None), self.router.model)
+        return instructions.choose(self.router.active.config, self.router.model)
 
     def system_prompt(self) -> str:
         """The system prompt for the active model: how to answer and how to write edits."""
@@ -143,7 +170,7 @@ class ChatSession:
             sent = system + context + "".join(m.content for m in messages)
             if warning := self._overflow_warning(estimate_tokens(sent)):
                 yield ContextWarning(warning)
-            stream = self.router.stream_chat(messages, system=system, context=context)
+            stream = self.router.stream_chat(ChatRequest(messages, system, context))
             for event in stream:
                 if turn.status != "streaming":
                     return  # cancelled
@@ -152,6 +179,7 @@ class ChatSession:
                 elif isinstance(event, Done):
                     turn.provider = f"{self.router.name}/{self.router.model}"
                     turn.cost = self.meter.record(self.router.name, self.router.model, event.usage)
+                    turn.tool_calls = list(event.tool_calls)
                     turn.status = "complete"
                 yield event
             if turn.status == "streaming":
@@ -197,7 +225,7 @@ class ChatSession:
     def _overflow_warning(self, tokens: int) -> str:
         """A warning when a request of about `tokens` will not fit the active model's window
         (configured, or learned from an earlier refusal), else ""."""
-        window = getattr(self.router.active, "context_window", None)
+        window = self.router.active.context_window
         if not window or tokens < window * 0.9:
             return ""
         return (

@@ -50,8 +50,8 @@ class Style:
 def choose(config: ProviderConfig | None, model: str) -> Style:
     """The style for `model` served by the provider `config` (None: a provider with no config)."""
     small, why = _is_small(config, model)
-    edit_format = getattr(config, "edit_format", "auto")
-    prompt = getattr(config, "prompt", "auto")
+    edit_format = config.edit_format if config else "auto"
+    prompt = config.prompt if config else "auto"
     return Style(
         edit_format if edit_format != "auto" else "whole" if small else "search-replace",
         prompt if prompt != "auto" else "compact" if small else "full",

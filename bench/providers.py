@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.config import ProviderConfig  # noqa: E402
-from app.llm.base import Message, TextDelta  # noqa: E402
+from app.llm.base import ChatRequest, Message, TextDelta  # noqa: E402
 from app.llm.openai_api import OpenAIProvider  # noqa: E402
 from app.llm.router import Router  # noqa: E402
 from tests.wire_server import Reply, WireServer, openai_config  # noqa: E402
@@ -55,7 +55,7 @@ def streaming_overhead(runs: int) -> None:
                 pass
 
         def through(target: OpenAIProvider | Router) -> Callable[[], None]:
-            return lambda: sum(1 for e in target.stream_chat(messages) if isinstance(e, TextDelta))
+            return lambda: sum(1 for e in target.stream_chat(ChatRequest(messages)) if isinstance(e, TextDelta))
 
         raw()  # warm up the connection pool and imports
         results = {
@@ -92,7 +92,7 @@ def embedded_speed(runs: int) -> None:
         for _ in range(runs):
             started = time.perf_counter()
             first = None
-            for event in provider.stream_chat(question, max_tokens=48):
+            for event in provider.stream_chat(ChatRequest(question, max_tokens=48)):
                 if first is None and isinstance(event, TextDelta):
                     first = time.perf_counter()
             done = event

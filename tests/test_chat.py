@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import subprocess
 import threading
 from pathlib import Path
@@ -13,7 +15,7 @@ from app.config import Config, ProviderConfig
 from app.llm.base import Done, ProviderError, StreamBroken, TextDelta
 from app.llm.meter import Meter
 from app.llm.registry import build_router
-from tests.wire_server import Reply, Status, WireServer
+from tests.wire_server import Call, Reply, Status, WireServer, anthropic_config, openai_config
 
 
 @pytest.fixture
@@ -213,3 +215,22 @@ def test_each_request_starts_as_the_last_one_did_so_the_servers_cache_serves_it(
     list(session.stream_turn("q5"))
     final = wire_server.requests[-1].body["messages"]
     assert not any("return a" in str(m["content"]) for m in final)
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_turn_keeps_its_tool_calls_and_the_model_hears_that_they_were_not_run(
+    tmp_path: Path, wire_server: WireServer, kind: str
+) -> None:
+    """Nothing runs tools yet: a call the model makes anyway is answered as not run, so the next
+    request is one the API accepts (a call left unanswered is refused)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    config = anthropic_config(wire_server) if kind == "anthropic" else openai_config(wire_server)
+    session = ChatSession(tmp_path, build_router(Config(providers=[config])), Meter())
+    wire_server.script(Reply("Looking.", tool_calls=[Call("read_file", {"path": "a.py"}, id="call_1")]), Reply("ok"))
+    list(session.stream_turn("what is in a.py?"))
+    turn = session.turns[-1]
+    assert [(c.id, c.name, c.arguments) for c in turn.tool_calls] == [("call_1", "read_file", {"path": "a.py"})]
+    json.dumps(dataclasses.asdict(turn))  # a session log writes turns as they are
+    list(session.stream_turn("and now?"))
+    sent = json.dumps(wire_server.requests[-1].body["messages"])
+    assert "call_1" in sent and "not run: no tool was offered with this request" in sent

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def is_offline(provider: Provider) -> bool:
     """Whether `provider` is the embedded offline smoke-test model."""
-    return getattr(provider, "kind", None) == "local"
+    return provider.kind == "local"
 
 
 def loading_text(provider: Provider, first_use: bool) -> str | None:

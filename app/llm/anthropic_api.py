@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from app.config import ProviderConfig
 from app.llm.base import (
     MODEL_LIST_TIMEOUT,
+    ChatRequest,
     Done,
     Fill,
     Message,
@@ -21,7 +22,6 @@ from app.llm.base import (
     StreamBroken,
     StreamEvent,
     TextDelta,
-    ToolSpec,
     Usage,
 )
 from app.llm.fim import complete_by_chat
@@ -46,6 +46,7 @@ class AnthropicProvider:
         self.retries = config.max_retries
         self.model = config.model
         self.supports_tools = config.tools
+        self.context_window = config.context_window
         self._client: anthropic.Anthropic | None = None
 
     def _sdk(self) -> anthropic.Anthropic:
@@ -70,34 +71,26 @@ class AnthropicProvider:
         if client is not None:
             close_now(client)
 
-    def stream_chat(
-        self,
-        messages: list[Message],
-        *,
-        system: str = "",
-        context: str = "",
-        tools: list[ToolSpec] | None = None,
-        max_tokens: int = 4096,
-    ) -> Iterator[StreamEvent]:
+    def stream_chat(self, request: ChatRequest) -> Iterator[StreamEvent]:
         import anthropic
         import httpx2
 
-        request: dict[str, Any] = {
+        body: dict[str, Any] = {
             "model": self.model,
-            "max_tokens": max_tokens,
-            "messages": [to_anthropic(m) for m in messages],
+            "max_tokens": request.max_tokens,
+            "messages": [to_anthropic(m) for m in request.messages],
             "stream": True,
         }
-        blocks = [{"type": "text", "text": t, "cache_control": CACHED} for t in (system, context) if t]
+        blocks = [{"type": "text", "text": t, "cache_control": CACHED} for t in (request.system, request.context) if t]
         if blocks:
-            request["system"] = blocks
-        if tools and self.supports_tools:
-            request["tools"] = [
-                {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in tools
+            body["system"] = blocks
+        if request.tools and self.supports_tools:
+            body["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.input_schema} for t in request.tools
             ]
         stall = Stall(self.config.timeout, self.abort)
         try:
-            with self._sdk().messages.create(**request) as stream, stall:
+            with self._sdk().messages.create(**body) as stream, stall:
                 yield from self._read(stream, stall)
         except (anthropic.APIError, httpx2.TransportError, StreamBroken) as exc:
             raise stall_error(self.config) if stall.fired else provider_error(exc, self.config, mid_stream=stall.begun) from exc

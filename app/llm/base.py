@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, Union
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
+
+if TYPE_CHECKING:
+    from app.config import ProviderConfig
 
 Role = Literal["user", "assistant"]
 
@@ -47,6 +50,18 @@ class Message:
     content: str
     tool_calls: list[ToolCall] = field(default_factory=list)
     tool_results: list[ToolResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One chat request, as every provider and the router take it."""
+
+    messages: list[Message]
+    system: str = ""
+    context: str = ""
+    """Stable repo context, sent after the system prompt (cached where the API allows)."""
+    tools: tuple[ToolSpec, ...] = ()
+    max_tokens: int = 4096
 
 
 @dataclass(frozen=True)
@@ -160,21 +175,23 @@ class Provider(Protocol):
 
     name: str
     """Short label shown in the UI, e.g. "anthropic" or "ollama"."""
+    kind: str
+    """Which API it speaks: "anthropic", "openai", "local" (the embedded model), "scripted"."""
     model: str
     """The model id sent to the API, e.g. "claude-sonnet-4-5"."""
+    config: ProviderConfig | None
+    """The settings it was made from (None for one made in code, e.g. a scripted model)."""
     retries: int
     """How many times the router asks again after a retryable failure before any text."""
+    notice: str | None
+    """What the UI must tell the person while this provider answers (the offline model's warning)."""
+    supports_tools: bool
+    """Whether tool definitions are sent (some servers reject them)."""
+    context_window: int | None
+    """Tokens the model holds, prompt and answer together, when known (configured or learned)."""
 
-    def stream_chat(
-        self,
-        messages: list[Message],
-        *,
-        system: str = "",
-        context: str = "",
-        tools: list[ToolSpec] | None = None,
-        max_tokens: int = 4096,
-    ) -> Iterator[StreamEvent]:
-        """Stream one answer. `context` is stable repo context (cached where the API allows).
+    def stream_chat(self, request: ChatRequest) -> Iterator[StreamEvent]:
+        """Stream one answer.
 
         Yields TextDelta events, then exactly one Done. Raises ProviderError (StreamBroken when the
         stream dies part-way).

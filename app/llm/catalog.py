@@ -79,5 +79,5 @@ class ModelCatalog:
 
 def _same_server(a: Provider, b: Provider) -> bool:
     """Whether two providers are one server (the same provider, or the same base_url)."""
-    url = getattr(getattr(a, "config", None), "base_url", None)
-    return a is b or (url is not None and url == getattr(getattr(b, "config", None), "base_url", None))
+    url = a.config.base_url if a.config else None
+    return a is b or (url is not None and b.config is not None and url == b.config.base_url)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.config import EMBEDDED_CONTEXT_WINDOW, ProviderConfig, user_config_path
-from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.base import ChatRequest, Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, Usage
 from app.llm.fim import window
 from app.llm.streaming import normalize_stop
 
@@ -105,21 +105,13 @@ class EmbeddedProvider:
         """Nothing to close: generation runs in the reading thread and stops at the next token
         once that thread stops reading."""
 
-    def stream_chat(
-        self,
-        messages: list[Message],
-        *,
-        system: str = "",
-        context: str = "",
-        tools: list[ToolSpec] | None = None,
-        max_tokens: int = 4096,
-    ) -> Iterator[StreamEvent]:
-        chat = to_plain(messages, system, context)
+    def stream_chat(self, request: ChatRequest) -> Iterator[StreamEvent]:
+        chat = to_plain(request.messages, request.system, request.context)
         with self._lock:
             llama = self._load()
             prompt_tokens = sum(len(llama.tokenize(m["content"].encode(), add_bos=False)) + TEMPLATE_TOKENS
                                 for m in chat)
-            max_tokens = min(max_tokens, MAX_ANSWER_TOKENS, self.context_window - prompt_tokens)
+            max_tokens = min(request.max_tokens, MAX_ANSWER_TOKENS, self.context_window - prompt_tokens)
             if max_tokens <= 0:
                 raise ProviderError(
                     f"{self.name}: the request (~{prompt_tokens} tokens) does not fit the built-in model's "

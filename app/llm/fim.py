@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import prompts
-from app.llm.base import Fill, Message, Provider, TextDelta
+from app.llm.base import ChatRequest, Fill, Message, Provider, TextDelta
 
 PREFIX_CHARS = 6000
 SUFFIX_CHARS = 2000
@@ -40,6 +40,6 @@ def clean_middle(text: str) -> str:
 def complete_by_chat(provider: Provider, prefix: str, suffix: str, max_tokens: int) -> Fill:
     """Fill in the middle by asking `provider`'s chat model with the FIM instruction prompt."""
     system, messages = fim_chat(prefix, suffix)
-    events = list(provider.stream_chat(messages, system=system, max_tokens=max_tokens))
+    events = list(provider.stream_chat(ChatRequest(messages, system, max_tokens=max_tokens)))
     text = "".join(e.text for e in events if isinstance(e, TextDelta))
     return Fill(clean_middle(text), events[-1].usage)  # a stream ends with its one Done

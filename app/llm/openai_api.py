@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from app.config import AUTO_MODEL, ProviderConfig
 from app.llm.base import (
     MODEL_LIST_TIMEOUT,
+    ChatRequest,
     ContextOverflow,
     Done,
     Fill,
@@ -27,7 +28,6 @@ from app.llm.base import (
     StreamBroken,
     StreamEvent,
     TextDelta,
-    ToolSpec,
     Usage,
 )
 from app.llm.fim import complete_by_chat, window
@@ -86,40 +86,32 @@ class OpenAIProvider:
         if client is not None:
             close_now(client)
 
-    def stream_chat(
-        self,
-        messages: list[Message],
-        *,
-        system: str = "",
-        context: str = "",
-        tools: list[ToolSpec] | None = None,
-        max_tokens: int = 4096,
-    ) -> Iterator[StreamEvent]:
+    def stream_chat(self, request: ChatRequest) -> Iterator[StreamEvent]:
         import httpx2
         import openai
 
-        request: dict[str, Any] = {
+        body: dict[str, Any] = {
             "model": self._served_model(),
-            "messages": to_openai(messages, system, context),
+            "messages": to_openai(request.messages, request.system, request.context),
             "stream": True,
             "stream_options": {"include_usage": True},
             # Other servers ignore max_completion_tokens; OpenAI's newer models reject max_tokens.
-            ("max_completion_tokens" if self.official else "max_tokens"): max_tokens,
+            ("max_completion_tokens" if self.official else "max_tokens"): request.max_tokens,
         }
         if self.config.answer_temperature is not None and self.sends_temperature:
-            request["temperature"] = self.config.answer_temperature
-        if tools and self.supports_tools:
-            request["tools"] = [
+            body["temperature"] = self.config.answer_temperature
+        if request.tools and self.supports_tools:
+            body["tools"] = [
                 {"type": "function",
                  "function": {"name": t.name, "description": t.description, "parameters": t.input_schema}}
-                for t in tools
+                for t in request.tools
             ]
         stall = Stall(self.config.timeout, self.abort)
         try:
-            with self._open(request) as stream, stall:
-                yield from self._read(stream, request, stall)
+            with self._open(body) as stream, stall:
+                yield from self._read(stream, body, stall)
         except _Empty:
-            raise self._why_empty(request) from None
+            raise self._why_empty(body) from None
         except (openai.APIError, httpx2.TransportError, StreamBroken) as exc:
             raise stall_error(self.config) if stall.fired else self._error(exc, mid_stream=stall.begun) from exc
 

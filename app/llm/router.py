@@ -14,19 +14,16 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
 from app.instructions import is_small_model
 from app.llm.base import (
+    ChatRequest,
     Fill,
-    Message,
     Provider,
     ProviderError,
     ProviderSwitched,
     Retrying,
     StreamEvent,
     TextDelta,
-    ToolSpec,
 )
 
 MAX_RETRY_DELAY = 30.0
@@ -59,17 +56,17 @@ class Router:
     @property
     def notice(self) -> str | None:
         """What the UI must tell the user about the active provider (the offline model's warning)."""
-        return getattr(self.active, "notice", None)
+        return self.active.notice
 
     @property
     def supports_tools(self) -> bool:
-        return getattr(self.active, "supports_tools", True)
+        return self.active.supports_tools
 
     def use(self, name_or_kind: str, model: str | None = None) -> Provider:
         """Make the provider with this name (else the first of this kind) active, optionally with
         another model. The conversation is the caller's, so nothing is lost. Raises ProviderError."""
         named = [i for i, p in enumerate(self.providers) if p.name == name_or_kind]
-        of_kind = [i for i, p in enumerate(self.providers) if getattr(p, "kind", None) == name_or_kind]
+        of_kind = [i for i, p in enumerate(self.providers) if p.kind == name_or_kind]
         for index in named or of_kind:
             provider = self.providers[index]
             if model:
@@ -79,20 +76,11 @@ class Router:
         names = ", ".join(p.name for p in self.providers)
         raise ProviderError(f"no provider {name_or_kind!r} (configured: {names})", retryable=False)
 
-    def stream_chat(
-        self,
-        messages: list[Message],
-        *,
-        system: str = "",
-        context: str = "",
-        tools: list[ToolSpec] | None = None,
-        max_tokens: int = 4096,
-    ) -> Iterator[StreamEvent]:
+    def stream_chat(self, request: ChatRequest) -> Iterator[StreamEvent]:
         """The active provider's answer; on a retryable failure before any text, the next one's."""
         self._stop.clear()
-        options: dict[str, Any] = {"system": system, "context": context, "tools": tools, "max_tokens": max_tokens}
         order = [self._active] + [
-            i for i, p in enumerate(self.providers) if i != self._active and getattr(getattr(p, "config", None), "failover", True)
+            i for i, p in enumerate(self.providers) if i != self._active and (p.config is None or p.config.failover)
         ]
         failures: list[str] = []
         first = self._active
@@ -100,7 +88,7 @@ class Router:
             provider = self.providers[index]
             self._active = index
             try:
-                yield from self._attempts(provider, messages, options)
+                yield from self._attempts(provider, request)
                 return
             except _Failed as failed:
                 exc = failed.error
@@ -122,15 +110,15 @@ class Router:
                     smaller=_small(following) and not _small(provider),
                 )
 
-    def _attempts(self, provider: Provider, messages: list[Message], options: dict[str, Any]) -> Iterator[StreamEvent]:
+    def _attempts(self, provider: Provider, request: ChatRequest) -> Iterator[StreamEvent]:
         """One provider's answer, asked again after a retryable failure before any text. Raises
         _Failed with the last error (its message says how many attempts took how long)."""
-        attempts = 1 + max(0, getattr(provider, "retries", 0))
+        attempts = 1 + max(0, provider.retries)
         started = time.monotonic()
         for attempt in range(1, attempts + 1):
             streamed = False
             try:
-                with _closed_after(provider.stream_chat(messages, **options)) as events:
+                with _closed_after(provider.stream_chat(request)) as events:
                     for event in events:
                         streamed = streamed or isinstance(event, TextDelta)
                         yield event
@@ -151,6 +139,10 @@ class Router:
         self._stop.set()
         self.active.abort()
 
+    def list_models(self) -> list[str]:
+        """The models the active provider's server offers, asked now (see `Provider.list_models`)."""
+        return self.active.list_models()
+
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
         """The active provider's fill-in-the-middle (no failover: a completion is optional)."""
         return self.active.complete_fim(prefix, suffix, max_tokens=max_tokens)
@@ -165,7 +157,7 @@ class _Failed(Exception):
 
 
 def _small(provider: Provider) -> bool:
-    return is_small_model(getattr(provider, "config", None), provider.model)
+    return is_small_model(provider.config, provider.model)
 
 
 def _reason(name: str, message: str) -> str:

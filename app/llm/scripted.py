@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.llm.base import Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolSpec, Usage
+from app.llm.base import ChatRequest, Done, Fill, ProviderError, StreamBroken, StreamEvent, TextDelta, ToolCall, Usage
 
 
 @dataclass(frozen=True)
@@ -23,27 +23,24 @@ class Reply:
     request), else after it (a stream that broke part-way)."""
     hold: bool = False
     """After the text, wait until `abort()` (a model that never stops, for testing the stop)."""
-
-
-@dataclass(frozen=True)
-class Request:
-    """What one request sent."""
-
-    messages: list[Message]
-    system: str
-    context: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    """Tools the answer calls, after its text."""
 
 
 class ScriptedProvider:
     """A Provider whose answers are `Reply`s given in advance; an empty script fails the request."""
 
     kind = "scripted"
+    config = None
     retries = 0
+    notice: str | None = None
+    supports_tools = False
+    context_window: int | None = None
 
     def __init__(self, *replies: str | Reply, name: str = "scripted", model: str = "script") -> None:
         self.name, self.model = name, model
         self.script: deque[Reply] = deque()
-        self.requests: list[Request] = []
+        self.requests: list[ChatRequest] = []
         self.streaming = threading.Event()
         """Set while an answer's text has been sent and it has not ended (a test waits on it)."""
         self._aborted = threading.Event()
@@ -53,16 +50,8 @@ class ScriptedProvider:
         """Add answers for the requests to come."""
         self.script.extend(r if isinstance(r, Reply) else Reply(r) for r in replies)
 
-    def stream_chat(
-        self,
-        messages: list[Message],
-        *,
-        system: str = "",
-        context: str = "",
-        tools: list[ToolSpec] | None = None,
-        max_tokens: int = 4096,
-    ) -> Iterator[StreamEvent]:
-        self.requests.append(Request(list(messages), system, context))
+    def stream_chat(self, request: ChatRequest) -> Iterator[StreamEvent]:
+        self.requests.append(request)
         if not self.script:
             raise ProviderError(f"{self.name}: the script has no answer for request {len(self.requests)}", retryable=False)
         reply = self.script.popleft()
@@ -78,7 +67,8 @@ class ScriptedProvider:
                 return
             if reply.fail:
                 raise StreamBroken(f"{self.name}: {reply.fail}")
-            yield Done("end", Usage(sum(len(m.content) for m in messages) // 4, len(reply.text) // 4))
+            usage = Usage(sum(len(m.content) for m in request.messages) // 4, len(reply.text) // 4)
+            yield Done("tool_use" if reply.tool_calls else "end", usage, reply.tool_calls)
         finally:
             self.streaming.clear()
 

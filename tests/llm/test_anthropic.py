@@ -9,6 +9,7 @@ import pytest
 from app.llm.anthropic_api import AnthropicProvider
 from app.llm.router import Router
 from app.llm.base import (
+    ChatRequest,
     Retrying,
     Done,
     Fill,
@@ -27,7 +28,7 @@ READ = ToolSpec("read_file", "Read a file", {"type": "object", "properties": {"p
 
 
 def ask(provider: AnthropicProvider, text: str = "hi", **options) -> list:
-    return list(provider.stream_chat([Message("user", text)], **options))
+    return list(provider.stream_chat(ChatRequest([Message("user", text)], **options)))
 
 
 def test_streams_text_then_done_with_usage(wire_server: WireServer) -> None:
@@ -69,7 +70,7 @@ def test_tool_calls_and_results_are_sent_back_as_blocks(wire_server: WireServer)
         Message("assistant", "", tool_calls=[ToolCall("toolu_1", "read_file", {"path": "x"})]),
         Message("user", "", tool_results=[ToolResult("toolu_1", "no such file", is_error=True)]),
     ]
-    list(AnthropicProvider(anthropic_config(wire_server)).stream_chat(history))
+    list(AnthropicProvider(anthropic_config(wire_server)).stream_chat(ChatRequest(history)))
     sent = wire_server.requests[-1].body["messages"]
     assert sent[0] == {"role": "user", "content": "open x"}
     assert sent[1] == {"role": "assistant", "content": [
@@ -121,7 +122,7 @@ def test_connection_dropped_mid_stream_is_broken_not_an_answer(wire_server: Wire
     wire_server.script(Reply("The answer is", " 42", " and more", drop_after=1))
     events = []
     with pytest.raises(StreamBroken, match="anthropic: stream broke"):
-        for event in AnthropicProvider(anthropic_config(wire_server)).stream_chat([Message("user", "q")]):
+        for event in AnthropicProvider(anthropic_config(wire_server)).stream_chat(ChatRequest([Message("user", "q")])):
             events.append(event)
     assert events == [TextDelta("The answer is")]  # no Done: the partial text is not an answer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import ProviderConfig
-from app.llm.base import Done, Message, ProviderError, TextDelta
+from app.llm.base import ChatRequest, Done, Message, ProviderError, TextDelta
 from app.llm.embedded import EmbeddedProvider, default_model_path
 
 
@@ -22,7 +22,7 @@ def provider() -> EmbeddedProvider:
 
 
 def test_a_real_generation_streams_text_then_done(provider: EmbeddedProvider) -> None:
-    events = list(provider.stream_chat([Message("user", "Say hello.")], system="Be brief.", max_tokens=4))
+    events = list(provider.stream_chat(ChatRequest([Message("user", "Say hello.")], system="Be brief.", max_tokens=4)))
     texts = [e for e in events if isinstance(e, TextDelta)]
     done = events[-1]
     assert texts and all(e.text for e in texts)
@@ -39,7 +39,7 @@ def test_fim_is_plain_continuation_of_the_prefix(provider: EmbeddedProvider) -> 
 
 def test_a_request_larger_than_the_window_is_refused_with_one_line(provider: EmbeddedProvider) -> None:
     with pytest.raises(ProviderError, match=r"does not fit the built-in model's 1024-token window") as caught:
-        list(provider.stream_chat([Message("user", "word " * 3000)]))
+        list(provider.stream_chat(ChatRequest([Message("user", "word " * 3000)])))
     assert not caught.value.retryable
 
 
@@ -52,7 +52,7 @@ def test_the_ui_is_told_plainly_what_this_model_is(provider: EmbeddedProvider) -
 def test_a_missing_model_file_is_a_one_line_error(tmp_path) -> None:
     missing = EmbeddedProvider(local_config(model_path=str(tmp_path / "nope.gguf")))
     with pytest.raises(ProviderError) as caught:
-        list(missing.stream_chat([Message("user", "hi")]))
+        list(missing.stream_chat(ChatRequest([Message("user", "hi")])))
     assert not caught.value.retryable
     assert str(caught.value).startswith(f"local: model file not found: {tmp_path / 'nope.gguf'} (model_path, from ")
     assert "exosuit[local]" not in str(caught.value)  # the person set the path: no package helps

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.config import ProviderConfig
-from app.llm.base import Done, Message, ProviderSwitched, TextDelta
+from app.llm.base import ChatRequest, Done, Message, ProviderSwitched, TextDelta
 from app.llm.openai_api import OpenAIProvider
 from app.llm.router import Router
 from tests.wire_server import Status, WireServer, openai_config
@@ -67,7 +67,7 @@ def llama(url: str) -> OpenAIProvider:
 
 
 def test_streams_an_answer_and_estimates_the_usage_it_does_not_report(llama_server: str) -> None:
-    events = list(llama(llama_server).stream_chat([Message("user", "Say hello.")], system="Be brief.", max_tokens=8))
+    events = list(llama(llama_server).stream_chat(ChatRequest([Message("user", "Say hello.")], system="Be brief.", max_tokens=8)))
     assert any(isinstance(e, TextDelta) and e.text for e in events)
     done = events[-1]
     assert isinstance(done, Done) and done.stop_reason in ("end", "max_tokens")
@@ -78,7 +78,7 @@ def test_streams_an_answer_and_estimates_the_usage_it_does_not_report(llama_serv
 def test_max_tokens_is_honoured(llama_server: str) -> None:
     """`max_completion_tokens` would be ignored by this server; the provider sends `max_tokens`."""
     question = [Message("user", "Write a long story about a dragon.")]
-    events = list(llama(llama_server).stream_chat(question, max_tokens=5))
+    events = list(llama(llama_server).stream_chat(ChatRequest(question, max_tokens=5)))
     assert events[-1].stop_reason == "max_tokens"
     assert 1 <= sum(1 for e in events if isinstance(e, TextDelta)) <= 5
 
@@ -86,6 +86,6 @@ def test_max_tokens_is_honoured(llama_server: str) -> None:
 def test_failover_from_a_failing_provider_to_the_real_server(wire_server: WireServer, llama_server: str) -> None:
     wire_server.script(Status(503, "down"))
     router = Router([OpenAIProvider(openai_config(wire_server, name="cloud")), llama(llama_server)])
-    events = list(router.stream_chat([Message("user", "Say hi.")], max_tokens=6))
+    events = list(router.stream_chat(ChatRequest([Message("user", "Say hi.")], max_tokens=6)))
     assert isinstance(events[0], ProviderSwitched) and events[0].to_provider == "llama.cpp/smollm2"
     assert isinstance(events[-1], Done) and router.name == "llama.cpp"

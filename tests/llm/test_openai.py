@@ -9,6 +9,7 @@ import pytest
 
 from app.config import ProviderConfig, load_config
 from app.llm.base import (
+    ChatRequest,
     Retrying,
     Done,
     Fill,
@@ -30,7 +31,7 @@ READ = ToolSpec("read_file", "Read a file", {"type": "object", "properties": {"p
 
 
 def ask(provider: OpenAIProvider, text: str = "hi", **options) -> list:
-    return list(provider.stream_chat([Message("user", text)], **options))
+    return list(provider.stream_chat(ChatRequest([Message("user", text)], **options)))
 
 
 def test_streams_text_and_reported_usage(wire_server: WireServer) -> None:
@@ -105,7 +106,7 @@ def test_tool_history_is_sent_in_openai_shape(wire_server: WireServer) -> None:
         Message("assistant", "", tool_calls=[ToolCall("call_a", "read_file", {"path": "a"})]),
         Message("user", "", tool_results=[ToolResult("call_a", "print(1)")]),
     ]
-    list(OpenAIProvider(openai_config(wire_server)).stream_chat(history))
+    list(OpenAIProvider(openai_config(wire_server)).stream_chat(ChatRequest(history)))
     sent = wire_server.requests[-1].body["messages"]
     assert sent[1] == {"role": "assistant", "content": None, "tool_calls": [
         {"id": "call_a", "type": "function", "function": {"name": "read_file", "arguments": '{"path": "a"}'}}]}
@@ -151,7 +152,7 @@ def test_connection_dropped_mid_stream(wire_server: WireServer) -> None:
     wire_server.script(Reply("one", "two", "three", drop_after=2))
     events = []
     with pytest.raises(StreamBroken, match="openai: stream broke: connection failed"):
-        for event in OpenAIProvider(openai_config(wire_server)).stream_chat([Message("user", "q")]):
+        for event in OpenAIProvider(openai_config(wire_server)).stream_chat(ChatRequest([Message("user", "q")])):
             events.append(event)
     assert events == [TextDelta("one"), TextDelta("two")]
 
@@ -220,7 +221,7 @@ def test_a_server_named_only_by_openai_base_url_is_asked_which_model_it_serves(
     assert openai_entry.model == "auto"
     provider = make_provider(openai_entry)
     wire_server.script(Reply("hi"))
-    assert "".join(e.text for e in provider.stream_chat([Message("user", "x")]) if isinstance(e, TextDelta)) == "hi"
+    assert "".join(e.text for e in provider.stream_chat(ChatRequest([Message("user", "x")])) if isinstance(e, TextDelta)) == "hi"
     assert [r.method for r in wire_server.requests] == ["GET", "POST"]
     assert wire_server.requests[-1].body["model"] == "wire-model"  # what GET /v1/models listed
     assert provider.model == "wire-model"

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from app.llm.anthropic_api import AnthropicProvider
-from app.llm.base import Done, Message, ProviderError, ProviderSwitched, Retrying, StreamBroken, TextDelta
+from app.llm.base import ChatRequest, Done, Message, ProviderError, ProviderSwitched, Retrying, StreamBroken, TextDelta
 from app.llm.openai_api import OpenAIProvider
 from app.llm.router import Router
 from tests.wire_server import Hang, Reply, Status, WireServer, anthropic_config, openai_config
@@ -30,7 +30,7 @@ def two_providers(primary: WireServer, backup: WireServer, **settings) -> Router
 
 
 def ask(router: Router, text: str = "hi") -> list:
-    return list(router.stream_chat([Message("user", text)]))
+    return list(router.stream_chat(ChatRequest([Message("user", text)])))
 
 
 @pytest.mark.parametrize("failure", [
@@ -86,7 +86,7 @@ def test_a_stream_broken_after_text_is_reported_not_replaced(wire_server, backup
     router = two_providers(wire_server, backup_server)
     seen = []
     with pytest.raises(StreamBroken):
-        for event in router.stream_chat([Message("user", "q")]):
+        for event in router.stream_chat(ChatRequest([Message("user", "q")])):
             seen.append(event)
     assert seen == [TextDelta("The fix is")]
     assert backup_server.requests == []
@@ -117,7 +117,7 @@ def test_use_switches_provider_and_model_at_run_time(wire_server, backup_server)
     router = two_providers(wire_server, backup_server)
     conversation = [Message("user", "first"), Message("assistant", "answer"), Message("user", "second")]
     router.use("ollama", "llama3.2")
-    list(router.stream_chat(conversation))
+    list(router.stream_chat(ChatRequest(conversation)))
     body = backup_server.requests[-1].body
     assert body["model"] == "llama3.2"
     assert [m["content"] for m in body["messages"]] == ["first", "answer", "second"]
@@ -131,7 +131,7 @@ def test_stopping_early_closes_the_providers_stream(wire_server, backup_server) 
     """A cancelled answer must not keep the HTTP response (and the server's work) going."""
     wire_server.script(Reply(*["word "] * 200, delay=0.01))
     router = two_providers(wire_server, backup_server)
-    events = router.stream_chat([Message("user", "q")])
+    events = router.stream_chat(ChatRequest([Message("user", "q")]))
     assert next(events) == TextDelta("word ")
     events.close()
     assert wire_server.wait_for_disconnect(timeout=2.0)
@@ -143,7 +143,7 @@ def test_each_retry_is_told_and_the_error_says_how_long_it_all_took(wire_server)
     router = Router([OpenAIProvider(openai_config(wire_server, max_retries=2, timeout=0.3))])
     events = []
     with pytest.raises(ProviderError) as caught:
-        events.extend(router.stream_chat([Message("user", "hi")]))
+        events.extend(router.stream_chat(ChatRequest([Message("user", "hi")])))
     assert [(e.attempt, e.attempts, e.delay) for e in events] == [(2, 3, 0.5), (3, 3, 1.0)]
     assert events[0].describe() == "openai: no answer after 0.3s (timed out) — retrying (2/3) in 0.5s"
     assert re.fullmatch(r"openai: no answer after 0\.3s \(timed out\) — 3 attempts in 2\.\ds", str(caught.value))
@@ -153,7 +153,7 @@ def test_each_retry_is_told_and_the_error_says_how_long_it_all_took(wire_server)
 def test_a_stop_while_waiting_to_retry_ends_the_answer_at_once(wire_server) -> None:
     wire_server.script(Status(503, "down", headers={"retry-after": "20"}))
     router = Router([OpenAIProvider(openai_config(wire_server, max_retries=1))])
-    events = router.stream_chat([Message("user", "hi")])
+    events = router.stream_chat(ChatRequest([Message("user", "hi")]))
     assert isinstance(next(events), Retrying)
     threading.Timer(0.2, router.abort).start()
     started = time.monotonic()

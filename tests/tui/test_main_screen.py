@@ -15,7 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import Markdown
 
 from app.chat import ChatSession
-from app.llm.base import Done, StreamEvent, TextDelta, Usage
+from app.llm.base import ChatRequest, StreamEvent
+from app.llm.scripted import ScriptedProvider
 from app.llm.meter import Meter
 from app.llm.router import Router
 from tests.tui.conftest import GREET, MakeApp
@@ -315,27 +316,23 @@ async def test_hung_provider_can_be_stopped_and_app_quits(make_app: MakeApp, wir
 
 
 
-class SlowLocalModel:
-    """A test-only Provider that looks like the embedded model and waits before answering."""
+class SlowLocalModel(ScriptedProvider):
+    """A scripted model that looks like the embedded one and waits before answering."""
 
     kind = "local"
-    name = "local"
-    model = "SmolLM2-135M-Instruct"
     notice = "Offline built-in model: its answers are weak."
 
     def __init__(self) -> None:
+        super().__init__("hi", "hi", name="local", model="SmolLM2-135M-Instruct")
         self.release = threading.Event()
 
-    def stream_chat(self, messages: list, **options: object) -> Iterator[StreamEvent]:
+    def stream_chat(self, request: ChatRequest) -> Iterator[StreamEvent]:
         self.release.wait(5)
-        yield TextDelta("hi")
-        yield Done("end", Usage(3, 1))
+        yield from super().stream_chat(request)
 
     def abort(self) -> None:
         self.release.set()
-
-    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
-        return ""
+        super().abort()
 
 
 async def test_local_model_shows_loading_on_first_use(repo: Path) -> None:
