@@ -1,7 +1,8 @@
 """The `exosuit` command line: argument parsing and dispatch to each subcommand's module.
 
-Headless commands live in `app/`; the TUI commands are imported from `widgets/` only when run,
-so the core never loads Textual. A core command that may open the review screen (`apply`) is
+Headless commands live in `app/commands/`; the TUI commands are imported from `widgets/` only
+when run, so the core never loads Textual. A command that cannot go on raises `CommandError`,
+printed here as one line; the exit codes are in `app/commands/common.py`. A core command that may open the review screen (`apply`) is
 handed it here, imported only when it opens.
 """
 
@@ -23,10 +24,10 @@ if TYPE_CHECKING:
 # subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
 COMMANDS: dict[str, str] = {
     "tui": "widgets.tui:run",
-    "ask": "app.ask:run",
-    "apply": "app.edits.command:run",
+    "ask": "app.commands.ask:run",
+    "apply": "app.commands.apply:run",
     "review": "widgets.review_command:run",
-    "config": "app.config:run",
+    "config": "app.commands.config:run",
 }
 REVIEW = "widgets.review_command:review_changeset"
 """The review screen, for `exosuit apply` without `--yes` or `--dry-run`."""
@@ -99,15 +100,20 @@ def resolve(spec: str) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `exosuit` console script."""
+    from app.commands.common import INTERRUPTED, OK, CommandError
+
     args = build_parser().parse_args(argv)
     command = args.command or "tui"
     try:
         return resolve(COMMANDS[command])(args)
+    except CommandError as exc:
+        print(f"exosuit: {exc}", file=sys.stderr)
+        return exc.code
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:  # the reader went away (`exosuit config | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error when exit flushes
-        return 0
+        return OK
 
 
 if __name__ == "__main__":

@@ -32,13 +32,12 @@ key is an error naming the file and line, not a setting ignored without a word.
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import ipaddress
 import os
 import re
-import sys
 import tomllib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,14 +142,20 @@ class ProviderConfig:
         self.sources[key] = source
 
 
-# The settings a [[providers]] entry may hold, and their types.
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "name": (str,), "kind": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,),
-    "api_key": (str,), "timeout": (int, float), "first_token_timeout": (int, float),
-    "connect_timeout": (int, float), "max_retries": (int,), "failover": (bool,), "tools": (bool,),
-    "temperature": (int, float), "fim": (str,), "threads": (int,), "context_window": (int,), "model_path": (str,),
-    "edit_format": (str,), "prompt": (str,),
-}
+def _toml_types(cls: type) -> dict[str, tuple[type, ...]]:
+    """The settings a table of `cls` may hold and the TOML value types each accepts, read from
+    the dataclass itself (a float setting takes an integer too; None means "unset", never written)."""
+    accepted = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+    types = {}
+    for f in dataclasses.fields(cls):
+        if f.name != "sources":
+            names = [t.strip() for t in str(f.type).split("|") if t.strip() != "None"]
+            types[f.name] = tuple(t for name in names for t in accepted[name])
+    return types
+
+
+_FIELD_TYPES = _toml_types(ProviderConfig)
+"""The settings a [[providers]] entry may hold, and their types."""
 
 
 @dataclass
@@ -176,8 +181,9 @@ def user_config_path() -> Path:
     return config_dir("exosuit") / "config.toml"
 
 
-def load_config(repo_root: Path, args: argparse.Namespace | None = None) -> Config:
-    """Read every source and return the effective settings. Raises ConfigError."""
+def load_config(repo_root: Path, *, provider: str | None = None, model: str | None = None) -> Config:
+    """Read every source and return the effective settings; `provider` and `model` are the
+    command's --provider and --model. Raises ConfigError."""
     env = os.environ
     files = {"user": user_config_path(), "project": Path(repo_root) / ".exosuit.toml"}
     config = Config(providers=[], files=files)
@@ -197,7 +203,7 @@ def load_config(repo_root: Path, args: argparse.Namespace | None = None) -> Conf
     else:
         config.providers = _default_providers(env)
     _apply_env(config, env)
-    _apply_choice(config, args, env)
+    _apply_choice(config, provider, model, env)
     return config
 
 
@@ -316,7 +322,7 @@ def _parse_entry(entry: Any, where: _Where) -> ProviderConfig:
     provider = ProviderConfig(name=kind, kind=kind, model=DEFAULT_MODELS[kind])
     provider.sources = {"name": "default", "kind": where.source("kind"), "model": "default"}
     for key, value in entry.items():
-        provider.set(key, float(value) if key.endswith("timeout") or key == "temperature" else value, where.source(key))
+        provider.set(key, float(value) if float in _FIELD_TYPES[key] else value, where.source(key))
     problem = _check(provider)
     if problem:
         raise where.error(problem[1], problem[0])
@@ -443,21 +449,20 @@ def _default_key_env(provider: ProviderConfig) -> str | None:
     return None
 
 
-def _apply_choice(config: Config, args: argparse.Namespace | None, env: os._Environ[str] | dict[str, str]) -> None:
+def _apply_choice(config: Config, provider: str | None, model: str | None, env: os._Environ[str] | dict[str, str]) -> None:
     """--provider / EXOSUIT_PROVIDER keep one provider; --model / EXOSUIT_MODEL set its model."""
-    choice, choice_source = _flag_or_env(args, "provider", env, "EXOSUIT_PROVIDER")
+    choice, choice_source = _flag_or_env(provider, "provider", env, "EXOSUIT_PROVIDER")
     if choice:
         config.providers = [_pick(config, choice, choice_source, env)]
         config.notes.append(f"only provider {choice!r} ({choice_source})")
-    model, model_source = _flag_or_env(args, "model", env, "EXOSUIT_MODEL")
+    model, model_source = _flag_or_env(model, "model", env, "EXOSUIT_MODEL")
     if model:
         config.providers[0].set("model", model, model_source)
 
 
 def _flag_or_env(
-    args: argparse.Namespace | None, name: str, env: os._Environ[str] | dict[str, str], variable: str
+    value: str | None, name: str, env: os._Environ[str] | dict[str, str], variable: str
 ) -> tuple[str | None, str]:
-    value = getattr(args, name, None) if args is not None else None
     if value:
         return value, f"--{name}"
     return env.get(variable) or None, f"env {variable}"
@@ -577,21 +582,3 @@ def _warnings(config: Config) -> list[str]:
                 "name an environment variable with api_key_env instead"
             )
     return warnings
-
-
-def run(args: argparse.Namespace) -> int:
-    """`exosuit config`: print the effective settings."""
-    from app.repo import find_repo_root
-
-    directory = Path(getattr(args, "repo", None) or ".")
-    repo_root = find_repo_root(directory)
-    if repo_root is None:
-        print(f"exosuit: no such directory: {directory}", file=sys.stderr)
-        return 2
-    try:
-        config = load_config(repo_root, args)
-    except ConfigError as exc:
-        print(f"exosuit: config error: {exc}", file=sys.stderr)
-        return 2
-    print(describe(config))
-    return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import subprocess
 import sys
@@ -13,10 +12,6 @@ import pytest
 from app.config import Config, ConfigError, describe, load_config, redact
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def flags(provider: str | None = None, model: str | None = None) -> argparse.Namespace:
-    return argparse.Namespace(provider=provider, model=model, repo=".")
 
 
 def kinds(config: Config) -> list[tuple[str, str]]:
@@ -76,7 +71,7 @@ def test_user_file_then_project_file_then_env_then_flags(tmp_path, isolated_sett
     assert config.providers[1].threads == 3 and config.providers[1].sources["threads"] == "env EXOSUIT_THREADS"
     assert config.providers[0].model == "claude-opus-5-5"
 
-    config = load_config(tmp_path, flags(provider="local", model="other.gguf"))
+    config = load_config(tmp_path, provider="local", model="other.gguf")
     assert kinds(config) == [("local", "other.gguf")]
     assert config.providers[0].sources["model"] == "--model"
 
@@ -85,11 +80,11 @@ def test_provider_flag_picks_by_name_then_kind_then_a_default(tmp_path) -> None:
     (tmp_path / ".exosuit.toml").write_text(
         '[[providers]]\nname = "ollama"\nkind = "openai"\nbase_url = "http://h/v1"\nmodel = "q"\n'
     )
-    assert kinds(load_config(tmp_path, flags(provider="ollama"))) == [("ollama", "q")]
-    assert kinds(load_config(tmp_path, flags(provider="openai"))) == [("ollama", "q")]
-    assert kinds(load_config(tmp_path, flags(provider="local"))) == [("local", "SmolLM2-135M-Instruct")]
+    assert kinds(load_config(tmp_path, provider="ollama")) == [("ollama", "q")]
+    assert kinds(load_config(tmp_path, provider="openai")) == [("ollama", "q")]
+    assert kinds(load_config(tmp_path, provider="local")) == [("local", "SmolLM2-135M-Instruct")]
     with pytest.raises(ConfigError, match=r"--provider: no provider named 'gemini' \(configured: ollama"):
-        load_config(tmp_path, flags(provider="gemini"))
+        load_config(tmp_path, provider="gemini")
 
 
 def test_openai_key_is_never_sent_to_another_configured_server(tmp_path, monkeypatch) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from textual.app import App
 
+from app.commands.apply import read_response
+from app.commands.common import FAILED, OK, USAGE, workplace
 from app.edits.build import place_edits
 from app.edits.changeset import ChangeSet
-from app.edits.command import read_response
-from app.repo import find_repo_root
 from app.review import ReviewResult, ReviewTarget, RevertRejected, WriteAccepted
 from app.workspace import Workspace
 from app.worktree import untracked_files, working_tree_changeset
@@ -58,23 +58,20 @@ def quit_unless_reviewing(app: App[object]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `exosuit review`; returns the exit code (0 written, 1 closed without writing, 2 error)."""
-    root = find_repo_root(Path(args.repo or "."))
-    if root is None:
-        print(f"exosuit review: {args.repo} is not a directory", file=sys.stderr)
-        return 2
+    root = workplace(args.repo).root
     if args.response is None:
         return _review_working_tree(root)
     try:
         text = read_response(args.response)
     except (OSError, UnicodeDecodeError) as error:
         print(f"exosuit review: cannot read {args.response}: {error}", file=sys.stderr)
-        return 2
+        return USAGE
     _, changeset, problems = place_edits(root, text)
     for problem in problems:
         print(f"error: {problem.summary}", file=sys.stderr)
     if not changeset.files:
         print("exosuit review: no applicable edits found", file=sys.stderr)
-        return 1 if problems else 0
+        return FAILED if problems else OK
     if problems:
         print(f"exosuit review: {len(problems)} edits refused; reviewing the rest", file=sys.stderr)
     return review_changeset(changeset, WriteAccepted(Workspace(root)))
@@ -89,23 +86,23 @@ def review_changeset(changeset: ChangeSet, target: ReviewTarget) -> int:
     """
     if not terminal_for_keys():
         print("exosuit review: needs a terminal to read keys from", file=sys.stderr)
-        return 2
+        return USAGE
     result = ReviewApp(changeset, target).run()
     if result is None or not result.applied:
         print("Review closed; nothing written.")
-        return 1
+        return FAILED
     print(target.summary(result))
     typed = any(mark.comment or mark.edited for marks in result.marks.values() for mark in marks)
     feedback = result.feedback_for_model() if typed and isinstance(target, WriteAccepted) else None
     if feedback:  # no model to send it to: the person takes it back to the one that answered
         print(f"\nFor the model (paste it into the chat the response came from):\n\n{feedback}", end="")
-    return 0
+    return OK
 
 
 def _review_working_tree(root: Path) -> int:
     if not (root / ".git").exists():
         print(f"exosuit review: {root} is not a git repository", file=sys.stderr)
-        return 2
+        return USAGE
     changeset, left_out = working_tree_changeset(root)
     for line in left_out:
         print(f"not reviewed: {line}", file=sys.stderr)
@@ -115,5 +112,5 @@ def _review_working_tree(root: Path) -> int:
         print(f"left out {files}; `git add -N PATH` brings one into the review", file=sys.stderr)
     if not changeset.files:
         print("No text changes to review." if left_out else "No uncommitted changes to review.")
-        return 0
+        return OK
     return review_changeset(changeset, RevertRejected(Workspace(root)))

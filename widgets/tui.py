@@ -17,7 +17,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from app.chat import ChatSession
-from app.repo import git_root, start_within
+from app.commands.common import OK, USAGE, CommandError, git_root, settings, start_within
 from widgets import slash
 from widgets.main_screen import MainScreen
 from widgets.terminal import take_screenshot, terminal_for_keys
@@ -74,36 +74,31 @@ def offer_git_init(path: Path) -> Path | None:
 
 def build_session(root: Path, args: argparse.Namespace, start: str = "") -> ChatSession:
     """The chat session for `root` from its configuration, for a person working in `start`
-    (relative to `root`). Raises ConfigError."""
-    from app.config import load_config
+    (relative to `root`). Raises CommandError."""
     from app.llm.meter import Meter
     from app.llm.registry import build_router
 
-    config = load_config(root, args)
+    config = settings(root, args)
     return ChatSession(root, build_router(config), Meter(config.prices), start)
 
 
 def run(args: argparse.Namespace) -> int:
     """Open the TUI in the repository `args.repo` (default: the current directory)."""
-    from app.config import ConfigError
     from app.context import ContextError
 
     path = Path(args.repo or ".").resolve()
     if not path.is_dir():
-        print(f"exosuit: no such directory: {path}", file=sys.stderr)
-        return 1
+        raise CommandError(f"no such directory: {path}")
     root = git_root(path) or offer_git_init(path)
     if root is None:
-        return 1
+        return USAGE
+    session = build_session(root, args, start_within(root, path))
     try:
-        session = build_session(root, args, start_within(root, path))
         for skipped in session.context.add_each(args.add or []):
             print(f"exosuit: skipped {skipped}", file=sys.stderr)
-    except (ConfigError, ContextError) as exc:
-        print(f"exosuit: {exc}", file=sys.stderr)
-        return 1
+    except ContextError as exc:
+        raise CommandError(str(exc)) from None
     if not terminal_for_keys():
-        print("exosuit: needs a terminal (for a question without one: exosuit ask)", file=sys.stderr)
-        return 2
+        raise CommandError("needs a terminal (for a question without one: exosuit ask)")
     ExosuitApp(session).run()
-    return 0
+    return OK

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.edits.command import NO_TERMINAL
+from app.commands.apply import NO_TERMINAL
 
 MAIN = Path(__file__).resolve().parents[2]
 

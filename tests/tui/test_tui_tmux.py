@@ -137,5 +137,5 @@ def test_a_config_typo_is_a_clear_error(tmp_path: Path, wire_server: WireServer,
     (repo / ".exosuit.toml").write_text(f'[provider]\nkind = "openai"\nbase_url = "{wire_server.openai_url}"\nmodel = "m"\n')
     term = Terminal(exosuit(repo, wire_server))
     terminals.append(term)
-    screen = term.wait_for("EXIT=1")
+    screen = term.wait_for("EXIT=2")
     assert ".exosuit.toml:1: unknown top-level setting 'provider' — did you mean [[providers]]?" in screen.replace("\n", "")

@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from app.commands.common import FAILED, OK, USAGE, workplace
 from app.edits.apply import ApplyError
 from app.edits.build import place_edits
 from app.edits.changeset import ChangeSet
-from app.repo import find_repo_root
 from app.review import WriteAccepted
 from app.workspace import Workspace
 
@@ -31,35 +31,32 @@ NO_TERMINAL = "no terminal to review in; nothing written (pass --yes to apply, -
 
 def run(args: argparse.Namespace) -> int:
     """Run `exosuit apply`; returns the exit code. `args.review` is a `Review`."""
-    root = find_repo_root(Path(args.repo or "."))
-    if root is None:
-        print(f"exosuit apply: {args.repo} is not a directory", file=sys.stderr)
-        return 2
+    root = workplace(args.repo).root
     try:
         text = read_response(args.response)
     except (OSError, UnicodeDecodeError) as error:
         print(f"exosuit apply: cannot read {args.response}: {error}", file=sys.stderr)
-        return 2
+        return USAGE
     edits, changeset, problems = place_edits(root, text)
     if not edits:
         print(
             "exosuit apply: no edits found in the response (SEARCH/REPLACE blocks, diffs or file blocks)",
             file=sys.stderr,
         )
-        return 1
+        return FAILED
     if problems:
         for problem in problems:
             print(f"error: {problem.summary}", file=sys.stderr)
         if args.dry_run and changeset.files:
             sys.stdout.write(changeset.unified_diff())
         print(f"exosuit apply: {len(problems)} of {len(edits)} edits refused; nothing written", file=sys.stderr)
-        return 1
+        return FAILED
     if not changeset.files:
         print("exosuit apply: the edits change nothing", file=sys.stderr)
-        return 0
+        return OK
     if args.dry_run:
         sys.stdout.write(changeset.unified_diff())
-        return 0
+        return OK
     if args.yes:
         try:
             result = Workspace(root).write(changeset)
@@ -67,14 +64,14 @@ def run(args: argparse.Namespace) -> int:
             for problem in error.problems:
                 print(f"error: {problem}", file=sys.stderr)
             print("exosuit apply: nothing written", file=sys.stderr)
-            return 1
+            return FAILED
         if result.checkpoint:
             print(f"uncommitted work saved in {result.checkpoint}", file=sys.stderr)
         for path in result.written:
             print(f"wrote {path}")
         for path in result.deleted:
             print(f"deleted {path}")
-        return 0
+        return OK
     return _review(root, changeset, args.review)
 
 
@@ -87,7 +84,7 @@ def _review(root: Path, changeset: ChangeSet, review: Review) -> int:
         return review(changeset, WriteAccepted(Workspace(root)))
     sys.stdout.write(changeset.unified_diff())
     print(f"exosuit apply: {NO_TERMINAL}", file=sys.stderr)
-    return 2
+    return USAGE
 
 
 def read_response(name: str) -> str:

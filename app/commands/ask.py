@@ -4,47 +4,39 @@
 ask "review this"`) goes with it to the model, as `llm` and `claude -p` do.
 
 The answer streams to stdout; status lines (the offline-model notice, provider switches, tokens and
-cost) go to stderr, so scripts can capture the answer alone. Exit codes: 0 answered, 1 no provider
-answered (or the answer broke part-way), 2 bad configuration or arguments.
+cost) go to stderr, so scripts can capture the answer alone. Exit codes (`app.commands.common`):
+0 answered, 1 no provider answered (or the answer broke part-way), 2 bad configuration or arguments.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import prompts
 from app.chat import ChatSession, ContextWarning
-from app.config import ConfigError, load_config
+from app.commands.common import FAILED, OK, CommandError, settings, workplace
 from app.context import ContextError, SecretFileError, fenced
-from app.repo import find_repo_root, start_within
 from app.llm.base import Done, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.meter import Meter
 from app.llm.registry import build_router
 
 
 def run(args: argparse.Namespace) -> int:
-    directory = Path(getattr(args, "repo", None) or ".")
-    repo_root = find_repo_root(directory)
-    if repo_root is None:
-        return _fail(f"no such directory: {directory}", 2)
+    place = workplace(args.repo)
     question = _question(args.question)
     if not question:
-        return _fail("the question is empty", 2)
-    try:
-        config = load_config(repo_root, args)
-    except ConfigError as exc:
-        return _fail(f"config error: {exc}", 2)
+        raise CommandError("the question is empty")
+    config = settings(place.root, args)
     router = build_router(config)
-    session = ChatSession(repo_root, router, Meter(config.prices), start_within(repo_root, directory))
+    session = ChatSession(place.root, router, Meter(config.prices), place.start)
     try:
-        for skipped in session.context.add_each(getattr(args, "add", None) or []):
+        for skipped in session.context.add_each(args.add or []):
             _status(f"skipped {skipped}")
     except SecretFileError as exc:
-        return _fail(f"{str(exc).split(';')[0]}; not sent (only the TUI's /add --force sends a secret)", 2)
+        raise CommandError(f"{str(exc).split(';')[0]}; not sent (only the TUI's /add --force sends a secret)") from None
     except ContextError as exc:
-        return _fail(str(exc), 2)
+        raise CommandError(str(exc)) from None
     if router.notice:
         _status(router.notice)
     answer = _Output()
@@ -66,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
                 _status(f"{router.name}/{router.model}: {cost.format() if cost else ''}")
     except ProviderError as exc:
         answer.end()
-        return _fail(str(exc), 1)
-    return 0
+        raise CommandError(str(exc), FAILED) from None
+    return OK
 
 
 def _question(words: list[str]) -> str:
@@ -102,7 +94,3 @@ class _Output:
 def _status(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
-
-def _fail(message: str, code: int) -> int:
-    print(f"exosuit: {message}", file=sys.stderr)
-    return code

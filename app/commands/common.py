@@ -1,0 +1,92 @@
+"""What every command shares, the TUI's too: the exit codes, finding the repository it works in,
+and loading its settings. A command that cannot go on raises `CommandError`; `app.cli.main`
+prints its one line and exits with its code.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from app.config import Config
+
+OK = 0
+FAILED = 1
+"""The command ran and did not get what it was for: no provider answered (or the answer broke),
+an edit was refused, a review was closed without writing."""
+USAGE = 2
+"""The command could not run: bad arguments or settings, no such directory or repository, no
+terminal where one is needed."""
+INTERRUPTED = 130
+"""ctrl+c (128 + SIGINT, as shells report it)."""
+
+
+class CommandError(Exception):
+    """The command cannot go on: one line for the person, and the exit code."""
+
+    def __init__(self, message: str, code: int = USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Workplace:
+    """The repository a command works in, and where in it the person is."""
+
+    root: Path
+    start: str = ""
+    """The directory the command was started for, relative to `root` ("" for the root; see
+    `ContextFiles.start`)."""
+
+
+def workplace(repo: str | None) -> Workplace:
+    """The repository containing `repo` (default: the current directory), or the directory itself
+    outside git. Raises CommandError when it is not a directory."""
+    directory = Path(repo or ".")
+    root = find_repo_root(directory)
+    if root is None:
+        raise CommandError(f"no such directory: {directory}")
+    return Workplace(root, start_within(root, directory))
+
+
+def settings(root: Path, args: argparse.Namespace) -> Config:
+    """The effective settings for `root`, with the command's --provider and --model. Raises
+    CommandError for a bad config (its line-numbered message)."""
+    from app.config import ConfigError, load_config
+
+    try:
+        return load_config(root, provider=args.provider, model=args.model)
+    except ConfigError as exc:
+        raise CommandError(f"config error: {exc}") from None
+
+
+def git_root(directory: Path) -> Path | None:
+    """The top of the git work tree containing `directory`, or None (not in one, or no git)."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=directory, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return Path(result.stdout.strip()) if result.returncode == 0 else None
+
+
+def start_within(root: Path, directory: Path) -> str:
+    """Where `directory` is inside the repository `root`, as a POSIX path ("" for the root
+    itself or a directory outside it): the place typed paths count from (`ContextFiles.start`)."""
+    directory, root = directory.resolve(), root.resolve()
+    start = directory.relative_to(root).as_posix() if directory.is_relative_to(root) else ""
+    return "" if start == "." else start
+
+
+def find_repo_root(directory: Path) -> Path | None:
+    """The top of the git work tree containing `directory`; the directory itself outside git;
+    None when `directory` is not a directory."""
+    if not directory.is_dir():
+        return None
+    return git_root(directory) or directory.resolve()
