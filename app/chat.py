@@ -30,6 +30,7 @@ from app.llm.base import (
     TextDelta,
     ToolCall,
     ToolResult,
+    ToolSpec,
     Usage,
 )
 from app.llm.meter import Meter, RequestCost, estimate_tokens
@@ -37,8 +38,9 @@ from app.llm.meter import Meter, RequestCost, estimate_tokens
 if TYPE_CHECKING:
     from app.llm.router import Router
 
-TurnKind = Literal["user", "feedback"]
-"""`feedback` turns are written by the app (e.g. the review's rejected hunks), not typed."""
+TurnKind = Literal["user", "feedback", "tool"]
+"""`feedback` turns are written by the app (e.g. the review's rejected hunks), not typed; a `tool`
+turn carries on after the previous turn's tool calls were answered, with no question of its own."""
 
 TurnStatus = Literal["streaming", "complete", "broken", "failed", "cancelled"]
 
@@ -86,17 +88,18 @@ class Turn:
         """The turn as the model sees it on later requests."""
         if not self.seen:
             return []  # nothing came back: the question goes unanswered, the user will re-ask
-        question = Message("user", "\n\n".join(t for t in (changes_block(self.changed), self.note, self.prompt) if t))
+        said = "\n\n".join(t for t in (changes_block(self.changed), self.note, self.prompt) if t)
+        question = [Message("user", said)] if said or self.kind != "tool" else []
         if self.status == "complete" and self.tool_calls:
             answer = Message("assistant", self.answer, tool_calls=list(self.tool_calls))
-            return [question, answer, Message("user", "", tool_results=self._answered_calls())]
+            return [*question, answer, Message("user", "", tool_results=self._answered_calls())]
         if self.status == "complete":
-            return [question, Message("assistant", self.answer)]
+            return [*question, Message("assistant", self.answer)]
         if self.status == "streaming":
-            return [question]
+            return question
         why = "the user stopped it" if self.status == "cancelled" else self.error
         cut = f"[This answer was cut off before it was complete ({why}). It is not a finished answer.]"
-        return [question, Message("assistant", f"{self.answer}\n\n{cut}")]
+        return [*question, Message("assistant", f"{self.answer}\n\n{cut}")]
 
 
     def _answered_calls(self) -> list[ToolResult]:
@@ -145,8 +148,10 @@ class ChatSession:
         """The conversation as sent to the model."""
         return [message for turn in self.turns for message in turn.as_messages()]
 
-    def stream_turn(self, user_text: str, *, kind: TurnKind = "user") -> Iterator[ChatEvent]:
-        """Ask the model; yield its events (TextDelta…, Done) and ContextWarnings.
+    def stream_turn(
+        self, user_text: str, *, kind: TurnKind = "user", tools: tuple[ToolSpec, ...] = ()
+    ) -> Iterator[ChatEvent]:
+        """Ask the model (offering it `tools`); yield its events (TextDelta…, Done) and ContextWarnings.
 
         Raises ProviderError when the answer fails (the turn is kept as broken or failed). When
         `cancel()` is called the request is closed, the iterator stops and the turn is kept as
@@ -170,7 +175,7 @@ class ChatSession:
             sent = system + context + "".join(m.content for m in messages)
             if warning := self._overflow_warning(estimate_tokens(sent)):
                 yield ContextWarning(warning)
-            stream = self.router.stream_chat(ChatRequest(messages, system, context))
+            stream = self.router.stream_chat(ChatRequest(messages, system, context, tools))
             for event in stream:
                 if turn.status != "streaming":
                     return  # cancelled

@@ -170,11 +170,7 @@ class Conversation:
         from app.review import WriteAccepted  # git loads on the first review
 
         self.reopenable = None
-        for problem in proposal.problems:
-            yield Notice(f"Edit dropped — {problem.summary}", "error")
-        for change in proposal.broken:
-            line, message = change.flag or (0, "")
-            yield Notice(f"{change.path} would not parse after these edits — line {line}: {message} (flagged in the review)", "error")
+        yield from review_notices(proposal)
         if not proposal.changeset.files:
             return None
         target = WriteAccepted(self.workspace)
@@ -196,3 +192,12 @@ class Conversation:
         if feedback:  # all accepted, some rewritten: the model learns it with the next message
             self.session.pending_note = feedback
         return None
+
+
+def review_notices(proposal: Proposal) -> list[Notice]:
+    """What the person is told before a review: the edits dropped, the files left unparsable."""
+    notices = [Notice(f"Edit dropped — {problem.summary}", "error") for problem in proposal.problems]
+    for change in proposal.broken:
+        line, message = change.flag or (0, "")
+        notices.append(Notice(f"{change.path} would not parse after these edits — line {line}: {message} (flagged in the review)", "error"))
+    return notices

@@ -146,6 +146,8 @@ class Request:
     headers: dict[str, str]
     """Header names in lower case."""
     body: dict[str, Any]
+    received: float = field(default_factory=time.perf_counter)
+    """When it arrived (`time.perf_counter`), for benchmarks of what happens between requests."""
 
 
 _ANTHROPIC_STOP = {"end": "end_turn", "length": "max_tokens", "tools": "tool_use"}

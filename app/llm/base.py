@@ -31,6 +31,8 @@ class ToolCall:
     id: str
     name: str
     arguments: dict[str, Any]
+    invalid: str = ""
+    """The arguments as sent, when they were not a JSON object (then `arguments` is empty)."""
 
 
 @dataclass(frozen=True)

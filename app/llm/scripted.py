@@ -34,7 +34,7 @@ class ScriptedProvider:
     config = None
     retries = 0
     notice: str | None = None
-    supports_tools = False
+    supports_tools = True
     context_window: int | None = None
 
     def __init__(self, *replies: str | Reply, name: str = "scripted", model: str = "script") -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.config import ProviderConfig
-from app.llm.base import ProviderError, ToolCall
+from app.llm.base import ToolCall
 
 _STOP_REASONS = {
     "end_turn": "end", "stop": "end", "stop_sequence": "end",
@@ -25,15 +25,14 @@ def normalize_stop(reason: str | None) -> str:
 
 
 def tool_call(provider: str, call_id: str, name: str, raw_arguments: str) -> ToolCall:
-    """A ToolCall from its streamed JSON fragments, joined. Raises ProviderError on invalid JSON."""
+    """A ToolCall from its streamed JSON fragments, joined; arguments that are not a JSON object
+    are kept as `ToolCall.invalid`, for the model to hear about, not as a failed answer."""
     try:
         arguments = json.loads(raw_arguments) if raw_arguments.strip() else {}
     except json.JSONDecodeError:
         arguments = None
     if not isinstance(arguments, dict):
-        raise ProviderError(
-            f"{provider}: the model called tool {name!r} with invalid JSON arguments", retryable=False
-        )
+        return ToolCall(id=call_id, name=name, arguments={}, invalid=raw_arguments)
     return ToolCall(id=call_id, name=name, arguments=arguments)
 
 

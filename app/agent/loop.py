@@ -1,0 +1,246 @@
+"""The agent loop: ask the model with the tools, check and run each call it makes, answer it, and
+ask again, until it answers without a call, the budget runs out, or the person stops it.
+
+Every call passes the autonomy policy (`app.autonomy.check`) before anything runs; what it
+denies goes back to the model as a refusal. Edits are placed by the edit engine and written only
+through the person's review (or auto-accepted, when they chose so) and the workspace's gate;
+commands run in the sandbox after the person's approval (or the allow-list). Like the
+conversation loop, it yields plain events and asks the person through interfaces it is given.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from app import shell
+from app.agent.tools import REPO_TOOLS, TOOLS, Call, ToolError, check_call
+from app.autonomy import Action, Level, Rules, check
+from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted, review_notices
+from app.llm.base import ProviderError, ToolCall, ToolResult
+from app.proposal import Proposal, propose
+from app.review import Review, WriteAccepted
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How far the agent may go on one instruction before it stops and says so."""
+
+    max_steps: int = 30
+    """Model requests."""
+    max_cost: float | None = None
+    """Dollars, as the meter counts them (requests of unknown price count nothing)."""
+    max_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class ToolStarted:
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolFinished:
+    call_id: str
+    name: str
+    summary: str
+    """The result's first line."""
+    seconds: float
+    is_error: bool
+
+
+@dataclass(frozen=True)
+class AgentEnded:
+    reason: Literal["done", "budget", "stopped", "failed"]
+    text: str
+    """The model's last answer, or why it stopped."""
+    steps: int
+
+
+AgentEvent = LoopEvent | ToolStarted | ToolFinished | AgentEnded
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A command waiting for the person's yes."""
+
+    command: str
+    directory: str
+    sandboxed: bool
+    reason: str
+    destructive: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    yes: bool
+    always: bool = False
+    """Run commands like this one without asking, from now on (allow-listed)."""
+    comment: str = ""
+    """For a no: what the model should do instead."""
+
+
+class Approver(Protocol):
+    def approve(self, request: Approval) -> Answer:
+        """Ask the person whether to run a command."""
+        ...
+
+
+@dataclass
+class Agent:
+    """One agent over a conversation (its session, reviewer and workspace)."""
+
+    conversation: Conversation
+    approver: Approver
+    level: Level = Level.AGENT
+    rules: Rules = field(default_factory=Rules)
+    budget: Budget = field(default_factory=Budget)
+    test_command: str | None = None
+    """The project's test command (unset: detected, see `detect_test_command`)."""
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def run(self, instruction: str) -> Iterator[AgentEvent]:
+        """Carry out `instruction`; its events, ending with one AgentEnded."""
+        session, root = self.conversation.session, self.conversation.session.repo_root
+        if not session.router.supports_tools:
+            yield AgentEnded("failed", f"{session.router.name}/{session.router.model} is used without tools here; "
+                             "the agent needs a model and server that take tool calls", 0)
+            return
+        self.stopping.clear()
+        started, cost = time.monotonic(), session.meter.cost or 0.0
+        self.rules = replace(self.rules, sandboxed=self.rules.sandboxed and shell.sandbox_available())
+        text, kind, steps = instruction, "user", 0
+        while not self.stopping.is_set():
+            if over := self._over(steps, started, cost):
+                yield AgentEnded("budget", over, steps)
+                return
+            if kind == "user":
+                yield TurnStarted(text, "user")
+            try:
+                yield from session.stream_turn(text, kind=kind, tools=TOOLS)
+            except ProviderError as exc:
+                yield TurnFailed(str(exc))
+                yield AgentEnded("failed", str(exc), steps)
+                return
+            turn = session.turns[-1]
+            steps += 1
+            if turn.status != "complete":
+                break
+            if not turn.tool_calls:
+                yield AgentEnded("done", turn.answer, steps)
+                return
+            for call in turn.tool_calls:
+                result = yield from self._run(call, root)
+                turn.tool_results.append(result)
+            text, kind = "", "tool"
+        yield AgentEnded("stopped", "stopped by the person", steps)
+
+    def stop(self) -> None:
+        """Stop at once, from any thread: the answer streaming, the command running."""
+        self.stopping.set()
+        self.conversation.cancel()
+
+    def _over(self, steps: int, started: float, cost: float) -> str:
+        spent = (self.conversation.session.meter.cost or 0.0) - cost
+        if steps >= self.budget.max_steps:
+            return f"stopped after {steps} steps (max_steps)"
+        if self.budget.max_cost is not None and spent >= self.budget.max_cost:
+            return f"stopped at ${spent:.2f} (max_cost ${self.budget.max_cost:.2f})"
+        if self.budget.max_seconds is not None and time.monotonic() - started >= self.budget.max_seconds:
+            return f"stopped after {time.monotonic() - started:.0f}s (max_seconds)"
+        return ""
+
+    def _run(self, call: ToolCall, root: Path) -> Iterator[AgentEvent]:
+        """Check and run one call; its ToolResult (the generator's return value)."""
+        started = time.monotonic()
+        yield ToolStarted(call.id, call.name, call.arguments)
+        try:
+            if self.stopping.is_set():
+                raise ToolError("not run: the person stopped the agent")
+            text = yield from self._dispatch(check_call(call), root)
+            error = False
+        except ToolError as exc:
+            text, error = str(exc), True
+        yield ToolFinished(call.id, call.name, text.partition("\n")[0][:200], time.monotonic() - started, error)
+        return ToolResult(call.id, text, error)
+
+    def _dispatch(self, call: Call, root: Path) -> Iterator[AgentEvent]:
+        if call.name in REPO_TOOLS:
+            self._allowed(Action("read", call.arguments.get("path", "") or ""))
+            return REPO_TOOLS[call.name](root, call)
+        if call.name == "propose_edit":
+            return (yield from self._propose(call.text("edits"), root))
+        command = call.text("command") if call.name == "run_command" else self.test_command or detect_test_command(root)
+        if not command:
+            raise ToolError("run_tests: no test command is set (test_command) and none was found")
+        timeout = call.number("timeout") if call.name == "run_command" else None
+        return (yield from self._command(command, root, timeout or shell.DEFAULT_TIMEOUT))
+
+    def _allowed(self, action: Action) -> str:
+        """The policy's verdict for `action` ("allow" or "ask"); a denial is a ToolError."""
+        decision = check(self.level, action, self.rules)
+        if decision.verdict == "deny":
+            raise ToolError(f"refused: {decision.reason}")
+        return decision.verdict
+
+    def _propose(self, edits: str, root: Path) -> Iterator[AgentEvent]:
+        proposal = propose(root, edits)
+        if proposal is None:
+            raise ToolError("propose_edit: no edit blocks found in `edits` (SEARCH/REPLACE blocks, diffs or whole files, each with its path)")
+        context = set(self.conversation.session.context.paths)
+        verdicts = {self._allowed(Action("propose_edit", f.path, in_context=f.path in context))
+                    for f in proposal.changeset.files}
+        yield from review_notices(proposal)
+        if not proposal.changeset.files:
+            raise ToolError("nothing could be placed:\n\n" + "\n\n".join(p.message for p in proposal.problems))
+        target = WriteAccepted(self.conversation.workspace)
+        if verdicts == {"allow"}:
+            review = Review(proposal.changeset)
+            for index in range(len(proposal.changeset.files)):
+                review.decide_file(index, True)
+            result = target.write(review.result())
+        else:
+            result = self.conversation.reviewer.review(proposal, target)
+        if result is None or not result.applied:
+            raise ToolError("the person closed the review without writing anything: ask what they want instead")
+        summary = target.summary(result)
+        yield Notice(summary.splitlines()[0])
+        parts = [summary, result.feedback_for_model() or "", _refusals(proposal)]
+        return "\n\n".join(p for p in parts if p)
+
+    def _command(self, command: str, root: Path, timeout: float) -> Iterator[AgentEvent]:
+        decision = check(self.level, Action("run_command", command=command), self.rules)
+        if decision.verdict == "deny":
+            raise ToolError(f"refused: {decision.reason}")
+        if decision.verdict == "ask":
+            answer = self.approver.approve(Approval(command, ".", self.rules.sandboxed, decision.reason, decision.destructive))
+            if not answer.yes:
+                raise ToolError("the person declined to run it" + (f": {answer.comment}" if answer.comment else ""))
+            if answer.always and not decision.destructive:
+                self.rules = replace(self.rules, allow=[*self.rules.allow, command])
+        result = shell.run_command(root, command, timeout=timeout, stop=self.stopping, sandbox=self.rules.sandboxed)
+        yield Notice(result.summary())
+        return f"{result.summary()}\n\n{result.output}" if result.output else result.summary()
+
+
+def _refusals(proposal: Proposal) -> str:
+    return "\n\n".join(p.message for p in proposal.problems)
+
+
+def detect_test_command(root: Path) -> str | None:
+    """The usual test command for the project at `root`, or None."""
+    if (root / "Cargo.toml").is_file():
+        return "cargo test"
+    if (root / "go.mod").is_file():
+        return "go test ./..."
+    package = root / "package.json"
+    if package.is_file() and '"test"' in package.read_text(errors="replace"):
+        return "npm test"
+    if any((root / name).exists() for name in ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", "tests")) or any(root.glob("test_*.py")):
+        return "python -m pytest -q"
+    return None
