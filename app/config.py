@@ -52,7 +52,7 @@ AUTO_MODEL = "auto"
 """An OpenAI-compatible provider's model meaning "the first model the server lists"."""
 
 
-EDIT_TEMPERATURE = 0.2
+EDIT_TEMPERATURE = 0.0
 """The default temperature of answers (see `ProviderConfig.temperature`)."""
 EMBEDDED_CONTEXT_WINDOW = 4096
 """Tokens the embedded model is loaded with unless `context_window` says otherwise."""

@@ -14,10 +14,13 @@ a person pressing `Y` would, and judges the result with tests the model never se
         [--aider PATH]   # aider on the same tasks, turn about, judged alike (the peer, same run)
 
 Figures with llama-cpp-python 0.3.16's server and Qwen2.5-Coder-1.5B-Instruct (Q4_K_M, two CPU
-threads, 8k context), 3 tries a task, aider 0.86.2 in the same run, two runs: Exosuit 14 correct
-and 1 refused, then 14 correct and 1 wrong (the model left out the test file), median 9.9 s a task;
-aider 15 and 15 correct, median 21-23 s. (Before issue 10's changes: 4 of 10 correct, 2 wrong.) Targets: at least 80% correct, at most 1 in 10 wrong, no fewer correct than aider.
-One try is noise: with a 1.5B model a rewording moves single tasks a lot; judge with 3 or more.
+threads, 8k context), 3 tries a task, aider 0.86.2 in the same run. At temperature 0.2, two runs:
+Exosuit 14 correct and 1 refused, then 14 and 1 wrong (the model left out the test file); aider
+15 and 15. At temperature 0 (greedy, as aider asks too; the default since), two runs: Exosuit 15
+and 15 correct, median 11-12 s a task; aider 14 (1 wrong) and 15, median 26-29 s (one aider try
+repeated its request and the server generated to the end of its window: 697 s). (Before issue
+10's changes: 4 of 10 correct, 2 wrong.) Targets: at least 80% correct, at most 1 in 10 wrong,
+no fewer correct than aider. One try is noise: judge with 3 or more.
 """
 
 from __future__ import annotations
@@ -36,12 +39,13 @@ sys.path.insert(0, str(ROOT))
 
 from app.chat import ChatSession  # noqa: E402
 from app.config import Config, ProviderConfig  # noqa: E402
-from app.edits.apply import ApplyError, apply_changeset  # noqa: E402
+from app.edits.apply import ApplyError  # noqa: E402
 from app.llm.base import ProviderError  # noqa: E402
 from app.llm.meter import Meter  # noqa: E402
 from app.llm.openai_api import OpenAIProvider  # noqa: E402
 from app.llm.registry import build_router  # noqa: E402
 from app.proposal import Proposal, propose  # noqa: E402
+from app.workspace import Workspace  # noqa: E402
 
 REPO = {
     "calc.py": '"""Arithmetic helpers."""\n\n\ndef add(a, b):\n    return a + b\n\n\ndef divide(a, b):\n    return a / b\n',
@@ -110,7 +114,7 @@ def run_task(task: Task, provider: ProviderConfig) -> Outcome:
             why = "; ".join(p.summary for p in proposal.problems) if proposal else "no edits in the answer"
             return Outcome(task.name, "refused", time.monotonic() - started, why)
         try:
-            apply_changeset(repo, proposal.changeset)
+            Workspace(repo).write(proposal.changeset)
         except ApplyError as exc:
             return Outcome(task.name, "refused", time.monotonic() - started, str(exc))
         return _judge(task, repo, started)
@@ -126,7 +130,10 @@ def run_aider(task: Task, aider: str, base_url: str, model: str) -> Outcome:
             "--yes-always", "--no-git", "--no-check-update", "--analytics-disable", "--no-show-model-warnings",
             "--no-pretty", "--no-stream", "--message", task.prompt, *REPO,
         ]
-        ran = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+        try:
+            ran = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return Outcome(task.name, "error", time.monotonic() - started, "no answer within 900 s")
         if all((repo / name).read_text() == text for name, text in REPO.items()):
             last = (ran.stdout.strip().splitlines() or ["no output"])[-1]
             return Outcome(task.name, "refused", time.monotonic() - started, last)
@@ -162,10 +169,12 @@ def main() -> None:
     parser.add_argument("--tries", type=int, default=2, help="tries per task")
     parser.add_argument("--edit-format", default="auto", choices=("auto", "whole", "search-replace"))
     parser.add_argument("--prompt", default="auto", choices=("auto", "full", "compact"))
+    parser.add_argument("--temperature", type=float, help="the answers' temperature (default: the provider's)")
     parser.add_argument("--aider", metavar="PATH", help="an aider executable to run on the same tasks, turn about")
     args = parser.parse_args()
     provider = ProviderConfig(name="bench", kind="openai", model=args.model, base_url=args.base_url,
-                              max_retries=0, edit_format=args.edit_format, prompt=args.prompt)
+                              max_retries=0, edit_format=args.edit_format, prompt=args.prompt,
+                              temperature=args.temperature)
     results: dict[str, list[Outcome]] = {"exosuit": [], "aider": []}
     for task in TASKS:
         for _ in range(args.tries):
