@@ -52,7 +52,17 @@ class ContextWarning:
     text: str
 
 
-ChatEvent = TextDelta | Done | ProviderSwitched | Retrying | ContextWarning
+@dataclass(frozen=True)
+class Answered:
+    """The turn's answer is complete (right after its Done): who gave it and what it cost, as
+    values, so a reader in another thread need not look at the session, which has moved on."""
+
+    provider: str
+    cost: RequestCost | None
+    tool_calls: int = 0
+
+
+ChatEvent = TextDelta | Done | Answered | ProviderSwitched | Retrying | ContextWarning
 
 
 @dataclass
@@ -151,7 +161,8 @@ class ChatSession:
     def stream_turn(
         self, user_text: str, *, kind: TurnKind = "user", tools: tuple[ToolSpec, ...] = ()
     ) -> Iterator[ChatEvent]:
-        """Ask the model (offering it `tools`); yield its events (TextDelta…, Done) and ContextWarnings.
+        """Ask the model (offering it `tools`); yield its events (TextDelta…, Done, then Answered)
+        and ContextWarnings.
 
         Raises ProviderError when the answer fails (the turn is kept as broken or failed). When
         `cancel()` is called the request is closed, the iterator stops and the turn is kept as
@@ -187,6 +198,8 @@ class ChatSession:
                     turn.tool_calls = list(event.tool_calls)
                     turn.status = "complete"
                 yield event
+            if turn.status == "complete":
+                yield Answered(turn.provider, turn.cost, len(turn.tool_calls))
             if turn.status == "streaming":
                 raise StreamBroken(f"{self.router.name}: the stream ended without finishing")
         except Exception as exc:

@@ -15,7 +15,7 @@ import dataclasses
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 import prompts
 from app.chat import ChatEvent, ChatSession, TurnKind
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.review import ReviewResult, WriteAccepted
 
 Severity = Literal["information", "warning", "error"]
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class Conversation:
         The loop is `busy` from this call until the events are exhausted (iterate them to the end).
         Raises RuntimeError when it is busy already.
         """
-        return self._run(self._turns(text, kind, title))
+        return self.exclusive(self._turns(text, kind, title))
 
     def reopen(self) -> Iterator[LoopEvent]:
         """Review again the latest proposal closed without writing, placed on the files as they
@@ -98,7 +99,7 @@ class Conversation:
         is none or the loop is busy."""
         if self.reopenable is None:
             raise RuntimeError("no closed review to reopen")
-        return self._run(self._reopened(self.reopenable))
+        return self.exclusive(self._reopened(self.reopenable))
 
     def cancel(self) -> None:
         """Stop the answer being written (from any thread); what came so far is kept as stopped."""
@@ -117,11 +118,13 @@ class Conversation:
         self.session.clear()
         self.reopenable = None
 
-    def _run(self, events: Iterator[LoopEvent]) -> Iterator[LoopEvent]:
+    def exclusive(self, events: Iterator[E]) -> Iterator[E]:
+        """`events` as the conversation's one running loop (the agent's run, say): `busy` from
+        this call until they are exhausted. Raises RuntimeError when it is busy already."""
         if not self._running.acquire(blocking=False):
             raise RuntimeError("the conversation is busy: an answer streams or a review is open")
 
-        def released() -> Iterator[LoopEvent]:
+        def released() -> Iterator[E]:
             try:
                 yield from events
             finally:

@@ -9,6 +9,9 @@ and sending the request: measured to its arrival at the server). Each step calls
 median with the scripted model, under 20 ms through the SDK. The anchor, measured on this
 machine: mini-swe-agent 2.4.6's loop with its deterministic model costs 0.74 ms a step beyond the
 commands it runs.
+
+Figures here (2 cores, 5 runs of 50 steps): scripted model median 0.14 ms (p90 0.19 ms), 0.2x the
+anchor; OpenAI SDK + wire server median 11.3 ms (p90 23 ms), most of it the SDK and the HTTP hop.
 """
 
 from __future__ import annotations

@@ -39,8 +39,8 @@ from pathlib import Path
 
 from app.edits.changeset import Block, ChangeSet, FileChange, split_lines
 from app.worktree import working_tree_changeset
-from app.review import RevertRejected
-from app.workspace import Workspace
+from app.review import RevertRejected  # noqa: E402
+from app.workspace import Workspace  # noqa: E402
 from bench.review_bench import first_paint
 from scripts.review_samples import large_files
 from widgets.review_command import ReviewApp

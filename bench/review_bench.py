@@ -49,8 +49,8 @@ from textual.pilot import Pilot  # noqa: E402
 from textual.strip import Strip  # noqa: E402
 
 from scripts.review_samples import large_changeset, large_files  # noqa: E402
-from app.review import WriteAccepted
-from app.workspace import Workspace
+from app.review import WriteAccepted  # noqa: E402
+from app.workspace import Workspace  # noqa: E402
 from widgets.diff_view import DiffView  # noqa: E402
 from widgets.review import ReviewScreen  # noqa: E402
 from widgets.review_command import ReviewApp  # noqa: E402

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.app import App
 
-from tests.wire_server import Behaviour, Reply, Status, WireServer
+from tests.wire_server import Behaviour, Call, Reply, Status, WireServer
 
 GREET = 'def greet(name):\n    return "hello " + name\n'
 
@@ -35,6 +35,16 @@ def _broken_edit(intro: str) -> Reply:
     )
 
 
+AGENT_STEPS = (
+    Reply("I'll read `greet` and look for its callers first.", tool_calls=[Call("read_file", {"path": "app/greet.py"}, id="c1")],
+          usage=(2100, 40)),
+    Reply(tool_calls=[Call("run_command", {"command": "grep -rn 'greet(' --include=*.py ."}, id="c2")], usage=(2300, 30)),
+    Reply(tool_calls=[Call("propose_edit", {"edits": "".join(EDIT_ANSWER.chunks[1:4])}, id="c3")], usage=(2450, 90)),
+    Reply("Done: `greet` takes and returns a `str` and uses an f-string. Its only caller is itself, so nothing "
+          "else changes.", usage=(2600, 35)),
+)
+"""An agent session: a read, a command (approved), an edit (reviewed), the answer."""
+
 BROKEN_ANSWERS = (_broken_edit("Typed `greet`:\n\n"), _broken_edit("Corrected:\n\n"))
 """An edit that leaves greet.py unparsable, and a "correction" that still does."""
 
@@ -50,12 +60,13 @@ def sample_repo(directory: Path) -> Path:
 
 
 def chat_app(
-    kinds: tuple[str, ...], *script: Behaviour, models: list[str] | None = None
+    kinds: tuple[str, ...], *script: Behaviour, models: list[str] | None = None, agent: bool = False
 ) -> Callable[[Path], App[object]]:
     """A factory for the main screen with providers of `kinds` (failover order) answering `script`,
-    the server offering `models` (GET /v1/models) when given."""
+    the server offering `models` (GET /v1/models) when given, at Agent level when `agent`."""
 
     def make(directory: Path) -> App[object]:
+        from app.autonomy import Level
         from app.chat import ChatSession
         from app.config import Config, ProviderConfig
         from app.llm.meter import Meter
@@ -73,7 +84,7 @@ def chat_app(
             for kind in kinds
         ]
         session = ChatSession(sample_repo(directory), build_router(Config(providers=providers)), Meter())
-        return ExosuitApp(session)
+        return ExosuitApp(session, Level.AGENT if agent else Level.FILES)
 
     return make
 
@@ -93,3 +104,4 @@ FAILOVER = chat_app(
 SYNTAX = chat_app(("openai",), *BROKEN_ANSWERS)
 OFFLINE = chat_app(("local",))
 PICKER = chat_app(("openai", "local"), models=["gpt-4.1", "gpt-4.1-mini", "gpt-4o", "o4-mini", "qwen2.5-coder-32b"])
+AGENT = chat_app(("openai",), *AGENT_STEPS, agent=True)

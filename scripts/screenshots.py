@@ -30,8 +30,8 @@ from textual.pilot import Pilot
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file, the repo is not on the path
 
 from app.edits.changeset import ChangeSet  # noqa: E402
-from app.review import WriteAccepted
-from app.workspace import Workspace
+from app.review import WriteAccepted  # noqa: E402
+from app.workspace import Workspace  # noqa: E402
 from scripts import chat_samples as chat  # noqa: E402
 from scripts.review_samples import (  # noqa: E402
     SAMPLE_FILES,
@@ -86,6 +86,9 @@ SCENARIOS: list[Scenario] = [
     # An edit that breaks the file's syntax goes back once; still broken, its hunk is flagged.
     Scenario("chat-review-syntax", chat.SYNTAX, chat.typed("/add app/greet.py", "Add type hints to greet")),
     Scenario("chat-offline", chat.OFFLINE),
+    # At Agent level: each tool call is a line; a command waits for the person's yes.
+    Scenario("chat-agent-approval", chat.AGENT, chat.typed("Modernise greet")),
+    Scenario("chat-agent", chat.AGENT, (*chat.typed("Modernise greet"), "y", "wait:1200", "Y", "ctrl+s", "wait:1500")),
     Scenario("chat-model-picker", chat.PICKER, (*"/model", "enter", "wait:600")),
 ]
 

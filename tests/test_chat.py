@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.chat import ChatSession, ContextWarning
+from app.chat import Answered, ChatSession, ContextWarning
 from app.config import Config, ProviderConfig
 from app.llm.base import Done, ProviderError, StreamBroken, TextDelta
 from app.llm.meter import Meter
@@ -33,7 +33,7 @@ def test_turn_streams_and_is_recorded(session: ChatSession, wire_server: WireSer
     wire_server.script(Reply("Hel", "lo", usage=(1000, 20)))
     events = list(session.stream_turn("hi"))
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["Hel", "lo"]
-    assert isinstance(events[-1], Done)
+    assert isinstance(events[-2], Done) and isinstance(events[-1], Answered)
     turn = session.turns[-1]
     assert (turn.status, turn.answer, turn.provider) == ("complete", "Hello", "openai/gpt-4.1-mini")
     assert turn.cost is not None and session.meter.input_tokens == 1000

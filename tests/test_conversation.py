@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.chat import ChatSession
+from app.chat import Answered, ChatSession
 from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
 from app.edits.apply import ApplyError
 from app.llm.base import Done, TextDelta
@@ -84,7 +84,8 @@ def test_an_answer_without_edits_is_one_turn_and_no_review(repo: Path) -> None:
     model, reviewer = ScriptedProvider("Use a dict.\n"), ScriptedReviewer()
     loop = conversation(repo, model, reviewer)
     events = list(loop.send("how?"))
-    assert [type(e) for e in events] == [TurnStarted, TextDelta, Done]
+    assert [type(e) for e in events] == [TurnStarted, TextDelta, Done, Answered]
+    assert events[-1] == Answered("scripted/script", loop.session.turns[-1].cost)
     assert reviewer.seen == [] and not loop.busy
     for event in events:  # plain values: a log or `--json` can write them as they are
         json.dumps(dataclasses.asdict(event))

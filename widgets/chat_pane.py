@@ -60,6 +60,32 @@ class Notice(Static):
         super().__init__(f"{self.ICONS[severity]} {text}", markup=False, classes=f"-{severity}")
 
 
+class ToolStep(Static):
+    """One tool call of the agent in one line: the tool, its main argument, then how it ended."""
+
+    DEFAULT_CSS = """
+    ToolStep {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        color: $text-muted;
+        &.-running { color: $text-accent; }
+        &.-error { color: $text-error; }
+        &.-last { margin-bottom: 1; }
+    }
+    """
+
+    def __init__(self, name: str, argument: str) -> None:
+        self.head = f"{name} {argument}".strip()
+        super().__init__(f"⋯ {self.head}", markup=False, classes="-running")
+
+    def finish(self, summary: str, seconds: float, error: bool) -> None:
+        """Show how the call ended (its result's first line)."""
+        self.remove_class("-running")
+        self.set_class(error, "-error")
+        self.update(f"{'✗' if error else '✓'} {self.head} — {summary}  {seconds:.1f}s")
+
+
 class Banner(Static):
     """The welcome text at the top of the conversation (content markup)."""
 
@@ -116,10 +142,23 @@ class ChatPane(VerticalScroll, can_focus=False):
         """Show a one-line notice (at the end, or before another item)."""
         await self.mount(Notice(text, severity), before=before)
 
+    def end_tool_steps(self) -> None:
+        """Set the latest run of tool steps apart from what follows."""
+        if self.children and isinstance(self.children[-1], ToolStep):
+            self.children[-1].add_class("-last")
+
+    async def add_tool_step(self, name: str, argument: str) -> ToolStep:
+        """Show a tool call the agent is making; `finish` it when its result is in."""
+        step = ToolStep(name, argument)
+        await self.mount(step)
+        if self.is_anchored:
+            self.anchor()
+        return step
+
     async def add_note(self, content: Content) -> None:
         """Show a longer note from the app (e.g. /help)."""
         await self.mount(Static(content, classes="note"))
 
     async def clear(self) -> None:
         """Remove every turn and notice, keeping the banner."""
-        await self.query("UserTurn, AnswerView, Notice, .note").remove()
+        await self.query("UserTurn, AnswerView, Notice, ToolStep, .note").remove()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from threading import Thread
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,15 +23,18 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.chat import ChatSession, ContextWarning, TurnKind
+from app.agent.loop import Agent, AgentEnded, Answer, Approval, ToolFinished, ToolStarted
+from app.autonomy import Level
+from app.chat import Answered, ChatSession, ContextWarning, TurnKind
 from app.context import ContextError, repo_files
 from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
 from app.edits.apply import ApplyError
-from app.llm.base import Done, Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
+from app.llm.base import Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.catalog import ModelCatalog
 from widgets import slash
 from widgets.answer_view import AnswerView
-from widgets.chat_pane import Banner, ChatPane
+from widgets.autonomy_slider import WHAT, AutonomySlider
+from widgets.chat_pane import Banner, ChatPane, ToolStep
 from widgets.model_picker import ModelPicker
 from widgets.prompt_input import PromptInput
 from widgets.providers import banner_notice, is_offline, loading_text
@@ -52,7 +55,16 @@ class MainScreen(Screen[None]):
         Binding("ctrl+c", "interrupt", "Stop / clear", show=False, priority=True),
         Binding("pageup", "scroll_chat(-1)", "Scroll up", show=False, priority=True),
         Binding("pagedown", "scroll_chat(1)", "Scroll down", show=False, priority=True),
+        *[Binding(f"alt+{level.value}", f"autonomy({level.value})", f"Autonomy: {level.label}", show=False, priority=True)
+          for level in Level],
+        Binding("ctrl+left", "slide(-1)", "Less autonomy", show=False, priority=True),
+        Binding("ctrl+right", "slide(1)", "More autonomy", show=False, priority=True),
     ]
+    DISABLED_LEVELS = {
+        Level.TAB: "Tab needs the editor pane, which is not built yet",
+        Level.EDIT: "Edit needs the editor pane, which is not built yet",
+    }
+    """Levels that cannot work yet, and why (shown struck through on the slider)."""
 
     @dataclass
     class Streamed(Message):
@@ -63,12 +75,17 @@ class MainScreen(Screen[None]):
     class StreamClosed(Message):
         """The loop's thread is done (a stopped answer's estimated cost is now in the meter)."""
 
-    def __init__(self, session: ChatSession) -> None:
+    def __init__(self, session: ChatSession, level: Level = Level.FILES) -> None:
         super().__init__()
         self.session = session
         self.conversation = Conversation(session, ScreenReviewer(self))
+        self.agent = Agent(self.conversation, ScreenApprover(self))
+        """Answers at Agent level (its level is the slider's)."""
+        self.level = level if level not in self.DISABLED_LEVELS else Level.FILES
         self._view: AnswerView | None = None
         """The answer being written, or the last one."""
+        self._steps: dict[str, ToolStep] = {}
+        """The agent's tool calls under way, by call id."""
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
 
@@ -81,9 +98,12 @@ class MainScreen(Screen[None]):
             lambda: session.context.from_start(repo_files(session.repo_root)), lambda: session.context.paths, self._models
         )
         yield PromptInput(completer, id="prompt")
+        yield AutonomySlider(id="autonomy")
         yield StatusBar()
 
     def on_mount(self) -> None:
+        slider = self.query_one(AutonomySlider)
+        slider.disabled_levels, slider.level = dict(self.DISABLED_LEVELS), self.level
         self._refresh_status()
         self.query_one(PromptInput).focus()
 
@@ -110,10 +130,13 @@ class MainScreen(Screen[None]):
         shown under `title` (default "review feedback"). Raises RuntimeError while the
         conversation is busy (see `conversation.busy`).
         """
-        events = self.conversation.send(text, kind, title or "")
-        started = next(events)  # the loop's first event, at once: the turn shows before this returns
-        assert isinstance(started, TurnStarted), started
-        await self._turn_started(started)
+        if self.level == Level.AGENT and kind == "user":
+            self.agent.level = Level.AGENT
+            events: Iterator[Any] = self.conversation.exclusive(self.agent.run(text))
+        else:
+            events = self.conversation.send(text, kind, title or "")
+        first = next(events)  # the loop's first event, at once: the turn shows before this returns
+        await self._streamed(self.Streamed(first))
         self._run(events)
 
     def _run(self, events: Iterator[LoopEvent]) -> None:
@@ -141,12 +164,23 @@ class MainScreen(Screen[None]):
         if isinstance(event, Notice):
             await chat.add_notice(event.text, event.severity)
             return
+        if isinstance(event, ToolStarted):
+            self._steps[event.call_id] = await chat.add_tool_step(event.name, _main_argument(event.arguments))
+            return
+        if isinstance(event, ToolFinished):
+            self._steps.pop(event.call_id).finish(event.summary, event.seconds, event.is_error)
+            return
+        if isinstance(event, AgentEnded):
+            await self._agent_ended(event)
+            return
         if view is None or view.status not in ("waiting", "streaming"):
             return  # the user stopped this answer; the loop is winding down
         if isinstance(event, TurnFailed):
             await chat.finish_answer(view, "broken" if view.text else "failed", event.error)
             self._answer_ended()
         elif isinstance(event, TextDelta):
+            if not view.text:
+                chat.end_tool_steps()  # the answer goes on after the agent's tool calls
             view.append(event.text)
         elif isinstance(event, ProviderSwitched):
             self._switched(event, view)
@@ -155,20 +189,36 @@ class MainScreen(Screen[None]):
             view.waiting = f"retrying ({event.attempt}/{event.attempts}) — {event.reason}"
         elif isinstance(event, ContextWarning):
             self.notify(event.text, severity="warning")
-        elif isinstance(event, Done):
-            self._used.add(self.session.router.name)
-            view.label = self.session.turns[-1].provider  # the model that answered (not "auto")
-            cost = self.session.turns[-1].cost
-            view.usage = cost.format() if cost else ""
+        elif isinstance(event, Answered):
+            self._used.add(event.provider.partition("/")[0])
+            view.label = event.provider  # the model that answered (not "auto")
+            view.usage = event.cost.format() if event.cost else ""
             await chat.finish_answer(view, "complete")
+            if not view.text and event.tool_calls:
+                await view.remove()  # only tool calls: their steps show what it did
             self._answer_ended()
 
     async def _turn_started(self, event: TurnStarted) -> None:
         chat = self.query_one(ChatPane)
-        await chat.add_user(event.text, event.kind, event.title or None)
+        if event.kind != "tool":  # a tool turn carries on the agent's answer: no question of its own
+            await chat.add_user(event.text, event.kind, event.title or None)
         provider = self.session.router
         self._view = await chat.start_answer(f"{provider.name}/{provider.model}", self._waiting_text(provider.active))
         self.query_one(StatusBar).busy = True
+
+    async def _agent_ended(self, event: AgentEnded) -> None:
+        chat = self.query_one(ChatPane)
+        chat.end_tool_steps()
+        steps = f"{event.steps} step{'s' * (event.steps != 1)}"
+        if event.reason == "budget":
+            await chat.add_notice(f"Agent {event.text}; ask again to go on.", "warning")
+        elif event.reason == "failed":
+            await chat.add_notice(f"Agent stopped: {event.text}", "error")
+        elif event.reason == "stopped":
+            await chat.add_notice(f"Agent stopped after {steps}; the files are as its last written edit left them.")
+        elif event.steps > 1:
+            await chat.add_notice(f"Agent done in {steps}.")
+        self._answer_ended()
 
     @on(StreamClosed)
     def _stream_closed(self) -> None:
@@ -205,6 +255,46 @@ class MainScreen(Screen[None]):
             self.notify(f"{dropped} not in this review (see the chat).", severity="warning", timeout=10)
         return await closed
 
+    async def open_approval(self, request: Approval) -> Answer:
+        """Ask the person whether to run a command the agent wants; their answer."""
+        from widgets.approval import ApprovalScreen
+
+        answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self.app.push_screen(ApprovalScreen(request), answered.set_result)
+        return await answered
+
+    # -- autonomy -------------------------------------------------------------------------------
+
+    def set_level(self, level: Level) -> None:
+        """Move the slider to `level` (from the next question on), unless it cannot work yet."""
+        if level in self.DISABLED_LEVELS:
+            self.notify(f"{self.DISABLED_LEVELS[level]}.", severity="warning")
+            return
+        if level == self.level:
+            return
+        self.level = level
+        self.query_one(AutonomySlider).level = level
+        self.notify(f"{level.label}: {WHAT[level]} (from the next question on).", title="Autonomy")
+
+    def action_autonomy(self, value: int) -> None:
+        """alt+1…4: pick a level of the slider."""
+        self.set_level(Level(value))
+
+    def action_slide(self, step: int) -> None:
+        """ctrl+left / ctrl+right: one level less or more (in the prompt, with text: a word left or right)."""
+        prompt = self.query_one(PromptInput)
+        if prompt.text and prompt.has_focus:
+            (prompt.action_cursor_word_left if step < 0 else prompt.action_cursor_word_right)()
+            return
+        enabled = [level for level in Level if level not in self.DISABLED_LEVELS]
+        index = enabled.index(self.level) + step
+        if 0 <= index < len(enabled):
+            self.set_level(enabled[index])
+
+    @on(AutonomySlider.Picked)
+    def _picked(self, message: AutonomySlider.Picked) -> None:
+        self.set_level(message.level)
+
     # -- keys -----------------------------------------------------------------------------------
 
     async def action_cancel(self) -> None:
@@ -213,6 +303,8 @@ class MainScreen(Screen[None]):
         if self.query("HelpPanel"):
             self.app.action_hide_help_panel()
             return
+        if self.conversation.busy and self.level == Level.AGENT:
+            self.agent.stop()  # the stream, or the command running
         if not self.session.streaming or self._view is None:
             return
         self.conversation.cancel()  # a stopped correction still brings what was placed to review
@@ -441,3 +533,20 @@ class ScreenReviewer:
 
     def review(self, proposal: Proposal, target: WriteAccepted) -> ReviewResult | None:
         return self.screen.app.call_from_thread(self.screen.open_review, proposal, target)
+
+
+class ScreenApprover:
+    """The agent's `Approver` in the TUI: its thread waits while the main screen asks the person."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+
+    def approve(self, request: Approval) -> Answer:
+        return self.screen.app.call_from_thread(self.screen.open_approval, request)
+
+
+def _main_argument(arguments: dict[str, Any]) -> str:
+    """The argument that says what a tool call is about (a path, a command, a pattern), shortened."""
+    value = next((arguments[k] for k in ("command", "path", "pattern") if arguments.get(k)), "")
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 80 else text[:79] + "…"

@@ -33,9 +33,9 @@ KEYS: list[tuple[str, str]] = [
 """The review keys, for the help overlay (the bindings themselves live on the widgets)."""
 
 
-class _Dialog(ModalScreen[object]):
+class Dialog(ModalScreen[object]):
     DEFAULT_CSS = """
-    _Dialog {
+    Dialog {
         align: center middle;
         background: $background 60%;
         & > Vertical {
@@ -51,7 +51,7 @@ class _Dialog(ModalScreen[object]):
     """
 
 
-class HelpScreen(_Dialog):
+class HelpScreen(Dialog):
     """The review keys; any key closes it."""
 
     DEFAULT_CSS = """
@@ -77,7 +77,7 @@ class HelpScreen(_Dialog):
         self.dismiss(None)
 
 
-class ConfirmScreen(_Dialog):
+class ConfirmScreen(Dialog):
     """A yes/no question; dismissed with True for y, False for n or escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -99,7 +99,7 @@ class ConfirmScreen(_Dialog):
         self.dismiss(answer)
 
 
-class CommentScreen(_Dialog):
+class CommentScreen(Dialog):
     """Asks why a hunk is rejected; dismissed with the comment, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -124,7 +124,7 @@ class CommentScreen(_Dialog):
         self.dismiss(None)
 
 
-class EditScreen(_Dialog):
+class EditScreen(Dialog):
     """Edits a hunk's proposed lines; dismissed with the new text, or None when cancelled."""
 
     DEFAULT_CSS = """

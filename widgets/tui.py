@@ -16,6 +16,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from app.autonomy import Level
 from app.chat import ChatSession
 from app.commands.common import OK, USAGE, CommandError, git_root, settings, start_within
 from widgets import slash
@@ -28,13 +29,15 @@ class ExosuitApp(App[None]):
 
     TITLE = "Exosuit"
 
-    def __init__(self, session: ChatSession) -> None:
+    def __init__(self, session: ChatSession, level: Level = Level.FILES) -> None:
         super().__init__()
         self.session = session
+        self.level = level
+        """The autonomy level it opens at."""
 
     async def on_mount(self) -> None:
         # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
-        await self.push_screen(MainScreen(self.session))
+        await self.push_screen(MainScreen(self.session, self.level))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         take_screenshot(self, filename, path)
@@ -100,5 +103,5 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     if not terminal_for_keys():
         raise CommandError("needs a terminal (for a question without one: exosuit ask)")
-    ExosuitApp(session).run()
+    ExosuitApp(session, Level[args.autonomy.upper()]).run()
     return OK

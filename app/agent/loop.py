@@ -20,10 +20,9 @@ from typing import Any, Literal, Protocol
 from app import shell
 from app.agent.tools import REPO_TOOLS, TOOLS, Call, ToolError, check_call
 from app.autonomy import Action, Level, Rules, check
-from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted, review_notices
+from app.conversation import Conversation, LoopEvent, TurnFailed, TurnStarted, review_notices
 from app.llm.base import ProviderError, ToolCall, ToolResult
 from app.proposal import Proposal, propose
-from app.review import Review, WriteAccepted
 
 
 @dataclass(frozen=True)
@@ -119,8 +118,7 @@ class Agent:
             if over := self._over(steps, started, cost):
                 yield AgentEnded("budget", over, steps)
                 return
-            if kind == "user":
-                yield TurnStarted(text, "user")
+            yield TurnStarted(text, kind)  # a "tool" turn carries on the answer: no question shown
             try:
                 yield from session.stream_turn(text, kind=kind, tools=TOOLS)
             except ProviderError as exc:
@@ -166,7 +164,7 @@ class Agent:
             error = False
         except ToolError as exc:
             text, error = str(exc), True
-        yield ToolFinished(call.id, call.name, text.partition("\n")[0][:200], time.monotonic() - started, error)
+        yield ToolFinished(call.id, call.name, _summary(call.name, text, error), time.monotonic() - started, error)
         return ToolResult(call.id, text, error)
 
     def _dispatch(self, call: Call, root: Path) -> Iterator[AgentEvent]:
@@ -179,7 +177,7 @@ class Agent:
         if not command:
             raise ToolError("run_tests: no test command is set (test_command) and none was found")
         timeout = call.number("timeout") if call.name == "run_command" else None
-        return (yield from self._command(command, root, timeout or shell.DEFAULT_TIMEOUT))
+        return self._command(command, root, timeout or shell.DEFAULT_TIMEOUT)
 
     def _allowed(self, action: Action) -> str:
         """The policy's verdict for `action` ("allow" or "ask"); a denial is a ToolError."""
@@ -189,6 +187,8 @@ class Agent:
         return decision.verdict
 
     def _propose(self, edits: str, root: Path) -> Iterator[AgentEvent]:
+        from app.review import Review, WriteAccepted  # git loads on the first edit
+
         proposal = propose(root, edits)
         if proposal is None:
             raise ToolError("propose_edit: no edit blocks found in `edits` (SEARCH/REPLACE blocks, diffs or whole files, each with its path)")
@@ -209,23 +209,35 @@ class Agent:
         if result is None or not result.applied:
             raise ToolError("the person closed the review without writing anything: ask what they want instead")
         summary = target.summary(result)
-        yield Notice(summary.splitlines()[0])
         parts = [summary, result.feedback_for_model() or "", _refusals(proposal)]
         return "\n\n".join(p for p in parts if p)
 
-    def _command(self, command: str, root: Path, timeout: float) -> Iterator[AgentEvent]:
+    def _command(self, command: str, root: Path, timeout: float) -> str:
         decision = check(self.level, Action("run_command", command=command), self.rules)
         if decision.verdict == "deny":
             raise ToolError(f"refused: {decision.reason}")
         if decision.verdict == "ask":
-            answer = self.approver.approve(Approval(command, ".", self.rules.sandboxed, decision.reason, decision.destructive))
+            answer = self.approver.approve(Approval(command, root.name, self.rules.sandboxed, decision.reason, decision.destructive))
             if not answer.yes:
                 raise ToolError("the person declined to run it" + (f": {answer.comment}" if answer.comment else ""))
             if answer.always and not decision.destructive:
                 self.rules = replace(self.rules, allow=[*self.rules.allow, command])
         result = shell.run_command(root, command, timeout=timeout, stop=self.stopping, sandbox=self.rules.sandboxed)
-        yield Notice(result.summary())
         return f"{result.summary()}\n\n{result.output}" if result.output else result.summary()
+
+
+def _summary(name: str, text: str, error: bool) -> str:
+    """A tool result in a few words, for the person watching (the model gets all of it)."""
+    first = text.partition("\n")[0]
+    if error or name == "propose_edit":
+        return first[:200]
+    if name == "read_file":
+        return f"{len(text.splitlines())} lines"
+    if name in ("search", "list_files"):
+        found = [] if text in ("no matches", "no files match") else [r for r in text.splitlines() if not r.startswith("[")]
+        nouns = ("match", "matches") if name == "search" else ("file", "files")
+        return f"{len(found)} {nouns[len(found) != 1]}"
+    return first.rpartition(": ")[2]  # a command: how it ended
 
 
 def _refusals(proposal: Proposal) -> str:

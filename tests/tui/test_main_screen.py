@@ -45,12 +45,12 @@ async def answer_ended(pilot: Pilot, timeout: float = 30.0) -> AnswerView:
     deadline = time.monotonic() + timeout
     main = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
     while True:
-        view = main.query(AnswerView).last()
+        views = main.query(AnswerView)  # none for a moment when an agent step only called tools
         settled = not main.conversation.busy or isinstance(pilot.app.screen, ReviewScreen)
-        if view.status not in ("waiting", "streaming") and settled:
+        if views and views.last().status not in ("waiting", "streaming") and settled:
             await pilot.pause()
-            return view
-        assert time.monotonic() < deadline, f"answer still {view.status}"
+            return views.last()
+        assert time.monotonic() < deadline, f"answer still {views.last().status if views else 'to come'}"
         await pilot.pause(0.02)
 
 

@@ -1,0 +1,86 @@
+"""The autonomy slider and the agent in the TUI: keys, mouse, disabled notches, an agent session
+with an approved command and a reviewed edit, and the approval dialog. Real SDK, wire server."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from app.autonomy import Level
+from tests.tui.conftest import MakeApp
+from tests.tui.test_main_screen import answer_ended, notices, type_and_send
+from tests.wire_server import Call, Reply, WireServer
+from widgets.approval import ApprovalScreen
+from widgets.autonomy_slider import AutonomySlider
+from widgets.chat_pane import ToolStep
+from widgets.review import ReviewScreen
+
+EDIT = "app/greet.py\n```python\n<<<<<<< SEARCH\ndef greet(name):\n=======\ndef greet(name: str) -> str:\n>>>>>>> REPLACE\n```\n"
+
+
+async def wait_for(pilot: Pilot, predicate, what: str, timeout: float = 20.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"no {what}; screen is {pilot.app.screen}"
+        await pilot.pause(0.02)
+
+
+async def test_the_slider_moves_with_keys_and_the_mouse_and_refuses_what_cannot_work(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        slider = app.screen.query_one(AutonomySlider)
+        assert slider.level == Level.FILES and "Files" in str(slider.render())
+        await pilot.press("alt+4")
+        assert app.screen.level == slider.level == Level.AGENT
+        await pilot.press("ctrl+left")
+        assert slider.level == Level.FILES
+        await pilot.press("ctrl+left", "alt+1")  # Tab and Edit need the editor pane
+        assert slider.level == Level.FILES
+        assert any("editor pane" in n.message for n in app._notifications)
+        agent_x = str(slider.render()).index(" Agent ") + 2
+        await pilot.click(AutonomySlider, offset=(agent_x + 1, 0))  # + the padding
+        assert slider.level == Level.AGENT
+
+
+async def test_an_agent_session_asks_before_a_command_and_reviews_its_edit(
+    make_app: MakeApp, wire_server: WireServer, repo: Path
+) -> None:
+    wire_server.script(
+        Reply(tool_calls=[Call("read_file", {"path": "app/greet.py"}, id="c1")]),
+        Reply("Checking the tests.", tool_calls=[Call("run_command", {"command": "touch ran.txt"}, id="c2")]),
+        Reply(tool_calls=[Call("propose_edit", {"edits": EDIT}, id="c3")]),
+        Reply("Typed greet."),
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+4")
+        await type_and_send(pilot, "type greet")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), "approval dialog")
+        assert "$ touch ran.txt" in str(app.screen.query_one("#command").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "review")
+        await pilot.press("Y", "ctrl+s")
+        await answer_ended(pilot)
+        steps = [str(s.render()) for s in app.screen.query(ToolStep)]
+        assert steps[0].startswith("✓ read_file app/greet.py — 2 lines")
+        assert steps[1].startswith("✓ run_command touch ran.txt — exit 0")
+        assert steps[2].startswith("✓ propose_edit") and "Wrote app/greet.py" in steps[2]
+        assert any("Agent done in 4 steps." in n for n in notices(pilot))
+    assert (repo / "ran.txt").exists() and "def greet(name: str) -> str:" in (repo / "app" / "greet.py").read_text()
+
+
+async def test_a_command_rejected_with_a_comment_does_not_run_and_the_model_hears_why(
+    make_app: MakeApp, wire_server: WireServer, repo: Path
+) -> None:
+    wire_server.script(Reply(tool_calls=[Call("run_command", {"command": "rm -rf build"}, id="c1")]), Reply("OK, I will not."))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+4")
+        await type_and_send(pilot, "clean up")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), "approval dialog")
+        assert app.screen.has_class("-destructive")
+        await pilot.press("n", *"keep the build", "enter")
+        await answer_ended(pilot)
+    assert "the person declined to run it: keep the build" in str(wire_server.requests[-1].body["messages"])
