@@ -51,10 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_files_option(parser)
     tui = _add_files_option(add("tui", "open the terminal UI (the default with no command)"), argparse.SUPPRESS)
-    for where, default in ((parser, "files"), (tui, argparse.SUPPRESS)):
+    for where, default in ((parser, None), (tui, argparse.SUPPRESS)):
         where.add_argument("--autonomy", choices=("files", "agent"), default=default,
                            help="the slider's level to start at: files (edits to the files in the context, each "
-                                "reviewed) or agent (reads, edits and runs commands, each approved); default files")
+                                "reviewed) or agent (reads, edits and runs commands, each approved); default: "
+                                "[autonomy] level in the config, else files")
 
     ask = _add_files_option(add("ask", "ask a question headless; the answer streams to stdout"))
     ask.add_argument("question", nargs="+", help="the question, or - to read it from stdin (piped text goes with a question)")

@@ -145,10 +145,10 @@ class ProviderConfig:
 def _toml_types(cls: type) -> dict[str, tuple[type, ...]]:
     """The settings a table of `cls` may hold and the TOML value types each accepts, read from
     the dataclass itself (a float setting takes an integer too; None means "unset", never written)."""
-    accepted = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+    accepted = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list[str]": (list,)}
     types = {}
     for f in dataclasses.fields(cls):
-        if f.name != "sources":
+        if f.name not in ("sources", "notes"):
             names = [t.strip() for t in str(f.type).split("|") if t.strip() != "None"]
             types[f.name] = tuple(t for name in names for t in accepted[name])
     return types
@@ -156,6 +156,37 @@ def _toml_types(cls: type) -> dict[str, tuple[type, ...]]:
 
 _FIELD_TYPES = _toml_types(ProviderConfig)
 """The settings a [[providers]] entry may hold, and their types."""
+
+
+@dataclass
+class AutonomyConfig:
+    """`[autonomy]`: the slider's standing choices (see app/autonomy.py)."""
+
+    level: str = "files"
+    """The level the TUI opens at: "files" or "agent" (`--autonomy` overrides it)."""
+    allow: list[str] = field(default_factory=list)
+    """Commands the agent runs without asking, as `fnmatch` patterns ("pytest*", "npm test"):
+    only single commands, sandboxed, never destructive ones."""
+    auto_accept_edits: bool = False
+    """At Agent level, write the agent's edits without opening the review."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass
+class AgentConfig:
+    """`[agent]`: how far the agent goes on one instruction, and how it tests."""
+
+    max_steps: int = 30
+    max_cost: float | None = None
+    """Dollars (requests whose price is unknown count nothing)."""
+    max_seconds: float | None = None
+    test_command: str | None = None
+    """What `run_tests` runs (unset: found from the project's files: pytest, npm test, go test, cargo test)."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+
+_SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig}
+"""The single tables a file may hold, and the settings class each is read into."""
 
 
 @dataclass
@@ -170,6 +201,8 @@ class Config:
     """The config files consulted, by role ("user", "project"), whether or not they exist."""
     notes: list[str] = field(default_factory=list)
     """Choices worth showing in `exosuit config`, e.g. "only provider 'local' (--provider)"."""
+    autonomy: AutonomyConfig = field(default_factory=AutonomyConfig)
+    agent: AgentConfig = field(default_factory=AgentConfig)
 
 
 def user_config_path() -> Path:
@@ -198,6 +231,9 @@ def load_config(repo_root: Path, *, provider: str | None = None, model: str | No
         if "providers" in data:
             chosen = (path, text, data["providers"])
         config.prices.update(_prices(path, data.get("prices", {})))
+        for name in _SECTIONS:
+            if name in data:
+                _read_section(getattr(config, name), name, data[name], path, text)
     if chosen:
         config.providers = _parse_providers(*chosen)
     else:
@@ -230,7 +266,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
         raise ConfigError(f"{path}: {message}") from None
 
 
-_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]'}
+_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]"}
 """The top-level tables a file may hold, as they are written."""
 
 
@@ -250,6 +286,61 @@ def _check_top_level(path: Path, text: str, data: dict[str, Any]) -> None:
         else:
             hint = f"the tables are {' and '.join(_TABLES.values())}"
         raise ConfigError(f"{path}{line}: unknown top-level setting {key!r} — {hint}")
+
+
+def _read_section(section: Any, name: str, table: Any, path: Path, text: str) -> None:
+    """Set `section`'s settings from the `[name]` table of a file (a later file overrides an
+    earlier one key by key). Raises ConfigError naming the file and line."""
+
+    def error(message: str, key: str | None = None) -> ConfigError:
+        line = _table_line(text, name, key)
+        return ConfigError(f"{path}{f':{line}' if line else ''}: [{name}]: {message}")
+
+    if not isinstance(table, dict):
+        raise error("must be a table")
+    types = _toml_types(type(section))
+    for key, value in table.items():
+        if key not in types:
+            raise error(f"unknown setting {key!r} (known: {', '.join(types)})", key)
+        if not isinstance(value, types[key]) or (isinstance(value, bool) and bool not in types[key]):
+            raise error(f"{key} must be {' or '.join('a list of strings' if t is list else t.__name__ for t in types[key])}", key)
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise error(f"{key} must be a list of strings", key)
+        line = _table_line(text, name, key)
+        setattr(section, key, float(value) if float in types[key] else value)
+        section.sources[key] = f"{_short(path)}:{line}" if line else _short(path)
+    problem = _check_section(section)
+    if problem:
+        raise error(problem[1], problem[0])
+
+
+def _check_section(section: Any) -> tuple[str, str] | None:
+    """The first invalid value of an [autonomy] or [agent] table as (key, message), or None."""
+    if isinstance(section, AutonomyConfig) and section.level not in ("files", "agent"):
+        return "level", 'level must be "files" or "agent"'
+    if isinstance(section, AgentConfig):
+        if section.max_steps < 1:
+            return "max_steps", "max_steps must be 1 or more"
+        for key in ("max_cost", "max_seconds"):
+            if (value := getattr(section, key)) is not None and value <= 0:
+                return key, f"{key} must be more than 0"
+    return None
+
+
+def _table_line(text: str, table: str, key: str | None) -> int | None:
+    """The line of `key` in the `[table]` table of `text` (or of the table's header, or of a
+    top-level `table = ...` that is no table)."""
+    header_line, inside, top = None, False, True
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside, top = re.match(rf"^\[\s*{re.escape(table)}\s*\]", stripped) is not None, False
+            header_line = number if inside else header_line
+        elif inside and key and re.match(rf"^{re.escape(key)}\s*=", stripped):
+            return number
+        elif top and header_line is None and re.match(rf"^{re.escape(table)}\s*=", stripped):
+            header_line = number
+    return header_line
 
 
 def _entry_line(text: str, index: int, key: str | None = None) -> int | None:
@@ -554,6 +645,12 @@ def describe(config: Config) -> str:
                 text = f"auto: {getattr(style, key)} ({style.why})"
             source = provider.sources.get(key, "default")
             lines.append(f"       {key:<19} {text:<36} {source}")
+    for name, section in (("autonomy", config.autonomy), ("agent", config.agent)):
+        lines.append(f"[{name}]:")
+        for key in _toml_types(type(section)):
+            value = getattr(section, key)
+            text = ", ".join(value) or "(none)" if isinstance(value, list) else "(none)" if value is None else str(value)
+            lines.append(f"       {key:<19} {text:<36} {section.sources.get(key, 'default')}")
     lines += [f"Warning: {warning}" for warning in _warnings(config)]
     if config.prices:
         lines.append(f"Prices added in config: {', '.join(sorted(config.prices))}")

@@ -15,7 +15,7 @@ import pytest
 from app.agent.loop import Agent, AgentEnded, Answer, Approval, Budget, ToolFinished, detect_test_command
 from app.autonomy import Level, Rules
 from app.chat import ChatSession
-from app.config import Config
+from app.config import AgentConfig, AutonomyConfig, Config
 from app.conversation import Conversation
 from app.llm.base import ToolCall
 from app.llm.meter import Meter
@@ -219,3 +219,12 @@ def test_through_the_real_sdks_a_read_an_approved_command_and_an_edit(repo: Path
     for call_id, said in (("c1", "1\\tdef add(a, b):"), ("c2", "touch ran.txt: exit 0"), ("c3", "Wrote calc.py")):
         assert call_id in sent and said in sent
     assert "read_file" in json.dumps(wire_server.requests[0].body["tools"])
+
+
+def test_the_configured_allow_list_and_budget_reach_the_agent(repo: Path) -> None:
+    config = Config(providers=[], autonomy=AutonomyConfig(allow=["ls*"], auto_accept_edits=True),
+                    agent=AgentConfig(max_steps=7, test_command="make check"))
+    session = ChatSession(repo, Router([ScriptedProvider()]), Meter())
+    the_agent = Agent.from_config(Conversation(session, ScriptedReviewer()), ScriptedApprover(), config)
+    assert the_agent.rules == Rules(auto_accept_edits=True, allow=("ls*",))
+    assert (the_agent.budget.max_steps, the_agent.test_command) == (7, "make check")

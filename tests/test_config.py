@@ -209,3 +209,34 @@ def test_config_warns_of_a_missing_key_and_of_a_key_in_the_project_file(tmp_path
     assert warnings[0] == "Warning: anthropic has no API key: its requests will fail — set ANTHROPIC_API_KEY"
     assert warnings[1].startswith("Warning: mine's api_key is written in ") and ".exosuit.toml:9" in warnings[1]
     assert "sk-live" not in text
+
+
+def test_autonomy_and_agent_tables_are_typed_and_a_project_overrides_the_user_key_by_key(
+    tmp_path, isolated_settings, monkeypatch
+) -> None:
+    user = tmp_path / "user.toml"
+    user.write_text('[autonomy]\nallow = ["pytest*"]\nlevel = "agent"\n\n[agent]\nmax_steps = 10\n')
+    monkeypatch.setenv("EXOSUIT_CONFIG", str(user))
+    (tmp_path / ".exosuit.toml").write_text('[agent]\nmax_cost = 2\ntest_command = "make test"\n')
+    config = load_config(tmp_path)
+    assert (config.autonomy.level, config.autonomy.allow, config.autonomy.auto_accept_edits) == ("agent", ["pytest*"], False)
+    assert (config.agent.max_steps, config.agent.max_cost, config.agent.test_command) == (10, 2.0, "make test")
+    assert config.agent.sources["max_cost"].endswith(".exosuit.toml:2")
+    shown = describe(config)
+    assert "[autonomy]:" in shown and "pytest*" in shown and "make test" in shown
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[autonomy]\nlevel = "yolo"\n', ':2: [autonomy]: level must be "files" or "agent"'),
+    ("[autonomy]\nallow = 'pytest'\n", ":2: [autonomy]: allow must be a list of strings"),
+    ("[autonomy]\nallow = ['pytest', 3]\n", ":2: [autonomy]: allow must be a list of strings"),
+    ("[agent]\n\nmax_step = 3\n", ":3: [agent]: unknown setting 'max_step' (known: max_steps, max_cost, max_seconds, test_command)"),
+    ("[agent]\nmax_steps = 0\n", ":2: [agent]: max_steps must be 1 or more"),
+    ("[agent]\nmax_seconds = true\n", ":2: [agent]: max_seconds must be int or float"),
+    ("agent = 3\n", ":1: [agent]: must be a table"),
+])
+def test_a_bad_autonomy_or_agent_setting_is_one_line_with_its_line(tmp_path, isolated_settings, table, message) -> None:
+    (tmp_path / ".exosuit.toml").write_text(table)
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path)
+    assert str(error.value) == f"{tmp_path / '.exosuit.toml'}{message}"

@@ -26,6 +26,7 @@ from textual.widgets import Static
 from app.agent.loop import Agent, AgentEnded, Answer, Approval, ToolFinished, ToolStarted
 from app.autonomy import Level
 from app.chat import Answered, ChatSession, ContextWarning, TurnKind
+from app.config import Config
 from app.context import ContextError, repo_files
 from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
 from app.edits.apply import ApplyError
@@ -75,11 +76,12 @@ class MainScreen(Screen[None]):
     class StreamClosed(Message):
         """The loop's thread is done (a stopped answer's estimated cost is now in the meter)."""
 
-    def __init__(self, session: ChatSession, level: Level = Level.FILES) -> None:
+    def __init__(self, session: ChatSession, level: Level = Level.FILES, config: Config | None = None) -> None:
+        """`config`: the settings the session was made from, for the agent's rules and budget."""
         super().__init__()
         self.session = session
         self.conversation = Conversation(session, ScreenReviewer(self))
-        self.agent = Agent(self.conversation, ScreenApprover(self))
+        self.agent = Agent.from_config(self.conversation, ScreenApprover(self), config or Config(providers=[]))
         """Answers at Agent level (its level is the slider's)."""
         self.level = level if level not in self.DISABLED_LEVELS else Level.FILES
         self._view: AnswerView | None = None

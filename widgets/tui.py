@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from app.autonomy import Level
 from app.chat import ChatSession
+from app.config import Config
 from app.commands.common import OK, USAGE, CommandError, git_root, settings, start_within
 from widgets import slash
 from widgets.main_screen import MainScreen
@@ -29,15 +30,17 @@ class ExosuitApp(App[None]):
 
     TITLE = "Exosuit"
 
-    def __init__(self, session: ChatSession, level: Level = Level.FILES) -> None:
+    def __init__(self, session: ChatSession, level: Level = Level.FILES, config: Config | None = None) -> None:
         super().__init__()
         self.session = session
         self.level = level
         """The autonomy level it opens at."""
+        self.config = config
+        """The settings the session was made from (the agent's rules and budget)."""
 
     async def on_mount(self) -> None:
         # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
-        await self.push_screen(MainScreen(self.session, self.level))
+        await self.push_screen(MainScreen(self.session, self.level, self.config))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         take_screenshot(self, filename, path)
@@ -75,13 +78,11 @@ def offer_git_init(path: Path) -> Path | None:
     return git_root(path)
 
 
-def build_session(root: Path, args: argparse.Namespace, start: str = "") -> ChatSession:
-    """The chat session for `root` from its configuration, for a person working in `start`
-    (relative to `root`). Raises CommandError."""
+def build_session(root: Path, config: Config, start: str = "") -> ChatSession:
+    """The chat session for `root` with `config`, for a person working in `start` (relative to `root`)."""
     from app.llm.meter import Meter
     from app.llm.registry import build_router
 
-    config = settings(root, args)
     return ChatSession(root, build_router(config), Meter(config.prices), start)
 
 
@@ -95,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     root = git_root(path) or offer_git_init(path)
     if root is None:
         return USAGE
-    session = build_session(root, args, start_within(root, path))
+    config = settings(root, args)
+    session = build_session(root, config, start_within(root, path))
     try:
         for skipped in session.context.add_each(args.add or []):
             print(f"exosuit: skipped {skipped}", file=sys.stderr)
@@ -103,5 +105,6 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     if not terminal_for_keys():
         raise CommandError("needs a terminal (for a question without one: exosuit ask)")
-    ExosuitApp(session, Level[args.autonomy.upper()]).run()
+    level = Level[(args.autonomy or config.autonomy.level).upper()]
+    ExosuitApp(session, level, config).run()
     return OK

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 from app import shell
 from app.agent.tools import REPO_TOOLS, TOOLS, Call, ToolError, check_call
 from app.autonomy import Action, Level, Rules, check
+from app.config import Config
 from app.conversation import Conversation, LoopEvent, TurnFailed, TurnStarted, review_notices
 from app.llm.base import ProviderError, ToolCall, ToolResult
 from app.proposal import Proposal, propose
@@ -102,6 +103,16 @@ class Agent:
     test_command: str | None = None
     """The project's test command (unset: detected, see `detect_test_command`)."""
     stopping: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def from_config(cls, conversation: Conversation, approver: Approver, config: Config) -> Agent:
+        """An agent with the settings' `[autonomy]` rules and `[agent]` budget and test command."""
+        autonomy, agent = config.autonomy, config.agent
+        return cls(
+            conversation, approver,
+            rules=Rules(auto_accept_edits=autonomy.auto_accept_edits, allow=tuple(autonomy.allow)),
+            budget=Budget(agent.max_steps, agent.max_cost, agent.max_seconds), test_command=agent.test_command,
+        )
 
     def run(self, instruction: str) -> Iterator[AgentEvent]:
         """Carry out `instruction`; its events, ending with one AgentEnded."""

@@ -12,9 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import argparse, asyncio, sys
 from pathlib import Path
+from app.commands.common import settings
 from widgets.tui import ExosuitApp, build_session
 
-session = build_session(Path(sys.argv[1]), argparse.Namespace(provider=None, model=None))
+root = Path(sys.argv[1])
+session = build_session(root, settings(root, argparse.Namespace(provider=None, model=None)))
 
 async def main():
     async with ExosuitApp(session).run_test() as pilot:
