@@ -147,12 +147,15 @@ class ChatSession:
         """What the system prompt asks of the active model (edit format, full or compact)."""
         return instructions.choose(self.router.active.config, self.router.model)
 
-    def system_prompt(self) -> str:
-        """The system prompt for the active model: how to answer and how to write edits."""
+    def system_prompt(self, *, agent: bool = False) -> str:
+        """The system prompt for the active model: how to answer and how to write edits (the
+        agent's, which works through tools, when `agent`), and the project's own instructions
+        (AGENTS.md and the like)."""
         if not self.context.paths and self._repo_files is None:
             self._repo_files = repo_files(self.repo_root)
         example = instructions.example_path(self.context.paths, self._repo_files or [])
-        return instructions.system_prompt(self.repo_root.name, self.style, example)
+        project = instructions.project_instructions(self.repo_root)
+        return instructions.system_prompt(self.repo_root.name, self.style, example, agent=agent, project=project)
 
     def messages(self) -> list[Message]:
         """The conversation as sent to the model."""
@@ -182,7 +185,7 @@ class ChatSession:
                 yield ContextWarning(warning)
             turn.changed = self._changed(snapshot.files)
             context = context_block(self._base or {})
-            messages, system = self.messages(), self.system_prompt()
+            messages, system = self.messages(), self.system_prompt(agent=bool(tools))
             sent = system + context + "".join(m.content for m in messages)
             if warning := self._overflow_warning(estimate_tokens(sent)):
                 yield ContextWarning(warning)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import prompts
@@ -59,11 +59,39 @@ def choose(config: ProviderConfig | None, model: str) -> Style:
     )
 
 
-def system_prompt(repo_name: str, style: Style, example: str) -> str:
-    """The system prompt in `style`, its example path `example` (a repo-relative path)."""
+def system_prompt(repo_name: str, style: Style, example: str, *, agent: bool = False, project: str = "") -> str:
+    """The system prompt in `style`, its example path `example` (a repo-relative path); the
+    agent's (which works through tools) when `agent`; then the `project`'s own instructions."""
     name = "edit_format_whole" if style.edit_format == "whole" else "edit_format_search_replace"
     edits = prompts.load(name, example=example).rstrip("\n")
-    return prompts.load("system_compact" if style.prompt == "compact" else "system", repo_name=repo_name, edits=edits)
+    template = "system_agent" if agent else "system_compact" if style.prompt == "compact" else "system"
+    text = prompts.load(template, repo_name=repo_name, edits=edits)
+    return f"{text.rstrip()}\n\n{project}" if project else text
+
+
+PROJECT_FILES = ("AGENTS.md", "CLAUDE.md", "CONVENTIONS.md")
+"""Files at the repository's root in which a project tells coding assistants how to work in it."""
+PROJECT_FILE_CHARS = 8_000
+"""Characters of each that go into the system prompt (the rest is cut, and the cut said)."""
+
+
+def project_instructions(root: Path) -> str:
+    """The instructions of PROJECT_FILES present at `root` (unreadable ones and secrets left
+    out), each cut to PROJECT_FILE_CHARS, for the system prompt; "" when there are none."""
+    from app.context import fenced, secret_reason
+
+    parts = []
+    for name in PROJECT_FILES:
+        try:
+            text = (root / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not text.strip() or secret_reason(name, text):
+            continue
+        if len(text) > PROJECT_FILE_CHARS:
+            text = text[:PROJECT_FILE_CHARS] + f"\n[... {len(text) - PROJECT_FILE_CHARS:,} more characters of {name} cut]\n"
+        parts.append(f"{name}\n{fenced(text)}")
+    return prompts.load("project_instructions", files="\n\n".join(parts)) if parts else ""
 
 
 def example_path(context: list[str], repo: list[str]) -> str:
