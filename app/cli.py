@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "apply": "app.commands.apply:run",
     "review": "widgets.review_command:run",
     "config": "app.commands.config:run",
+    "run": "app.commands.run:run",
 }
 REVIEW = "widgets.review_command:review_changeset"
 """The review screen, for `exosuit apply` without `--yes` or `--dry-run`."""
@@ -70,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("response", nargs="?", help="response or patch file, or - for stdin")
 
     add("config", "print the effective settings (keys redacted)")
+
+    run = _add_files_option(add("run", "carry out an instruction headless: edits and commands only as the flags allow"))
+    run.add_argument("instruction", nargs="+", help="the instruction, or - to read it from stdin")
+    run.add_argument("--autonomy", choices=("files", "agent"), default=argparse.SUPPRESS, help="files (edits to the files in the context) or "
+                     "agent (reads, edits and runs commands); default: [autonomy] level in the config, else files")
+    run.add_argument("--yes", action="store_true", help="write the edits (without it: print their diff, write nothing, exit 2)")
+    run.add_argument("--allow-commands", action="store_true", help="let the agent run commands (sandboxed; never destructive ones)")
+    run.add_argument("--max-steps", type=int, help="the agent's step budget (default: [agent] max_steps)")
+    run.add_argument("--max-cost", type=float, help="the agent's budget in dollars")
+    run.add_argument("--json", action="store_true", help="one JSON object per line, one per event")
+    run.epilog = "exit codes: 0 done, 1 failed, 2 not written or run for lack of approval, 3 budget exhausted, 130 interrupted"
     return parser
 
 

@@ -14,29 +14,16 @@ import argparse
 import sys
 
 import prompts
-from app.chat import ChatSession, ContextWarning
-from app.commands.common import FAILED, OK, CommandError, settings, workplace
-from app.context import ContextError, SecretFileError, fenced
+from app.chat import ContextWarning
+from app.commands.common import FAILED, OK, CommandError, headless_session
+from app.context import fenced
 from app.llm.base import Done, ProviderError, ProviderSwitched, Retrying, TextDelta
-from app.llm.meter import Meter
-from app.llm.registry import build_router
 
 
 def run(args: argparse.Namespace) -> int:
-    place = workplace(args.repo)
-    question = _question(args.question)
-    if not question:
-        raise CommandError("the question is empty")
-    config = settings(place.root, args)
-    router = build_router(config)
-    session = ChatSession(place.root, router, Meter(config.prices), place.start)
-    try:
-        for skipped in session.context.add_each(args.add or []):
-            _status(f"skipped {skipped}")
-    except SecretFileError as exc:
-        raise CommandError(f"{str(exc).split(';')[0]}; not sent (only the TUI's /add --force sends a secret)") from None
-    except ContextError as exc:
-        raise CommandError(str(exc)) from None
+    question = question_text(args.question)
+    session, _ = headless_session(args, question, "question")
+    router = session.router
     if router.notice:
         _status(router.notice)
     answer = _Output()
@@ -62,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def _question(words: list[str]) -> str:
-    """The question: its words, or stdin for `-`; with whatever else was piped into stdin."""
+def question_text(words: list[str]) -> str:
+    """The question: its words, or stdin for `-`; with whatever else was piped into stdin
+    (`exosuit run` reads its instruction the same way)."""
     if words == ["-"]:
         return sys.stdin.read().strip()
     question = " ".join(words).strip()

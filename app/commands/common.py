@@ -6,6 +6,7 @@ prints its one line and exits with its code.
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
+    from app.chat import ChatSession
     from app.config import Config
 
 OK = 0
@@ -90,3 +92,27 @@ def find_repo_root(directory: Path) -> Path | None:
     if not directory.is_dir():
         return None
     return git_root(directory) or directory.resolve()
+
+
+def headless_session(args: argparse.Namespace, text: str, what: str) -> tuple[ChatSession, Config]:
+    """The chat session a headless command (`ask`, `run`) works in, its files (`--add`) in the
+    context, and the settings. Raises CommandError for an empty `text` (the `what`), a bad config
+    or a file that cannot be added (a secret is refused: only the TUI's /add --force sends one)."""
+    from app.chat import ChatSession
+    from app.context import ContextError, SecretFileError
+    from app.llm.meter import Meter
+    from app.llm.registry import build_router
+
+    place = workplace(args.repo)
+    if not text:
+        raise CommandError(f"the {what} is empty")
+    config = settings(place.root, args)
+    session = ChatSession(place.root, build_router(config), Meter(config.prices), place.start)
+    try:
+        for skipped in session.context.add_each(args.add or []):
+            print(f"skipped {skipped}", file=sys.stderr, flush=True)
+    except SecretFileError as exc:
+        raise CommandError(f"{str(exc).split(';')[0]}; not sent (only the TUI's /add --force sends a secret)") from None
+    except ContextError as exc:
+        raise CommandError(str(exc)) from None
+    return session, config
