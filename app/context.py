@@ -30,6 +30,9 @@ SECRET_NAMES = (
 )  # fmt: skip
 """File names (fnmatch, case-insensitive) that usually hold secrets."""
 
+_SECRET_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in SECRET_NAMES))
+"""SECRET_NAMES as one expression (a name is checked for every file a sandboxed command may see)."""
+
 NOT_SECRET_SUFFIXES = (".example", ".sample", ".template", ".dist")
 """`.env.example` and friends document settings without holding them."""
 
@@ -55,9 +58,7 @@ class SecretFileError(ContextError):
 def secret_reason(rel: str, text: str | None = None) -> str | None:
     """Why `rel` (with content `text`, if known) looks like a secret, or None when it doesn't."""
     name = PurePosixPath(rel).name.lower()
-    if not name.endswith(NOT_SECRET_SUFFIXES) and any(
-        fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_NAMES
-    ):
+    if not name.endswith(NOT_SECRET_SUFFIXES) and _SECRET_NAME.match(name):
         return f"{rel} is named like a secrets file"
     if text is not None and (match := SECRET_CONTENT.search(text)):
         kind = "a private key" if match.group().startswith("-----") else "an API token"

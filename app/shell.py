@@ -1,9 +1,10 @@
 """Running a command for the model: in the sandbox, with a deadline, stoppable, its output capped.
 
 The sandbox is bubblewrap (`bwrap`, the mechanism Claude Code's Linux sandbox uses): the whole
-filesystem read-only, the repository writable except its `.git`, a private `/tmp`, no network
-unless asked for, its own process namespace (nothing outlives it), and an environment holding
-only what a build needs: never the API keys or tokens of the person's shell. Without `bwrap` a
+filesystem read-only, the repository writable except its `.git`, its secrets files (`.env`,
+keys: see `secret_files`) unreadable, a private `/tmp`, no network unless asked for, its own process
+namespace (nothing outlives it), and an environment holding only what a build needs: never the
+API keys or tokens of the person's shell. Without `bwrap` a
 command runs unsandboxed, with the same environment, deadline and output cap, and says so
 (`CommandResult.sandboxed`); the autonomy policy then asks before every command.
 
@@ -86,17 +87,35 @@ def run_command(
     output = _Capped()
     reader = threading.Thread(target=output.read, args=(process.stdout,), daemon=True)
     reader.start()
-    stop = stop or threading.Event()
     timed_out = stopped = False
-    while process.poll() is None and not (timed_out or stopped):
-        stop.wait(0.05)
-        timed_out, stopped = time.monotonic() - started >= timeout, stop.is_set()
+    while not (timed_out or stopped):
+        try:
+            process.wait(timeout=0.05)  # returns as soon as it exits
+            break
+        except subprocess.TimeoutExpired:
+            timed_out, stopped = time.monotonic() - started >= timeout, stop is not None and stop.is_set()
     if timed_out or stopped:
         _kill_group(process)
     process.wait()
     reader.join(5)
     exit_code = None if timed_out or stopped else process.returncode
     return CommandResult(command, exit_code, output.text(), time.monotonic() - started, sandboxed, timed_out, stopped, output.cut)
+
+
+SKIPPED_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "target", "dist", "build"}
+"""Directories not searched for secrets files to hide (big, generated, or the repository's own)."""
+
+
+def secret_files(repo: Path) -> list[Path]:
+    """The files in `repo` named like secrets (`.env`, keys, credentials; ignored ones too), which
+    a sandboxed command cannot read ("Permission denied"): what it prints goes back to the model."""
+    from app.context import secret_reason
+
+    found = []
+    for directory, subdirs, names in os.walk(repo):
+        subdirs[:] = [d for d in subdirs if d not in SKIPPED_DIRS]
+        found += [Path(directory, n) for n in names if secret_reason(n) and Path(directory, n).is_file()]
+    return sorted(found)
 
 
 def _bwrap(repo: Path, network: bool) -> list[str]:
@@ -106,6 +125,8 @@ def _bwrap(repo: Path, network: bool) -> list[str]:
             "--bind", str(repo), str(repo)]
     if (repo / ".git").exists():
         argv += ["--ro-bind", str(repo / ".git"), str(repo / ".git")]
+    for secret in secret_files(repo):
+        argv += ["--ro-bind", "/dev/null", str(secret)]
     if not network:
         argv.append("--unshare-net")
     return [*argv, "--unshare-pid", "--die-with-parent", "--chdir", str(repo), "--"]

@@ -94,3 +94,16 @@ def test_a_flood_of_output_keeps_its_head_and_tail_and_says_what_was_cut(repo: P
     assert len(result.output) < shell.HEAD + shell.TAIL + 100
     assert result.output.startswith("1\n2\n3\n") and result.output.endswith("999999\n1000000\n")
     assert result.cut > 6_000_000 and f"[... {result.cut:,} bytes of output cut ...]" in result.output
+
+
+@sandboxed
+def test_secrets_files_cannot_be_read_inside_and_stay_as_they_are_outside(repo: Path) -> None:
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / ".env").write_text("API_KEY=sk-do-not-send\n")
+    (repo / "config").mkdir()
+    (repo / "config" / "deploy.pem").write_text("-----BEGIN PRIVATE KEY-----\n")
+    (repo / ".env.example").write_text("API_KEY=\n")  # documents a setting: not hidden
+    result = run_command(repo, "cat .env config/deploy.pem .env.example; echo end")
+    assert "sk-do-not-send" not in result.output and "PRIVATE KEY" not in result.output
+    assert "cat: .env: Permission denied" in result.output and result.output.endswith("API_KEY=\nend\n")
+    assert (repo / ".env").read_text() == "API_KEY=sk-do-not-send\n"
