@@ -28,7 +28,9 @@ WHAT = {
 class AutonomySlider(Widget):
     """How much the model may do on its own: Tab · Edit · Files · Agent."""
 
-    COMPONENT_CLASSES = {"autonomy-slider--on", "autonomy-slider--can", "autonomy-slider--off", "autonomy-slider--dim"}
+    COMPONENT_CLASSES = {
+        "autonomy-slider--on", "autonomy-slider--can", "autonomy-slider--off", "autonomy-slider--dim", "autonomy-slider--warn",
+    }
 
     DEFAULT_CSS = """
     AutonomySlider {
@@ -40,6 +42,7 @@ class AutonomySlider(Widget):
         & > .autonomy-slider--can { color: $text; }
         & > .autonomy-slider--off { color: $text-disabled; text-style: strike; }
         & > .autonomy-slider--dim { color: $text-disabled; }
+        & > .autonomy-slider--warn { color: $text-warning; }
         &.-agent > .autonomy-slider--on { background: $warning; color: $background; }
     }
     """
@@ -47,6 +50,8 @@ class AutonomySlider(Widget):
     level: reactive[Level] = reactive(Level.FILES)
     disabled_levels: reactive[dict[Level, str]] = reactive(dict)
     """Levels that cannot be chosen now -> why, in one line."""
+    warning: reactive[str] = reactive("")
+    """A standing warning about the current level (e.g. that commands run unsandboxed)."""
 
     @dataclass
     class Picked(Message):
@@ -77,6 +82,8 @@ class AutonomySlider(Widget):
             self._spans.append((start, line.cell_len, level))
             line.append(" ")
         line.append(f"  {WHAT[self.level]}", style=style("autonomy-slider--dim"))
+        if self.warning:
+            line.append(f"  ⚠ {self.warning}", style=style("autonomy-slider--warn"))
         hint = "alt+1…4"
         room = self.content_size.width - len(hint) - 1
         if line.cell_len > room:

@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from app.agent.loop import Agent, AgentEnded, Answer, Approval, ToolFinished, ToolStarted
 from app.autonomy import Level
+from app.shell import sandbox_available
 from app.chat import Answered, ChatSession, ContextWarning, TurnKind
 from app.config import Config
 from app.context import ContextError, repo_files
@@ -106,6 +107,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         slider = self.query_one(AutonomySlider)
         slider.disabled_levels, slider.level = dict(self.DISABLED_LEVELS), self.level
+        self._warn_unsandboxed()
         self._refresh_status()
         self.query_one(PromptInput).focus()
 
@@ -276,7 +278,13 @@ class MainScreen(Screen[None]):
             return
         self.level = level
         self.query_one(AutonomySlider).level = level
+        self._warn_unsandboxed()
         self.notify(f"{level.label}: {WHAT[level]} (from the next question on).", title="Autonomy")
+
+    def _warn_unsandboxed(self) -> None:
+        """At Agent level without bubblewrap, the slider says so (every command then asks)."""
+        unsandboxed = self.level == Level.AGENT and not sandbox_available()
+        self.query_one(AutonomySlider).warning = "commands unsandboxed (no bwrap): each one asks" if unsandboxed else ""
 
     def action_autonomy(self, value: int) -> None:
         """alt+1…4: pick a level of the slider."""

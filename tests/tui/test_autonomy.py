@@ -84,3 +84,15 @@ async def test_a_command_rejected_with_a_comment_does_not_run_and_the_model_hear
         await pilot.press("n", *"keep the build", "enter")
         await answer_ended(pilot)
     assert "the person declined to run it: keep the build" in str(wire_server.requests[-1].body["messages"])
+
+
+async def test_without_bubblewrap_the_slider_warns_at_agent_level(make_app: MakeApp, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr("widgets.main_screen.sandbox_available", lambda: False)
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        slider = app.screen.query_one(AutonomySlider)
+        assert slider.warning == ""
+        await pilot.press("alt+4")
+        assert "commands unsandboxed (no bwrap): each one asks" in str(slider.render())
+        await pilot.press("alt+3")
+        assert slider.warning == ""

@@ -10,14 +10,14 @@ import time
 from pathlib import Path
 
 from tests.tmux import Terminal, needs_tmux
-from tests.wire_server import Hang, Reply, WireServer
+from tests.wire_server import Call, Hang, Reply, WireServer
 
 pytestmark = needs_tmux
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def exosuit(repo: Path, server: WireServer) -> str:
+def exosuit(repo: Path, server: WireServer, *flags: str) -> str:
     """The shell command: exosuit in `repo` with OpenAI at the wire server, then its exit code."""
     env = {
         "OPENAI_BASE_URL": server.openai_url,
@@ -26,7 +26,7 @@ def exosuit(repo: Path, server: WireServer) -> str:
         "COLORTERM": "truecolor",
     }
     assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    command = f"{sys.executable} -m app.cli --repo {shlex.quote(str(repo))}"
+    command = f"{sys.executable} -m app.cli --repo {shlex.quote(str(repo))} {' '.join(flags)}"
     return f"cd {ROOT} && env -u ANTHROPIC_API_KEY {assignments} {command}; echo EXIT=$?; sleep 60"
 
 
@@ -139,3 +139,47 @@ def test_a_config_typo_is_a_clear_error(tmp_path: Path, wire_server: WireServer,
     terminals.append(term)
     screen = term.wait_for("EXIT=2")
     assert ".exosuit.toml:1: unknown top-level setting 'provider' — did you mean [[providers]]?" in screen.replace("\n", "")
+
+
+def test_an_agent_session_in_a_real_terminal(tmp_path: Path, wire_server: WireServer, terminals: list[Terminal]) -> None:
+    """At Agent level: a read, an approved command, a reviewed edit, the answer; then a command
+    that would run for 100 s, stopped with escape, leaving no process behind."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "greet.py").write_text("def greet(name):\n    return 'hello ' + name\n")
+    edit = "greet.py\n```python\n<<<<<<< SEARCH\n    return 'hello ' + name\n=======\n    return f'hello {name}'\n>>>>>>> REPLACE\n```\n"
+    marker = f"sleep 100.{int(time.time()) % 1000}"
+    wire_server.script(
+        Reply(tool_calls=[Call("read_file", {"path": "greet.py"}, id="c1")]),
+        Reply(tool_calls=[Call("run_command", {"command": "touch checked.txt"}, id="c2")]),
+        Reply(tool_calls=[Call("propose_edit", {"edits": edit}, id="c3")]),
+        Reply("greet uses an f-string now."),
+        Reply(tool_calls=[Call("run_command", {"command": marker}, id="c4")]),
+    )
+    term = Terminal(exosuit(repo, wire_server, "--autonomy", "agent"))
+    terminals.append(term)
+    term.wait_for("^q quit")
+    assert "Agent" in term.screen()
+    term.type("modernise greet")
+    term.keys("Enter")
+    term.wait_for("Run this command?")
+    term.keys("y")
+    term.wait_for("1 pending")  # the review of the agent's edit
+    term.keys("y")
+    term.keys("C-s")
+    screen = term.wait_for("Agent done in 4 steps.")
+    assert "✓ read_file greet.py — 2 lines" in screen and "✓ run_command touch checked.txt — exit 0" in screen
+    assert (repo / "checked.txt").exists() and "f'hello {name}'" in (repo / "greet.py").read_text()
+    term.type("wait a while")
+    term.keys("Enter")
+    term.wait_for("Run this command?")
+    term.keys("y")
+    term.wait_for(f"⋯ run_command {marker}")
+    term.keys("Escape")
+    term.wait_for("Agent stopped after")
+    time.sleep(0.3)
+    assert subprocess.run(["pgrep", "-f", marker], capture_output=True).stdout == b""
+    term.keys("C-q")
+    term.wait_for("EXIT=0")
+
