@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.agent.loop import Agent, AgentEnded, Answer, Approval, Budget, ToolFinished, detect_test_command
+from app.agent.loop import Agent, AgentEnded, Answer, Approval, Budget, Spent, ToolFinished, detect_test_command
 from app.autonomy import Level, Rules
 from app.chat import ChatSession
 from app.config import AgentConfig, AutonomyConfig, Config
@@ -162,9 +162,11 @@ def test_a_failing_test_goes_back_to_the_model_which_fixes_it(repo: Path) -> Non
 
 def test_the_step_budget_stops_a_model_that_never_stops_calling(repo: Path) -> None:
     model = ScriptedProvider(*[call("list_files", n) for n in range(10)])
-    events = list(agent(repo, model, budget=Budget(max_steps=3)).run("explore"))
+    events = list(agent(repo, model, budget=Budget(max_steps=3, max_cost=1.5)).run("explore"))
     assert events[-1] == AgentEnded("budget", "stopped after 3 steps (max_steps)", 3)
     assert len(model.requests) == 3
+    spent = [e for e in events if isinstance(e, Spent)]
+    assert [s.steps for s in spent] == [1, 2, 3] and spent[-1].describe().startswith("step 3/3 · $0.00/$1.50 · ")
 
 
 def test_the_time_budget_stops_the_loop_between_steps(repo: Path) -> None:

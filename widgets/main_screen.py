@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from threading import Thread
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.agent.loop import Agent, AgentEnded, Answer, Approval, ToolFinished, ToolStarted
+from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinished, ToolStarted
 from app.autonomy import Level
 from app.shell import sandbox_available
 from app.chat import Answered, ChatSession, ContextWarning, TurnKind
@@ -107,7 +107,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         slider = self.query_one(AutonomySlider)
         slider.disabled_levels, slider.level = dict(self.DISABLED_LEVELS), self.level
-        self._warn_unsandboxed()
+        self._update_slider_warning()
         self._refresh_status()
         self.query_one(PromptInput).focus()
 
@@ -174,6 +174,9 @@ class MainScreen(Screen[None]):
         if isinstance(event, ToolFinished):
             self._steps.pop(event.call_id).finish(event.summary, event.seconds, event.is_error)
             return
+        if isinstance(event, Spent):
+            self.query_one(StatusBar).budget = event.describe()
+            return
         if isinstance(event, AgentEnded):
             await self._agent_ended(event)
             return
@@ -213,6 +216,7 @@ class MainScreen(Screen[None]):
     async def _agent_ended(self, event: AgentEnded) -> None:
         chat = self.query_one(ChatPane)
         chat.end_tool_steps()
+        self.query_one(StatusBar).budget = ""
         steps = f"{event.steps} step{'s' * (event.steps != 1)}"
         if event.reason == "budget":
             await chat.add_notice(f"Agent {event.text}; ask again to go on.", "warning")
@@ -278,13 +282,26 @@ class MainScreen(Screen[None]):
             return
         self.level = level
         self.query_one(AutonomySlider).level = level
-        self._warn_unsandboxed()
+        self._update_slider_warning()
         self.notify(f"{level.label}: {WHAT[level]} (from the next question on).", title="Autonomy")
 
-    def _warn_unsandboxed(self) -> None:
-        """At Agent level without bubblewrap, the slider says so (every command then asks)."""
-        unsandboxed = self.level == Level.AGENT and not sandbox_available()
-        self.query_one(AutonomySlider).warning = "commands unsandboxed (no bwrap): each one asks" if unsandboxed else ""
+    def _update_slider_warning(self) -> None:
+        """At Agent level, the slider says what runs without asking: edits when auto-accepted;
+        without bubblewrap, that commands are unsandboxed (each one then asks)."""
+        warnings = []
+        if self.level == Level.AGENT and self.agent.rules.auto_accept_edits:
+            warnings.append("edits written without review")
+        if self.level == Level.AGENT and not sandbox_available():
+            warnings.append("commands unsandboxed (no bwrap): each one asks")
+        self.query_one(AutonomySlider).warning = " · ".join(warnings)
+
+    def action_toggle_auto_accept(self) -> None:
+        """Write the agent's edits without the review, or review each again (command palette)."""
+        rules = self.agent.rules
+        self.agent.rules = replace(rules, auto_accept_edits=not rules.auto_accept_edits)
+        self._update_slider_warning()
+        state = "written without review" if self.agent.rules.auto_accept_edits else "reviewed one by one"
+        self.notify(f"The agent's edits are {state} from now on.", title="Auto-accept edits")
 
     def action_autonomy(self, value: int) -> None:
         """alt+1…4: pick a level of the slider."""

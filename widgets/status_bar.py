@@ -44,6 +44,8 @@ class StatusBar(Widget):
     """A standing warning, e.g. a failover that happened."""
     busy: reactive[bool] = reactive(False)
     """Whether an answer is streaming (shows how to stop it)."""
+    budget: reactive[str] = reactive("")
+    """While the agent works: how much of its budget it has used, e.g. "step 3/30 · $0.02 · 41s"."""
 
     def render(self) -> Text:
         hint = "esc stop" if self.busy else "/help · ^q quit"
@@ -70,6 +72,9 @@ class StatusBar(Widget):
             line.append(" (offline)" if short else " (offline smoke-test model)", style=warn)
         line.append("   ")
         line.append(self.usage)
+        if self.budget:
+            line.append("   ")
+            line.append(f"agent {self.budget}", style=strong)
         line.append("   ")
         if self.context:
             line.append(f"ctx {len(self.context)} ~{format_tokens(self.context_tokens)} tok", style=strong)

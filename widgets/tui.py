@@ -57,6 +57,10 @@ class ExosuitApp(App[None]):
                 "Switch model", "Pick a provider and model, configured or offered by a server (/model)",
                 screen.action_pick_model,
             )
+            yield SystemCommand(
+                "Auto-accept the agent's edits", "At Agent level, write its edits without the review (on / off)",
+                screen.action_toggle_auto_accept,
+            )
             for name, title in (("/undo", "Undo applied edits"), ("/review", "Reopen the closed review")):
                 help_text = f"{slash.COMMANDS[name].capitalize()} ({name})"
                 yield SystemCommand(title, help_text, partial(screen.run_slash, name))

@@ -55,6 +55,25 @@ class ToolFinished:
 
 
 @dataclass(frozen=True)
+class Spent:
+    """How much of the budget the agent has used, after each step."""
+
+    steps: int
+    max_steps: int
+    cost: float
+    max_cost: float | None
+    seconds: float
+    max_seconds: float | None
+
+    def describe(self) -> str:
+        """E.g. "step 3/30 · $0.02/$2.00 · 41s"."""
+        parts = [f"step {self.steps}/{self.max_steps}"]
+        parts.append(f"${self.cost:.2f}" + (f"/${self.max_cost:.2f}" if self.max_cost is not None else ""))
+        parts.append(f"{self.seconds:.0f}s" + (f"/{self.max_seconds:.0f}s" if self.max_seconds is not None else ""))
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
 class AgentEnded:
     reason: Literal["done", "budget", "stopped", "failed"]
     text: str
@@ -62,7 +81,7 @@ class AgentEnded:
     steps: int
 
 
-AgentEvent = LoopEvent | ToolStarted | ToolFinished | AgentEnded
+AgentEvent = LoopEvent | ToolStarted | ToolFinished | Spent | AgentEnded
 
 
 @dataclass(frozen=True)
@@ -138,6 +157,9 @@ class Agent:
                 return
             turn = session.turns[-1]
             steps += 1
+            budget = self.budget
+            yield Spent(steps, budget.max_steps, (session.meter.cost or 0.0) - cost, budget.max_cost,
+                        time.monotonic() - started, budget.max_seconds)
             if turn.status != "complete":
                 break
             if not turn.tool_calls:

@@ -96,3 +96,14 @@ async def test_without_bubblewrap_the_slider_warns_at_agent_level(make_app: Make
         assert "commands unsandboxed (no bwrap): each one asks" in str(slider.render())
         await pilot.press("alt+3")
         assert slider.warning == ""
+
+
+async def test_auto_accept_is_switched_from_the_command_palette_and_shown_on_the_slider(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("alt+4", "ctrl+p", *"Auto-accept")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.agent.rules.auto_accept_edits
+        assert "edits written without review" in str(app.screen.query_one(AutonomySlider).render())
