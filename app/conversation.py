@@ -78,6 +78,7 @@ class Conversation:
         self.reopenable: Proposal | None = None
         """The latest proposal whose review was closed without writing anything (`reopen()`)."""
         self._running = threading.Lock()
+        self._stop_tests = threading.Event()
 
     @property
     def busy(self) -> bool:
@@ -101,8 +102,29 @@ class Conversation:
             raise RuntimeError("no closed review to reopen")
         return self.exclusive(self._reopened(self.reopenable))
 
+    def test(self, command: str) -> Iterator[LoopEvent]:
+        """Run the tests (`command`) in the sandbox; when they fail, send their output to the
+        model and carry its answer through the loop (busy as for `send`)."""
+        return self.exclusive(self._tested(command))
+
+    def _tested(self, command: str) -> Iterator[LoopEvent]:
+        from app import shell
+        from app.context import fenced
+
+        yield Notice(f"Running the tests: {command}")
+        result = shell.run_command(self.session.repo_root, command, stop=self._stop_tests)
+        if result.exit_code == 0:
+            yield Notice(f"Tests passed ({result.summary().rpartition(': ')[2]}).")
+            return
+        yield Notice(f"Tests failed ({result.summary().rpartition(': ')[2]}): their output goes to the model.", "warning")
+        said = prompts.load("tests_failed", command=command, summary=result.summary().rpartition(": ")[2],
+                            output=fenced(result.output or "(no output)"))
+        yield from self._turns(said, "feedback", f"tests failed: {command}")
+
     def cancel(self) -> None:
-        """Stop the answer being written (from any thread); what came so far is kept as stopped."""
+        """Stop the answer being written, or the tests running (from any thread); what came so
+        far is kept as stopped."""
+        self._stop_tests.set()
         self.session.cancel()
 
     def undo(self) -> Written:
@@ -123,6 +145,7 @@ class Conversation:
         this call until they are exhausted. Raises RuntimeError when it is busy already."""
         if not self._running.acquire(blocking=False):
             raise RuntimeError("the conversation is busy: an answer streams or a review is open")
+        self._stop_tests.clear()
 
         def released() -> Iterator[E]:
             try:

@@ -138,7 +138,9 @@ def _environment(sandboxed: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k in KEPT_ENV or k.startswith("LC_")}
     env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
     home = "/tmp" if sandboxed else os.environ.get("HOME", "/tmp")
-    return {**env, "HOME": home, "GIT_TERMINAL_PROMPT": "0"}
+    # No bytecode caches: they would land in the repository, and an edit that keeps a file's
+    # size within the same second leaves a stale one that Python trusts.
+    return {**env, "HOME": home, "GIT_TERMINAL_PROMPT": "0", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

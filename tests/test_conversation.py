@@ -213,3 +213,20 @@ def test_the_loop_takes_one_question_at_a_time(repo: Path) -> None:
     assert not loop.busy
     list(loop.send("second"))
     assert len(model.requests) == 2
+
+
+def test_failing_tests_go_to_the_model_whose_fix_is_reviewed_and_passing_tests_are_just_said(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"calc.py": "def add(a, b):\n    return a - b\n",
+                         "test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"})
+    fix = block("    return a - b\n", "    return a + b\n")
+    model = ScriptedProvider("The sign is wrong:\n\n" + fix)
+    loop = conversation(tmp_path, model, ScriptedReviewer(accept_all))
+    events = list(loop.test("python -m pytest -q"))
+    said = notices(events)
+    assert said[0] == "Running the tests: python -m pytest -q" and said[1].startswith("Tests failed (exit 1")
+    started = [e for e in events if isinstance(e, TurnStarted)]
+    assert started[0].kind == "feedback" and started[0].title == "tests failed: python -m pytest -q"
+    assert "assert -1 == 5" in last_question(model) and "do not change a test" in last_question(model)
+    assert "return a + b" in (tmp_path / "calc.py").read_text()
+    again = list(loop.test("python -m pytest -q"))
+    assert notices(again)[-1].startswith("Tests passed (exit 0") and len(model.requests) == 1

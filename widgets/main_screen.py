@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinished, ToolStarted
+from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinished, ToolStarted, detect_test_command
 from app.autonomy import Level
 from app.shell import sandbox_available
 from app.chat import Answered, ChatSession, ContextWarning, TurnKind
@@ -230,6 +230,7 @@ class MainScreen(Screen[None]):
 
     @on(StreamClosed)
     def _stream_closed(self) -> None:
+        self.query_one(StatusBar).busy = self.session.streaming
         self._refresh_status()
 
     def _switched(self, event: ProviderSwitched, view: AnswerView) -> None:
@@ -333,6 +334,8 @@ class MainScreen(Screen[None]):
         if self.conversation.busy and self.level == Level.AGENT:
             self.agent.stop()  # the stream, or the command running
         if not self.session.streaming or self._view is None:
+            if self.conversation.busy:
+                self.conversation.cancel()  # the tests running (/test)
             return
         self.conversation.cancel()  # a stopped correction still brings what was placed to review
         await self.query_one(ChatPane).finish_answer(self._view, "cancelled")
@@ -384,6 +387,7 @@ class MainScreen(Screen[None]):
             "/clear": self._cmd_clear,
             "/review": self._cmd_review,
             "/undo": self._cmd_undo,
+            "/test": self._cmd_test,
             "/help": self._cmd_help,
         }
         handler = handlers.get(command.name)
@@ -494,6 +498,18 @@ class MainScreen(Screen[None]):
             await chat.add_notice(f"Cannot undo, nothing was changed: {error}", "error")
             return
         await chat.add_notice(f"Undone: {', '.join(undone.paths)} put back as before those edits.")
+
+    async def _cmd_test(self, command: slash.Command) -> None:
+        if await self._still_answering("running the tests"):
+            return
+        test_command = self.agent.test_command or detect_test_command(self.session.repo_root)
+        if not test_command:
+            await self.query_one(ChatPane).add_notice(
+                "No test command found: set test_command under [agent] in .exosuit.toml.", "error"
+            )
+            return
+        self.query_one(StatusBar).busy = True
+        self._run(self.conversation.test(test_command))
 
     async def _cmd_help(self, command: slash.Command) -> None:
         width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3

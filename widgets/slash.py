@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "/clear": "forget the conversation (context files stay)",
     "/review": "reopen the last review closed unapplied, its edits placed on the files as they are now",
     "/undo": "put back the files the last applied review wrote (again: the one before)",
+    "/test": "run the tests in the sandbox; when they fail, their output goes to the model",
     "/help": "list commands and keys",
 }
 """Every command, with its one-line help."""

@@ -272,3 +272,17 @@ async def test_an_edit_that_breaks_the_syntax_is_retried_then_flagged_red_on_its
         await pilot.pause()
         assert any("calc.py would not parse after these edits — line 1" in notice for notice in notices(pilot))
     assert calc.read_text() == CALC  # nothing written unless the person accepts it
+
+
+async def test_slash_test_runs_the_tests_and_sends_a_failure_to_the_model(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    (calc.parent / "test_calc.py").write_text("from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 6\n")
+    wire_server.script(Reply("The test expects 6; add is right, the test is wrong."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "/test")
+        await wait_for_requests(wire_server, 1, pilot)
+        await answer_ended(pilot)
+        assert any(n.startswith("⚠ Tests failed (exit 1") for n in notices(pilot))
+    assert "assert 5 == 6" in last_user_text(wire_server)
