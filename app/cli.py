@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         where.add_argument("--autonomy", choices=("files", "agent"), default=default,
                            help="the slider's level to start at: files (edits to the files in the context, each "
                                 "reviewed) or agent (reads, edits and runs commands, each approved); default: "
-                                "[autonomy] level in the config, else files")
+                                "the level last chosen in this repository, else [autonomy] level, else files")
 
     ask = _add_files_option(add("ask", "ask a question headless; the answer streams to stdout"))
     ask.add_argument("question", nargs="+", help="the question, or - to read it from stdin (piped text goes with a question)")

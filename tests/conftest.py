@@ -21,7 +21,8 @@ SETTINGS_ENV = (
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test runs without the developer's keys or config: returns the (absent) user config path.
+    """Every test runs without the developer's keys, config or remembered state: returns the
+    (absent) user config path.
 
     Tests that want a user config write this file; `exosuit` subprocesses inherit the environment.
     """
@@ -29,6 +30,7 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
         monkeypatch.delenv(name, raising=False)
     path = tmp_path_factory.mktemp("user-config") / "config.toml"
     monkeypatch.setenv("EXOSUIT_CONFIG", str(path))
+    monkeypatch.setenv("EXOSUIT_STATE", str(path.parent / "state.json"))
     return path
 
 

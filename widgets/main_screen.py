@@ -26,6 +26,7 @@ from textual.widgets import Static
 from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinished, ToolStarted, detect_test_command
 from app.autonomy import Level
 from app.shell import sandbox_available
+from app.state import remember_level
 from app.chat import Answered, ChatSession, ContextWarning, TurnKind
 from app.config import Config
 from app.context import ContextError, repo_files
@@ -283,6 +284,7 @@ class MainScreen(Screen[None]):
             return
         self.level = level
         self.query_one(AutonomySlider).level = level
+        remember_level(self.session.repo_root, level.name.lower())
         self._update_slider_warning()
         self.notify(f"{level.label}: {WHAT[level]} (from the next question on).", title="Autonomy")
 

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from app.autonomy import Level
 from app.chat import ChatSession
 from app.config import Config
+from app.state import starting_level
 from app.commands.common import OK, USAGE, CommandError, git_root, settings, start_within
 from widgets import slash
 from widgets.main_screen import MainScreen
@@ -109,6 +110,6 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     if not terminal_for_keys():
         raise CommandError("needs a terminal (for a question without one: exosuit ask)")
-    level = Level[(args.autonomy or config.autonomy.level).upper()]
+    level = Level[starting_level(args.autonomy, root, config.autonomy.level).upper()]
     ExosuitApp(session, level, config).run()
     return OK

@@ -107,3 +107,12 @@ async def test_auto_accept_is_switched_from_the_command_palette_and_shown_on_the
         await pilot.pause()
         assert app.screen.agent.rules.auto_accept_edits
         assert "edits written without review" in str(app.screen.query_one(AutonomySlider).render())
+
+
+async def test_the_chosen_level_is_remembered_for_the_repository(make_app: MakeApp, repo: Path) -> None:
+    from app.state import remembered_level
+
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("alt+4")
+    assert remembered_level(repo) == "agent"
