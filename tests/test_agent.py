@@ -230,3 +230,12 @@ def test_the_configured_allow_list_and_budget_reach_the_agent(repo: Path) -> Non
     the_agent = Agent.from_config(Conversation(session, ScriptedReviewer()), ScriptedApprover(), config)
     assert the_agent.rules == Rules(auto_accept_edits=True, allow=("ls*",))
     assert (the_agent.budget.max_steps, the_agent.test_command) == (7, "make check")
+
+
+def test_the_cost_budget_stops_the_agent_before_the_next_request(repo: Path) -> None:
+    model = ScriptedProvider(*[call("list_files", n) for n in range(10)], model="priced")
+    session = ChatSession(repo, Router([model]), Meter({"priced": {"input": 1_000_000.0, "output": 1_000_000.0}}))
+    the_agent = Agent(Conversation(session, ScriptedReviewer()), ScriptedApprover(), budget=Budget(max_cost=1.0))
+    events = list(the_agent.run("explore"))
+    assert events[-1].reason == "budget" and events[-1].text.startswith("stopped at $") and "(max_cost $1.00)" in events[-1].text
+    assert len(model.requests) < 10 and session.meter.cost is not None and session.meter.cost >= 1.0
