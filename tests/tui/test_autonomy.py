@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from app.autonomy import Level
 from tests.tui.conftest import MakeApp
 from tests.tui.test_main_screen import answer_ended, notices, type_and_send
-from tests.wire_server import Call, Reply, WireServer
+from tests.wire_server import Call, Hang, Reply, WireServer
 from widgets.approval import ApprovalScreen
 from widgets.autonomy_slider import AutonomySlider
 from widgets.chat_pane import ToolStep
@@ -116,3 +116,33 @@ async def test_the_chosen_level_is_remembered_for_the_repository(make_app: MakeA
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("alt+4")
     assert remembered_level(repo) == "agent"
+
+
+async def test_always_runs_the_same_command_again_without_asking(make_app: MakeApp, wire_server: WireServer, repo: Path) -> None:
+    wire_server.script(
+        Reply(tool_calls=[Call("run_command", {"command": "touch one.txt"}, id="c1")]),
+        Reply(tool_calls=[Call("run_command", {"command": "touch one.txt"}, id="c2")]),
+        Reply("Done."),
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+4")
+        await type_and_send(pilot, "touch it twice")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), "approval dialog")
+        await pilot.press("a")
+        await answer_ended(pilot)
+        assert not isinstance(app.screen, ApprovalScreen)
+        assert [str(s.render()).startswith("✓ run_command touch one.txt") for s in app.screen.query(ToolStep)] == [True, True]
+
+
+async def test_escape_stops_the_agent_while_its_answer_streams(make_app: MakeApp, wire_server: WireServer) -> None:
+    wire_server.script(Reply(tool_calls=[Call("list_files", {}, id="c1")]), Hang())
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+4")
+        await type_and_send(pilot, "explore")
+        await wait_for(pilot, lambda: len(wire_server.requests) >= 2, "the second request")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.conversation.busy, "the agent to stop")
+        await pilot.pause()
+        assert any("Agent stopped after" in n for n in notices(pilot))
