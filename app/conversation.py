@@ -114,10 +114,10 @@ class Conversation:
         yield Notice(f"Running the tests: {command}")
         result = shell.run_command(self.session.repo_root, command, stop=self._stop_tests)
         if result.exit_code == 0:
-            yield Notice(f"Tests passed ({result.summary().rpartition(': ')[2]}).")
+            yield Notice(f"Tests passed ({result.ending}).")
             return
-        yield Notice(f"Tests failed ({result.summary().rpartition(': ')[2]}): their output goes to the model.", "warning")
-        said = prompts.load("tests_failed", command=command, summary=result.summary().rpartition(": ")[2],
+        yield Notice(f"Tests failed ({result.ending}): their output goes to the model.", "warning")
+        said = prompts.load("tests_failed", command=command, summary=result.ending,
                             output=fenced(result.output or "(no output)"))
         yield from self._turns(said, "feedback", f"tests failed: {command}")
 

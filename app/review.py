@@ -94,6 +94,12 @@ class Review:
         hunks = range(len(self.changeset.files[file_index].hunks))
         return [self._decide(file_index, h, accepted, "", seconds / max(1, len(hunks))) for h in hunks]
 
+    def accept_all(self) -> ReviewResult:
+        """Accept every hunk of every file (as `Y` on each would); the result, ready to write."""
+        for index in range(len(self.changeset.files)):
+            self.decide_file(index, True)
+        return self.result()
+
     def split(self, file_index: int, hunk_index: int) -> bool:
         """Split a hunk into one hunk per block; each part keeps the hunk's mark."""
         change = self.changeset.files[file_index]

@@ -50,15 +50,20 @@ class CommandResult:
     cut: int = 0
     """Bytes of output left out between the head and the tail."""
 
-    def summary(self) -> str:
-        """One line: how it ended."""
+    @property
+    def ending(self) -> str:
+        """How it ended, in a few words: "exit 0, 0.4s", "stopped, 2.0s (unsandboxed)"."""
         if self.timed_out:
             end = f"killed after {self.seconds:.0f}s (its deadline)"
         elif self.stopped:
             end = "stopped"
         else:
             end = f"exit {self.exit_code}"
-        return f"{self.command}: {end}, {self.seconds:.1f}s" + ("" if self.sandboxed else " (unsandboxed)")
+        return f"{end}, {self.seconds:.1f}s" + ("" if self.sandboxed else " (unsandboxed)")
+
+    def summary(self) -> str:
+        """One line: the command and how it ended."""
+        return f"{self.command}: {self.ending}"
 
 
 @cache

@@ -74,16 +74,17 @@ class Workspace:
         refusal = self.policy(changeset, accepted) if self.policy else None
         if refusal:
             raise ApplyError([refusal])
-        saved: list[str | None] = [None]
+        saved: str | None = None
 
         def save() -> None:
+            nonlocal saved
             from app.worktree import checkpoint, checkpoint_before_write  # git loads on the first write
 
             message = f"exosuit: before {why}"
-            saved[0] = checkpoint(self.root, message) if save_all else checkpoint_before_write(self.root, changeset, accepted, message)
+            saved = checkpoint(self.root, message) if save_all else checkpoint_before_write(self.root, changeset, accepted, message)
 
         applied = apply_changeset(self.root, changeset, accepted, before_write=save)
-        written = Written(applied.written, applied.deleted, saved[0], undo_of(changeset, accepted))
+        written = Written(applied.written, applied.deleted, saved, undo_of(changeset, accepted))
         if record and written.paths:
             self.undoable.append(written)
         return written

@@ -39,8 +39,7 @@ WRONG_SUB = block("def subtract(a, b):\n", "def sub(a: int, b: int) -> int:\n")
 
 
 def accept_all(review: Review) -> None:
-    for index in range(len(review.changeset.files)):
-        review.decide_file(index, True)
+    review.accept_all()
 
 
 class ScriptedReviewer:

@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 from app import shell
 from app.agent.tools import REPO_TOOLS, TOOLS, Call, ToolError, check_call
-from app.autonomy import Action, Level, Rules, check
+from app.autonomy import Action, Decision, Level, Rules, check
 from app.config import Config
 from app.conversation import Conversation, LoopEvent, TurnFailed, TurnStarted, review_notices
 from app.llm.base import ProviderError, ToolCall, ToolResult
@@ -64,6 +64,16 @@ class Spent:
     max_cost: float | None
     seconds: float
     max_seconds: float | None
+
+    def exhausted(self) -> str:
+        """Why the budget allows no further step, or "" while it does."""
+        if self.steps >= self.max_steps:
+            return f"stopped after {self.steps} steps (max_steps)"
+        if self.max_cost is not None and self.cost >= self.max_cost:
+            return f"stopped at ${self.cost:.2f} (max_cost ${self.max_cost:.2f})"
+        if self.max_seconds is not None and self.seconds >= self.max_seconds:
+            return f"stopped after {self.seconds:.0f}s (max_seconds)"
+        return ""
 
     def describe(self) -> str:
         """E.g. "step 3/30 · $0.02/$2.00 · 41s"."""
@@ -145,7 +155,7 @@ class Agent:
         self.rules = replace(self.rules, sandboxed=self.rules.sandboxed and shell.sandbox_available())
         text, kind, steps = instruction, "user", 0
         while not self.stopping.is_set():
-            if over := self._over(steps, started, cost):
+            if over := self._spent(steps, started, cost).exhausted():
                 yield AgentEnded("budget", over, steps)
                 return
             yield TurnStarted(text, kind)  # a "tool" turn carries on the answer: no question shown
@@ -157,9 +167,7 @@ class Agent:
                 return
             turn = session.turns[-1]
             steps += 1
-            budget = self.budget
-            yield Spent(steps, budget.max_steps, (session.meter.cost or 0.0) - cost, budget.max_cost,
-                        time.monotonic() - started, budget.max_seconds)
+            yield self._spent(steps, started, cost)
             if turn.status != "complete":
                 break
             if not turn.tool_calls:
@@ -176,15 +184,11 @@ class Agent:
         self.stopping.set()
         self.conversation.cancel()
 
-    def _over(self, steps: int, started: float, cost: float) -> str:
-        spent = (self.conversation.session.meter.cost or 0.0) - cost
-        if steps >= self.budget.max_steps:
-            return f"stopped after {steps} steps (max_steps)"
-        if self.budget.max_cost is not None and spent >= self.budget.max_cost:
-            return f"stopped at ${spent:.2f} (max_cost ${self.budget.max_cost:.2f})"
-        if self.budget.max_seconds is not None and time.monotonic() - started >= self.budget.max_seconds:
-            return f"stopped after {time.monotonic() - started:.0f}s (max_seconds)"
-        return ""
+    def _spent(self, steps: int, started: float, cost: float) -> Spent:
+        """The budget used since the run began at `started` with the meter at `cost`."""
+        used = (self.conversation.session.meter.cost or 0.0) - cost
+        budget = self.budget
+        return Spent(steps, budget.max_steps, used, budget.max_cost, time.monotonic() - started, budget.max_seconds)
 
     def _run(self, call: ToolCall, root: Path) -> Iterator[AgentEvent]:
         """Check and run one call; its ToolResult (the generator's return value)."""
@@ -212,12 +216,12 @@ class Agent:
         timeout = call.number("timeout") if call.name == "run_command" else None
         return self._command(command, root, timeout or shell.DEFAULT_TIMEOUT)
 
-    def _allowed(self, action: Action) -> str:
-        """The policy's verdict for `action` ("allow" or "ask"); a denial is a ToolError."""
+    def _allowed(self, action: Action) -> Decision:
+        """The policy's decision for `action` (allow or ask); a denial is a ToolError."""
         decision = check(self.level, action, self.rules)
         if decision.verdict == "deny":
             raise ToolError(f"refused: {decision.reason}")
-        return decision.verdict
+        return decision
 
     def _propose(self, edits: str, root: Path) -> Iterator[AgentEvent]:
         from app.review import Review, WriteAccepted  # git loads on the first edit
@@ -226,17 +230,14 @@ class Agent:
         if proposal is None:
             raise ToolError("propose_edit: no edit blocks found in `edits` (SEARCH/REPLACE blocks, diffs or whole files, each with its path)")
         context = set(self.conversation.session.context.paths)
-        verdicts = {self._allowed(Action("propose_edit", f.path, in_context=f.path in context))
+        verdicts = {self._allowed(Action("propose_edit", f.path, in_context=f.path in context)).verdict
                     for f in proposal.changeset.files}
         yield from review_notices(proposal)
         if not proposal.changeset.files:
             raise ToolError("nothing could be placed:\n\n" + "\n\n".join(p.message for p in proposal.problems))
         target = WriteAccepted(self.conversation.workspace)
         if verdicts == {"allow"}:
-            review = Review(proposal.changeset)
-            for index in range(len(proposal.changeset.files)):
-                review.decide_file(index, True)
-            result = target.write(review.result())
+            result = target.write(Review(proposal.changeset).accept_all())
         else:
             result = self.conversation.reviewer.review(proposal, target)
         if result is None or not result.applied:
@@ -246,9 +247,7 @@ class Agent:
         return "\n\n".join(p for p in parts if p)
 
     def _command(self, command: str, root: Path, timeout: float) -> str:
-        decision = check(self.level, Action("run_command", command=command), self.rules)
-        if decision.verdict == "deny":
-            raise ToolError(f"refused: {decision.reason}")
+        decision = self._allowed(Action("run_command", command=command))
         if decision.verdict == "ask":
             answer = self.approver.approve(Approval(command, root.name, self.rules.sandboxed, decision.reason, decision.destructive))
             if not answer.yes:

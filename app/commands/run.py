@@ -46,10 +46,7 @@ class Headless:
         if not self.yes:
             self.held_back = True
             return None
-        review = Review(proposal.changeset)
-        for index in range(len(proposal.changeset.files)):
-            review.decide_file(index, True)
-        result = target.write(review.result())
+        result = target.write(Review(proposal.changeset).accept_all())
         self.output.event("EditWritten", written=result.written, deleted=result.deleted)
         return result
 
