@@ -116,6 +116,9 @@ class Conversation:
         if result.exit_code == 0:
             yield Notice(f"Tests passed ({result.ending}).")
             return
+        if result.stopped:  # the person stopped them: a half-run is nothing to fix
+            yield Notice(f"Tests stopped ({result.ending}); nothing was sent to the model.")
+            return
         yield Notice(f"Tests failed ({result.ending}): their output goes to the model.", "warning")
         said = prompts.load("tests_failed", command=command, summary=result.ending,
                             output=fenced(result.output or "(no output)"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -229,3 +231,13 @@ def test_failing_tests_go_to_the_model_whose_fix_is_reviewed_and_passing_tests_a
     assert "return a + b" in (tmp_path / "calc.py").read_text()
     again = list(loop.test("python -m pytest -q"))
     assert notices(again)[-1].startswith("Tests passed (exit 0") and len(model.requests) == 1
+
+
+def test_tests_stopped_by_the_person_are_not_sent_to_the_model(repo: Path) -> None:
+    model = ScriptedProvider("never asked")
+    loop = conversation(repo, model, ScriptedReviewer())
+    marker = f"sleep 100.{os.getpid()}3"
+    threading.Timer(0.5, loop.cancel).start()
+    events = list(loop.test(marker))
+    assert notices(events)[-1].startswith("Tests stopped (stopped, ") and model.requests == []
+    assert subprocess.run(["pgrep", "-f", marker], capture_output=True).stdout == b""
