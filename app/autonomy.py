@@ -20,6 +20,7 @@ download into a shell, writing outside the repository) always asks, and is flagg
 from __future__ import annotations
 
 import fnmatch
+import glob
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,11 +117,35 @@ def _command(command: str, rules: Rules) -> Decision:
 
 
 _OPERATORS = re.compile(r"[;&|<>`\n]|\$\(")
+_ARGUMENT = re.compile(r"^-|[/.=:'\"$]")
+"""A word that is an option, a path, a file or a value: where a command's prefix ends."""
+_INTERPRETER = re.compile(r"(python|node|ruby|perl|bash|sh|zsh)[\d.]*")
+"""Programs that run whatever they are given: their prefix includes the script or module."""
 
 
 def simple(command: str) -> bool:
     """One plain command: no chaining, pipes, redirects or substitutions (outside quotes or in)."""
     return bool(command.strip()) and not _OPERATORS.search(command)
+
+
+def allow_pattern(command: str) -> str:
+    """The allow-list pattern that "always" saves for `command`: its program and subcommand then
+    `*` ("npm test*", "git status*", "cargo test*" for "cargo test --all"); for an interpreter,
+    its script or module ("python -m pytest*", "node build.js*"), or the command exactly when it
+    has neither (`python -c …`). "" when it cannot be allow-listed (destructive, or not one
+    simple command)."""
+    if destructive(command) or not simple(command):
+        return ""
+    words = command.split()
+    if _INTERPRETER.fullmatch(words[0]):
+        if len(words) > 2 and words[1] == "-m":
+            return " ".join(words[:3]) + "*"
+        if len(words) > 1 and not words[1].startswith("-"):
+            return " ".join(words[:2]) + "*"
+        return glob.escape(" ".join(words))
+    if len(words) > 1 and not _ARGUMENT.search(words[1]):
+        return " ".join(words[:2]) + "*"
+    return words[0] + "*"
 
 
 _DESTRUCTIVE = [

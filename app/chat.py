@@ -36,6 +36,7 @@ from app.llm.base import (
 from app.llm.meter import Meter, RequestCost, estimate_tokens
 
 if TYPE_CHECKING:
+    from app.agent.text_protocol import TextProtocol
     from app.llm.router import Router
 
 TurnKind = Literal["user", "feedback", "tool"]
@@ -88,6 +89,8 @@ class Turn:
     """The tools the complete answer asked to run, in its order."""
     tool_results: list[ToolResult] = field(default_factory=list)
     """What was answered to those calls (a call with none is told it was not run)."""
+    protocol: TextProtocol | None = None
+    """How the calls were written, when in the answer's text (a server without tool calling)."""
 
     @property
     def seen(self) -> bool:
@@ -100,6 +103,9 @@ class Turn:
             return []  # nothing came back: the question goes unanswered, the user will re-ask
         said = "\n\n".join(t for t in (changes_block(self.changed), self.note, self.prompt) if t)
         question = [Message("user", said)] if said or self.kind != "tool" else []
+        if self.status == "complete" and self.tool_calls and self.protocol:
+            results = self.protocol.results(self.tool_calls, self._answered_calls())
+            return [*question, Message("assistant", self.answer), Message("user", results)]
         if self.status == "complete" and self.tool_calls:
             answer = Message("assistant", self.answer, tool_calls=list(self.tool_calls))
             return [*question, answer, Message("user", "", tool_results=self._answered_calls())]
@@ -147,25 +153,27 @@ class ChatSession:
         """What the system prompt asks of the active model (edit format, full or compact)."""
         return instructions.choose(self.router.active.config, self.router.model)
 
-    def system_prompt(self, *, agent: bool = False) -> str:
+    def system_prompt(self, *, agent: bool = False, protocol: TextProtocol | None = None) -> str:
         """The system prompt for the active model: how to answer and how to write edits (the
-        agent's, which works through tools, when `agent`), and the project's own instructions
-        (AGENTS.md and the like)."""
+        agent's, which works through tools, when `agent`, calling them as `protocol` says when
+        given), and the project's own instructions (AGENTS.md and the like)."""
         if not self.context.paths and self._repo_files is None:
             self._repo_files = repo_files(self.repo_root)
         example = instructions.example_path(self.context.paths, self._repo_files or [])
         project = instructions.project_instructions(self.repo_root)
-        return instructions.system_prompt(self.repo_root.name, self.style, example, agent=agent, project=project)
+        tools = protocol.instructions(example) if protocol else ""
+        return instructions.system_prompt(self.repo_root.name, self.style, example, agent=agent, tools=tools, project=project)
 
     def messages(self) -> list[Message]:
         """The conversation as sent to the model."""
         return [message for turn in self.turns for message in turn.as_messages()]
 
     def stream_turn(
-        self, user_text: str, *, kind: TurnKind = "user", tools: tuple[ToolSpec, ...] = ()
+        self, user_text: str, *, kind: TurnKind = "user", tools: tuple[ToolSpec, ...] = (),
+        protocol: TextProtocol | None = None,
     ) -> Iterator[ChatEvent]:
-        """Ask the model (offering it `tools`); yield its events (TextDelta…, Done, then Answered)
-        and ContextWarnings.
+        """Ask the model (offering it `tools`, in the system prompt as `protocol` says when given,
+        else natively); yield its events (TextDelta…, Done, then Answered) and ContextWarnings.
 
         Raises ProviderError when the answer fails (the turn is kept as broken or failed). When
         `cancel()` is called the request is closed, the iterator stops and the turn is kept as
@@ -174,7 +182,7 @@ class ChatSession:
         with self._lock:
             if self.streaming:
                 raise RuntimeError("a turn is already streaming")
-            turn = Turn(user_text, kind, note=self.pending_note)
+            turn = Turn(user_text, kind, note=self.pending_note, protocol=protocol)
             self.pending_note = ""
             self.turns.append(turn)
         stream: Iterator[ChatEvent] = iter(())
@@ -185,11 +193,11 @@ class ChatSession:
                 yield ContextWarning(warning)
             turn.changed = self._changed(snapshot.files)
             context = context_block(self._base or {})
-            messages, system = self.messages(), self.system_prompt(agent=bool(tools))
+            messages, system = self.messages(), self.system_prompt(agent=bool(tools), protocol=protocol)
             sent = system + context + "".join(m.content for m in messages)
             if warning := self._overflow_warning(estimate_tokens(sent)):
                 yield ContextWarning(warning)
-            stream = self.router.stream_chat(ChatRequest(messages, system, context, tools))
+            stream = self.router.stream_chat(ChatRequest(messages, system, context, () if protocol else tools))
             for event in stream:
                 if turn.status != "streaming":
                     return  # cancelled
@@ -198,7 +206,10 @@ class ChatSession:
                 elif isinstance(event, Done):
                     turn.provider = f"{self.router.name}/{self.router.model}"
                     turn.cost = self.meter.record(self.router.name, self.router.model, event.usage)
-                    turn.tool_calls = list(event.tool_calls)
+                    if protocol:
+                        turn.tool_calls, turn.answer = protocol.parse(turn.answer)
+                    else:
+                        turn.tool_calls = list(event.tool_calls)
                     turn.status = "complete"
                 yield event
             if turn.status == "complete":
@@ -261,6 +272,12 @@ class ChatSession:
             if self.streaming:
                 self._end(self.turns[-1], "cancelled", "cancelled")
                 self.router.abort()
+
+    def retract(self) -> None:
+        """Forget the last turn, to ask it again another way (its note goes with the next turn)."""
+        with self._lock:
+            if self.turns and not self.streaming:
+                self.pending_note = self.turns.pop().note
 
     def clear(self) -> None:
         """Forget the conversation (the context files stay)."""

@@ -52,6 +52,8 @@ AUTO_MODEL = "auto"
 """An OpenAI-compatible provider's model meaning "the first model the server lists"."""
 
 
+PROJECT_FILE = ".exosuit.toml"
+"""The project's settings file, at the repository's root."""
 EDIT_TEMPERATURE = 0.0
 """The default temperature of answers (see `ProviderConfig.temperature`)."""
 EMBEDDED_CONTEXT_WINDOW = 4096
@@ -218,7 +220,7 @@ def load_config(repo_root: Path, *, provider: str | None = None, model: str | No
     """Read every source and return the effective settings; `provider` and `model` are the
     command's --provider and --model. Raises ConfigError."""
     env = os.environ
-    files = {"user": user_config_path(), "project": Path(repo_root) / ".exosuit.toml"}
+    files = {"user": user_config_path(), "project": Path(repo_root) / PROJECT_FILE}
     config = Config(providers=[], files=files)
     tables = {role: _read_toml(path) for role, path in files.items()}
     chosen = None
@@ -241,6 +243,37 @@ def load_config(repo_root: Path, *, provider: str | None = None, model: str | No
     _apply_env(config, env)
     _apply_choice(config, provider, model, env)
     return config
+
+
+def allow_in_project(repo_root: Path, pattern: str) -> Path:
+    """Add `pattern` to `[autonomy] allow` in the project file (made if missing), keeping the
+    rest of the file as it was written; the file's path. Raises ConfigError (nothing written)
+    when the file cannot be read as TOML or written."""
+    import tomlkit
+    import tomlkit.exceptions
+
+    from app.edits.paths import UnsafePathError, safe_path
+    from app.edits.textfile import write_atomic
+
+    try:
+        path = safe_path(repo_root, PROJECT_FILE)
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        document = tomlkit.parse(text)
+    except UnsafePathError as exc:
+        raise ConfigError(str(exc)) from None
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
+        raise ConfigError(f"{PROJECT_FILE}: not changed, it cannot be read: {exc}") from None
+    autonomy = document.setdefault("autonomy", tomlkit.table())
+    allowed = autonomy.setdefault("allow", tomlkit.array()) if isinstance(autonomy, dict) else None
+    if not isinstance(allowed, list):
+        raise ConfigError(f"{PROJECT_FILE}: not changed: [autonomy] allow is not a list")
+    if pattern not in allowed:
+        allowed.append(pattern)
+    try:
+        write_atomic(path, tomlkit.dumps(document).encode("utf-8"), path.stat().st_mode & 0o777 if text else None)
+    except OSError as exc:
+        raise ConfigError(f"{PROJECT_FILE}: not written: {exc.strerror or exc}") from None
+    return path
 
 
 # -- reading files ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from app.workspace import Workspace, Written
 
 if TYPE_CHECKING:
     from app.review import ReviewResult, WriteAccepted
+    from app.shell import CommandResult
 
 Severity = Literal["information", "warning", "error"]
 E = TypeVar("E")
@@ -109,7 +110,6 @@ class Conversation:
 
     def _tested(self, command: str) -> Iterator[LoopEvent]:
         from app import shell
-        from app.context import fenced
 
         yield Notice(f"Running the tests: {command}")
         result = shell.run_command(self.session.repo_root, command, stop=self._stop_tests)
@@ -120,9 +120,7 @@ class Conversation:
             yield Notice(f"Tests stopped ({result.ending}); nothing was sent to the model.")
             return
         yield Notice(f"Tests failed ({result.ending}): their output goes to the model.", "warning")
-        said = prompts.load("tests_failed", command=command, summary=result.ending,
-                            output=fenced(result.output or "(no output)"))
-        yield from self._turns(said, "feedback", f"tests failed: {command}")
+        yield from self._turns(tests_failed(result), "feedback", f"tests failed: {command}")
 
     def cancel(self) -> None:
         """Stop the answer being written, or the tests running (from any thread); what came so
@@ -211,7 +209,7 @@ class Conversation:
             return None
         lines = target.summary(result).splitlines()
         if result.written or result.deleted:
-            lines[0] += "  (/undo puts it back)"
+            lines[0] += "  (/undo puts it back · /test runs the tests)"
         for line in lines:
             yield Notice(line)
         refusals = proposal.refusals_note()
@@ -221,6 +219,14 @@ class Conversation:
         if feedback:  # all accepted, some rewritten: the model learns it with the next message
             self.session.pending_note = feedback
         return None
+
+
+def tests_failed(result: CommandResult) -> str:
+    """What the model is told of a failed test run: the command, how it ended, its output."""
+    from app.context import fenced
+
+    return prompts.load("tests_failed", command=result.command, summary=result.ending,
+                        output=fenced(result.output or "(no output)"))
 
 
 def review_notices(proposal: Proposal) -> list[Notice]:

@@ -59,14 +59,17 @@ def choose(config: ProviderConfig | None, model: str) -> Style:
     )
 
 
-def system_prompt(repo_name: str, style: Style, example: str, *, agent: bool = False, project: str = "") -> str:
+def system_prompt(
+    repo_name: str, style: Style, example: str, *, agent: bool = False, tools: str = "", project: str = ""
+) -> str:
     """The system prompt in `style`, its example path `example` (a repo-relative path); the
-    agent's (which works through tools) when `agent`; then the `project`'s own instructions."""
+    agent's (which works through tools) when `agent`, with `tools` saying how to call them when
+    the server takes no tool calls; then the `project`'s own instructions."""
     name = "edit_format_whole" if style.edit_format == "whole" else "edit_format_search_replace"
     edits = prompts.load(name, example=example).rstrip("\n")
     template = "system_agent" if agent else "system_compact" if style.prompt == "compact" else "system"
     text = prompts.load(template, repo_name=repo_name, edits=edits)
-    return f"{text.rstrip()}\n\n{project}" if project else text
+    return "\n\n".join(part.rstrip() for part in (text, tools, project) if part) + "\n"
 
 
 PROJECT_FILES = ("AGENTS.md", "CLAUDE.md", "CONVENTIONS.md")

@@ -16,7 +16,7 @@ from app.agent.loop import Agent, AgentEnded, Answer, Approval, Budget, Spent, T
 from app.autonomy import Level, Rules
 from app.chat import ChatSession
 from app.config import AgentConfig, AutonomyConfig, Config
-from app.conversation import Conversation
+from app.conversation import Conversation, TurnStarted
 from app.llm.base import ToolCall
 from app.llm.meter import Meter
 from app.llm.registry import build_router
@@ -91,7 +91,7 @@ def test_bad_calls_are_answered_with_one_line_and_the_loop_goes_on(repo: Path) -
     assert events[-1].reason == "done"
     said = results(model)
     assert said[0].startswith("unknown tool 'delete_repo'; the tools are list_files, read_file")
-    assert said[1] == "read_file: the arguments are not a JSON object: {path: calc"
+    assert said[1] == "read_file: the arguments are neither a JSON object nor `key: value` lines: {path: calc"
     assert "'..' is not allowed" in said[2]
     assert said[3] == ".env is named like a secrets file: not read (the person can add it with /add --force)"
     assert said[4] == "read_file: `start_line` must be an integer" and said[5].startswith("search: not a valid regular expression")
@@ -101,17 +101,53 @@ def test_bad_calls_are_answered_with_one_line_and_the_loop_goes_on(repo: Path) -
 def test_a_proposed_edit_is_reviewed_and_written_and_the_model_hears_the_outcome(repo: Path) -> None:
     model = ScriptedProvider(call("propose_edit", edits=FIX), "fixed")
     reviewer = ScriptedReviewer(accept_all)
-    events = list(agent(repo, model, reviewer=reviewer).run("fix add"))
-    assert events[-1].reason == "done" and len(reviewer.seen) == 1
+    approver = ScriptedApprover(Answer(True))
+    events = list(agent(repo, model, reviewer=reviewer, approver=approver).run("fix add"))
+    assert events[-1] == AgentEnded("done", "fixed", 2) and len(reviewer.seen) == 1
     assert "return a + b" in (repo / "calc.py").read_text()
     assert results(model) == ["Wrote calc.py"]
+    # The model left its edit untested: the run checks it before it ends (the tests pass).
+    assert [a.command for a in approver.asked] == ["python -m pytest -q"]
+    finished = [e for e in events if isinstance(e, ToolFinished)][-1]
+    assert (finished.name, finished.summary) == ("run_tests", "exit 0")
 
 
 def test_auto_accepted_edits_are_written_without_a_review(repo: Path) -> None:
     model = ScriptedProvider(call("propose_edit", edits=FIX), "fixed")
     reviewer = ScriptedReviewer()
-    list(agent(repo, model, reviewer=reviewer, rules=Rules(auto_accept_edits=True)).run("fix add"))
+    rules = Rules(auto_accept_edits=True, allow=["python -m pytest*"])
+    list(agent(repo, model, reviewer=reviewer, rules=rules).run("fix add"))
     assert reviewer.seen == [] and "return a + b" in (repo / "calc.py").read_text()
+
+
+COMMENT = "calc.py\n```python\n<<<<<<< SEARCH\ndef add(a, b):\n=======\ndef add(a, b):  # adds\n>>>>>>> REPLACE\n```\n"
+
+
+def test_tests_failing_after_the_agent_says_done_go_back_to_it_until_fixed(repo: Path) -> None:
+    model = ScriptedProvider(call("propose_edit", edits=COMMENT), "done", call("propose_edit", 2, edits=FIX), "fixed now")
+    approver = ScriptedApprover(Answer(True, always=True))
+    events = list(agent(repo, model, approver=approver, reviewer=ScriptedReviewer(accept_all, accept_all)).run("tidy calc"))
+    assert events[-1] == AgentEnded("done", "fixed now", 4)
+    feedback = model.requests[2].messages[-1].content
+    assert feedback.startswith("The tests failed after your edits (`python -m pytest -q`, exit 1") and "assert -1 == 5" in feedback
+    assert len(approver.asked) == 1  # "always": the second check runs without asking
+    assert [e.title for e in events if isinstance(e, TurnStarted)] == ["", "", "tests failed", ""]
+
+
+def test_the_automatic_test_rounds_are_bounded(repo: Path) -> None:
+    model = ScriptedProvider(call("propose_edit", edits=COMMENT), *["done"] * 5)
+    events = list(agent(repo, model, approver=ScriptedApprover(Answer(True, always=True)),
+                        rules=Rules(auto_accept_edits=True)).run("tidy calc"))
+    assert events[-1] == AgentEnded("failed", "the tests still fail after 3 rounds of fixes (exit 1, "
+                                    + events[-1].text.rpartition("exit 1, ")[2], 5)
+    assert len(model.requests) == 5 and len(model.script) == 1
+
+
+def test_edits_with_no_test_command_found_end_the_run_without_a_check(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"notes.txt": "a\n"})
+    model = ScriptedProvider(call("propose_edit", edits="notes.txt\n```\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n"), "ok")
+    events = list(agent(tmp_path, model, rules=Rules(auto_accept_edits=True)).run("b please"))
+    assert events[-1] == AgentEnded("done", "ok", 2) and (tmp_path / "notes.txt").read_text() == "b\n"
 
 
 def test_at_files_level_a_command_is_refused_and_nothing_runs(repo: Path) -> None:
@@ -161,7 +197,7 @@ def test_a_failing_test_goes_back_to_the_model_which_fixes_it(repo: Path) -> Non
 
 
 def test_the_step_budget_stops_a_model_that_never_stops_calling(repo: Path) -> None:
-    model = ScriptedProvider(*[call("list_files", n) for n in range(10)])
+    model = ScriptedProvider(*[call("list_files", n, pattern=f"*{n}*") for n in range(10)])
     events = list(agent(repo, model, budget=Budget(max_steps=3, max_cost=1.5)).run("explore"))
     assert events[-1] == AgentEnded("budget", "stopped after 3 steps (max_steps)", 3)
     assert len(model.requests) == 3
@@ -189,13 +225,6 @@ def test_stop_kills_a_running_command_and_ends_the_loop(repo: Path) -> None:
     assert len(model.requests) == 1
 
 
-def test_a_model_without_tools_is_told_plainly(repo: Path) -> None:
-    model = ScriptedProvider("hi")
-    model.supports_tools = False
-    events = list(agent(repo, model).run("go"))
-    assert events == [AgentEnded("failed", "scripted/script is used without tools here; the agent needs a model and server that take tool calls", 0)]
-
-
 def test_the_test_command_is_found_from_the_project_files(tmp_path: Path) -> None:
     assert detect_test_command(tmp_path) is None
     (tmp_path / "go.mod").write_text("module x\n")
@@ -212,7 +241,7 @@ def test_through_the_real_sdks_a_read_an_approved_command_and_an_edit(repo: Path
     )
     config = anthropic_config(wire_server) if kind == "anthropic" else openai_config(wire_server)
     session = ChatSession(repo, build_router(Config(providers=[config])), Meter())
-    approver = ScriptedApprover(Answer(True))
+    approver = ScriptedApprover(Answer(True), Answer(True))
     the_agent = Agent(Conversation(session, ScriptedReviewer(accept_all)), approver)
     events = list(the_agent.run("fix add"))
     assert events[-1] == AgentEnded("done", "Fixed add.", 4)
@@ -239,3 +268,13 @@ def test_the_cost_budget_stops_the_agent_before_the_next_request(repo: Path) -> 
     events = list(the_agent.run("explore"))
     assert events[-1].reason == "budget" and events[-1].text.startswith("stopped at $") and "(max_cost $1.00)" in events[-1].text
     assert len(model.requests) < 10 and session.meter.cost is not None and session.meter.cost >= 1.0
+
+
+def test_a_call_repeated_with_the_same_result_is_pointed_out_and_the_third_time_ends_the_run(repo: Path) -> None:
+    model = ScriptedProvider(*[call("search", n, pattern="nothing here") for n in range(5)])
+    events = list(agent(repo, model).run("look"))
+    assert results(model) == ["no matches", "no matches\n\n[You made this same call before and got this same result: do something else, or answer.]"]
+    assert events[-1] == AgentEnded("failed", "stopped: the model made the same call 3 times and got the same result", 3)
+    model = ScriptedProvider(call("read_file", path="calc.py"), call("propose_edit", 2, edits=COMMENT), call("read_file", 3, path="calc.py"), "ok")
+    events = list(agent(repo, model, rules=Rules(auto_accept_edits=True, allow=["python -m pytest*"])).run("look"))
+    assert "[You made" not in results(model)[-1]  # the same call, but the file changed in between

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import Config, ConfigError, describe, load_config, redact
+from app.config import Config, ConfigError, allow_in_project, describe, load_config, redact
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -240,3 +240,33 @@ def test_a_bad_autonomy_or_agent_setting_is_one_line_with_its_line(tmp_path, iso
     with pytest.raises(ConfigError) as error:
         load_config(tmp_path)
     assert str(error.value) == f"{tmp_path / '.exosuit.toml'}{message}"
+
+
+def test_an_allowed_command_is_added_to_the_project_file_keeping_what_was_written(tmp_path: Path) -> None:
+    project = tmp_path / ".exosuit.toml"
+    assert allow_in_project(tmp_path, "pytest*") == project
+    assert project.read_text() == '[autonomy]\nallow = ["pytest*"]\n'
+    project.write_text('# mine\n[autonomy]\nlevel = "agent"  # start here\nallow = ["ls*"]\n')
+    allow_in_project(tmp_path, "npm test*")
+    allow_in_project(tmp_path, "npm test*")
+    assert project.read_text() == '# mine\n[autonomy]\nlevel = "agent"  # start here\nallow = ["ls*", "npm test*"]\n'
+    assert load_config(tmp_path).autonomy.allow == ["ls*", "npm test*"]
+
+
+@pytest.mark.parametrize("text", ["[autonomy\nallow = 1\n", "[autonomy]\nallow = \"pytest*\"\n", "autonomy = 3\n"])
+def test_a_project_file_that_cannot_take_the_pattern_is_left_as_it_was(tmp_path: Path, text: str) -> None:
+    (tmp_path / ".exosuit.toml").write_text(text)
+    with pytest.raises(ConfigError, match=r"^\.exosuit\.toml: not changed"):
+        allow_in_project(tmp_path, "pytest*")
+    assert (tmp_path / ".exosuit.toml").read_text() == text
+
+
+def test_a_project_file_linked_out_of_the_repository_is_not_written(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text("")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".exosuit.toml").symlink_to(outside)
+    with pytest.raises(ConfigError, match="outside the repository"):
+        allow_in_project(repo, "pytest*")
+    assert outside.read_text() == ""

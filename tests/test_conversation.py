@@ -97,7 +97,7 @@ def test_accepted_edits_are_written_and_nothing_more_is_sent(repo: Path) -> None
     loop = conversation(repo, model, ScriptedReviewer(accept_all))
     events = list(loop.send("type add"))
     assert "def add(a: int, b: int) -> int:" in (repo / "calc.py").read_text()
-    assert notices(events) == ["Wrote calc.py  (/undo puts it back)"]
+    assert notices(events) == ["Wrote calc.py  (/undo puts it back · /test runs the tests)"]
     assert len(model.requests) == 1 and not loop.busy
 
 

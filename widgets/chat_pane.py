@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Collapsible, Label, Static
 
 from app.chat import TurnKind
 from app.conversation import Severity
@@ -60,30 +60,54 @@ class Notice(Static):
         super().__init__(f"{self.ICONS[severity]} {text}", markup=False, classes=f"-{severity}")
 
 
-class ToolStep(Static):
-    """One tool call of the agent in one line: the tool, its main argument, then how it ended."""
+class ToolStep(Collapsible):
+    """One tool call of the agent in one line (the tool, its main argument, how it ended) that
+    opens, by click or enter, on what the model was answered."""
+
+    SHOWN_LINES = 40
+    """Lines of the result an opened step shows (the model got all of them)."""
 
     DEFAULT_CSS = """
     ToolStep {
         height: auto;
-        max-height: 3;
-        padding: 0 1;
-        color: $text-muted;
-        &.-running { color: $text-accent; }
-        &.-error { color: $text-error; }
+        border: none;
+        padding: 0;
+        margin: 0;
+        background: transparent;
+        & > CollapsibleTitle { padding: 0 1; color: $text-muted; }
+        &.-running > CollapsibleTitle { color: $text-accent; }
+        &.-error > CollapsibleTitle { color: $text-error; }
         &.-last { margin-bottom: 1; }
+        & > Contents { padding: 0 1 0 4; height: auto; }
+        & .output { color: $text-muted; background: $surface; padding: 0 1; }
     }
     """
 
     def __init__(self, name: str, argument: str) -> None:
         self.head = f"{name} {argument}".strip()
-        super().__init__(f"⋯ {self.head}", markup=False, classes="-running")
+        super().__init__(Static("", classes="output", markup=False), title="", collapsed_symbol="▸", expanded_symbol="▾")
+        self.line = f"⋯ {self.head}"
+        self.add_class("-running")
 
-    def finish(self, summary: str, seconds: float, error: bool) -> None:
-        """Show how the call ended (its result's first line)."""
+    @property
+    def line(self) -> str:
+        """The step's one line, as shown (without the open/closed mark)."""
+        return self._line
+
+    @line.setter
+    def line(self, text: str) -> None:
+        self._line = text
+        self.title = Content(text)  # plain: a command's brackets are not markup
+
+    def finish(self, summary: str, seconds: float, error: bool, output: str) -> None:
+        """Show how the call ended (its result's first line), and keep its result to open on."""
         self.remove_class("-running")
         self.set_class(error, "-error")
-        self.update(f"{'✗' if error else '✓'} {self.head} — {summary}  {seconds:.1f}s")
+        self.line = f"{'✗' if error else '✓'} {self.head} — {summary}  {seconds:.1f}s"
+        lines = output.splitlines()
+        more = len(lines) - self.SHOWN_LINES
+        shown = "\n".join(lines[: self.SHOWN_LINES]) + (f"\n[… {more} more lines]" if more > 0 else "")
+        self.query_one(".output", Static).update(shown or "(no output)")
 
 
 class Banner(Static):
@@ -142,10 +166,13 @@ class ChatPane(VerticalScroll, can_focus=False):
         """Show a one-line notice (at the end, or before another item)."""
         await self.mount(Notice(text, severity), before=before)
 
-    def end_tool_steps(self) -> None:
-        """Set the latest run of tool steps apart from what follows."""
-        if self.children and isinstance(self.children[-1], ToolStep):
-            self.children[-1].add_class("-last")
+    def end_tool_steps(self, before: Widget | None = None) -> None:
+        """Set the latest run of tool steps (the one just before `before`, else at the end) apart
+        from what follows."""
+        children = list(self.children)
+        index = children.index(before) if before in children else len(children)
+        if index and isinstance(children[index - 1], ToolStep):
+            children[index - 1].add_class("-last")
 
     async def add_tool_step(self, name: str, argument: str) -> ToolStep:
         """Show a tool call the agent is making; `finish` it when its result is in."""
@@ -155,10 +182,17 @@ class ChatPane(VerticalScroll, can_focus=False):
             self.anchor()
         return step
 
+    async def add_approval(self, approval: Widget) -> None:
+        """Show a question for the person (a command to approve) at the end, and focus it."""
+        await self.mount(approval)
+        approval.focus()
+        if self.is_anchored:
+            self.anchor()
+
     async def add_note(self, content: Content) -> None:
         """Show a longer note from the app (e.g. /help)."""
         await self.mount(Static(content, classes="note"))
 
     async def clear(self) -> None:
         """Remove every turn and notice, keeping the banner."""
-        await self.query("UserTurn, AnswerView, Notice, ToolStep, .note").remove()
+        await self.query("UserTurn, AnswerView, Notice, ToolStep, CommandApproval, .note").remove()

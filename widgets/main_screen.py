@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from functools import cached_property
 from threading import Thread
@@ -37,6 +38,7 @@ from app.llm.catalog import ModelCatalog
 from widgets import slash
 from widgets.answer_view import AnswerView
 from widgets.autonomy_slider import WHAT, AutonomySlider
+from widgets.approval import CommandApproval
 from widgets.chat_pane import Banner, ChatPane, ToolStep
 from widgets.model_picker import ModelPicker
 from widgets.prompt_input import PromptInput
@@ -60,6 +62,7 @@ class MainScreen(Screen[None]):
         Binding("pagedown", "scroll_chat(1)", "Scroll down", show=False, priority=True),
         *[Binding(f"alt+{level.value}", f"autonomy({level.value})", f"Autonomy: {level.label}", show=False, priority=True)
           for level in Level],
+        Binding("ctrl+t", "run_slash('/test')", "Run the tests", show=False, priority=True),
         Binding("ctrl+left", "slide(-1)", "Less autonomy", show=False, priority=True),
         Binding("ctrl+right", "slide(1)", "More autonomy", show=False, priority=True),
     ]
@@ -89,6 +92,9 @@ class MainScreen(Screen[None]):
         self._view: AnswerView | None = None
         """The answer being written, or the last one."""
         self._steps: dict[str, ToolStep] = {}
+        self._approval: CommandApproval | None = None
+        """The command waiting for the person's answer, in the chat."""
+        self._answered: Future[Answer] | None = None
         """The agent's tool calls under way, by call id."""
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
@@ -173,7 +179,7 @@ class MainScreen(Screen[None]):
             self._steps[event.call_id] = await chat.add_tool_step(event.name, _main_argument(event.arguments))
             return
         if isinstance(event, ToolFinished):
-            self._steps.pop(event.call_id).finish(event.summary, event.seconds, event.is_error)
+            self._steps.pop(event.call_id).finish(event.summary, event.seconds, event.is_error, event.output)
             return
         if isinstance(event, Spent):
             self.query_one(StatusBar).budget = event.describe()
@@ -188,7 +194,7 @@ class MainScreen(Screen[None]):
             self._answer_ended()
         elif isinstance(event, TextDelta):
             if not view.text:
-                chat.end_tool_steps()  # the answer goes on after the agent's tool calls
+                chat.end_tool_steps(before=view)  # the answer goes on after the agent's tool calls
             view.append(event.text)
         elif isinstance(event, ProviderSwitched):
             self._switched(event, view)
@@ -265,13 +271,29 @@ class MainScreen(Screen[None]):
             self.notify(f"{dropped} not in this review (see the chat).", severity="warning", timeout=10)
         return await closed
 
-    async def open_approval(self, request: Approval) -> Answer:
-        """Ask the person whether to run a command the agent wants; their answer."""
-        from widgets.approval import ApprovalScreen
+    class AskApproval(Message):
+        """The agent's thread asks whether to run a command; it waits on `answered`."""
 
-        answered: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self.app.push_screen(ApprovalScreen(request), answered.set_result)
-        return await answered
+        def __init__(self, request: Approval, answered: Future[Answer]) -> None:
+            super().__init__()
+            self.request = request
+            self.answered = answered
+
+    @on(AskApproval)
+    async def _ask_approval(self, message: AskApproval) -> None:
+        """Ask in the chat, under the command's step (a message, so it comes after the step)."""
+        self._approval = CommandApproval(message.request)
+        self._answered = message.answered
+        await self.query_one(ChatPane).add_approval(self._approval)
+
+    @on(CommandApproval.Answered)
+    async def _approval_answered(self, event: CommandApproval.Answered) -> None:
+        if event.approval is not self._approval or self._answered is None:
+            return
+        answered, self._approval, self._answered = self._answered, None, None
+        await event.approval.remove()  # the step's line says what came of it
+        self.query_one(PromptInput).focus()
+        answered.set_result(event.answer)
 
     # -- autonomy -------------------------------------------------------------------------------
 
@@ -335,6 +357,8 @@ class MainScreen(Screen[None]):
             return
         if self.conversation.busy and self.level == Level.AGENT:
             self.agent.stop()  # the stream, or the command running
+            if self._approval is not None:
+                self._approval.settle(Answer(False))
         if not self.session.streaming or self._view is None:
             if self.conversation.busy:
                 self.conversation.cancel()  # the tests running (/test)
@@ -358,7 +382,7 @@ class MainScreen(Screen[None]):
     async def action_interrupt(self) -> None:
         """ctrl+c: stop the answer, else clear the prompt, else say how to quit."""
         prompt = self.query_one(PromptInput)
-        if self.session.streaming:
+        if self.session.streaming or (self.conversation.busy and self.level == Level.AGENT):
             await self.action_cancel()
         elif prompt.text:
             prompt.clear()
@@ -373,6 +397,9 @@ class MainScreen(Screen[None]):
         if busy:
             await self.query_one(ChatPane).add_notice(f"Wait for the answer (or press esc) before {doing}.", "warning")
         return busy
+
+    async def action_run_slash(self, line: str) -> None:
+        await self.run_slash(line)
 
     async def run_slash(self, line: str) -> None:
         """Carry out a slash command given as text (e.g. from the command palette)."""
@@ -587,7 +614,9 @@ class ScreenApprover:
         self.screen = screen
 
     def approve(self, request: Approval) -> Answer:
-        return self.screen.app.call_from_thread(self.screen.open_approval, request)
+        answered: Future[Answer] = Future()
+        self.screen.post_message(MainScreen.AskApproval(request, answered))
+        return answered.result()
 
 
 def _main_argument(arguments: dict[str, Any]) -> str:

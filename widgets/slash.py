@@ -28,7 +28,8 @@ KEYS: dict[str, str] = {
     "pageup / pagedown": "scroll the conversation",
     "escape": "stop the answer being written (at Agent level: the agent, and its command)",
     "alt+1…4 / ctrl+←→": "autonomy: Tab, Edit, Files, Agent (ctrl+←→ with an empty prompt)",
-    "ctrl+c": "stop the answer, or clear the prompt",
+    "ctrl+t": "run the tests (/test); a failure goes to the model",
+    "ctrl+c": "stop the answer or the agent, or clear the prompt",
     "ctrl+p": "command palette",
     "ctrl+q": "quit",
 }

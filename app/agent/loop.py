@@ -1,5 +1,6 @@
 """The agent loop: ask the model with the tools, check and run each call it makes, answer it, and
-ask again, until it answers without a call, the budget runs out, or the person stops it.
+ask again, until it answers without a call, the budget runs out, or the person stops it. A
+model served without tool calling gets the same tools as text (`text_protocol`).
 
 Every call passes the autonomy policy (`app.autonomy.check`) before anything runs; what it
 denies goes back to the model as a refusal. Edits are placed by the edit engine and written only
@@ -10,6 +11,8 @@ conversation loop, it yields plain events and asks the person through interfaces
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -18,12 +21,19 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from app import shell
+from app.agent.text_protocol import TextProtocol
 from app.agent.tools import REPO_TOOLS, TOOLS, Call, ToolError, check_call
-from app.autonomy import Action, Decision, Level, Rules, check
-from app.config import Config
-from app.conversation import Conversation, LoopEvent, TurnFailed, TurnStarted, review_notices
+from app.autonomy import Action, Decision, Level, Rules, allow_pattern, check
+from app.config import Config, ConfigError, allow_in_project
+from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted, review_notices, tests_failed
 from app.llm.base import ProviderError, ToolCall, ToolResult
 from app.proposal import Proposal, propose
+
+
+MAX_TEST_CHECKS = 3
+"""Times a run sends failing tests back to the model before it ends saying they still fail."""
+MAX_REPEATS = 3
+"""Times the model may make one call with one result before the run ends: it is going round."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,8 @@ class ToolFinished:
     """The result's first line."""
     seconds: float
     is_error: bool
+    output: str = ""
+    """All of what the model was answered."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +115,16 @@ class Approval:
     sandboxed: bool
     reason: str
     destructive: bool
+    pattern: str = ""
+    """What "always" would allow from now on ("" when it cannot be allow-listed)."""
 
 
 @dataclass(frozen=True)
 class Answer:
     yes: bool
     always: bool = False
-    """Run commands like this one without asking, from now on (allow-listed)."""
+    """Run commands matching the request's `pattern` without asking from now on (saved in the
+    project's allow-list)."""
     comment: str = ""
     """For a no: what the model should do instead."""
 
@@ -132,6 +147,13 @@ class Agent:
     test_command: str | None = None
     """The project's test command (unset: detected, see `detect_test_command`)."""
     stopping: threading.Event = field(default_factory=threading.Event)
+    untested: bool = False
+    """Edits were written since the tests last passed (the run checks them before it ends)."""
+    tested: shell.CommandResult | None = None
+    """The tests' latest run in this run."""
+    answered: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    """How often each call was made in this run with the same result (name, arguments, result):
+    the model is told when it repeats one, and stopped at MAX_REPEATS."""
 
     @classmethod
     def from_config(cls, conversation: Conversation, approver: Approver, config: Config) -> Agent:
@@ -146,21 +168,20 @@ class Agent:
     def run(self, instruction: str) -> Iterator[AgentEvent]:
         """Carry out `instruction`; its events, ending with one AgentEnded."""
         session, root = self.conversation.session, self.conversation.session.repo_root
-        if not session.router.supports_tools:
-            yield AgentEnded("failed", f"{session.router.name}/{session.router.model} is used without tools here; "
-                             "the agent needs a model and server that take tool calls", 0)
-            return
         self.stopping.clear()
         started, cost = time.monotonic(), session.meter.cost or 0.0
         self.rules = replace(self.rules, sandboxed=self.rules.sandboxed and shell.sandbox_available())
-        text, kind, steps = instruction, "user", 0
+        self.untested, self.tested = False, None
+        self.answered.clear()
+        text, kind, title, steps, checks = instruction, "user", "", 0, 0
         while not self.stopping.is_set():
             if over := self._spent(steps, started, cost).exhausted():
                 yield AgentEnded("budget", over, steps)
                 return
-            yield TurnStarted(text, kind)  # a "tool" turn carries on the answer: no question shown
+            yield TurnStarted(text, kind, title)  # a "tool" turn carries on the answer: no question shown
+            protocol = None if session.router.supports_tools else TextProtocol(TOOLS)
             try:
-                yield from session.stream_turn(text, kind=kind, tools=TOOLS)
+                yield from session.stream_turn(text, kind=kind, tools=TOOLS, protocol=protocol)
             except ProviderError as exc:
                 yield TurnFailed(str(exc))
                 yield AgentEnded("failed", str(exc), steps)
@@ -170,14 +191,41 @@ class Agent:
             yield self._spent(steps, started, cost)
             if turn.status != "complete":
                 break
-            if not turn.tool_calls:
+            if protocol is None and not turn.tool_calls and not session.router.supports_tools:
+                session.retract()  # the server refused the tools: the question goes again, with them as text
+                yield Notice(f"{session.router.name} takes no tool calls: asking again with the tools described as text", "warning")
+                continue
+            if turn.tool_calls:
+                for call in turn.tool_calls:
+                    result = yield from self._run(call, root)
+                    turn.tool_results.append(result)
+                if max(self.answered.values(), default=0) >= MAX_REPEATS:
+                    yield AgentEnded("failed", f"stopped: the model made the same call {MAX_REPEATS} times and got the same result", steps)
+                    return
+                text, kind, title = "", "tool", ""
+                continue
+            if not (self.untested and (self.test_command or detect_test_command(root))):
                 yield AgentEnded("done", turn.answer, steps)
                 return
-            for call in turn.tool_calls:
-                result = yield from self._run(call, root)
-                turn.tool_results.append(result)
-            text, kind = "", "tool"
+            if checks == MAX_TEST_CHECKS:
+                yield AgentEnded("failed", f"the tests still fail after {checks} rounds of fixes ({self.tested.ending if self.tested else 'not run'})", steps)
+                return
+            checks += 1
+            feedback = yield from self._check(root)
+            if not feedback:
+                yield AgentEnded("done", turn.answer, steps)
+                return
+            text, kind, title = feedback, "feedback", "tests failed"
         yield AgentEnded("stopped", "stopped by the person", steps)
+
+    def _check(self, root: Path) -> Iterator[AgentEvent]:
+        """Run the tests after edits the model left untested; what to tell it when they fail
+        (the generator's return value), else "" (they passed, or did not run)."""
+        yield Notice("Checking the edits: running the tests")
+        result = yield from self._run(ToolCall("check", "run_tests", {}), root)
+        if result.is_error or not self.untested or self.tested is None or self.tested.stopped:
+            return ""
+        return tests_failed(self.tested)
 
     def stop(self) -> None:
         """Stop at once, from any thread: the answer streaming, the command running."""
@@ -201,7 +249,11 @@ class Agent:
             error = False
         except ToolError as exc:
             text, error = str(exc), True
-        yield ToolFinished(call.id, call.name, _summary(call.name, text, error), time.monotonic() - started, error)
+        yield ToolFinished(call.id, call.name, _summary(call.name, text, error), time.monotonic() - started, error, text)
+        key = (call.name, json.dumps(call.arguments, sort_keys=True), text)
+        self.answered[key] = self.answered.get(key, 0) + 1
+        if self.answered[key] > 1:  # a model going round in circles
+            text += "\n\n[You made this same call before and got this same result: do something else, or answer.]"
         return ToolResult(call.id, text, error)
 
     def _dispatch(self, call: Call, root: Path) -> Iterator[AgentEvent]:
@@ -210,11 +262,14 @@ class Agent:
             return REPO_TOOLS[call.name](root, call)
         if call.name == "propose_edit":
             return (yield from self._propose(call.text("edits"), root))
-        command = call.text("command") if call.name == "run_command" else self.test_command or detect_test_command(root)
-        if not command:
+        if call.name == "run_command":
+            result = yield from self._command(call.text("command"), root, call.number("timeout") or shell.DEFAULT_TIMEOUT)
+        elif command := self.test_command or detect_test_command(root):
+            result = self.tested = yield from self._command(command, root, shell.DEFAULT_TIMEOUT)
+            self.untested = result.exit_code != 0
+        else:
             raise ToolError("run_tests: no test command is set (test_command) and none was found")
-        timeout = call.number("timeout") if call.name == "run_command" else None
-        return self._command(command, root, timeout or shell.DEFAULT_TIMEOUT)
+        return f"{result.summary()}\n\n{result.output}" if result.output else result.summary()
 
     def _allowed(self, action: Action) -> Decision:
         """The policy's decision for `action` (allow or ask); a denial is a ToolError."""
@@ -242,20 +297,34 @@ class Agent:
             result = self.conversation.reviewer.review(proposal, target)
         if result is None or not result.applied:
             raise ToolError("the person closed the review without writing anything: ask what they want instead")
+        self.untested = self.untested or bool(result.written or result.deleted)
         summary = target.summary(result)
         parts = [summary, result.feedback_for_model() or "", _refusals(proposal)]
         return "\n\n".join(p for p in parts if p)
 
-    def _command(self, command: str, root: Path, timeout: float) -> str:
+    def _command(self, command: str, root: Path, timeout: float) -> Iterator[AgentEvent]:
+        """Run `command` once the policy and, when it asks, the person allow it; its
+        CommandResult (the generator's return value)."""
         decision = self._allowed(Action("run_command", command=command))
         if decision.verdict == "ask":
-            answer = self.approver.approve(Approval(command, root.name, self.rules.sandboxed, decision.reason, decision.destructive))
+            pattern = allow_pattern(command) if self.rules.sandboxed else ""
+            answer = self.approver.approve(Approval(command, root.name, self.rules.sandboxed, decision.reason, decision.destructive, pattern))
+            if self.stopping.is_set():
+                raise ToolError("not run: the person stopped the agent")
             if not answer.yes:
                 raise ToolError("the person declined to run it" + (f": {answer.comment}" if answer.comment else ""))
-            if answer.always and not decision.destructive:
-                self.rules = replace(self.rules, allow=[*self.rules.allow, command])
-        result = shell.run_command(root, command, timeout=timeout, stop=self.stopping, sandbox=self.rules.sandboxed)
-        return f"{result.summary()}\n\n{result.output}" if result.output else result.summary()
+            if answer.always and pattern:
+                yield self._allow(pattern, root)
+        return shell.run_command(root, command, timeout=timeout, stop=self.stopping, sandbox=self.rules.sandboxed)
+
+    def _allow(self, pattern: str, root: Path) -> Notice:
+        """Run commands matching `pattern` without asking, from now on and in the project file."""
+        self.rules = replace(self.rules, allow=[*self.rules.allow, pattern])
+        try:
+            saved = allow_in_project(root, pattern)
+        except ConfigError as exc:
+            return Notice(f"`{pattern}` runs without asking in this session; not saved: {exc}", "warning")
+        return Notice(f"`{pattern}` runs without asking from now on (saved in {saved.name}, [autonomy] allow)")
 
 
 def _summary(name: str, text: str, error: bool) -> str:
@@ -269,7 +338,7 @@ def _summary(name: str, text: str, error: bool) -> str:
         found = [] if text in ("no matches", "no files match") else [r for r in text.splitlines() if not r.startswith("[")]
         nouns = ("match", "matches") if name == "search" else ("file", "files")
         return f"{len(found)} {nouns[len(found) != 1]}"
-    return first.rpartition(": ")[2]  # a command: how it ended
+    return re.sub(r", [\d.]+s\b", "", first.rpartition(": ")[2])  # a command: how it ended (the step shows the time)
 
 
 def _refusals(proposal: Proposal) -> str:

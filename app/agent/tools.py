@@ -91,7 +91,7 @@ def check_call(call: ToolCall) -> Call:
     if name not in TOOL_NAMES:
         raise ToolError(f"unknown tool {name!r}; the tools are {', '.join(TOOL_NAMES)}")
     if call.invalid:
-        raise ToolError(f"{name}: the arguments are not a JSON object: {call.invalid[:200]}")
+        raise ToolError(f"{name}: the arguments are neither a JSON object nor `key: value` lines: {call.invalid[:200]}")
     unknown = set(arguments) - set(next(t for t in TOOLS if t.name == name).input_schema["properties"])
     if unknown:
         raise ToolError(f"{name}: unknown argument {sorted(unknown)[0]!r}")

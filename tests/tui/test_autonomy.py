@@ -12,7 +12,9 @@ from app.autonomy import Level
 from tests.tui.conftest import MakeApp
 from tests.tui.test_main_screen import answer_ended, notices, type_and_send
 from tests.wire_server import Call, Hang, Reply, WireServer
-from widgets.approval import ApprovalScreen
+from app.config import load_config
+from widgets.approval import CommandApproval
+from widgets.prompt_input import PromptInput
 from widgets.autonomy_slider import AutonomySlider
 from widgets.chat_pane import ToolStep
 from widgets.review import ReviewScreen
@@ -57,17 +59,21 @@ async def test_an_agent_session_asks_before_a_command_and_reviews_its_edit(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("alt+4")
         await type_and_send(pilot, "type greet")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), "approval dialog")
-        assert "$ touch ran.txt" in str(app.screen.query_one("#command").render())
+        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        assert "$ touch ran.txt" in str(app.focused.query_one("#command").render())
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "review")
         await pilot.press("Y", "ctrl+s")
         await answer_ended(pilot)
-        steps = [str(s.render()) for s in app.screen.query(ToolStep)]
+        steps = [s.line for s in app.screen.query(ToolStep)]
         assert steps[0].startswith("✓ read_file app/greet.py — 2 lines")
         assert steps[1].startswith("✓ run_command touch ran.txt — exit 0")
         assert steps[2].startswith("✓ propose_edit") and "Wrote app/greet.py" in steps[2]
         assert any("Agent done in 4 steps." in n for n in notices(pilot))
+        first = app.screen.query(ToolStep).first()
+        assert first.collapsed and not first.query_one("Contents").display
+        await pilot.click(first.query_one("CollapsibleTitle"))  # opens on what the model read
+        assert first.query_one("Contents").display and "def greet" in str(first.query_one(".output").render())
     assert (repo / "ran.txt").exists() and "def greet(name: str) -> str:" in (repo / "app" / "greet.py").read_text()
 
 
@@ -79,10 +85,13 @@ async def test_a_command_rejected_with_a_comment_does_not_run_and_the_model_hear
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("alt+4")
         await type_and_send(pilot, "clean up")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), "approval dialog")
-        assert app.screen.has_class("-destructive")
+        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        assert app.focused.has_class("-destructive")
+        await pilot.press("a")  # a destructive command is never allow-listed: nothing happens
         await pilot.press("n", *"keep the build", "enter")
         await answer_ended(pilot)
+        assert not app.screen.query(CommandApproval)  # the step's line says what came of it
+        assert app.screen.query_one(ToolStep).line.startswith("✗ run_command rm -rf build — the person declined to run it: keep the build")
     assert "the person declined to run it: keep the build" in str(wire_server.requests[-1].body["messages"])
 
 
@@ -118,21 +127,28 @@ async def test_the_chosen_level_is_remembered_for_the_repository(make_app: MakeA
     assert remembered_level(repo) == "agent"
 
 
-async def test_always_runs_the_same_command_again_without_asking(make_app: MakeApp, wire_server: WireServer, repo: Path) -> None:
+async def test_always_allows_commands_like_it_from_now_on_and_saves_that_in_the_project(
+    make_app: MakeApp, wire_server: WireServer, repo: Path
+) -> None:
+    (repo / ".exosuit.toml").write_text("# my settings\n[agent]\nmax_steps = 9\n")
     wire_server.script(
         Reply(tool_calls=[Call("run_command", {"command": "touch one.txt"}, id="c1")]),
-        Reply(tool_calls=[Call("run_command", {"command": "touch one.txt"}, id="c2")]),
+        Reply(tool_calls=[Call("run_command", {"command": "touch two.txt"}, id="c2")]),
         Reply("Done."),
     )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("alt+4")
-        await type_and_send(pilot, "touch it twice")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), "approval dialog")
+        await type_and_send(pilot, "touch two files")
+        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        assert "a  always allow touch*" in str(app.focused.query_one(".hint").render())
         await pilot.press("a")
         await answer_ended(pilot)
-        assert not isinstance(app.screen, ApprovalScreen)
-        assert [str(s.render()).startswith("✓ run_command touch one.txt") for s in app.screen.query(ToolStep)] == [True, True]
+        assert not app.screen.query(CommandApproval)
+        assert [s.line[:27] for s in app.screen.query(ToolStep)] == ["✓ run_command touch one.txt", "✓ run_command touch two.txt"]
+        assert any("`touch*` runs without asking from now on (saved in .exosuit.toml" in n for n in notices(pilot))
+    assert (repo / ".exosuit.toml").read_text() == '# my settings\n[agent]\nmax_steps = 9\n\n[autonomy]\nallow = ["touch*"]\n'
+    assert load_config(repo).autonomy.allow == ["touch*"]
 
 
 async def test_escape_stops_the_agent_while_its_answer_streams(make_app: MakeApp, wire_server: WireServer) -> None:
@@ -146,3 +162,19 @@ async def test_escape_stops_the_agent_while_its_answer_streams(make_app: MakeApp
         await wait_for(pilot, lambda: not app.screen.conversation.busy, "the agent to stop")
         await pilot.pause()
         assert any("Agent stopped after" in n for n in notices(pilot))
+
+
+async def test_stopping_the_agent_while_a_command_waits_answers_no_and_runs_nothing(
+    make_app: MakeApp, wire_server: WireServer, repo: Path
+) -> None:
+    wire_server.script(Reply(tool_calls=[Call("run_command", {"command": "touch never.txt"}, id="c1")]), Reply("never asked"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+4")
+        await type_and_send(pilot, "touch it")
+        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: not app.screen.conversation.busy, "the agent to stop")
+        assert app.screen.query_one(ToolStep).line.startswith("✗ run_command touch never.txt — not run: the person stopped the agent")
+        assert not app.screen.query(CommandApproval) and isinstance(app.focused, PromptInput)
+    assert not (repo / "never.txt").exists() and len(wire_server.requests) == 1

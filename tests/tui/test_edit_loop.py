@@ -281,7 +281,7 @@ async def test_slash_test_runs_the_tests_and_sends_a_failure_to_the_model(
     wire_server.script(Reply("The test expects 6; add is right, the test is wrong."))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_and_send(pilot, "/test")
+        await pilot.press("ctrl+t")  # one key, as /test
         await wait_for_requests(wire_server, 1, pilot)
         await answer_ended(pilot)
         assert any(n.startswith("⚠ Tests failed (exit 1") for n in notices(pilot))
