@@ -86,7 +86,8 @@ def main() -> None:
         repo = Path(tmp)
         subprocess.run(["git", "init", "-q", str(repo)], check=True)
         (repo / "a.py").write_text("x = 1\n" * 40)
-        calls = [ToolCall(f"c{i}", "read_file", {"path": "a.py"}) for i in range(args.steps)]
+        # Each step its own range: the same call again and again is a model going round, which stops the run.
+        calls = [ToolCall(f"c{i}", "read_file", {"path": "a.py", "end_line": i + 1}) for i in range(args.steps)]
         scripted: list[float] = []
         for _ in range(args.runs):
             model = ScriptedProvider(*[Reply(tool_calls=(c,)) for c in calls], "done")
@@ -94,7 +95,7 @@ def main() -> None:
         through_sdk: list[float] = []
         with WireServer() as server:
             for _ in range(args.runs):
-                server.script(*[WireReply(tool_calls=[Call("read_file", {"path": "a.py"}, id=c.id)]) for c in calls],
+                server.script(*[WireReply(tool_calls=[Call("read_file", c.arguments, id=c.id)]) for c in calls],
                               WireReply("done"))
                 provider = build_router(Config(providers=[openai_config(server)])).active
                 through_sdk += step_overheads(repo, provider, args.steps, server)

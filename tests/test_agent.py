@@ -270,11 +270,15 @@ def test_the_cost_budget_stops_the_agent_before_the_next_request(repo: Path) -> 
     assert len(model.requests) < 10 and session.meter.cost is not None and session.meter.cost >= 1.0
 
 
-def test_a_call_repeated_with_the_same_result_is_pointed_out_and_the_third_time_ends_the_run(repo: Path) -> None:
+def test_a_call_repeated_with_the_same_result_is_pointed_out_and_the_third_in_a_row_ends_the_run(repo: Path) -> None:
+    again = "no matches\n\n[You made this same call before and got this same result: do something else, or answer.]"
+    model = ScriptedProvider(call("search", pattern="nothing here"), call("list_files", 2), call("search", 3, pattern="nothing here"), "ok")
+    events = list(agent(repo, model).run("look"))
+    assert results(model)[2] == again and events[-1].reason == "done"  # not in a row: told, not stopped
     model = ScriptedProvider(*[call("search", n, pattern="nothing here") for n in range(5)])
     events = list(agent(repo, model).run("look"))
-    assert results(model) == ["no matches", "no matches\n\n[You made this same call before and got this same result: do something else, or answer.]"]
-    assert events[-1] == AgentEnded("failed", "stopped: the model made the same call 3 times and got the same result", 3)
+    assert results(model) == ["no matches", again]
+    assert events[-1] == AgentEnded("failed", "stopped: the model made the same call 3 times in a row and got the same result", 3)
     model = ScriptedProvider(call("read_file", path="calc.py"), call("propose_edit", 2, edits=COMMENT), call("read_file", 3, path="calc.py"), "ok")
     events = list(agent(repo, model, rules=Rules(auto_accept_edits=True, allow=["python -m pytest*"])).run("look"))
     assert "[You made" not in results(model)[-1]  # the same call, but the file changed in between

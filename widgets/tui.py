@@ -22,6 +22,7 @@ from app.config import Config
 from app.state import starting_level
 from app.commands.common import OK, USAGE, CommandError, git_root, settings, start_within
 from widgets import slash
+from widgets.autonomy_slider import WHAT
 from widgets.main_screen import MainScreen
 from widgets.terminal import take_screenshot, terminal_for_keys
 
@@ -62,7 +63,12 @@ class ExosuitApp(App[None]):
                 "Auto-accept the agent's edits", "At Agent level, write its edits without the review (on / off)",
                 screen.action_toggle_auto_accept,
             )
-            for name, title in (("/undo", "Undo applied edits"), ("/review", "Reopen the closed review")):
+            for level in (Level.FILES, Level.AGENT):
+                yield SystemCommand(f"Autonomy: {level.label}", f"{WHAT[level].capitalize()} (alt+{level.value})",
+                                    partial(screen.set_level, level))
+            yield SystemCommand("Stop", "Stop the answer, or the agent and its command (esc)", screen.action_cancel)
+            for name, title in (("/undo", "Undo applied edits"), ("/review", "Reopen the closed review"),
+                                ("/test", "Run the tests")):
                 help_text = f"{slash.COMMANDS[name].capitalize()} ({name})"
                 yield SystemCommand(title, help_text, partial(screen.run_slash, name))
 

@@ -33,7 +33,7 @@ from app.proposal import Proposal, propose
 MAX_TEST_CHECKS = 3
 """Times a run sends failing tests back to the model before it ends saying they still fail."""
 MAX_REPEATS = 3
-"""Times the model may make one call with one result before the run ends: it is going round."""
+"""Times in a row the model may make one call with one result before the run ends: it is going round."""
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,9 @@ class Agent:
     """Edits were written since the tests last passed (the run checks them before it ends)."""
     tested: shell.CommandResult | None = None
     """The tests' latest run in this run."""
-    answered: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    """How often each call was made in this run with the same result (name, arguments, result):
-    the model is told when it repeats one, and stopped at MAX_REPEATS."""
+    answered: list[tuple[str, str, str]] = field(default_factory=list)
+    """The calls of this run, in order, with their results (name, arguments, result): the model
+    is told when it repeats one, and stopped when it makes one MAX_REPEATS times in a row."""
 
     @classmethod
     def from_config(cls, conversation: Conversation, approver: Approver, config: Config) -> Agent:
@@ -199,8 +199,8 @@ class Agent:
                 for call in turn.tool_calls:
                     result = yield from self._run(call, root)
                     turn.tool_results.append(result)
-                if max(self.answered.values(), default=0) >= MAX_REPEATS:
-                    yield AgentEnded("failed", f"stopped: the model made the same call {MAX_REPEATS} times and got the same result", steps)
+                if len(self.answered) >= MAX_REPEATS and len(set(self.answered[-MAX_REPEATS:])) == 1:
+                    yield AgentEnded("failed", f"stopped: the model made the same call {MAX_REPEATS} times in a row and got the same result", steps)
                     return
                 text, kind, title = "", "tool", ""
                 continue
@@ -251,9 +251,9 @@ class Agent:
             text, error = str(exc), True
         yield ToolFinished(call.id, call.name, _summary(call.name, text, error), time.monotonic() - started, error, text)
         key = (call.name, json.dumps(call.arguments, sort_keys=True), text)
-        self.answered[key] = self.answered.get(key, 0) + 1
-        if self.answered[key] > 1:  # a model going round in circles
+        if key in self.answered:  # a model going round in circles
             text += "\n\n[You made this same call before and got this same result: do something else, or answer.]"
+        self.answered.append(key)
         return ToolResult(call.id, text, error)
 
     def _dispatch(self, call: Call, root: Path) -> Iterator[AgentEvent]:

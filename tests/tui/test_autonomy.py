@@ -178,3 +178,15 @@ async def test_stopping_the_agent_while_a_command_waits_answers_no_and_runs_noth
         assert app.screen.query_one(ToolStep).line.startswith("✗ run_command touch never.txt — not run: the person stopped the agent")
         assert not app.screen.query(CommandApproval) and isinstance(app.focused, PromptInput)
     assert not (repo / "never.txt").exists() and len(wire_server.requests) == 1
+
+
+async def test_the_levels_and_the_tests_are_in_the_command_palette(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("ctrl+p", *"Autonomy: Agent")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.level == Level.AGENT
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Autonomy: Files", "Stop", "Run the tests"} <= set(titles)
