@@ -9,14 +9,14 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from app.autonomy import Level
+from app.config import load_config
 from tests.tui.conftest import MakeApp
 from tests.tui.test_main_screen import answer_ended, notices, type_and_send
 from tests.wire_server import Call, Hang, Reply, WireServer
-from app.config import load_config
 from widgets.approval import CommandApproval
-from widgets.prompt_input import PromptInput
 from widgets.autonomy_slider import AutonomySlider
 from widgets.chat_pane import ToolStep
+from widgets.prompt_input import PromptInput
 from widgets.review import ReviewScreen
 
 EDIT = "app/greet.py\n```python\n<<<<<<< SEARCH\ndef greet(name):\n=======\ndef greet(name: str) -> str:\n>>>>>>> REPLACE\n```\n"
@@ -46,6 +46,13 @@ async def test_the_slider_moves_with_keys_and_the_mouse_and_refuses_what_cannot_
         assert slider.level == Level.AGENT
 
 
+async def ask_the_agent(pilot: Pilot[object], text: str) -> None:
+    """At Agent level, ask `text` and wait for the first command's approval in the chat."""
+    await pilot.press("alt+4")
+    await type_and_send(pilot, text)
+    await wait_for(pilot, lambda: isinstance(pilot.app.focused, CommandApproval), "the approval in the chat")
+
+
 async def test_an_agent_session_asks_before_a_command_and_reviews_its_edit(
     make_app: MakeApp, wire_server: WireServer, repo: Path
 ) -> None:
@@ -57,9 +64,7 @@ async def test_an_agent_session_asks_before_a_command_and_reviews_its_edit(
     )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("alt+4")
-        await type_and_send(pilot, "type greet")
-        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        await ask_the_agent(pilot, "type greet")
         assert "$ touch ran.txt" in str(app.focused.query_one("#command").render())
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "review")
@@ -83,9 +88,7 @@ async def test_a_command_rejected_with_a_comment_does_not_run_and_the_model_hear
     wire_server.script(Reply(tool_calls=[Call("run_command", {"command": "rm -rf build"}, id="c1")]), Reply("OK, I will not."))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("alt+4")
-        await type_and_send(pilot, "clean up")
-        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        await ask_the_agent(pilot, "clean up")
         assert app.focused.has_class("-destructive")
         await pilot.press("a")  # a destructive command is never allow-listed: nothing happens
         await pilot.press("n", *"keep the build", "enter")
@@ -138,9 +141,7 @@ async def test_always_allows_commands_like_it_from_now_on_and_saves_that_in_the_
     )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("alt+4")
-        await type_and_send(pilot, "touch two files")
-        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        await ask_the_agent(pilot, "touch two files")
         assert "a  always allow touch*" in str(app.focused.query_one(".hint").render())
         await pilot.press("a")
         await answer_ended(pilot)
@@ -170,9 +171,7 @@ async def test_stopping_the_agent_while_a_command_waits_answers_no_and_runs_noth
     wire_server.script(Reply(tool_calls=[Call("run_command", {"command": "touch never.txt"}, id="c1")]), Reply("never asked"))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("alt+4")
-        await type_and_send(pilot, "touch it")
-        await wait_for(pilot, lambda: isinstance(app.focused, CommandApproval), "the approval in the chat")
+        await ask_the_agent(pilot, "touch it")
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: not app.screen.conversation.busy, "the agent to stop")
         assert app.screen.query_one(ToolStep).line.startswith("✗ run_command touch never.txt — not run: the person stopped the agent")
