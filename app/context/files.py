@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import prompts
+from app.context.secrets import secret_reason
 from app.edits.paths import UnsafePathError, repo_files, safe_path
 
 MAX_FILE_BYTES = 256_000
@@ -23,47 +24,12 @@ MAX_FILE_BYTES = 256_000
 MAX_DIR_FILES = 100
 """At most this many files are added by one `/add DIRECTORY` (or glob)."""
 
-SECRET_NAMES = (
-    ".env", ".env.*", "*.env", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
-    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", ".netrc", ".npmrc", ".pypirc", ".htpasswd",
-    "credentials", "credentials.*", "secrets.*", "*.secret", "*.secrets",
-)  # fmt: skip
-"""File names (fnmatch, case-insensitive) that usually hold secrets."""
-
-_SECRET_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in SECRET_NAMES))
-"""SECRET_NAMES as one expression (a name is checked for every file a sandboxed command may see)."""
-
-NOT_SECRET_SUFFIXES = (".example", ".sample", ".template", ".dist")
-"""`.env.example` and friends document settings without holding them."""
-
-SECRET_CONTENT = re.compile(
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
-    r"|\bsk-ant-[A-Za-z0-9_-]{20,}"
-    r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}"
-    r"|\bAKIA[0-9A-Z]{16}\b"
-    r"|\bgh[pousr]_[A-Za-z0-9]{36,}"
-    r"|\bxox[abprs]-[A-Za-z0-9-]{10,}"
-)
-"""Private keys and well-known API token shapes."""
-
-
 class ContextError(Exception):
     """A path cannot be added to the context; the message is one line for the user."""
 
 
 class SecretFileError(ContextError):
     """The file looks like it holds secrets: it is only added when forced."""
-
-
-def secret_reason(rel: str, text: str | None = None) -> str | None:
-    """Why `rel` (with content `text`, if known) looks like a secret, or None when it doesn't."""
-    name = PurePosixPath(rel).name.lower()
-    if not name.endswith(NOT_SECRET_SUFFIXES) and _SECRET_NAME.match(name):
-        return f"{rel} is named like a secrets file"
-    if text is not None and (match := SECRET_CONTENT.search(text)):
-        kind = "a private key" if match.group().startswith("-----") else "an API token"
-        return f"{rel} contains what looks like {kind}"
-    return None
 
 
 @dataclass
