@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "review": "widgets.review_command:run",
     "config": "app.commands.config:run",
     "run": "app.commands.run:run",
+    "map": "app.commands.map:run",
 }
 REVIEW = "widgets.review_command:review_changeset"
 """The review screen, for `exosuit apply` without `--yes` or `--dry-run`."""
@@ -81,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-steps", type=int, help="the agent's step budget (default: [agent] max_steps)")
     run.add_argument("--max-cost", type=float, help="the agent's budget in dollars")
     run.add_argument("--json", action="store_true", help="one JSON object per line, one per event")
+    repo_map = add("map", "print the repo map: the definitions the model is shown, ranked for the focus files")
+    repo_map.add_argument("--tokens", type=int, default=1024, help="about how long the map may be (default: 1024 tokens)")
+    repo_map.add_argument("--focus", nargs="+", metavar="FILE", help="rank for these files (as if in the chat; they are left out)")
+
     run.epilog = "exit codes: 0 done, 1 failed, 2 not written or run for lack of approval, 3 budget exhausted, 130 interrupted"
     return parser
 
