@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import prompts
 from app import instructions
 from app.context import ContextFiles, changes_block, context_block
 from app.edits.paths import repo_files
@@ -129,8 +130,9 @@ class Turn:
 class ChatSession:
     """The conversation with the model in one repository."""
 
-    def __init__(self, repo_root: Path, router: Router, meter: Meter, start: str = "") -> None:
-        """`start`: where the person works, relative to the root (see ContextFiles.start)."""
+    def __init__(self, repo_root: Path, router: Router, meter: Meter, start: str = "", *, map_tokens: int = 0) -> None:
+        """`start`: where the person works, relative to the root (see ContextFiles.start);
+        `map_tokens`: how long the repo map sent ahead of the context files may be (0: none)."""
         self.repo_root = repo_root.resolve()
         self.router = router
         self.meter = meter
@@ -142,6 +144,9 @@ class ChatSession:
         self._repo_files: list[str] | None = None
         self._base: dict[str, str] | None = None
         """The context block's files as they were when it was made (None: not made yet)."""
+        self.map_tokens = map_tokens
+        self._map = ""
+        """The repo map, made with the context block (ranked for its files) and kept with it."""
 
     @property
     def streaming(self) -> bool:
@@ -192,7 +197,7 @@ class ChatSession:
             for warning in snapshot.warnings:
                 yield ContextWarning(warning)
             turn.changed = self._changed(snapshot.files)
-            context = context_block(self._base or {})
+            context = self._map + context_block(self._base or {})
             messages, system = self.messages(), self.system_prompt(agent=bool(tools), protocol=protocol)
             sent = system + context + "".join(m.content for m in messages)
             if warning := self._overflow_warning(estimate_tokens(sent)):
@@ -249,10 +254,20 @@ class ChatSession:
                 seen.update(turn.changed)
         if self._base is None or any(rel not in files for rel in seen):
             self._base = dict(files)
+            self._map = self._repo_map(tuple(files))
             for turn in self.turns:
                 turn.changed = {}
             return {}
         return {rel: text for rel, text in files.items() if seen.get(rel) != text}
+
+    def _repo_map(self, focus: tuple[str, ...]) -> str:
+        """The repo map block ranked for the context files `focus` ("" when off or empty)."""
+        if self.map_tokens <= 0:
+            return ""
+        from app.context import repo_map
+
+        text = repo_map.build(self.repo_root, tokens=self.map_tokens, focus=focus).text
+        return prompts.load("repo_map", map=text) if text else ""
 
     def _overflow_warning(self, tokens: int) -> str:
         """A warning when a request of about `tokens` will not fit the active model's window

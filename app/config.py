@@ -187,7 +187,16 @@ class AgentConfig:
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
-_SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig}
+@dataclass
+class ContextConfig:
+    """`[context]`: what the model is shown of the repository besides the files added."""
+
+    map_tokens: int = 1024
+    """About how long the repo map sent with each request may be (0: no map)."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+
+_SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig, "context": ContextConfig}
 """The single tables a file may hold, and the settings class each is read into."""
 
 
@@ -205,6 +214,7 @@ class Config:
     """Choices worth showing in `exosuit config`, e.g. "only provider 'local' (--provider)"."""
     autonomy: AutonomyConfig = field(default_factory=AutonomyConfig)
     agent: AgentConfig = field(default_factory=AgentConfig)
+    context: ContextConfig = field(default_factory=ContextConfig)
 
 
 def user_config_path() -> Path:

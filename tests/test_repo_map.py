@@ -31,6 +31,7 @@ FILES = {
     "native/vec.cpp": "class Vector {\npublic:\n    double norm() const { return 0; }\n};\nint dot(int a, int b) { return a * b; }\n",
     ".env": "API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz0123456789\n",
     "secrets.py": "def leaked():\n    return 'x'\n",
+    "shop/config.py": "def connect(key='sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345'):\n    pass\n",
 }
 
 
@@ -44,7 +45,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_each_language_gives_its_definitions_with_lines_and_signatures(repo: Path) -> None:
-    tags = TagCache(repo).tags(sorted(FILES))
+    cache = TagCache(repo)
+    tags = cache.tags(cache.versions(sorted(FILES)))
     names = {rel: [(d.name, d.line, d.kind) for d in t.definitions] for rel, t in tags.items()}
     assert names["shop/models.py"] == [("Order", 1, "class"), ("total", 2, "function"), ("make_order", 6, "function")]
     assert ("Cart", 1, "class") in names["web/app.js"] and ("checkout", 4, "function") in names["web/app.js"]
@@ -72,7 +74,8 @@ def test_the_map_lists_the_used_definitions_first_leaves_out_the_focus_and_never
     assert built.text.startswith("shop/models.py\n    1│class Order:\n")  # used by two files: ranked first
     assert "    6│def make_order(items: list) -> 'Order':" in built.text
     assert "leaked" not in built.text and "API_KEY" not in built.text  # secrets.py is named like a secrets file
-    assert built.files == 11 and built.definitions > 15
+    assert "connect" not in built.text and "sk-ant" not in built.text  # config.py holds a token
+    assert built.files == 12 and built.definitions > 15
     focused = repo_map.build(repo, tokens=2000, focus=("shop/models.py",))
     assert "shop/models.py" not in focused.text  # the model has the file itself
     short = repo_map.build(repo, tokens=40)
@@ -100,7 +103,7 @@ def test_the_map_is_the_same_whatever_the_hash_seed(repo: Path, tmp_path: Path) 
 def test_a_warm_run_parses_only_the_file_that_changed(repo: Path) -> None:
     cache = TagCache(repo)
     repo_map.build(repo, cache=cache)
-    assert len(cache.parsed) == 11
+    assert len(cache.parsed) == 12
     repo_map.build(repo, cache=cache)
     assert cache.parsed == []
     views = repo / "shop" / "views.py"
@@ -114,8 +117,9 @@ def test_a_damaged_cache_is_parsed_again_not_an_error(repo: Path, tmp_path: Path
     repo_map.build(repo)
     with sqlite3.connect(tmp_path / "cache" / "tags.sqlite") as db:
         db.execute("UPDATE tags SET data = x'00ff00'")
+        db.execute("DELETE FROM maps")
     built = repo_map.build(repo)
-    assert built.parsed == 11 and "class Order:" in built.text
+    assert built.parsed == 12 and "class Order:" in built.text
     (tmp_path / "cache" / "tags.sqlite").write_bytes(b"not a database")
     assert "class Order:" in repo_map.build(repo).text
 
@@ -125,7 +129,17 @@ def test_exosuit_map_prints_the_map_and_refuses_a_focus_outside_the_repository(r
     done = subprocess.run([sys.executable, "-m", "app.cli", "map", "--repo", str(repo), "--focus", str(repo / "shop" / "views.py")],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0 and done.stdout.startswith("shop/models.py\n")
-    assert "definitions from 11 files" in done.stderr
+    assert "definitions from 12 files" in done.stderr
     outside = subprocess.run([sys.executable, "-m", "app.cli", "map", "--repo", str(repo), "--focus", str(tmp_path)],
                              capture_output=True, text=True, env=env)
     assert outside.returncode != 0 and "not inside the repository" in outside.stderr
+
+
+def test_many_files_are_parsed_in_parallel_processes_with_the_same_tags(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.context import tags as tags_module
+
+    serial = TagCache(repo, tmp_path / "serial.sqlite")
+    expected = serial.tags(serial.versions(sorted(FILES)))
+    monkeypatch.setattr(tags_module, "PARALLEL_FILES", 2)
+    parallel = TagCache(repo, tmp_path / "parallel.sqlite")
+    assert parallel.tags(parallel.versions(sorted(FILES))) == expected and len(parallel.parsed) == 13

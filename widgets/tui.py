@@ -94,7 +94,7 @@ def build_session(root: Path, config: Config, start: str = "") -> ChatSession:
     from app.llm.meter import Meter
     from app.llm.registry import build_router
 
-    return ChatSession(root, build_router(config), Meter(config.prices), start)
+    return ChatSession(root, build_router(config), Meter(config.prices), start, map_tokens=config.context.map_tokens)
 
 
 def run(args: argparse.Namespace) -> int:

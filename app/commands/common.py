@@ -107,7 +107,7 @@ def headless_session(args: argparse.Namespace, text: str, what: str) -> tuple[Ch
     if not text:
         raise CommandError(f"the {what} is empty")
     config = settings(place.root, args)
-    session = ChatSession(place.root, build_router(config), Meter(config.prices), place.start)
+    session = ChatSession(place.root, build_router(config), Meter(config.prices), place.start, map_tokens=config.context.map_tokens)
     try:
         for skipped in session.context.add_each(args.add or []):
             print(f"skipped {skipped}", file=sys.stderr, flush=True)

@@ -16,13 +16,14 @@ the same repository and conversation give a byte-identical map whatever PYTHONHA
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.context.secrets import secret_reason
-from app.context.tags import Definition, FileTags, TagCache, language_of
+from app.context.tags import CACHE_VERSION, Definition, FileTags, TagCache, language_of
 from app.edits.paths import repo_files
 from app.llm.meter import estimate_tokens
 
@@ -56,10 +57,14 @@ def build(
     conversation's files, left out of the map as the model has them) and the identifiers
     `mentioned`, at most about `tokens` long."""
     cache = cache or TagCache(root)
-    rels = sorted(r for r in repo_files(root) if language_of(r) and not secret_reason(r))
-    tags = cache.tags(rels)
-    ranked = rank(tags, set(focus), set(mentioned))
-    text, count = render(ranked, tags, tokens)
+    versions = cache.versions(sorted(r for r in repo_files(root) if language_of(r) and not secret_reason(r)))
+    key = hashlib.sha256(repr((CACHE_VERSION, sorted(versions.items()), sorted(focus), sorted(mentioned), tokens)).encode()).hexdigest()
+    if kept := cache.kept_map(key):
+        cache.parsed = []
+        return RepoMap(kept[0], kept[1], 0, kept[2])
+    tags = cache.tags(versions)
+    text, count = render(rank(tags, set(focus), set(mentioned)), tags, tokens)
+    cache.keep_map(key, text, len(tags), count)
     return RepoMap(text, len(tags), len(cache.parsed), count)
 
 
@@ -127,7 +132,7 @@ def _personalization(files: list[str], focus: set[str], mentioned: set[str], def
 
 
 def _pagerank(files: list[str], edges: dict[str, dict[tuple[str, str], float]], restart: dict[str, float],
-              iterations: int = 100, tolerance: float = 1e-10) -> dict[str, float]:
+              iterations: int = 100, tolerance: float = 1e-9) -> dict[str, float]:
     """Power iteration; a file that uses nothing hands its rank to the restart distribution."""
     links: dict[str, list[tuple[str, float]]] = {}
     for rel in files:

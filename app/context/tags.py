@@ -29,6 +29,8 @@ from pathlib import Path, PurePosixPath
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
+from app.context.secrets import SECRET_CONTENT
+
 GRAMMARS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "python": ("tree_sitter_python", "language", ("tree_sitter_python",)),
     "javascript": ("tree_sitter_javascript", "language", ("tree_sitter_javascript",)),
@@ -76,6 +78,8 @@ MAX_SIGNATURE = 120
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _SPACE = re.compile(r"\s+")
+_SECRET_NEEDLES = (b"PRIVATE KEY-----", b"sk-", b"AKIA", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"xox")
+"""What each of SECRET_CONTENT's shapes starts with: a file with none of them is not searched."""
 CACHE_VERSION = 3
 """Bump when what is stored changes: older rows are then parsed again."""
 
@@ -117,11 +121,15 @@ def parse(source: bytes, language: str) -> FileTags:
     found: dict[tuple[int, str], Definition] = {}
     references: Counter[str] = Counter()
     standard: set[str] = set()
-    for _, captures in QueryCursor(query).matches(tree.root_node):
-        if "import.from" in captures:
+    kinds: dict[int, str | None] = {}
+    """Pattern -> its definition, reference or import capture (each pattern has one)."""
+    for pattern, captures in QueryCursor(query).matches(tree.root_node):
+        if pattern not in kinds:
+            kinds[pattern] = next((k for k in captures if k.startswith(("definition.", "reference.", "import."))), None)
+        kind = kinds[pattern]
+        if kind == "import.from":
             standard |= _from_standard_library(captures["import.from"][0], captures["module"][0])
             continue
-        kind = next((k for k in captures if k.startswith(("definition.", "reference."))), None)
         if kind is None or "name" not in captures:
             continue
         node, name = captures[kind][0], captures["name"][0]
@@ -174,8 +182,13 @@ def cache_path() -> Path:
     return user_cache_path("exosuit") / "tags.sqlite"
 
 
+Versions = dict[str, tuple[int, int]]
+"""Repo-relative path -> (modification time in ns, size): which version of each file."""
+
+
 class TagCache:
-    """The tags of a repository's files, parsed once per version of each file."""
+    """The tags of a repository's files, parsed once per version of each file, and the latest
+    maps made from them (a map asked again of the same files is read back, not ranked again)."""
 
     def __init__(self, root: Path, path: Path | None = None) -> None:
         self.root = root.resolve()
@@ -183,37 +196,43 @@ class TagCache:
         self.parsed: list[str] = []
         """The files the latest `tags()` call parsed (the rest came from the cache)."""
 
-    def tags(self, rels: list[str]) -> dict[str, FileTags]:
-        """The tags of each of `rels` (repo-relative, in a language of the map) that can be read."""
-        stored = self._load()
-        result: dict[str, FileTags] = {}
-        fresh: list[tuple[str, int, int, bytes]] = []
-        self.parsed = []
+    def versions(self, rels: list[str]) -> Versions:
+        """The versions of those of `rels` the map reads: in one of its languages, not too large."""
+        found = {}
         for rel in rels:
-            language = language_of(rel)
             try:
                 stat = (self.root / rel).stat()
             except OSError:
                 continue
-            if language is None or stat.st_size > MAX_FILE_BYTES:
-                continue
-            key = (stat.st_mtime_ns, stat.st_size)
-            if rel in stored and stored[rel][0] == key:
-                result[rel] = stored[rel][1]
-                continue
-            try:
-                source = (self.root / rel).read_bytes()
-            except OSError:
-                continue
-            if b"\0" in source[:8000]:
-                continue  # binary
-            tags = parse(source, language)
-            result[rel] = tags
-            self.parsed.append(rel)
-            fresh.append((rel, *key, _dump(tags)))
+            if language_of(rel) is not None and stat.st_size <= MAX_FILE_BYTES:
+                found[rel] = (stat.st_mtime_ns, stat.st_size)
+        return found
+
+    def tags(self, versions: Versions) -> dict[str, FileTags]:
+        """The tags of each file of `versions` that can be read (binary files are left out)."""
+        stored = self._load()
+        result = {rel: stored[rel][1] for rel, version in versions.items() if rel in stored and stored[rel][0] == version}
+        todo = [rel for rel in versions if rel not in result]
+        fresh = []
+        for rel, data in zip(todo, _parse_files([(str(self.root / rel), language_of(rel) or "") for rel in todo])):
+            if data is not None:
+                result[rel] = _load(data)
+                fresh.append((rel, *versions[rel], data))
+        self.parsed = [row[0] for row in fresh]
         if fresh:
-            self._store(fresh)
-        return result
+            self._execute("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?, ?, ?)",
+                          [(str(self.root), rel, mtime, size, CACHE_VERSION, data) for rel, mtime, size, data in fresh])
+        return {rel: result[rel] for rel in versions if rel in result}
+
+    def kept_map(self, key: str) -> tuple[str, int, int] | None:
+        """The map kept under `key` (its text, files and definitions), if any."""
+        rows = self._query("SELECT text, files, definitions FROM maps WHERE root = ? AND key = ?", (str(self.root), key))
+        return rows[0] if rows else None
+
+    def keep_map(self, key: str, text: str, files: int, definitions: int) -> None:
+        """Keep a map under `key`, in place of the repository's older ones."""
+        self._execute("DELETE FROM maps WHERE root = ?", [(str(self.root),)])
+        self._execute("INSERT INTO maps VALUES (?, ?, ?, ?, ?)", [(str(self.root), key, text, files, definitions)])
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,16 +241,25 @@ class TagCache:
             "CREATE TABLE IF NOT EXISTS tags (root TEXT, rel TEXT, mtime_ns INTEGER, size INTEGER,"
             " version INTEGER, data BLOB, PRIMARY KEY (root, rel))"
         )
+        connection.execute("CREATE TABLE IF NOT EXISTS maps (root TEXT, key TEXT, text TEXT, files INTEGER, definitions INTEGER)")
         return connection
 
-    def _load(self) -> dict[str, tuple[tuple[int, int], FileTags]]:
+    def _query(self, sql: str, parameters: tuple[object, ...]) -> list[tuple]:
         try:
             with self._connect() as connection:
-                rows = connection.execute(
-                    "SELECT rel, mtime_ns, size, data FROM tags WHERE root = ? AND version = ?", (str(self.root), CACHE_VERSION)
-                ).fetchall()
+                return connection.execute(sql, parameters).fetchall()
         except (OSError, sqlite3.Error):
-            return {}
+            return []
+
+    def _execute(self, sql: str, rows: list[tuple]) -> None:
+        try:
+            with self._connect() as connection:
+                connection.executemany(sql, rows)
+        except (OSError, sqlite3.Error):
+            pass  # the next run parses them again
+
+    def _load(self) -> dict[str, tuple[tuple[int, int], FileTags]]:
+        rows = self._query("SELECT rel, mtime_ns, size, data FROM tags WHERE root = ? AND version = ?", (str(self.root), CACHE_VERSION))
         stored = {}
         for rel, mtime_ns, size, data in rows:
             try:
@@ -240,15 +268,38 @@ class TagCache:
                 continue  # a damaged row: parsed again
         return stored
 
-    def _store(self, rows: list[tuple[str, int, int, bytes]]) -> None:
-        try:
-            with self._connect() as connection:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?, ?, ?)",
-                    [(str(self.root), rel, mtime, size, CACHE_VERSION, data) for rel, mtime, size, data in rows],
-                )
-        except (OSError, sqlite3.Error):
-            pass  # the next run parses them again
+
+PARALLEL_FILES = 80
+"""Files to parse from which the work is shared among processes (one per core, up to 4)."""
+
+
+def _parse_files(jobs: list[tuple[str, str]]) -> list[bytes | None]:
+    """Each (path, language)'s tags as stored (None: unreadable or binary), in their order."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) >= PARALLEL_FILES and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing import get_context
+
+        try:  # spawned, not forked: the TUI's threads must not be copied into a child
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                return list(pool.map(_parse_file, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        except (OSError, BrokenProcessPool):
+            pass  # no processes here: parse in this one
+    return [_parse_file(job) for job in jobs]
+
+
+def _parse_file(job: tuple[str, str]) -> bytes | None:
+    path, language = job
+    try:
+        source = Path(path).read_bytes()
+    except OSError:
+        return None
+    if b"\0" in source[:8000]:
+        return None  # binary
+    if any(needle in source for needle in _SECRET_NEEDLES) and SECRET_CONTENT.search(source.decode("utf-8", "replace")):
+        return _dump(FileTags((), {}))  # holds a key or token: not even its signatures are shown
+    return _dump(parse(source, language))
 
 
 def _dump(tags: FileTags) -> bytes:
