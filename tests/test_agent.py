@@ -76,7 +76,7 @@ def test_the_agent_reads_and_searches_then_answers(repo: Path) -> None:
     assert results(model) == ["1\tdef add(a, b):\n2\t    return a - b", "calc.py:1: def add(a, b):\ntest_calc.py:4: def test_add():",
                               "calc.py\ntest_calc.py"]
     assert [e.name for e in events if isinstance(e, ToolFinished)] == ["read_file", "search", "list_files"]
-    assert all(t.name in {"list_files", "read_file", "search", "propose_edit", "run_command", "run_tests"}
+    assert all(t.name in {"list_files", "read_file", "search", "repo_map", "propose_edit", "run_command", "run_tests"}
                for t in model.requests[0].tools)
 
 
@@ -282,3 +282,13 @@ def test_a_call_repeated_with_the_same_result_is_pointed_out_and_the_third_in_a_
     model = ScriptedProvider(call("read_file", path="calc.py"), call("propose_edit", 2, edits=COMMENT), call("read_file", 3, path="calc.py"), "ok")
     events = list(agent(repo, model, rules=Rules(auto_accept_edits=True, allow=["python -m pytest*"])).run("look"))
     assert "[You made" not in results(model)[-1]  # the same call, but the file changed in between
+
+
+def test_the_repo_map_tool_answers_the_definitions_ranked_for_its_focus(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXOSUIT_CACHE", str(tmp_path / "cache"))
+    model = ScriptedProvider(call("repo_map"), call("repo_map", 2, focus="test_calc.py"), call("repo_map", 3, focus="../x"), "ok")
+    list(agent(repo, model).run("where is add?"))
+    whole, focused, outside = results(model)
+    assert whole.startswith("calc.py\n    1│def add(a, b):") and "test_calc.py" in whole
+    assert focused == "calc.py\n    1│def add(a, b):\n"
+    assert outside.startswith("repo_map: ") and "calc.py" not in outside

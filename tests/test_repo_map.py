@@ -143,3 +143,30 @@ def test_many_files_are_parsed_in_parallel_processes_with_the_same_tags(repo: Pa
     monkeypatch.setattr(tags_module, "PARALLEL_FILES", 2)
     parallel = TagCache(repo, tmp_path / "parallel.sqlite")
     assert parallel.tags(parallel.versions(sorted(FILES))) == expected and len(parallel.parsed) == 13
+
+
+def test_the_map_goes_with_each_request_and_no_deny_listed_file_reaches_the_server(repo: Path, wire_server) -> None:  # noqa: ANN001
+    from app.agent.loop import Agent
+    from app.chat import ChatSession
+    from app.config import Config
+    from app.conversation import Conversation
+    from app.llm.meter import Meter
+    from app.llm.registry import build_router
+    from tests.test_agent import ScriptedApprover
+    from tests.test_conversation import ScriptedReviewer
+    from tests.wire_server import Call, Reply, openai_config
+
+    (repo / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\n")
+    wire_server.script(
+        Reply(tool_calls=[Call("read_file", {"path": ".env"}, id="c1")]),
+        Reply(tool_calls=[Call("search", {"pattern": "sk-|KEY|leaked"}, id="c2")]),
+        Reply(tool_calls=[Call("repo_map", {}, id="c3")]),
+        Reply("done"),
+    )
+    session = ChatSession(repo, build_router(Config(providers=[openai_config(wire_server)])), Meter(), map_tokens=1024)
+    session.context.add("shop/views.py")
+    list(Agent(Conversation(session, ScriptedReviewer()), ScriptedApprover()).run("look around"))
+    sent = "".join(str(request.body) for request in wire_server.requests)
+    assert "1│class Order:" in str(wire_server.requests[0].body["messages"][0])  # the map, ahead of the context
+    for secret in ("sk-proj-abcdef", "sk-ant-api03", "OPENSSH PRIVATE", "b3BlbnNzaC1rZXk", "def leaked", "def connect"):
+        assert secret not in sent

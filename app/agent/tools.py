@@ -25,6 +25,8 @@ MAX_READ_LINES = 2000
 MAX_READ_BYTES = 200_000
 MAX_LISTED = 500
 MAX_MATCHES = 200
+MAP_TOKENS = 2048
+"""About how long the map `repo_map` answers may be."""
 
 
 class ToolError(Exception):
@@ -45,6 +47,9 @@ TOOLS: tuple[ToolSpec, ...] = (
           ("path",)),
     _spec("search", "Search the repository's text files for a Python regular expression; answers "
           "path:line: text for each matching line.", {"pattern": _STR, "path": _STR}, ("pattern",)),
+    _spec("repo_map", "The repository's most used definitions (classes, functions, methods) as signatures under "
+          "their files with line numbers, ranked for the files in `focus` (repo-relative paths, comma-separated) "
+          "when given.", {"focus": _STR}),
     _spec("propose_edit", "Propose edits: SEARCH/REPLACE blocks, unified diffs or whole files, each with "
           "its path, as you would write them in an answer. The person reviews them; the answer says what "
           "was written and what was rejected, and why.", {"edits": _STR}, ("edits",)),
@@ -166,5 +171,17 @@ def search(root: Path, call: Call) -> str:
     return "\n".join(matches) or "no matches"
 
 
-REPO_TOOLS: dict[str, Callable[[Path, Call], str]] = {"list_files": list_files, "read_file": read_file, "search": search}
+def repo_map(root: Path, call: Call) -> str:
+    from app.context import repo_map as maps
+
+    try:
+        focus = tuple(normalize(p.strip()) for p in call.text("focus", "").split(",") if p.strip())
+    except UnsafePathError as exc:
+        raise ToolError(f"repo_map: {exc}") from None
+    return maps.build(root, tokens=MAP_TOKENS, focus=focus).text or "no source files to map"
+
+
+REPO_TOOLS: dict[str, Callable[[Path, Call], str]] = {
+    "list_files": list_files, "read_file": read_file, "search": search, "repo_map": repo_map,
+}
 """The tools that only read the repository (the loop runs the others itself)."""
