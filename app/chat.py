@@ -9,6 +9,7 @@ its partial text marked as cut off, never as a normal answer.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from app.llm.base import (
     ToolSpec,
     Usage,
 )
-from app.llm.meter import Meter, RequestCost, estimate_tokens
+from app.llm.meter import Meter, RequestCost, estimate_tokens, find_context_window
 
 if TYPE_CHECKING:
     from app.agent.text_protocol import TextProtocol
@@ -65,6 +66,22 @@ class Answered:
 
 
 ChatEvent = TextDelta | Done | Answered | ProviderSwitched | Retrying | ContextWarning
+
+
+@dataclass(frozen=True)
+class RequestSize:
+    """About how many tokens the next request takes, by part, and the window it must fit."""
+
+    system: int
+    map: int
+    files: int
+    conversation: int
+    window: int | None
+    """The active model's context window (prompt and answer together), when known."""
+
+    @property
+    def total(self) -> int:
+        return self.system + self.map + self.files + self.conversation
 
 
 @dataclass
@@ -125,6 +142,12 @@ class Turn:
         results = {r.call_id: r for r in self.tool_results}
         unrun = "not run: no tool was offered with this request"
         return [results.get(c.id) or ToolResult(c.id, unrun, is_error=True) for c in self.tool_calls]
+
+
+def _said(message: Message) -> str:
+    """All a message says, its tool calls and results included (for counting its tokens)."""
+    calls = "".join(f"{c.name}{json.dumps(c.arguments)}" for c in message.tool_calls)
+    return message.content + calls + "".join(r.content for r in message.tool_results)
 
 
 class ChatSession:
@@ -199,7 +222,7 @@ class ChatSession:
             turn.changed = self._changed(snapshot.files)
             context = self._map + context_block(self._base or {})
             messages, system = self.messages(), self.system_prompt(agent=bool(tools), protocol=protocol)
-            sent = system + context + "".join(m.content for m in messages)
+            sent = system + context + "".join(map(_said, messages))
             if warning := self._overflow_warning(estimate_tokens(sent)):
                 yield ContextWarning(warning)
             stream = self.router.stream_chat(ChatRequest(messages, system, context, () if protocol else tools))
@@ -248,17 +271,37 @@ class ChatSession:
         the context. A file that left the context (dropped, gone, turned secret) makes the block
         anew from the files as they are, and the copies in earlier turns are taken out.
         """
-        seen = dict(self._base or {})
-        for turn in self.turns[:-1]:
-            if turn.seen:
-                seen.update(turn.changed)
-        if self._base is None or any(rel not in files for rel in seen):
+        unseen = self._unseen(files, self.turns[:-1])
+        if unseen is None:
             self._base = dict(files)
             self._map = self._repo_map(tuple(files))
             for turn in self.turns:
                 turn.changed = {}
             return {}
+        return unseen
+
+    def _unseen(self, files: dict[str, str], turns: list[Turn]) -> dict[str, str] | None:
+        """The files the model has not seen as they are after `turns`; None when the context
+        block must be made anew (not made yet, or a file of it left the context)."""
+        seen = dict(self._base or {})
+        for turn in turns:
+            if turn.seen:
+                seen.update(turn.changed)
+        if self._base is None or any(rel not in files for rel in seen):
+            return None
         return {rel: text for rel, text in files.items() if seen.get(rel) != text}
+
+    def request_size(self, *, agent: bool = False) -> RequestSize:
+        """The next request's size (before its question), as `stream_turn` would lay it out: the
+        repo map counts once made (with the first request), the files as they are now."""
+        files = self.context.read().files
+        unseen = self._unseen(files, self.turns)
+        block = context_block(files) if unseen is None else context_block(self._base or {}) + changes_block(unseen)
+        conversation = "".join(map(_said, self.messages()))
+        active = self.router.active
+        window = active.context_window or find_context_window(self.router.model, self.meter.prices)
+        return RequestSize(estimate_tokens(self.system_prompt(agent=agent)), estimate_tokens(self._map),
+                           estimate_tokens(block), estimate_tokens(conversation), window)
 
     def _repo_map(self, focus: tuple[str, ...]) -> str:
         """The repo map block ranked for the context files `focus` ("" when off or empty)."""

@@ -309,7 +309,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
         raise ConfigError(f"{path}: {message}") from None
 
 
-_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]"}
+_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]", "context": "[context]"}
 """The top-level tables a file may hold, as they are written."""
 
 

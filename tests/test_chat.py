@@ -234,3 +234,26 @@ def test_a_turn_keeps_its_tool_calls_and_the_model_hears_that_they_were_not_run(
     list(session.stream_turn("and now?"))
     sent = json.dumps(wire_server.requests[-1].body["messages"])
     assert "call_1" in sent and "not run: no tool was offered with this request" in sent
+
+
+def test_the_request_size_by_part_matches_the_request_then_sent(tmp_path: Path) -> None:
+    from app.chat import RequestSize
+    from app.llm.meter import Meter, estimate_tokens
+    from app.llm.router import Router
+    from app.llm.scripted import ScriptedProvider
+
+    (tmp_path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    (tmp_path / "main.py").write_text("from calc import add\n\nprint(add(1, 2))\n")
+    model = ScriptedProvider("first", "second", model="claude-sonnet-4-5-20250929")
+    session = ChatSession(tmp_path, Router([model]), Meter(), map_tokens=512)
+    session.context.add("main.py")
+    list(session.stream_turn("one"))
+    (tmp_path / "main.py").write_text("from calc import add\n\nprint(add(2, 2))\n")  # told with the next question
+    size = session.request_size()
+    list(session.stream_turn("two"))
+    sent = model.requests[-1]
+    conversation = "".join(m.content for m in sent.messages)
+    assert size.system == estimate_tokens(sent.system) and size.map > 0
+    assert 0 <= estimate_tokens(sent.system + sent.context + conversation) - size.total - estimate_tokens("two") <= 4
+    assert size.window == 200_000  # the price table's, for a model with no configured window
+    assert RequestSize(1, 2, 3, 4, None).total == 10

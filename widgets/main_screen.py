@@ -308,6 +308,7 @@ class MainScreen(Screen[None]):
         self.query_one(AutonomySlider).level = level
         remember_level(self.session.repo_root, level.name.lower())
         self._update_slider_warning()
+        self._refresh_status()  # the agent's system prompt is another size
         self.notify(f"{level.label}: {WHAT[level]} (from the next question on).", title="Autonomy")
 
     def _update_slider_warning(self) -> None:
@@ -583,7 +584,7 @@ class MainScreen(Screen[None]):
         status.offline = is_offline(router.active)
         status.usage = self.session.meter.format()
         status.context = tuple(self.session.context.paths)
-        status.context_tokens = self.session.context.total_bytes() // 4  # about 4 bytes a token
+        status.request = self.session.request_size(agent=self.level == Level.AGENT)
 
     def _banner(self) -> Content:
         welcome = Content.from_markup(

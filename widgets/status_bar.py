@@ -1,4 +1,5 @@
-"""The always-visible status line: provider, model, tokens and cost, and the files in context."""
+"""The always-visible status line: provider, model, tokens and cost, how full the next request
+makes the model's context window, and the files in context."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from app.chat import RequestSize
 from app.llm.meter import format_tokens
+
+WARN_SHARE = 0.8
+"""The share of the window from which the meter is shown as a warning."""
 
 
 class StatusBar(Widget):
@@ -38,8 +43,8 @@ class StatusBar(Widget):
     """The meter's session totals, e.g. "1.2k↑ 340↓ $0.0041"."""
     context: reactive[tuple[str, ...]] = reactive(())
     """Repo files in the conversation's context."""
-    context_tokens: reactive[int] = reactive(0)
-    """Roughly how many tokens those files take."""
+    request: reactive[RequestSize | None] = reactive(None)
+    """About how large the next request is, by part, against the model's window."""
     notice: reactive[str] = reactive("")
     """A standing warning, e.g. a failover that happened."""
     busy: reactive[bool] = reactive(False)
@@ -70,6 +75,9 @@ class StatusBar(Widget):
             line.append(f" · {self.model}")
         if self.offline:
             line.append(" (offline)" if short else " (offline smoke-test model)", style=warn)
+        if self.request is not None:
+            line.append("   ")
+            line.append_text(self._meter(self.request, short))
         line.append("   ")
         line.append(self.usage)
         if self.budget:
@@ -77,7 +85,7 @@ class StatusBar(Widget):
             line.append(f"agent {self.budget}", style=strong)
         line.append("   ")
         if self.context:
-            line.append(f"ctx {len(self.context)} ~{format_tokens(self.context_tokens)} tok", style=strong)
+            line.append(f"files {len(self.context)}", style=strong)
             if not (short and self.notice):  # else names are cut short at the end of the line
                 line.append(": ", style=strong)
                 line.append(", ".join(self.context))
@@ -87,3 +95,18 @@ class StatusBar(Widget):
             line.append("   ")
             line.append(f"⚠ {self.notice}", style=warn)
         return line
+
+    def _meter(self, size: RequestSize, short: bool) -> Text:
+        """The next request against the window: "context 3.4k/200k 2% (sys 1.2k · map 1.0k · files
+        1.1k · chat 96)", in the warning colour from WARN_SHARE of the window."""
+        style = self.get_component_rich_style
+        total = f"~{format_tokens(size.total)}"
+        if size.window:
+            share = size.total / size.window
+            total += f"/{format_tokens(size.window)} {share:.0%}"
+        full = size.window is not None and size.total >= size.window * WARN_SHARE
+        meter = Text(f"context {total}", style=style("status-bar--warn") if full else style("status-bar--strong"))
+        if not short:
+            parts = (("sys", size.system), ("map", size.map), ("files", size.files), ("chat", size.conversation))
+            meter.append(" (" + " · ".join(f"{name} {format_tokens(count)}" for name, count in parts if count) + ")")
+        return meter

@@ -49,11 +49,22 @@ def shipped_prices() -> dict[str, dict[str, float]]:
 
 def find_price(model: str, prices: dict[str, dict[str, float]]) -> Price | None:
     """The price of `model`: its own entry, else the longest entry it extends with "-"."""
+    entry = _entry(model, prices)
+    return Price.from_table(entry) if entry else None
+
+
+def find_context_window(model: str, prices: dict[str, dict[str, float]]) -> int | None:
+    """The context window the price table gives for `model` (its entry found as for a price)."""
+    window = (_entry(model, prices) or {}).get("context_window")
+    return int(window) if window else None
+
+
+def _entry(model: str, prices: dict[str, dict[str, float]]) -> dict[str, float] | None:
     model = model.rsplit("/", 1)[-1]  # "anthropic/claude-sonnet-4-5" on OpenRouter
     if model in prices:
-        return Price.from_table(prices[model])
+        return prices[model]
     stems = [key for key in prices if model.startswith(key + "-")]
-    return Price.from_table(prices[max(stems, key=len)]) if stems else None
+    return prices[max(stems, key=len)] if stems else None
 
 
 @dataclass(frozen=True)

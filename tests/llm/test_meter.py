@@ -72,4 +72,13 @@ def test_format_cost(cost: float | None, text: str) -> None:
 def test_every_shipped_price_is_complete() -> None:
     for model, table in shipped_prices().items():
         assert {"input", "output"} <= table.keys(), model
-        assert set(table) <= {"input", "output", "cache_read", "cache_write"}, model
+        assert set(table) <= {"input", "output", "cache_read", "cache_write", "context_window"}, model
+
+
+def test_a_context_window_is_found_as_a_price_is_and_only_where_the_table_gives_one() -> None:
+    from app.llm.meter import find_context_window
+
+    assert find_context_window("claude-sonnet-4-5-20250929", shipped_prices()) == 200_000
+    assert find_context_window("openrouter/gpt-4.1-mini", shipped_prices()) == 1_047_576
+    assert find_context_window("claude-fable-5-2", shipped_prices()) is None  # priced, window not stated
+    assert find_context_window("qwen2.5-coder", shipped_prices()) is None

@@ -23,19 +23,19 @@ async def status_line(width: int, **values: object) -> str:
 
 
 OFFLINE = dict(provider="local", model="SmolLM2-135M-Instruct", offline=True, usage="~486↑ ~139↓ $0")
-CONTEXT = dict(context=("src/calc.py", "src/greet.py"), context_tokens=76)
+CONTEXT = dict(context=("src/calc.py", "src/greet.py"))
 
 
 async def test_wide_enough_the_context_names_its_files() -> None:
     line = await status_line(160, **OFFLINE, **CONTEXT)
-    assert "ctx 2 ~76 tok: src/calc.py, src/greet.py" in line
+    assert "files 2: src/calc.py, src/greet.py" in line
     assert line.endswith("/help · ^q quit")
 
 
 async def test_at_100_columns_the_context_is_shown_not_cut_off() -> None:
     line = await status_line(100, **OFFLINE, **CONTEXT)
     assert "(offline)" in line  # the banner above the chat says the rest
-    assert "ctx 2 ~76 tok: src/…" in line  # the names are cut short, the count is not
+    assert "files 2: src/" in line  # the names are cut short, the count is not
     assert len(line) == 98 and line.endswith("…  /help · ^q quit")  # 100 less the padding
 
 
@@ -44,4 +44,14 @@ async def test_at_100_columns_a_failover_notice_is_not_hidden_behind_file_names(
         100, provider="openai", model="wire-model", usage="~479↑ ~5↓ $?", **CONTEXT,
         notice="anthropic unavailable — switched to openai/wire-model",
     )
-    assert "ctx 2 ~76 tok   ⚠ anthropic unavailable" in line  # counted, not named
+    assert "files 2   ⚠ anthropic unavailable" in line  # counted, not named
+
+
+async def test_the_meter_shows_the_next_request_against_the_window_by_part() -> None:
+    from app.chat import RequestSize
+
+    line = await status_line(200, **OFFLINE, **CONTEXT, request=RequestSize(1200, 1000, 1100, 96, 200_000))
+    assert "context ~3.4k/200k 2% (sys 1.2k · map 1.0k · files 1.1k · chat 96)" in line
+    line = await status_line(100, **OFFLINE, **CONTEXT, request=RequestSize(1200, 0, 2000, 900, 4096))
+    assert "context ~4.1k/4.1k 100%" in line and "(sys" not in line  # short: the total only
+    assert "context ~150" in await status_line(160, **OFFLINE, request=RequestSize(150, 0, 0, 0, None))
