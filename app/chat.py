@@ -39,6 +39,7 @@ from app.llm.meter import Meter, RequestCost, estimate_tokens, find_context_wind
 
 if TYPE_CHECKING:
     from app.agent.text_protocol import TextProtocol
+    from app.config import Config
     from app.llm.router import Router
 
 TurnKind = Literal["user", "feedback", "tool"]
@@ -170,6 +171,16 @@ class ChatSession:
         self.map_tokens = map_tokens
         self._map = ""
         """The repo map, made with the context block (ranked for its files) and kept with it."""
+
+    @classmethod
+    def from_config(cls, repo_root: Path, config: Config, start: str = "") -> ChatSession:
+        """The session `config` describes: its providers in failover order, its prices, its map
+        budget and its deny-list (set for the whole process: tools and commands honour it too)."""
+        from app.context import secrets
+        from app.llm.registry import build_router
+
+        secrets.configure(config.context.secret_files, config.context.not_secret_files)
+        return cls(repo_root, build_router(config), Meter(config.prices), start, map_tokens=config.context.map_tokens)
 
     @property
     def streaming(self) -> bool:
@@ -304,12 +315,15 @@ class ChatSession:
                            estimate_tokens(block), estimate_tokens(conversation), window)
 
     def _repo_map(self, focus: tuple[str, ...]) -> str:
-        """The repo map block ranked for the context files `focus` ("" when off or empty)."""
+        """The repo map block ranked for the context files `focus` and the identifiers the person
+        has named so far ("" when off or empty)."""
         if self.map_tokens <= 0:
             return ""
         from app.context import repo_map
 
-        text = repo_map.build(self.repo_root, tokens=self.map_tokens, focus=focus).text
+        said = "\n".join(turn.prompt for turn in self.turns if turn.kind == "user")
+        mentioned = repo_map.mentioned_names(said)
+        text = repo_map.build(self.repo_root, tokens=self.map_tokens, focus=focus, mentioned=mentioned).text
         return prompts.load("repo_map", map=text) if text else ""
 
     def _overflow_warning(self, tokens: int) -> str:

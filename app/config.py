@@ -193,6 +193,11 @@ class ContextConfig:
 
     map_tokens: int = 1024
     """About how long the repo map sent with each request may be (0: no map)."""
+    secret_files: list[str] = field(default_factory=list)
+    """More files never read by tools or sent to a model unless added explicitly, beyond the
+    built-in deny-list (`.env*`, keys, credentials): names ("*.tfvars") or paths ("config/prod/*")."""
+    not_secret_files: list[str] = field(default_factory=list)
+    """Files the deny-list would keep out that are not secrets (a `secrets.py` of code, a test key)."""
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 

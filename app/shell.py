@@ -119,7 +119,10 @@ def secret_files(repo: Path) -> list[Path]:
     found = []
     for directory, subdirs, names in os.walk(repo):
         subdirs[:] = [d for d in subdirs if d not in SKIPPED_DIRS]
-        found += [Path(directory, n) for n in names if secret_reason(n) and Path(directory, n).is_file()]
+        for name in names:
+            path = Path(directory, name)
+            if secret_reason(path.relative_to(repo).as_posix()) and path.is_file():
+                found.append(path)
     return sorted(found)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from app.context import secrets
 from tests.pilot import wait_for_screen
 from tests.tmux import terminals  # noqa: F401 (a fixture for the tmux tests)
 from tests.wire_server import WireServer
@@ -20,7 +21,7 @@ SETTINGS_ENV = (
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test runs without the developer's keys, config or remembered state: returns the
     (absent) user config path.
 
@@ -31,7 +32,9 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     path = tmp_path_factory.mktemp("user-config") / "config.toml"
     monkeypatch.setenv("EXOSUIT_CONFIG", str(path))
     monkeypatch.setenv("EXOSUIT_STATE", str(path.parent / "state.json"))
-    return path
+    monkeypatch.setenv("EXOSUIT_CACHE", str(path.parent / "cache"))
+    yield path
+    secrets.configure([], [])  # a session made from a config set the project's deny-list
 
 
 @pytest.fixture(autouse=True)

@@ -257,3 +257,18 @@ def test_the_request_size_by_part_matches_the_request_then_sent(tmp_path: Path) 
     assert 0 <= estimate_tokens(sent.system + sent.context + conversation) - size.total - estimate_tokens("two") <= 4
     assert size.window == 200_000  # the price table's, for a model with no configured window
     assert RequestSize(1, 2, 3, 4, None).total == 10
+
+
+def test_the_map_is_ranked_for_the_identifiers_the_first_question_names(tmp_path: Path) -> None:
+    from app.llm.meter import Meter
+    from app.llm.router import Router
+    from app.llm.scripted import ScriptedProvider
+
+    (tmp_path / "alpha.py").write_text("class Alpha:\n    pass\n")
+    (tmp_path / "beta.py").write_text("def beta_total(x):\n    return x\n")
+    plain = ScriptedProvider("ok")
+    list(ChatSession(tmp_path, Router([plain]), Meter(), map_tokens=512).stream_turn("what is here?"))
+    assert plain.requests[-1].context.index("alpha.py") < plain.requests[-1].context.index("beta.py")
+    named = ScriptedProvider("ok")
+    list(ChatSession(tmp_path, Router([named]), Meter(), map_tokens=512).stream_turn("why is beta_total wrong?"))
+    assert named.requests[-1].context.index("beta.py") < named.requests[-1].context.index("alpha.py")

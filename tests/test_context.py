@@ -167,3 +167,21 @@ def test_add_a_glob(repo: Path) -> None:
     assert [s.split(" ")[0] for s in added.skipped] == ["pkg/test_secret.py"]
     with pytest.raises(ContextError, match=r"no repo file matches \*\.rs"):
         context.add("*.rs")
+
+
+def test_the_project_file_extends_and_exempts_the_deny_list(repo: Path) -> None:
+    from app.chat import ChatSession
+    from app.config import load_config
+
+    (repo / ".exosuit.toml").write_text('[context]\nsecret_files = ["*.tfvars"]\nnot_secret_files = ["src/secrets.py"]\n')
+    (repo / "prod.tfvars").write_text("password = 'hunter2'\n")
+    (repo / "src" / "secrets.py").write_text("def token_bytes(n):\n    return n\n")
+    (repo / "secrets.py").write_text("KEY = 1\n")
+    session = ChatSession.from_config(repo, load_config(repo))
+    with pytest.raises(SecretFileError, match="prod.tfvars is in the project's secret_files"):
+        session.context.add("prod.tfvars")
+    assert session.context.add("src/secrets.py").paths == ["src/secrets.py"]  # exempt by its path
+    with pytest.raises(SecretFileError):
+        session.context.add("secrets.py")  # the same name elsewhere still is not
+    with pytest.raises(SecretFileError):
+        session.context.add("src/.env")

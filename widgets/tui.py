@@ -89,14 +89,6 @@ def offer_git_init(path: Path) -> Path | None:
     return git_root(path)
 
 
-def build_session(root: Path, config: Config, start: str = "") -> ChatSession:
-    """The chat session for `root` with `config`, for a person working in `start` (relative to `root`)."""
-    from app.llm.meter import Meter
-    from app.llm.registry import build_router
-
-    return ChatSession(root, build_router(config), Meter(config.prices), start, map_tokens=config.context.map_tokens)
-
-
 def run(args: argparse.Namespace) -> int:
     """Open the TUI in the repository `args.repo` (default: the current directory)."""
     from app.context import ContextError
@@ -108,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if root is None:
         return USAGE
     config = settings(root, args)
-    session = build_session(root, config, start_within(root, path))
+    session = ChatSession.from_config(root, config, start_within(root, path))
     try:
         for skipped in session.context.add_each(args.add or []):
             print(f"exosuit: skipped {skipped}", file=sys.stderr)

@@ -100,14 +100,11 @@ def headless_session(args: argparse.Namespace, text: str, what: str) -> tuple[Ch
     or a file that cannot be added (a secret is refused: only the TUI's /add --force sends one)."""
     from app.chat import ChatSession
     from app.context import ContextError, SecretFileError
-    from app.llm.meter import Meter
-    from app.llm.registry import build_router
-
     place = workplace(args.repo)
     if not text:
         raise CommandError(f"the {what} is empty")
     config = settings(place.root, args)
-    session = ChatSession(place.root, build_router(config), Meter(config.prices), place.start, map_tokens=config.context.map_tokens)
+    session = ChatSession.from_config(place.root, config, place.start)
     try:
         for skipped in session.context.add_each(args.add or []):
             print(f"skipped {skipped}", file=sys.stderr, flush=True)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.context.secrets import secret_reason
-from app.context.tags import CACHE_VERSION, Definition, FileTags, TagCache, language_of
+from app.context.tags import CACHE_VERSION, MAX_FILE_BYTES, Definition, FileTags, TagCache, language_of
 from app.edits.paths import repo_files
 from app.llm.meter import estimate_tokens
 
@@ -63,9 +64,39 @@ def build(
         cache.parsed = []
         return RepoMap(kept[0], kept[1], 0, kept[2])
     tags = cache.tags(versions)
-    text, count = render(rank(tags, set(focus), set(mentioned)), tags, tokens)
+    note = left_out(tags, cache.too_large)
+    text, count = render(rank(tags, set(focus), set(mentioned)), tags, tokens - estimate_tokens(note))
+    text += note
     cache.keep_map(key, text, len(tags), count)
     return RepoMap(text, len(tags), len(cache.parsed), count)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CODE_WORD = re.compile(r"`[^`\n]+`|\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\b[A-Za-z_]\w*\(|\b[A-Za-z][A-Za-z0-9]*_\w*|\b_\w+|\b[A-Za-z]+[a-z0-9][A-Z]\w*")
+
+
+def mentioned_names(text: str) -> tuple[str, ...]:
+    """The identifiers a person's message names as code, sorted: in backticks, called (`parse(`),
+    dotted (`click.option`), snake_case, _private or camelCase (CamelCase too); plain words are
+    left out, as most are English."""
+    names = {name for match in _CODE_WORD.findall(text) for name in _WORD.findall(match)}
+    return tuple(sorted(name for name in names if len(name) > 2))
+
+
+def left_out(tags: dict[str, FileTags], too_large: list[str], named: int = 3) -> str:
+    """A line saying which source files the map leaves out and why ("" for none), naming `named`
+    of each kind."""
+    why: dict[str, list[str]] = defaultdict(list)
+    for rel in sorted(tags):
+        if tags[rel].skipped:
+            why[tags[rel].skipped].append(rel)
+    why[f"over {MAX_FILE_BYTES // 1_000_000} MB"] = sorted(too_large)
+    kinds = []
+    for reason, rels in sorted(why.items()):
+        if rels:
+            more = f" and {len(rels) - named} more" if len(rels) > named else ""
+            kinds.append(f"{reason}: {', '.join(rels[:named])}{more}")
+    return f"(Left out of the map — {'; '.join(kinds)}.)\n" if kinds else ""
 
 
 def rank(tags: dict[str, FileTags], focus: set[str], mentioned: set[str]) -> list[tuple[str, Definition]]:

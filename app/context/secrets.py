@@ -1,5 +1,10 @@
 """Files that must not reach a model or a command unless the person adds them explicitly: named
-like secrets (`.env`, private keys, credentials) or holding what looks like a key or token."""
+like secrets (`.env`, private keys, credentials) or holding what looks like a key or token.
+
+A project adds its own names (`[context] secret_files`) and exempts files that only look like
+secrets (`[context] not_secret_files`, e.g. a `secrets.py` module of code); `configure` sets them
+for the process when its settings are read.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +36,33 @@ SECRET_CONTENT = re.compile(
 """Private keys and well-known API token shapes."""
 
 
+_extra: tuple[str, ...] = ()
+_exempt: tuple[str, ...] = ()
+
+
+def configure(secret_files: list[str], not_secret_files: list[str]) -> None:
+    """Use the project's own patterns from now on: files named like `secret_files` are secrets
+    too, files named like `not_secret_files` never are (a pattern holding "/" matches the whole
+    repo-relative path, `*` across directories as in git; one without, the file name)."""
+    global _extra, _exempt
+    _extra, _exempt = tuple(secret_files), tuple(not_secret_files)
+
+
+def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
+    name = PurePosixPath(rel).name
+    return any(fnmatch.fnmatch(rel if "/" in p else name, p.removeprefix("/")) for p in patterns)
+
+
 def secret_reason(rel: str, text: str | None = None) -> str | None:
-    """Why `rel` (with content `text`, if known) looks like a secret, or None when it doesn't."""
+    """Why `rel` (repo-relative, with content `text` if known) looks like a secret, or None when
+    it doesn't."""
+    if _exempt and _matches(rel, _exempt):
+        return None
     name = PurePosixPath(rel).name.lower()
     if not name.endswith(NOT_SECRET_SUFFIXES) and _SECRET_NAME.match(name):
         return f"{rel} is named like a secrets file"
+    if _extra and _matches(rel, _extra):
+        return f"{rel} is in the project's secret_files"
     if text is not None and (match := SECRET_CONTENT.search(text)):
         kind = "a private key" if match.group().startswith("-----") else "an API token"
         return f"{rel} contains what looks like {kind}"

@@ -13,10 +13,11 @@ PROBE = """
 import argparse, asyncio, sys
 from pathlib import Path
 from app.commands.common import settings
-from widgets.tui import ExosuitApp, build_session
+from app.chat import ChatSession
+from widgets.tui import ExosuitApp
 
 root = Path(sys.argv[1])
-session = build_session(root, settings(root, argparse.Namespace(provider=None, model=None)))
+session = ChatSession.from_config(root, settings(root, argparse.Namespace(provider=None, model=None)))
 
 async def main():
     async with ExosuitApp(session).run_test() as pilot:
