@@ -57,6 +57,20 @@ class ContextWarning:
 
 
 @dataclass(frozen=True)
+class ContextAdded:
+    """The question named files as `@path`: these were added to the context before it was sent,
+    these skipped (with why)."""
+
+    paths: tuple[str, ...]
+    skipped: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """What to tell the person, one line each."""
+        added = [f"Added to the context: {', '.join(self.paths)}"] if self.paths else []
+        return added + [f"Skipped {skipped}" for skipped in self.skipped]
+
+
+@dataclass(frozen=True)
 class Answered:
     """The turn's answer is complete (right after its Done): who gave it and what it cost, as
     values, so a reader in another thread need not look at the session, which has moved on."""
@@ -66,7 +80,7 @@ class Answered:
     tool_calls: int = 0
 
 
-ChatEvent = TextDelta | Done | Answered | ProviderSwitched | Retrying | ContextWarning
+ChatEvent = TextDelta | Done | Answered | ProviderSwitched | Retrying | ContextWarning | ContextAdded
 
 
 @dataclass(frozen=True)
@@ -212,7 +226,8 @@ class ChatSession:
         protocol: TextProtocol | None = None,
     ) -> Iterator[ChatEvent]:
         """Ask the model (offering it `tools`, in the system prompt as `protocol` says when given,
-        else natively); yield its events (TextDelta…, Done, then Answered) and ContextWarnings.
+        else natively); yield its events (TextDelta…, Done, then Answered), ContextWarnings, and
+        first, for a question naming files as `@path`, the ContextAdded of adding them.
 
         Raises ProviderError when the answer fails (the turn is kept as broken or failed). When
         `cancel()` is called the request is closed, the iterator stops and the turn is kept as
@@ -227,6 +242,10 @@ class ChatSession:
         stream: Iterator[ChatEvent] = iter(())
         sent = ""
         try:
+            if kind == "user":
+                added = self.context.add_mentioned(user_text)
+                if added.paths or added.skipped:
+                    yield ContextAdded(tuple(added.paths), tuple(added.skipped))
             snapshot = self.context.read()
             for warning in snapshot.warnings:
                 yield ContextWarning(warning)

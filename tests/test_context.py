@@ -185,3 +185,16 @@ def test_the_project_file_extends_and_exempts_the_deny_list(repo: Path) -> None:
         session.context.add("secrets.py")  # the same name elsewhere still is not
     with pytest.raises(SecretFileError):
         session.context.add("src/.env")
+
+
+def test_at_mentions_add_repo_paths_and_leave_other_at_words_alone(repo: Path) -> None:
+    from app.context.files import mentions
+
+    assert mentions("see @src/a.py. and @src/, (@x) me@host.org @") == ["src/a.py", "src/"]
+    files = ContextFiles(repo)
+    added = files.add_mentioned("fix @src/a.py, use @property and @nobody; @src/*.md is nothing; mind @src/.env")
+    assert added.paths == ["src/a.py"]
+    assert added.skipped == ["src/.env is named like a secrets file (/add --force src/.env to send it)"]
+    assert files.add_mentioned("all of @src").paths == ["src/b.py"]  # a directory: its files not yet added
+    inner = ContextFiles(repo, start="src")
+    assert inner.add_mentioned("@b.py").paths == ["src/b.py"]  # typed from where the person works

@@ -28,7 +28,7 @@ from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinis
 from app.autonomy import Level
 from app.shell import sandbox_available
 from app.state import remember_level
-from app.chat import Answered, ChatSession, ContextWarning, TurnKind
+from app.chat import Answered, ChatSession, ContextAdded, ContextWarning, TurnKind
 from app.config import Config
 from app.context import ContextError, repo_files
 from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
@@ -203,6 +203,12 @@ class MainScreen(Screen[None]):
             view.waiting = f"retrying ({event.attempt}/{event.attempts}) — {event.reason}"
         elif isinstance(event, ContextWarning):
             self.notify(event.text, severity="warning")
+        elif isinstance(event, ContextAdded):
+            if event.paths:
+                await chat.add_notice(f"Added to the context: {', '.join(event.paths)}", before=view)
+            for skipped in event.skipped:
+                await chat.add_notice(f"Skipped {skipped}", "warning", before=view)
+            self.query_one(StatusBar).context = tuple(self.session.context.paths)
         elif isinstance(event, Answered):
             self._used.add(event.provider.partition("/")[0])
             view.label = event.provider  # the model that answered (not "auto")

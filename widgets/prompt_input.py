@@ -58,8 +58,8 @@ class PromptInput(TextArea):
             self._submit()
         elif event.key in ("shift+enter", "ctrl+j", "alt+enter"):
             self.insert("\n")
-        elif event.key == "tab" and self.text.startswith("/"):
-            self._complete()
+        elif event.key == "tab" and self._complete():
+            pass
         elif event.key == "up" and self.cursor_location[0] == 0:
             self._recall(-1)
         elif event.key == "down" and self.cursor_location[0] == self.document.line_count - 1:
@@ -93,14 +93,18 @@ class PromptInput(TextArea):
         self.text = self._history[index] if index < len(self._history) else self._draft
         self.move_cursor(self.document.end)
 
-    def _complete(self) -> None:
+    def _complete(self) -> bool:
+        """Complete the word before the cursor; whether there was one to complete (else tab
+        moves the focus on, as everywhere)."""
         if self.completer is None:
-            return
+            return False
         row, column = self.cursor_location
         line = self.document.get_line(row)[:column]
-        completion = self.completer.complete(line)
+        command = row == 0 and line.startswith("/")
+        completion = (self.completer.complete if command else self.completer.complete_mention)(line)
         if completion is None:
-            return
+            return False
         if completion.text is not None:
             self.replace(completion.text, (row, completion.start), (row, column))
         self.post_message(self.Completions(completion.options if len(completion.options) > 1 else []))
+        return True

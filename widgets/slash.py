@@ -1,4 +1,5 @@
-"""Slash commands typed in the prompt: their names, help, parsing and tab-completion."""
+"""Slash commands typed in the prompt: their names, help, parsing and tab-completion (of `@path`
+mentions in a question too)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ COMMANDS: dict[str, str] = {
 KEYS: dict[str, str] = {
     "enter": "send",
     "shift+enter / ctrl+j": "new line",
-    "tab": "complete a command or path",
+    "tab": "complete a command or path (after @ in a question too)",
     "up / down": "previous / next prompt",
     "pageup / pagedown": "scroll the conversation",
     "escape": "stop the answer being written (at Agent level: the agent, and its command)",
@@ -109,7 +110,8 @@ def _last_word(line: str) -> tuple[int, str]:
 
 
 class Completer:
-    """Completes command names, repo paths after /add and /drop, and providers after /model."""
+    """Completes command names, repo paths after /add and /drop and after `@` in a question, and
+    providers after /model."""
 
     def __init__(
         self,
@@ -121,8 +123,18 @@ class Completer:
         self._context = context
         self._models = models
 
+    def complete_mention(self, line: str) -> Completion | None:
+        """Candidates for the last word of a question's `line` (before the cursor), when it is an
+        `@path` (a file or directory of the repo to add to the context)."""
+        start = max(line.rfind(" "), line.rfind("\t")) + 1
+        if not line.startswith("@", start):
+            return None
+        word = line[start + 1 :]
+        files = [path for path in self._files() if " " not in path]  # a mention ends at a space
+        return Completion(start + 1, _path_options(files, word), word)
+
     def complete(self, line: str) -> Completion | None:
-        """Candidates for the last word of `line` (the text before the cursor)."""
+        """Candidates for the last word of a command's `line` (the text before the cursor)."""
         if not line.startswith("/"):
             return None
         if " " not in line:

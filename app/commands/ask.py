@@ -14,7 +14,7 @@ import argparse
 import sys
 
 import prompts
-from app.chat import ContextWarning
+from app.chat import ContextAdded, ContextWarning
 from app.commands.common import FAILED, OK, CommandError, headless_session
 from app.context import fenced
 from app.llm.base import Done, ProviderError, ProviderSwitched, Retrying, TextDelta
@@ -39,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
                 _status(event.describe())
             elif isinstance(event, ContextWarning):
                 _status(event.text)
+            elif isinstance(event, ContextAdded):
+                for line in event.lines():
+                    _status(line)
             elif isinstance(event, Done):
                 answer.end()
                 cost = session.turns[-1].cost

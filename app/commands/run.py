@@ -24,6 +24,7 @@ from app.agent.loop import Agent, AgentEnded, Answer, Approval, Budget, ToolFini
 from app.autonomy import Level
 from app.commands.ask import question_text
 from app.commands.common import FAILED, INTERRUPTED, OK, USAGE, headless_session
+from app.chat import ContextAdded, ContextWarning
 from app.conversation import Conversation, Notice, TurnFailed
 from app.llm.base import TextDelta
 from app.proposal import Proposal
@@ -84,8 +85,10 @@ class Output:
             print(f"\n… {event.name} {json.dumps(event.arguments)[:120]}", file=sys.stderr)
         elif isinstance(event, ToolFinished):
             print(f"{'✗' if event.is_error else '✓'} {event.name} — {event.summary} ({event.seconds:.1f}s)", file=sys.stderr)
-        elif isinstance(event, Notice):
+        elif isinstance(event, Notice | ContextWarning):
             print(event.text, file=sys.stderr)
+        elif isinstance(event, ContextAdded):
+            print("\n".join(event.lines()), file=sys.stderr)
         elif isinstance(event, TurnFailed):
             print(f"exosuit: {event.error}", file=sys.stderr)
         elif isinstance(event, AgentEnded) and event.reason != "done":

@@ -24,6 +24,9 @@ MAX_FILE_BYTES = 256_000
 MAX_DIR_FILES = 100
 """At most this many files are added by one `/add DIRECTORY` (or glob)."""
 
+_MENTION = re.compile(r"(?<!\S)@([^\s`'\"()<>,;]+)")
+"""`@path` at the start of a word (not `a@b`), up to a space, quote or bracket."""
+
 class ContextError(Exception):
     """A path cannot be added to the context; the message is one line for the user."""
 
@@ -91,6 +94,28 @@ class ContextFiles:
             return Added([])
         self._paths.append(rel)
         return Added([rel])
+
+    def add_mentioned(self, text: str) -> Added:
+        """Add the repo files, directories and globs `text` names as `@path`; an `@` word naming
+        nothing in the repo (`@property`, `@alice`) is left alone, and a file that cannot be added
+        (a secret, too large) is skipped with why."""
+        added = Added([])
+        for mention in mentions(text):
+            glob = any(mark in mention for mark in "*?[")
+            if not glob and not (self.repo_root / self._from_root(mention)).exists():
+                continue
+            try:
+                more = self.add(mention)
+            except SecretFileError as exc:
+                added.skipped.append(f"{str(exc).split(';')[0]} (/add --force {mention} to send it)")
+                continue
+            except ContextError as exc:
+                if not glob:  # a glob matching nothing is an `@` word, not a mistake
+                    added.skipped.append(str(exc))
+                continue
+            added.paths += more.paths
+            added.skipped += more.skipped
+        return added
 
     def add_each(self, paths: list[str]) -> list[str]:
         """Add each of `paths` (`--add`); return what was skipped, one line each. Raises ContextError."""
@@ -196,6 +221,11 @@ class ContextFiles:
             self._paths.append(rel)
             added.paths.append(rel)
         return added
+
+
+def mentions(text: str) -> list[str]:
+    """The `@path` words of `text`, in order, without the `@` (a sentence's full stop left off)."""
+    return [match.rstrip(".:!?") for match in _MENTION.findall(text) if match.rstrip(".:!?")]
 
 
 def context_block(files: dict[str, str]) -> str:

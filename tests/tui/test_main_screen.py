@@ -197,6 +197,25 @@ async def test_add_tab_completes_repo_paths(make_app: MakeApp) -> None:
         assert app.screen.query_one(StatusBar).context == ()
 
 
+async def test_an_at_path_in_a_question_tab_completes_and_adds_the_file_before_it_is_sent(
+    make_app: MakeApp, wire_server: WireServer
+) -> None:
+    wire_server.script(Reply("ok"))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press(*"explain @ap", "tab", "tab")
+        prompt = app.screen.query_one(PromptInput)
+        assert prompt.text == "explain @app/greet.py " and prompt.has_focus
+        await pilot.press(*"and @.env and @property", "enter")
+        await answer_ended(pilot)
+        assert app.session.context.paths == ["app/greet.py"]
+        assert "› Added to the context: app/greet.py" in notices(pilot)
+        assert any(".env is named like a secrets file (/add --force .env" in n for n in notices(pilot))
+        assert app.screen.query_one(StatusBar).context == ("app/greet.py",)
+    sent = request_text(wire_server)
+    assert "return \\\"hello \\\" + name" in sent and "do-not-send" not in sent
+
+
 async def test_broken_stream_is_shown_broken(make_app: MakeApp, wire_server: WireServer) -> None:
     wire_server.script(Reply("partial ", "never seen", drop_after=1))
     app = make_app()

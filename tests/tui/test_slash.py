@@ -59,3 +59,14 @@ def test_a_completed_path_is_escaped_so_add_reads_it_back() -> None:
     quoted = files.complete("/add 'my n")
     assert quoted is not None and quoted.start == 5 and quoted.text == "my\\ notes/"
     assert files.complete("/add plain.py") is not None and files.complete("/add plain.py").text == "plain.py "
+
+
+def test_an_at_word_in_a_question_completes_a_repo_path() -> None:
+    files = Completer(lambda: [*FILES, "my file.py"], list, list)
+    completion = files.complete_mention("explain @app/c")
+    assert completion is not None and completion.start == 9 and completion.options == ["app/chat.py", "app/cli.py"]
+    whole = files.complete_mention("why does @tests/t")
+    assert whole is not None and whole.text == "tests/test_x.py "
+    assert files.complete_mention("mail me@app") is None  # not at the start of a word
+    assert files.complete_mention("plain words") is None
+    assert files.complete_mention("@m").options == []  # a path with a space cannot be mentioned
