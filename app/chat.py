@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import prompts
-from app import instructions
-from app.context import ContextFiles, changes_block, context_block
+from app import compaction, instructions
+from app.context import ContextFiles, changes_block, context_block, tokens_by_file
 from app.edits.paths import repo_files
 from app.instructions import Style
 from app.llm.base import (
@@ -48,12 +48,21 @@ turn carries on after the previous turn's tool calls were answered, with no ques
 
 TurnStatus = Literal["streaming", "complete", "broken", "failed", "cancelled"]
 
+OVERFLOW_SHARE = 0.9
+"""A request from this share of the model's window on is warned of: it may be refused."""
+ROOM_SHARE = 0.75
+"""Making room (dropping files) aims below this share of the window."""
+
 
 @dataclass(frozen=True)
 class ContextWarning:
     """A context file was left out of this turn's request (gone, unreadable, or now a secret)."""
 
     text: str
+
+
+class CompactError(Exception):
+    """The conversation cannot be compacted (or uncompacted) now; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,8 @@ class Turn:
     """One line saying why the answer is not complete."""
     note: str = ""
     """Said to the model before `prompt` but not shown as typed (e.g. a review closed unapplied)."""
+    summary: str = ""
+    """The earlier turns, summarised (`ChatSession.compact`): said to the model before anything else."""
     changed: dict[str, str] = field(default_factory=dict)
     """Context files added or changed since the model last saw them (path -> text), given to it
     with this question, so that the request's earlier part stays as it was (see `ChatSession`)."""
@@ -134,7 +145,7 @@ class Turn:
         """The turn as the model sees it on later requests."""
         if not self.seen:
             return []  # nothing came back: the question goes unanswered, the user will re-ask
-        said = "\n\n".join(t for t in (changes_block(self.changed), self.note, self.prompt) if t)
+        said = "\n\n".join(t for t in (self.summary, changes_block(self.changed), self.note, self.prompt) if t)
         question = [Message("user", said)] if said or self.kind != "tool" else []
         if self.status == "complete" and self.tool_calls and self.protocol:
             results = self.protocol.results(self.tool_calls, self._answered_calls())
@@ -185,6 +196,10 @@ class ChatSession:
         self.map_tokens = map_tokens
         self._map = ""
         """The repo map, made with the context block (ranked for its files) and kept with it."""
+        self._compacted: tuple[list[Turn], Turn, str] | None = None
+        """What the last compaction took away (`uncompact`): the turns summarised, the turn that
+        carries the summary and what it carried before."""
+        self._compacting = False
 
     @classmethod
     def from_config(cls, repo_root: Path, config: Config, start: str = "") -> ChatSession:
@@ -327,11 +342,23 @@ class ChatSession:
         files = self.context.read().files
         unseen = self._unseen(files, self.turns)
         block = context_block(files) if unseen is None else context_block(self._base or {}) + changes_block(unseen)
-        conversation = "".join(map(_said, self.messages()))
-        active = self.router.active
-        window = active.context_window or find_context_window(self.router.model, self.meter.prices)
         return RequestSize(estimate_tokens(self.system_prompt(agent=agent)), estimate_tokens(self._map),
-                           estimate_tokens(block), estimate_tokens(conversation), window)
+                           estimate_tokens(block), self._conversation_tokens(), self._window())
+
+    def file_tokens(self) -> dict[str, int]:
+        """About how many tokens each context file takes, as it is now, in the order added."""
+        return tokens_by_file(self.context.read().files)
+
+    def largest_files(self, tokens: int) -> list[str]:
+        """The fewest of the largest context files whose leaving takes at least `tokens` off the
+        next request (all of them when even that is not enough), largest first."""
+        chosen, freed = [], 0
+        for rel, size in sorted(self.file_tokens().items(), key=lambda item: (-item[1], item[0])):
+            if freed >= tokens:
+                break
+            chosen.append(rel)
+            freed += size
+        return chosen
 
     def _repo_map(self, focus: tuple[str, ...]) -> str:
         """The repo map block ranked for the context files `focus` and the identifiers the person
@@ -345,23 +372,86 @@ class ChatSession:
         text = repo_map.build(self.repo_root, tokens=self.map_tokens, focus=focus, mentioned=mentioned).text
         return prompts.load("repo_map", map=text) if text else ""
 
+    def _window(self) -> int | None:
+        """The active model's context window: configured or learned from an earlier refusal,
+        else the price table's."""
+        return self.router.active.context_window or find_context_window(self.router.model, self.meter.prices)
+
     def _overflow_warning(self, tokens: int) -> str:
-        """A warning when a request of about `tokens` will not fit the active model's window
-        (configured, or learned from an earlier refusal), else ""."""
-        window = self.router.active.context_window
-        if not window or tokens < window * 0.9:
+        """A warning when a request of about `tokens` may not fit the active model's window, else ""."""
+        window = self._window()
+        if not window or tokens < window * OVERFLOW_SHARE:
             return ""
         return (
             f"this request is about {tokens:,} tokens and {self.router.name}/{self.router.model} holds "
-            f"{window:,} (prompt and answer together): it may be refused — /drop files or /clear the conversation"
+            f"{window:,} (prompt and answer together): it may be refused — /drop files or /compact the conversation"
         )
 
+    def compact(self) -> compaction.Compacted:
+        """Have the model summarise the older turns and let the summary stand in for them (said
+        ahead of the first turn kept), so that the next requests fit the window; the newest
+        turns stay as they are (see `compaction.split`). `uncompact` puts them back.
+
+        Raises CompactError when there is nothing older to summarise, ProviderError when the
+        summary fails or is stopped (`cancel`): the conversation is then left as it was.
+        """
+        with self._lock:
+            if self.streaming or self._compacting:
+                raise CompactError("wait for the answer to end before compacting")
+            index = compaction.split(self.turns)
+            older, kept = self.turns[:index], self.turns[index:]
+            carrier = next((turn for turn in kept if turn.seen), None)
+            if carrier is None or not any(turn.seen for turn in older):
+                raise CompactError("nothing to compact yet: the conversation is only its latest turn")
+            self._compacting = True
+        before = self._conversation_tokens()
+        question = compaction.request(older)
+        summary, usage = "", None
+        try:
+            for event in self.router.stream_chat(ChatRequest([Message("user", question)], max_tokens=1024)):
+                if isinstance(event, TextDelta):
+                    summary += event.text
+                elif isinstance(event, Done):
+                    usage = event.usage
+        finally:
+            self._compacting = False
+            if usage or summary:  # a refused request cost nothing
+                spent = usage or Usage(estimate_tokens(question), estimate_tokens(summary), estimated=True)
+                self.meter.record(self.router.name, self.router.model, spent)
+        if usage is None or not summary.strip():
+            why = "was stopped" if usage is None else "came back empty"
+            raise ProviderError(f"{self.router.name}: the summary {why}", retryable=False)
+        with self._lock:
+            self._compacted = (older, carrier, carrier.summary)
+            carrier.summary = compaction.summary_note(summary)
+            del self.turns[:index]
+            self._base = None  # the context block is made anew, the files as they are
+        return compaction.Compacted(summary.strip(), index, before, self._conversation_tokens())
+
+    def uncompact(self) -> int:
+        """Put back the turns the last compaction summarised (the summary goes); how many.
+        Raises CompactError when there is no compaction to undo."""
+        with self._lock:
+            if self._compacted is None or self.streaming:
+                raise CompactError("no compaction to undo" if self._compacted is None else "wait for the answer to end")
+            older, carrier, summary = self._compacted
+            self._compacted = None
+            carrier.summary = summary
+            self.turns[:0] = older
+            self._base = None
+        return len(older)
+
+    def _conversation_tokens(self) -> int:
+        return estimate_tokens("".join(map(_said, self.messages())))
+
     def cancel(self) -> None:
-        """Stop the turn being answered, from any thread: its request is closed at once (no
-        retry follows) and its partial answer is kept as cancelled."""
+        """Stop the turn being answered, or the summary being written, from any thread: its
+        request is closed at once (no retry follows) and a partial answer is kept as cancelled."""
         with self._lock:
             if self.streaming:
                 self._end(self.turns[-1], "cancelled", "cancelled")
+                self.router.abort()
+            elif self._compacting:
                 self.router.abort()
 
     def retract(self) -> None:
@@ -376,6 +466,7 @@ class ChatSession:
         self.turns.clear()
         self.pending_note = ""
         self._base = None
+        self._compacted = None
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
         """The text to insert between `prefix` and `suffix` (tab-complete), metered like a turn.

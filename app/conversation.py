@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 import prompts
-from app.chat import ChatEvent, ChatSession, TurnKind
+from app.chat import ChatEvent, ChatSession, CompactError, TurnKind
+from app.compaction import Compacted
 from app.llm.base import ProviderError
 from app.proposal import Proposal, propose
 from app.workspace import Workspace, Written
@@ -56,7 +57,7 @@ class Notice:
     severity: Severity = "information"
 
 
-LoopEvent = ChatEvent | TurnStarted | TurnFailed | Notice
+LoopEvent = ChatEvent | TurnStarted | TurnFailed | Notice | Compacted
 
 
 class Reviewer(Protocol):
@@ -122,9 +123,21 @@ class Conversation:
         yield Notice(f"Tests failed ({result.ending}): their output goes to the model.", "warning")
         yield from self._turns(tests_failed(result), "feedback", f"tests failed: {command}")
 
+    def compact(self) -> Iterator[LoopEvent]:
+        """Have the model summarise the older turns (see `ChatSession.compact`): a Notice, then
+        the Compacted, or a Notice of why not with the conversation as it was (busy as for `send`)."""
+        return self.exclusive(self._compacting())
+
+    def _compacting(self) -> Iterator[LoopEvent]:
+        yield Notice("Compacting the conversation: the model summarises the older turns…")
+        try:
+            yield self.session.compact()
+        except (CompactError, ProviderError) as exc:
+            yield Notice(f"Not compacted, the conversation is as it was: {exc}", "error")
+
     def cancel(self) -> None:
-        """Stop the answer being written, or the tests running (from any thread); what came so
-        far is kept as stopped."""
+        """Stop the answer being written, the summary or the tests running (from any thread);
+        what came so far is kept as stopped."""
         self._stop_tests.set()
         self.session.cancel()
 

@@ -60,10 +60,13 @@ def sample_repo(directory: Path) -> Path:
 
 
 def chat_app(
-    kinds: tuple[str, ...], *script: Behaviour, models: list[str] | None = None, agent: bool = False
+    kinds: tuple[str, ...], *script: Behaviour, models: list[str] | None = None, agent: bool = False,
+    files: dict[str, str] | None = None, window: int | None = None, map_tokens: int = 0,
 ) -> Callable[[Path], App[object]]:
     """A factory for the main screen with providers of `kinds` (failover order) answering `script`,
-    the server offering `models` (GET /v1/models) when given, at Agent level when `agent`."""
+    the server offering `models` (GET /v1/models) when given, at Agent level when `agent`, the
+    repository holding `files` too, the models' context window `window` when given, and a repo map
+    of `map_tokens` sent with each request."""
 
     def make(directory: Path) -> App[object]:
         from app.autonomy import Level
@@ -80,10 +83,15 @@ def chat_app(
         urls = {"openai": server.openai_url, "anthropic": server.url}
         default = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-5", "local": "SmolLM2-135M-Instruct"}
         providers = [
-            ProviderConfig(kind, kind, default[kind], base_url=urls.get(kind), api_key="demo", max_retries=0)
+            ProviderConfig(kind, kind, default[kind], base_url=urls.get(kind), api_key="demo", max_retries=0,
+                           context_window=window)
             for kind in kinds
         ]
-        session = ChatSession(sample_repo(directory), build_router(Config(providers=providers)), Meter())
+        repo = sample_repo(directory)
+        for rel, text in (files or {}).items():
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            (repo / rel).write_text(text, encoding="utf-8")
+        session = ChatSession(repo, build_router(Config(providers=providers)), Meter(), map_tokens=map_tokens)
         return ExosuitApp(session, Level.AGENT if agent else Level.FILES)
 
     return make
@@ -105,3 +113,27 @@ SYNTAX = chat_app(("openai",), *BROKEN_ANSWERS)
 OFFLINE = chat_app(("local",))
 PICKER = chat_app(("openai", "local"), models=["gpt-4.1", "gpt-4.1-mini", "gpt-4o", "o4-mini", "qwen2.5-coder-32b"])
 AGENT = chat_app(("openai",), *AGENT_STEPS, agent=True)
+
+
+SHOP = {
+    "shop/orders.py": "".join(f"def order_step_{i}(order, amount):\n    \"\"\"Step {i} of placing an order.\"\"\"\n"
+                              f"    return order.total + amount * {i}\n\n\n" for i in range(60)),
+    "shop/cart.py": "class Cart:\n    def __init__(self):\n        self.items = []\n\n    def add(self, item):\n"
+                    "        self.items.append(item)\n\n    def total(self):\n        return sum(i.price for i in self.items)\n",
+    "shop/prices.py": "".join(f"PRICE_{i} = {i * 100}\n" for i in range(80)),
+}
+"""A bigger sample project: files of different sizes for the context list."""
+LONG_ANSWERS = (
+    Reply("`Cart.total` sums each item's `price`; an empty cart totals 0. " * 12),
+    Reply("`order_step_3` adds three times the amount to the order's total. " * 12),
+    Reply("Yes: `PRICE_7` is 700, as every price is its index times 100."),
+)
+SUMMARY = Reply(
+    "The person is reading the shop package before changing how orders are priced.\n\n"
+    "- `shop/cart.py`: `Cart.total` sums item prices; an empty cart totals 0.\n"
+    "- `shop/orders.py`: `order_step_N` adds N times the amount to the order's total.\n"
+    "- No files were changed yet; next: make `order_step_*` use the prices in `shop/prices.py`."
+)
+CONTEXT = chat_app(("anthropic",), *LONG_ANSWERS, files=SHOP, map_tokens=1024)
+COMPACT = chat_app(("anthropic",), *LONG_ANSWERS, SUMMARY, files=SHOP, map_tokens=1024)
+OVERFLOW = chat_app(("anthropic",), *LONG_ANSWERS, files=SHOP, window=3400, map_tokens=1024)

@@ -90,6 +90,11 @@ SCENARIOS: list[Scenario] = [
     Scenario("chat-agent-approval", chat.AGENT, chat.typed("Modernise greet")),
     Scenario("chat-agent", chat.AGENT, (*chat.typed("Modernise greet"), "y", "wait:1200", "Y", "ctrl+s", "wait:1500")),
     Scenario("chat-model-picker", chat.PICKER, (*"/model", "enter", "wait:600")),
+    # The context window: the list of what the next request holds, compacting, a question held back.
+    Scenario("chat-context", chat.CONTEXT, (*chat.typed("/add shop/", "What does Cart.total do?"), "ctrl+o", "wait:300")),
+    Scenario("chat-compact", chat.COMPACT, chat.typed(
+        "/add shop/cart.py", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?", "/compact")),
+    Scenario("chat-overflow", chat.OVERFLOW, chat.typed("/add shop/", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?")),
 ]
 
 

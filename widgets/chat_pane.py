@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Collapsible, Label, Static
+from textual.widgets import Collapsible, Label, Markdown, Static
 
 from app.chat import TurnKind
 from app.conversation import Severity
+from app.llm.meter import format_tokens
 from widgets.answer_view import AnswerStatus, AnswerView
 
 
@@ -110,6 +111,39 @@ class ToolStep(Collapsible):
         self.query_one(".output", Static).update(shown or "(no output)")
 
 
+class SummaryNote(Collapsible):
+    """The summary a compaction put in place of the older turns, shown open; its title says
+    what it replaced and how to undo it."""
+
+    DEFAULT_CSS = """
+    SummaryNote {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0;
+        border: none;
+        border-left: outer $accent;
+        background: $accent 6%;
+        & > CollapsibleTitle { padding: 0 1; color: $text-accent; text-style: bold; }
+        & > Contents { padding: 0 1; height: auto; }
+        & Markdown { margin: 0; padding: 0; background: transparent; }
+        &.-undone { border-left: outer $panel; background: transparent; }
+        &.-undone > CollapsibleTitle { color: $text-muted; text-style: none; }
+    }
+    """
+
+    def __init__(self, summary: str, turns: int, before: int, after: int) -> None:
+        self.head = (f"Summary of the {turns} earlier turn{'s' * (turns != 1)} — the conversation "
+                     f"~{format_tokens(before)} → ~{format_tokens(after)} tokens")
+        super().__init__(Markdown(summary), title=f"{self.head} · /compact undo puts them back", collapsed=False,
+                         collapsed_symbol="▸", expanded_symbol="▾")
+
+    def undone(self) -> None:
+        """The turns are back: the summary no longer stands in for them."""
+        self.add_class("-undone")
+        self.title = f"{self.head} — undone, the turns are back"
+        self.collapsed = True
+
+
 class Banner(Static):
     """The welcome text at the top of the conversation (content markup)."""
 
@@ -189,10 +223,16 @@ class ChatPane(VerticalScroll, can_focus=False):
         if self.is_anchored:
             self.anchor()
 
+    async def add_summary(self, note: SummaryNote) -> None:
+        """Show the summary a compaction made (an older one, undone or not, stays above it)."""
+        await self.mount(note)
+        if self.is_anchored:
+            self.anchor()
+
     async def add_note(self, content: Content) -> None:
         """Show a longer note from the app (e.g. /help)."""
         await self.mount(Static(content, classes="note"))
 
     async def clear(self) -> None:
         """Remove every turn and notice, keeping the banner."""
-        await self.query("UserTurn, AnswerView, Notice, ToolStep, CommandApproval, .note").remove()
+        await self.query("UserTurn, AnswerView, Notice, ToolStep, SummaryNote, CommandApproval, OverflowChoice, .note").remove()

@@ -28,19 +28,23 @@ from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinis
 from app.autonomy import Level
 from app.shell import sandbox_available
 from app.state import remember_level
-from app.chat import Answered, ChatSession, ContextAdded, ContextWarning, TurnKind
+from app.chat import OVERFLOW_SHARE, ROOM_SHARE, Answered, ChatSession, CompactError, ContextAdded, ContextWarning, TurnKind
+from app.compaction import Compacted
 from app.config import Config
 from app.context import ContextError, repo_files
 from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
 from app.edits.apply import ApplyError
 from app.llm.base import Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.llm.catalog import ModelCatalog
+from app.llm.meter import estimate_tokens
 from widgets import slash
 from widgets.answer_view import AnswerView
 from widgets.autonomy_slider import WHAT, AutonomySlider
 from widgets.approval import CommandApproval
-from widgets.chat_pane import Banner, ChatPane, ToolStep
+from widgets.chat_pane import Banner, ChatPane, SummaryNote, ToolStep
+from widgets.context_screen import ContextScreen
 from widgets.model_picker import ModelPicker
+from widgets.overflow_choice import OverflowChoice
 from widgets.prompt_input import PromptInput
 from widgets.providers import banner_notice, is_offline, loading_text
 from widgets.status_bar import StatusBar
@@ -63,6 +67,7 @@ class MainScreen(Screen[None]):
         *[Binding(f"alt+{level.value}", f"autonomy({level.value})", f"Autonomy: {level.label}", show=False, priority=True)
           for level in Level],
         Binding("ctrl+t", "run_slash('/test')", "Run the tests", show=False, priority=True),
+        Binding("ctrl+o", "run_slash('/context')", "Context: files and tokens", show=False, priority=True),
         Binding("ctrl+left", "slide(-1)", "Less autonomy", show=False, priority=True),
         Binding("ctrl+right", "slide(1)", "More autonomy", show=False, priority=True),
     ]
@@ -98,6 +103,10 @@ class MainScreen(Screen[None]):
         """The agent's tool calls under way, by call id."""
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
+        self._held: str | None = None
+        """The question held back while the conversation is compacted to make room for it."""
+        self._compacted = False
+        """Whether the latest compaction came through (the held question then goes)."""
 
     def compose(self) -> ComposeResult:
         with ChatPane():
@@ -131,8 +140,46 @@ class MainScreen(Screen[None]):
             await self.query_one(ChatPane).add_notice(
                 "An answer is still being written: wait, or press esc to stop it.", "warning"
             )
-        else:
+        elif self.query(OverflowChoice):
+            event.prompt.text = event.text
+            self.query_one(OverflowChoice).focus()
+        elif not await self._held_for_room(event.text):
             await self.send(event.text)
+
+    async def _held_for_room(self, text: str) -> bool:
+        """When the request with the question `text` would nearly fill the model's window, hold
+        it back and ask in the chat how to make room (OverflowChoice); whether it was held."""
+        session = self.session
+        size = session.request_size(agent=self.level == Level.AGENT)
+        tokens = size.total + estimate_tokens(text)
+        if not size.window or tokens < size.window * OVERFLOW_SHARE:
+            return False
+        drops = session.largest_files(tokens - int(size.window * ROOM_SHARE))
+        sizes = session.file_tokens()
+        conversation = size.conversation if len(session.turns) > 1 else 0
+        choice = OverflowChoice(text, tokens, size.window, session.router.model, {rel: sizes[rel] for rel in drops}, conversation)
+        await self.query_one(ChatPane).add_approval(choice)
+        return True
+
+    @on(OverflowChoice.Chosen)
+    async def _overflow_chosen(self, event: OverflowChoice.Chosen) -> None:
+        question = event.choice_widget.question
+        await event.choice_widget.remove()
+        prompt = self.query_one(PromptInput)
+        prompt.focus()
+        if event.choice == "edit":
+            prompt.text = question
+            prompt.move_cursor(prompt.document.end)
+        elif event.choice == "drop":
+            for rel in event.choice_widget.drops:
+                self.session.context.drop(rel)
+            await self.query_one(ChatPane).add_notice(f"Dropped from the context: {', '.join(event.choice_widget.drops)}")
+            await self.send(question)
+        elif event.choice == "compact":
+            self._held = question
+            await self._cmd_compact(slash.Command("/compact", [], set()))
+        else:
+            await self.send(question)
 
     async def send(self, text: str, kind: TurnKind = "user", title: str | None = None) -> None:
         """Show `text` as a turn and stream the model's answer to it.
@@ -186,6 +233,10 @@ class MainScreen(Screen[None]):
             return
         if isinstance(event, AgentEnded):
             await self._agent_ended(event)
+            return
+        if isinstance(event, Compacted):
+            self._compacted = True
+            await chat.add_summary(SummaryNote(event.summary, event.turns, event.before, event.after))
             return
         if view is None or view.status not in ("waiting", "streaming"):
             return  # the user stopped this answer; the loop is winding down
@@ -242,9 +293,14 @@ class MainScreen(Screen[None]):
         self._answer_ended()
 
     @on(StreamClosed)
-    def _stream_closed(self) -> None:
+    async def _stream_closed(self) -> None:
         self.query_one(StatusBar).busy = self.session.streaming
         self._refresh_status()
+        held, self._held = self._held, None
+        if held is not None and self._compacted:
+            await self.send(held)  # the room was made: the question goes
+        elif held is not None:
+            self.query_one(PromptInput).text = held  # not compacted: back to the person
 
     def _switched(self, event: ProviderSwitched, view: AnswerView) -> None:
         # The event names the new provider: the router's state belongs to the answer thread.
@@ -424,6 +480,8 @@ class MainScreen(Screen[None]):
             "/review": self._cmd_review,
             "/undo": self._cmd_undo,
             "/test": self._cmd_test,
+            "/compact": self._cmd_compact,
+            "/context": self._cmd_context,
             "/help": self._cmd_help,
         }
         handler = handlers.get(command.name)
@@ -546,6 +604,39 @@ class MainScreen(Screen[None]):
             return
         self.query_one(StatusBar).busy = True
         self._run(self.conversation.test(test_command))
+
+    async def _cmd_compact(self, command: slash.Command) -> None:
+        chat = self.query_one(ChatPane)
+        if command.args == ["undo"]:
+            try:
+                count = self.session.uncompact()
+            except CompactError as exc:
+                await chat.add_notice(f"Cannot undo the compaction: {exc}", "warning")
+                return
+            for note in self.query(SummaryNote):
+                note.undone()
+            await chat.add_notice(f"Put back the {count} turn{'s' * (count != 1)} the summary stood in for.")
+            self._refresh_status()
+            return
+        if command.args:
+            await chat.add_notice("Usage: /compact (summarise the older turns) or /compact undo", "error")
+            return
+        if await self._still_answering("compacting"):
+            return
+        self._compacted = False
+        self.query_one(StatusBar).busy = True
+        self._run(self.conversation.compact())
+
+    async def _cmd_context(self, command: slash.Command) -> None:
+        session = self.session
+
+        async def closed(choice: str | None) -> None:
+            self._refresh_status()
+            if choice == "compact":
+                await self._cmd_compact(slash.Command("/compact", [], set()))
+
+        files = session.context.from_start(repo_files(session.repo_root))
+        self.app.push_screen(ContextScreen(session, files, agent=self.level == Level.AGENT), closed)
 
     async def _cmd_help(self, command: slash.Command) -> None:
         width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3

@@ -17,6 +17,8 @@ COMMANDS: dict[str, str] = {
     "/review": "reopen the last review closed unapplied, its edits placed on the files as they are now",
     "/undo": "put back the files the last applied review wrote (again: the one before)",
     "/test": "run the tests in the sandbox; when they fail, their output goes to the model",
+    "/context": "the next request part by part in tokens: drop or add files, compact (ctrl+o)",
+    "/compact": "the model summarises the older turns to make room in the window (/compact undo puts them back)",
     "/help": "list commands and keys",
 }
 """Every command, with its one-line help."""
@@ -30,6 +32,7 @@ KEYS: dict[str, str] = {
     "escape": "stop the answer being written (at Agent level: the agent, and its command)",
     "alt+1…4 / ctrl+←→": "autonomy: Tab, Edit, Files, Agent (ctrl+←→ with an empty prompt)",
     "ctrl+t": "run the tests (/test); a failure goes to the model",
+    "ctrl+o": "the context: each part's tokens, drop or add files (/context)",
     "ctrl+c": "stop the answer or the agent, or clear the prompt",
     "ctrl+p": "command palette",
     "ctrl+q": "quit",
@@ -149,6 +152,8 @@ class Completer:
             return Completion(start, [p for p in self._context() if p.startswith(word)], word)
         if command == "/model":
             return Completion(start, [m for m in self._models() if m.startswith(word)], word)
+        if command == "/compact":
+            return Completion(start, ["undo"] if "undo".startswith(word) else [], word)
         return None
 
 

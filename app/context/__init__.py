@@ -13,11 +13,12 @@ from app.context.files import (
     changes_block,
     context_block,
     fenced,
+    tokens_by_file,
 )
 from app.context.secrets import SECRET_NAMES, secret_reason
 from app.edits.paths import repo_files
 
 __all__ = [
     "MAX_DIR_FILES", "MAX_FILE_BYTES", "SECRET_NAMES", "Added", "ContextError", "ContextFiles", "SecretFileError",
-    "Snapshot", "changes_block", "context_block", "fenced", "repo_files", "secret_reason",
+    "Snapshot", "changes_block", "context_block", "fenced", "repo_files", "secret_reason", "tokens_by_file",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import prompts
 from app.context.secrets import secret_reason
 from app.edits.paths import UnsafePathError, repo_files, safe_path
+from app.llm.meter import estimate_tokens
 
 MAX_FILE_BYTES = 256_000
 """Larger files are refused: they would crowd out the conversation."""
@@ -236,6 +237,11 @@ def context_block(files: dict[str, str]) -> str:
 def changes_block(files: dict[str, str]) -> str:
     """Files added or changed since the model last saw them, told with a question ("" for none)."""
     return prompts.load("context_changed", files=_file_blocks(files)) if files else ""
+
+
+def tokens_by_file(files: dict[str, str]) -> dict[str, int]:
+    """About how many tokens each file takes in the context block."""
+    return {rel: estimate_tokens(_file_block(rel, text)) for rel, text in files.items()}
 
 
 def _file_blocks(files: dict[str, str]) -> str:

@@ -105,3 +105,22 @@ def test_failover_and_broken_stream(snap_compare, repo: Path, wire_server: WireS
         app.clear_notifications()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_context_list_and_a_held_question(snap_compare, repo: Path, wire_server: WireServer) -> None:
+    """The context list over a question held back because it would nearly fill the window."""
+    import dataclasses
+
+    (repo / "big.py").write_text("".join(f"def step_{i}(value):\n    return value + {i}\n\n" for i in range(120)))
+    wire_server.script(Reply("ok"))
+    app = make(repo, dataclasses.replace(provider(wire_server, "anthropic", model="wire-model"), context_window=2000))
+
+    async def run_before(pilot: Pilot) -> None:
+        prompt = app.screen.query_one(PromptInput)
+        prompt.text = "/add big.py app/greet.py"
+        await pilot.press("end", "enter")
+        prompt.text = "What does step_3 do?"
+        await pilot.press("end", "enter", "ctrl+o")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
