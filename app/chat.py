@@ -107,6 +107,11 @@ class RequestSize:
     def total(self) -> int:
         return self.system + self.map + self.files + self.conversation
 
+    def crowded(self, question: int = 0) -> bool:
+        """Whether with a question of `question` tokens the request reaches OVERFLOW_SHARE of the
+        window (never when the window is not known)."""
+        return bool(self.window) and self.total + question >= (self.window or 0) * OVERFLOW_SHARE
+
 
 @dataclass
 class Turn:

@@ -18,7 +18,7 @@ from app.chat import ChatSession
 from app.config import AgentConfig, AutonomyConfig, Config
 from app.conversation import Conversation, TurnStarted
 from app.llm.base import ToolCall
-from app.llm.meter import Meter
+from app.llm.meter import Meter, estimate_tokens
 from app.llm.registry import build_router
 from app.llm.router import Router
 from app.llm.scripted import Reply, ScriptedProvider
@@ -292,3 +292,27 @@ def test_the_repo_map_tool_answers_the_definitions_ranked_for_its_focus(repo: Pa
     assert whole.startswith("calc.py\n    1│def add(a, b):") and "test_calc.py" in whole
     assert focused == "calc.py\n    1│def add(a, b):\n"
     assert outside.startswith("repo_map: ") and "calc.py" not in outside
+
+
+def test_a_run_that_would_fill_the_window_compacts_before_its_next_step(repo: Path) -> None:
+    from app.compaction import Compacted
+
+    big = "".join(f"VALUE_{i} = {i}  # a line of data\n" for i in range(250))
+    for name in ("big1.py", "big2.py"):
+        (repo / name).write_text(big)
+    model = ScriptedProvider(call("read_file", 1, path="big1.py"), call("read_file", 2, path="big2.py"),
+                             "SUMMARY: big1.py holds VALUE_0 to VALUE_249.", call("read_file", 3, path="calc.py"),
+                             "add subtracts.")
+    runner = agent(repo, model)
+    size = runner.conversation.session.request_size(agent=True)
+    model.context_window = int((size.total + 1.5 * estimate_tokens(big)) / 0.9)  # one big file fits, two do not
+    events = list(runner.run("what is in the big files?"))
+    assert events[-1] == AgentEnded("done", "add subtracts.", 4)
+    compacted = [e for e in events if isinstance(e, Compacted)]
+    assert len(compacted) == 1 and compacted[0].turns == 1
+    summary_request = model.requests[2]
+    assert summary_request.tools == () and "big1.py" in summary_request.messages[0].content
+    after = model.requests[3].messages
+    assert after[0].role == "user" and "SUMMARY: big1.py holds" in after[0].content
+    assert [r.call_id for m in after for r in m.tool_results] == ["call_2"]  # the newest step kept as it was
+    assert estimate_tokens(str([m.content for m in after])) < model.context_window * 0.9

@@ -28,7 +28,7 @@ from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinis
 from app.autonomy import Level
 from app.shell import sandbox_available
 from app.state import remember_level
-from app.chat import OVERFLOW_SHARE, ROOM_SHARE, Answered, ChatSession, CompactError, ContextAdded, ContextWarning, TurnKind
+from app.chat import ROOM_SHARE, Answered, ChatSession, CompactError, ContextAdded, ContextWarning, TurnKind
 from app.compaction import Compacted
 from app.config import Config
 from app.context import ContextError, repo_files
@@ -151,9 +151,9 @@ class MainScreen(Screen[None]):
         it back and ask in the chat how to make room (OverflowChoice); whether it was held."""
         session = self.session
         size = session.request_size(agent=self.level == Level.AGENT)
-        tokens = size.total + estimate_tokens(text)
-        if not size.window or tokens < size.window * OVERFLOW_SHARE:
+        if not size.window or not size.crowded(estimate_tokens(text)):
             return False
+        tokens = size.total + estimate_tokens(text)
         drops = session.largest_files(tokens - int(size.window * ROOM_SHARE))
         sizes = session.file_tokens()
         conversation = size.conversation if len(session.turns) > 1 else 0

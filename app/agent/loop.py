@@ -24,9 +24,11 @@ from app import shell
 from app.agent.text_protocol import TextProtocol
 from app.agent.tools import REPO_TOOLS, TOOLS, Call, ToolError, check_call
 from app.autonomy import Action, Decision, Level, Rules, allow_pattern, check
+from app.chat import CompactError
 from app.config import Config, ConfigError, allow_in_project
 from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted, review_notices, tests_failed
 from app.llm.base import ProviderError, ToolCall, ToolResult
+from app.llm.meter import estimate_tokens
 from app.proposal import Proposal, propose
 
 
@@ -178,6 +180,8 @@ class Agent:
             if over := self._spent(steps, started, cost).exhausted():
                 yield AgentEnded("budget", over, steps)
                 return
+            if kind != "user" and session.request_size(agent=True).crowded(estimate_tokens(text)):
+                yield from self._make_room()
             yield TurnStarted(text, kind, title)  # a "tool" turn carries on the answer: no question shown
             protocol = None if session.router.supports_tools else TextProtocol(TOOLS)
             try:
@@ -217,6 +221,15 @@ class Agent:
                 return
             text, kind, title = feedback, "feedback", "tests failed"
         yield AgentEnded("stopped", "stopped by the person", steps)
+
+    def _make_room(self) -> Iterator[AgentEvent]:
+        """The next request would nearly fill the window: compact the conversation first (the
+        summary is shown as any compaction's; a failure is told and the run goes on)."""
+        yield Notice("The context window is nearly full: compacting the conversation before the next step", "warning")
+        try:
+            yield self.conversation.session.compact()
+        except (CompactError, ProviderError) as exc:
+            yield Notice(f"Not compacted: {exc}", "warning")
 
     def _check(self, root: Path) -> Iterator[AgentEvent]:
         """Run the tests after edits the model left untested; what to tell it when they fail
