@@ -98,7 +98,8 @@ class StatusBar(Widget):
 
     def _meter(self, size: RequestSize, short: bool) -> Text:
         """The next request against the window: "context 3.4k/200k 2% (sys 1.2k · map 1.0k · files
-        1.1k · chat 96)", in the warning colour from WARN_SHARE of the window."""
+        1.1k · chat 96)", in the warning colour from WARN_SHARE of the window, with the key that
+        opens the context list to make room."""
         style = self.get_component_rich_style
         total = f"~{format_tokens(size.total)}"
         if size.window:
@@ -109,4 +110,6 @@ class StatusBar(Widget):
         if not short:
             parts = (("sys", size.system), ("map", size.map), ("files", size.files), ("chat", size.conversation))
             meter.append(" (" + " · ".join(f"{name} {format_tokens(count)}" for name, count in parts if count) + ")")
+        if full:
+            meter.append(" ^o make room", style=style("status-bar--warn"))
         return meter

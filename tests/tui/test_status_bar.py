@@ -53,5 +53,6 @@ async def test_the_meter_shows_the_next_request_against_the_window_by_part() -> 
     line = await status_line(200, **OFFLINE, **CONTEXT, request=RequestSize(1200, 1000, 1100, 96, 200_000))
     assert "context ~3.4k/200k 2% (sys 1.2k · map 1.0k · files 1.1k · chat 96)" in line
     line = await status_line(100, **OFFLINE, **CONTEXT, request=RequestSize(1200, 0, 2000, 900, 4096))
-    assert "context ~4.1k/4.1k 100%" in line and "(sys" not in line  # short: the total only
+    assert "context ~4.1k/4.1k 100% ^o make room" in line and "(sys" not in line  # short: the total only
+    assert "make room" not in await status_line(200, **OFFLINE, request=RequestSize(1200, 0, 1000, 900, 4096))
     assert "context ~150" in await status_line(160, **OFFLINE, request=RequestSize(150, 0, 0, 0, None))
