@@ -16,7 +16,7 @@ from enum import Enum
 import prompts
 from app.edits.changeset import ChangeSet, FileChange
 from app.workspace import Workspace, Written
-from app.worktree import revert_working_tree
+from app.git.worktree import revert_working_tree
 
 
 class HunkState(str, Enum):
@@ -203,7 +203,9 @@ class ReviewResult:
     deleted: list[str] = field(default_factory=list)
     """Paths deleted from disk."""
     checkpoint: str | None = None
-    """The git ref recording the working tree from before the write, when one was taken."""
+    """The git ref recording the write, before and after (see app/git/checkpoints.py)."""
+    saved_work: list[str] = field(default_factory=list)
+    """Paths written over that held uncommitted work (kept in the checkpoint)."""
     staged_kept: list[str] = field(default_factory=list)
     """Working-tree review: reverted paths whose staged version (staged apart from the working
     tree's) was left in the index as it was."""
@@ -289,8 +291,8 @@ class ReviewTarget:
         lines = [f"{self.verb} {', '.join(result.written)}"] if result.written else []
         lines += [f"Deleted {', '.join(result.deleted)}"] if result.deleted else []
         lines = (lines or ["Nothing written."]) + self._left(result)
-        if result.checkpoint:
-            lines.append(f"The working tree before is saved in {result.checkpoint}")
+        if result.checkpoint and result.saved_work:
+            lines.append(f"Your uncommitted work in {', '.join(result.saved_work)} is kept in {result.checkpoint}")
         return "\n".join(lines)
 
     def _left(self, result: ReviewResult) -> list[str]:
@@ -299,6 +301,7 @@ class ReviewTarget:
     def _written(self, result: ReviewResult, written: Written) -> ReviewResult:
         result.applied = True
         result.written, result.deleted, result.checkpoint = written.written, written.deleted, written.checkpoint
+        result.saved_work = written.saved_work
         return result
 
 
@@ -313,7 +316,7 @@ class WriteAccepted(ReviewTarget):
 
 class RevertRejected(ReviewTarget):
     """A review of the working tree against HEAD: the rejected hunks are reverted, the rest kept,
-    after the working tree is recorded in a checkpoint; the index follows where it held the working
+    the files as they were recorded in a checkpoint; the index follows where it held the working
     tree's content (see `revert_working_tree`)."""
 
     does = "reverts the rejected hunks"
@@ -335,7 +338,7 @@ class RevertRejected(ReviewTarget):
         ]
 
         def write(changeset: ChangeSet) -> Written:
-            return self.workspace.write(changeset, why="reverting rejected hunks", save_all=True)
+            return self.workspace.write(changeset)
 
         written, result.staged_kept = revert_working_tree(self.workspace.root, ChangeSet(changes), write)
         return self._written(result, written)

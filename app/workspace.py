@@ -1,11 +1,13 @@
 """The one write gate: every write of an AI change goes policy → checkpoint → atomic apply →
-undo record, whoever asks for it (a review, `exosuit apply --yes`, `/undo`, a working-tree revert).
+record, whoever asks for it (a review, `exosuit apply --yes`, `/undo`, `/redo`, a rewind, a
+working-tree revert).
 
 No other module calls `apply_changeset`. The policy (the autonomy level's hook) sees the write
-first and may refuse it; the checkpoint is taken only once every file is known to be writable and
-something will be written, and only when a file to be overwritten holds uncommitted work (or
-always, for a revert of the working tree itself); the write is all files or none; the undo record
-is the ChangeSet that puts back every file written, which `undo()` writes through the same gate.
+first and may refuse it; the files it touches are saved (their uncommitted edits and untracked
+files included) only once every file is known to be writable and something will be written; the
+write is all files or none; then the change is recorded as a checkpoint in git
+(`app/git/checkpoints.py`), which is what `undo`, `redo` and `rewind` work from, also after a
+restart. Outside a git repository writes are not recorded and cannot be undone.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.edits.apply import ApplyError, apply_changeset
-from app.edits.changeset import ChangeSet, FileChange
+from app.edits.changeset import ChangeSet
+
+if TYPE_CHECKING:
+    from app.git.checkpoints import About, Checkpoint, Checkpoints, Kind
 
 Accepted = Mapping[str, Collection[int]]
 """FileChange.path -> the indices of its hunks to write (as `apply_changeset` takes it)."""
@@ -32,9 +38,9 @@ class Written:
     """Repo-relative paths created or changed."""
     deleted: list[str] = field(default_factory=list)
     checkpoint: str | None = None
-    """The git ref holding the working tree from just before, when one was taken."""
-    undo: ChangeSet = field(default_factory=lambda: ChangeSet([]))
-    """Puts every file back as it was before this write (refused for a file changed since)."""
+    """The git ref recording the write, before and after (None outside git, or nothing written)."""
+    saved_work: list[str] = field(default_factory=list)
+    """Paths the write changed that held uncommitted work (kept in the checkpoint)."""
 
     @property
     def paths(self) -> list[str]:
@@ -42,64 +48,110 @@ class Written:
 
 
 class Workspace:
-    """The repository files an AI change may be written to, and the undo records of those writes."""
+    """The repository files an AI change may be written to, and the checkpoints of those writes."""
 
     def __init__(self, root: Path, policy: Policy | None = None) -> None:
         self.root = root
         self.policy = policy
-        self.undoable: list[Written] = []
-        """Writes that changed files, oldest first: `undo()` puts back the newest."""
+        self.about: About | None = None
+        """What the changes written from now on are for (the instruction, level, model), for the
+        checkpoints; the conversation sets it with each question."""
+        self._checkpoints: Checkpoints | None | bool = False
+        """Opened on first use (False: not yet; None: not a git repository)."""
 
-    def write(
-        self, changeset: ChangeSet, accepted: Accepted | None = None, *, why: str = "writing the model's edits",
-        save_all: bool = False,
-    ) -> Written:
-        """Write `changeset` (its `accepted` hunks) or raise ApplyError and write nothing.
+    @property
+    def checkpoints(self) -> Checkpoints | None:
+        """The repository's checkpoints, None outside git."""
+        if self._checkpoints is False:
+            import git  # git loads on the first write
 
-        `why` names the write in its checkpoint's message; `save_all` takes a checkpoint even when
-        no uncommitted work is overwritten (a revert of the working tree changes nothing else).
-        """
-        return self._write(changeset, accepted, why, save_all, record=True)
+            from app.git.checkpoints import Checkpoints
+
+            try:
+                self._checkpoints = Checkpoints(self.root)
+            except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+                self._checkpoints = None
+        return self._checkpoints  # type: ignore[return-value]
+
+    def write(self, changeset: ChangeSet, accepted: Accepted | None = None) -> Written:
+        """Write `changeset` (its `accepted` hunks) and record it, or raise ApplyError and write nothing."""
+        return self._write(changeset, accepted, "edit")
+
+    @property
+    def undoable(self) -> Checkpoint | None:
+        """The checkpoint `undo()` would take back, if any."""
+        undo, _ = self._stacks()
+        return undo[-1] if undo else None
+
+    @property
+    def redoable(self) -> Checkpoint | None:
+        """The checkpoint `redo()` would put again, if any."""
+        _, redo = self._stacks()
+        return redo[-1] if redo else None
 
     def undo(self) -> Written:
-        """Put back the files of the newest write in `undoable`; raises ApplyError (and writes
+        """Put back the files of the newest change not undone; raises ApplyError (and writes
         nothing) when there is none or a file changed since."""
-        if not self.undoable:
+        checkpoints = self._ready("undo")
+        target = self.undoable
+        if target is None:
             raise ApplyError(["nothing to undo"])
-        undone = self._write(self.undoable[-1].undo, None, "undoing the model's edits", False, record=False)
-        self.undoable.pop()
-        return undone
+        return self._write(checkpoints.change_back(target), None, "undo", of=target.number)
 
-    def _write(self, changeset: ChangeSet, accepted: Accepted | None, why: str, save_all: bool, record: bool) -> Written:
+    def redo(self) -> Written:
+        """Write again the change the newest undo took back; raises ApplyError as `undo` does."""
+        checkpoints = self._ready("redo")
+        target = self.redoable
+        if target is None:
+            raise ApplyError(["nothing to redo"])
+        return self._write(checkpoints.change_back(target, to_before=False), None, "redo", of=target.number)
+
+    def rewind(self, number: int) -> Written:
+        """Put every file that checkpoint `number` and the later ones changed back as it was
+        before it (recorded as a change of its own, so that `undo` brings the present back)."""
+        checkpoints = self._ready("rewind")
+        target = next((c for c in checkpoints.history() if c.number == number), None)
+        if target is None:
+            raise ApplyError([f"no checkpoint {number}"])
+        return self._write(checkpoints.rewind_to(target), None, "rewind", of=number)
+
+    def _ready(self, doing: str) -> Checkpoints:
+        """The checkpoints to work from; ApplyError (one line) outside git or during a merge or rebase."""
+        from app.git.state import in_progress
+
+        checkpoints = self._require()
+        if what := in_progress(Path(checkpoints.repo.git_dir)):
+            raise ApplyError([f"cannot {doing} during {what} in progress: finish it or abort it first"])
+        return checkpoints
+
+    def _require(self) -> Checkpoints:
+        if self.checkpoints is None:
+            raise ApplyError([f"{self.root} is not a git repository: changes are not recorded there (git init)"])
+        return self.checkpoints
+
+    def _stacks(self) -> tuple[list[Checkpoint], list[Checkpoint]]:
+        from app.git.checkpoints import undo_stack
+
+        return undo_stack(self.checkpoints.history()) if self.checkpoints else ([], [])
+
+    def _write(self, changeset: ChangeSet, accepted: Accepted | None, kind: Kind, of: int | None = None) -> Written:
         refusal = self.policy(changeset, accepted) if self.policy else None
         if refusal:
             raise ApplyError([refusal])
-        saved: str | None = None
+        paths = sorted({p for f in changeset.files if accepted is None or f.path in accepted
+                        for p in (f.path, f.old_path) if p})
+        before: tuple[str, list[str]] | None = None
 
         def save() -> None:
-            nonlocal saved
-            from app.worktree import checkpoint, checkpoint_before_write  # git loads on the first write
-
-            message = f"exosuit: before {why}"
-            saved = checkpoint(self.root, message) if save_all else checkpoint_before_write(self.root, changeset, accepted, message)
+            nonlocal before
+            if self.checkpoints is not None:
+                before = (self.checkpoints.snapshot(paths), self.checkpoints.uncommitted(paths))
 
         applied = apply_changeset(self.root, changeset, accepted, before_write=save)
-        written = Written(applied.written, applied.deleted, saved, undo_of(changeset, accepted))
-        if record and written.paths:
-            self.undoable.append(written)
-        return written
+        written = Written(applied.written, applied.deleted)
+        if before is None or not written.paths:
+            return written
+        from app.git.checkpoints import About
 
-
-def undo_of(changeset: ChangeSet, accepted: Accepted | None = None) -> ChangeSet:
-    """The ChangeSet that puts every file `changeset` (its `accepted` hunks) writes, creates,
-    deletes or renames back as it was."""
-    files = []
-    for change in changeset.files:
-        if accepted is not None and change.path not in accepted:
-            continue
-        indices = range(len(change.hunks)) if accepted is None else accepted[change.path]
-        written, mode = change.text_with(indices), change.mode_with(indices)
-        renamed_from = change.path if change.is_rename else None
-        path = change.old_path or change.path
-        files.append(FileChange(path, written, change.old_text, renamed_from, mode, change.old_mode))
-    return ChangeSet(files)
+        checkpoint = self.checkpoints.record(before[0], paths, kind, self.about or About(), of)  # type: ignore[union-attr]
+        return Written(applied.written, applied.deleted, checkpoint.ref, before[1])

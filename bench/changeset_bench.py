@@ -38,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.edits.changeset import Block, ChangeSet, FileChange, split_lines
-from app.worktree import working_tree_changeset
+from app.git.worktree import working_tree_changeset
 from app.review import RevertRejected  # noqa: E402
 from app.workspace import Workspace  # noqa: E402
 from bench.review_bench import first_paint

@@ -13,7 +13,7 @@ from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet, FileChange
 from app.review import HunkState, RevertRejected, Review, ReviewTarget, WriteAccepted
 from app.workspace import Workspace
-from app.worktree import checkpoint, working_tree_changeset
+from app.git.worktree import working_tree_changeset
 from scripts.review_samples import SAMPLE_FILES, SERVER_NEW, SERVER_OLD, sample_changeset
 from tests.widgets.conftest import make_repo
 
@@ -198,22 +198,11 @@ def test_working_tree_changeset_and_checkpoint(tmp_path: Path) -> None:
     ]
     assert changeset.file("server.py").old_text == SERVER_OLD
     assert skipped == ["blob.bin: not a text file"]
-    index_before = repo.git.diff("--cached", "--name-only")
-    first = checkpoint(tmp_path, "one")
-    second = checkpoint(tmp_path, "two")
-    assert (first, second) == ("refs/exosuit/checkpoints/1", "refs/exosuit/checkpoints/2")
-    tree = repo.commit(first).tree
-    assert sorted(b.path for b in tree.traverse()) == ["README.md", "blob.bin", "new.txt", "server.py"]
-    assert repo.git.diff("--cached", "--name-only") == index_before
-    assert repo.head.commit.message == "initial"
-    assert (tmp_path / "server.py").read_text() == SERVER_NEW
 
 
-def test_checkpoint_in_a_repository_without_commits(tmp_path: Path) -> None:
+def test_the_working_tree_of_a_repository_without_commits(tmp_path: Path) -> None:
     repo = git.Repo.init(tmp_path)
     (tmp_path / "a.txt").write_text("a\n")
-    ref = checkpoint(tmp_path, "first")
-    assert [b.path for b in git.Repo(tmp_path).commit(ref).tree.traverse()] == ["a.txt"]
     assert working_tree_changeset(tmp_path)[0].files == []  # untracked
     repo.index.add(["a.txt"])
     changeset, _ = working_tree_changeset(tmp_path)
@@ -231,14 +220,16 @@ def test_writing_over_uncommitted_work_takes_a_checkpoint_first(tmp_path: Path) 
     clean_only = ChangeSet([FileChange("clean.txt", "clean\n", "clean!\n")])
     review = Review(clean_only)
     review.decide(0, 0, True)
-    assert WriteAccepted(Workspace(tmp_path)).write(review.result()).checkpoint is None  # nothing to lose
+    clean = WriteAccepted(Workspace(tmp_path)).write(review.result())
+    assert clean.checkpoint == "refs/exosuit/checkpoints/1" and clean.saved_work == []  # nothing of the person's
 
     changeset = ChangeSet([FileChange("a.txt", "one\nmine, uncommitted\n", "ONE\nmine, uncommitted\n")])
     review = Review(changeset)
     review.decide(0, 0, True)
     result = WriteAccepted(Workspace(tmp_path)).write(review.result())
-    assert result.checkpoint is not None
-    assert repo.git.show(f"{result.checkpoint}:a.txt") == "one\nmine, uncommitted"
+    assert result.saved_work == ["a.txt"]
+    assert repo.git.show(f"{result.checkpoint}^:a.txt") == "one\nmine, uncommitted"  # the before commit
+    assert "Your uncommitted work in a.txt is kept in refs/exosuit/checkpoints/2" in WriteAccepted(Workspace(tmp_path)).summary(result)
     assert (tmp_path / "a.txt").read_text() == "ONE\nmine, uncommitted\n"
 
 

@@ -37,7 +37,7 @@ def test_a_write_the_policy_refuses_writes_nothing_and_takes_no_checkpoint(tmp_p
     with pytest.raises(ApplyError, match="the Files level may not write a.py"):
         workspace.write(edit("a.py", "one\nmine\n", "ONE\nmine\n"))
     assert seen == [["a.py"]] and (tmp_path / "a.py").read_text() == "one\nmine\n"
-    assert refs(tmp_path) == "" and workspace.undoable == []
+    assert refs(tmp_path) == "" and workspace.undoable is None
 
 
 def test_the_policy_sees_undo_too(tmp_path: Path) -> None:
@@ -48,28 +48,30 @@ def test_the_policy_sees_undo_too(tmp_path: Path) -> None:
     allowed[0] = False
     with pytest.raises(ApplyError, match="frozen"):
         workspace.undo()
-    assert (tmp_path / "a.py").read_text() == "two\n" and len(workspace.undoable) == 1
+    assert (tmp_path / "a.py").read_text() == "two\n" and workspace.undoable is not None
 
 
-def test_a_checkpoint_is_taken_only_when_uncommitted_work_is_overwritten(tmp_path: Path) -> None:
+def test_every_write_is_a_checkpoint_before_and_after_and_says_whose_work_it_kept(tmp_path: Path) -> None:
     make_repo(tmp_path, {"a.py": "one\n", "b.py": "bee\n"})
     workspace = Workspace(tmp_path)
-    assert workspace.write(edit("b.py", "bee\n", "BEE\n")).checkpoint is None  # committed: nothing to lose
+    clean = workspace.write(edit("b.py", "bee\n", "BEE\n"))
+    assert clean.checkpoint == "refs/exosuit/checkpoints/1" and clean.saved_work == []
     (tmp_path / "a.py").write_text("one\nmine\n")
     written = workspace.write(edit("a.py", "one\nmine\n", "ONE\nmine\n"))
-    assert written.checkpoint == "refs/exosuit/checkpoints/1"
+    assert written.checkpoint == "refs/exosuit/checkpoints/2" and written.saved_work == ["a.py"]
     repo = git.Repo(tmp_path)
-    assert repo.git.show(f"{written.checkpoint}:a.py") == "one\nmine"
-    assert repo.commit(written.checkpoint).message.strip() == "exosuit: before writing the model's edits"
+    assert repo.git.show(f"{written.checkpoint}^:a.py") == "one\nmine"  # before: the person's edit
+    assert repo.git.show(f"{written.checkpoint}:a.py") == "ONE\nmine"  # after
+    assert repo.git.show(f"{written.checkpoint}:b.py") == "bee"  # not touched: as at HEAD
+    assert repo.head.commit.message == "initial" and repo.git.diff("--cached") == ""  # HEAD and the index as they were
 
 
-def test_save_all_checkpoints_even_committed_files_and_a_refused_write_leaves_none(tmp_path: Path) -> None:
+def test_a_refused_write_leaves_no_checkpoint(tmp_path: Path) -> None:
     make_repo(tmp_path, {"a.py": "one\n"})
     workspace = Workspace(tmp_path)
     with pytest.raises(ApplyError, match="a.py: changed on disk"):
-        workspace.write(edit("a.py", "other\n", "two\n"), save_all=True)
+        workspace.write(edit("a.py", "other\n", "two\n"))
     assert refs(tmp_path) == ""
-    assert workspace.write(edit("a.py", "one\n", "two\n"), why="reverting", save_all=True).checkpoint is not None
 
 
 def test_undo_puts_back_the_newest_write_first_then_the_one_before(tmp_path: Path) -> None:
@@ -80,7 +82,7 @@ def test_undo_puts_back_the_newest_write_first_then_the_one_before(tmp_path: Pat
     assert workspace.undo().paths == ["a.py", "new.py"]
     assert (tmp_path / "a.py").read_text() == "two\n" and not (tmp_path / "new.py").exists()
     workspace.undo()
-    assert (tmp_path / "a.py").read_text() == "one\n" and workspace.undoable == []
+    assert (tmp_path / "a.py").read_text() == "one\n" and workspace.undoable is None
     with pytest.raises(ApplyError, match="nothing to undo"):
         workspace.undo()
 
@@ -101,7 +103,7 @@ def test_undo_of_only_the_accepted_hunks_leaves_the_rest_as_it_is(tmp_path: Path
 def test_a_write_that_changes_nothing_leaves_no_undo_record(tmp_path: Path) -> None:
     make_repo(tmp_path, {"a.py": "one\n"})
     workspace = Workspace(tmp_path)
-    assert workspace.write(ChangeSet([])).paths == [] and workspace.undoable == []
+    assert workspace.write(ChangeSet([])).paths == [] and workspace.undoable is None and refs(tmp_path) == ""
 
 
 def test_the_gate_is_the_only_caller_of_apply_changeset() -> None:

@@ -16,7 +16,7 @@ from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet
 from app.review import RevertRejected, Review, ReviewResult
 from app.workspace import Workspace
-from app.worktree import untracked_files, working_tree_changeset
+from app.git.worktree import untracked_files, working_tree_changeset
 from tests.widgets.conftest import make_repo
 
 MAIN = Path(__file__).resolve().parents[1]
@@ -86,7 +86,7 @@ def test_an_intent_to_add_file_is_reviewed_as_new_and_rejecting_it_discards_the_
     ]
     result = review(repo, reject={"draft.py"})
     assert result.deleted == ["draft.py"] and not (root(repo) / "draft.py").exists()
-    assert repo.git.show(f"{result.checkpoint}:draft.py") == "print('draft')"
+    assert repo.git.show(f"{result.checkpoint}^:draft.py") == "print('draft')"
     assert status(repo) == [" A keep.py"]  # the accepted one is still only intended to be added
     assert "Deleted draft.py" in revert(repo).summary(result)
 
@@ -100,7 +100,7 @@ def test_rejecting_a_change_staged_whole_unstages_it_too(repo: git.Repo) -> None
     result = review(repo, reject={"app.py", "added.py"})
     assert status(repo) == []  # `git commit` will not bring a rejected hunk back
     assert result.staged_kept == [] and (root(repo) / "app.py").read_text() == FILES["app.py"]
-    assert repo.git.show(f"{result.checkpoint}:added.py") == "print('added')"
+    assert repo.git.show(f"{result.checkpoint}^:added.py") == "print('added')"
 
 
 def test_a_file_staged_apart_from_the_working_tree_keeps_its_staged_version_and_says_so(repo: git.Repo) -> None:
@@ -209,7 +209,7 @@ def test_rejecting_a_mode_change_puts_the_mode_back_and_keeps_the_accepted_text(
     assert result.written == ["run.sh"] and script.stat().st_mode & 0o777 == 0o644
     assert script.read_text() == "echo bye\n"
     assert status(repo) == [" M run.sh"] and "new mode" not in repo.git.diff()
-    assert repo.git.ls_tree(result.checkpoint, "run.sh").startswith("100755")  # the checkpoint has it
+    assert repo.git.ls_tree(f"{result.checkpoint}^", "run.sh").startswith("100755")  # the checkpoint has it
 
 
 def test_rejecting_only_the_text_keeps_the_new_mode(repo: git.Repo) -> None:

@@ -20,7 +20,7 @@ from app.edits.build import place_edits
 from app.edits.changeset import ChangeSet
 from app.review import ReviewResult, ReviewTarget, RevertRejected, WriteAccepted
 from app.workspace import Workspace
-from app.worktree import untracked_files, working_tree_changeset
+from app.git.worktree import untracked_files, working_tree_changeset
 from widgets.review import ReviewScreen
 from widgets.terminal import take_screenshot, terminal_for_keys
 

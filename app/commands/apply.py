@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"error: {problem}", file=sys.stderr)
             print("exosuit apply: nothing written", file=sys.stderr)
             return FAILED
-        if result.checkpoint:
-            print(f"uncommitted work saved in {result.checkpoint}", file=sys.stderr)
+        if result.saved_work:
+            print(f"uncommitted work in {', '.join(result.saved_work)} kept in {result.checkpoint}", file=sys.stderr)
         for path in result.written:
             print(f"wrote {path}")
         for path in result.deleted:

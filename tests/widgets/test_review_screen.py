@@ -8,7 +8,7 @@ import git
 from textual.widgets import TextArea
 
 from app.review import HunkState, ReviewResult
-from app.worktree import working_tree_changeset
+from app.git.worktree import working_tree_changeset
 from app.review import RevertRejected, WriteAccepted
 from app.workspace import Workspace
 from scripts.review_samples import (

@@ -1,22 +1,15 @@
-"""The working tree as a ChangeSet against HEAD, reverting parts of it, and checkpoints of it kept
-in git refs.
+"""The working tree as a ChangeSet against HEAD, and reverting parts of it.
 
 The ChangeSet holds what `git diff HEAD` shows: tracked files, staged and unstaged changes alike.
 Untracked files are left out (a review must never offer to delete a `.env` nobody asked about);
 `git add -N PATH` (intent to add) brings one in, as a new file. A rename is the old path deleted
 and the new one added. A file made executable or not (`chmod +x`) has a mode hunk, unless git is
 told to ignore modes (`core.fileMode = false`).
-
-A checkpoint records every file of the working tree (untracked ones included, ignored ones not)
-as a commit under `refs/exosuit/checkpoints/`, built with a temporary index: the real index, the
-branch and the files are left exactly as they were. `git checkout <ref> -- .` brings the files back.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,14 +21,7 @@ from app.edits.changeset import ChangeSet, FileChange
 if TYPE_CHECKING:
     from app.workspace import Written
 
-CHECKPOINT_REFS = "refs/exosuit/checkpoints"
 SYMLINK_MODE = "120000"
-CHECKPOINT_AUTHOR = {
-    f"GIT_{role}_{field}": value
-    for role in ("AUTHOR", "COMMITTER")
-    for field, value in (("NAME", "exosuit"), ("EMAIL", "exosuit@localhost"))
-}
-"""Checkpoints are exosuit's commits, and must work where the user set no git identity."""
 
 
 def working_tree_changeset(repo_root: Path) -> tuple[ChangeSet, list[str]]:
@@ -104,50 +90,6 @@ def revert_working_tree(
         repo.git.add("--all", "--force", "--", *follow)
     staged = _listed(repo.git.diff("--cached", "--name-only", "-z", "--no-renames", "--", *paths))
     return result, [p for p in paths if p in staged and p not in follow]
-
-
-def checkpoint(repo_root: Path, message: str) -> str:
-    """Record the whole working tree in a new ref; returns its name (`refs/exosuit/checkpoints/<n>`)."""
-    repo = git.Repo(repo_root)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-        has_head = repo.head.is_valid()
-        if has_head:
-            repo.git.read_tree("HEAD", env=env)
-        repo.git.add("--all", env=env)
-        tree = repo.git.write_tree(env=env)
-    parents = ["-p", "HEAD"] if has_head else []
-    commit = repo.git.commit_tree(tree, *parents, "-m", message, env=CHECKPOINT_AUTHOR)
-    taken = {int(r.split("/")[-1]) for r in _refs(repo) if r.split("/")[-1].isdigit()}
-    ref = f"{CHECKPOINT_REFS}/{max(taken, default=0) + 1}"
-    repo.git.update_ref(ref, commit)
-    return ref
-
-
-def checkpoint_before_write(
-    repo_root: Path, changeset: ChangeSet, accepted: Mapping[str, Collection[int]] | None, message: str
-) -> str | None:
-    """Checkpoint the working tree when writing `changeset` (its `accepted` part) would change a
-    file holding uncommitted work; returns the ref.
-
-    None when there is nothing to lose: those files are committed as they are, or `repo_root`
-    is not in a git repository.
-    """
-    paths = [
-        f.old_path or f.path for f in changeset.files if not f.is_new and (accepted is None or f.path in accepted)
-    ]
-    try:
-        repo = git.Repo(repo_root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None
-    if not paths or not repo.git.status("--porcelain", "--", *paths):
-        return None
-    return checkpoint(Path(repo.working_tree_dir), message)
-
-
-def _refs(repo: git.Repo) -> list[str]:
-    out = repo.git.for_each_ref("--format=%(refname)", CHECKPOINT_REFS)
-    return out.splitlines()
 
 
 def _listed(output: str) -> set[str]:
