@@ -11,11 +11,12 @@ tool: the product never imports it), e.g. `python -m venv /tmp/aider-venv &&
 /tmp/aider-venv/bin/pip install aider-chat==0.86.2`. Repositories used for the figures: click
 8.1.8's source tree and SQLAlchemy 2.0.36's (`lib/` and all of it), from their sdists.
 
-Figures here (2 cores, 1024-token maps, medians of 3 runs), Exosuit | aider 0.86.2:
-    click 8.1.8 (46 files)             cold 0.16 | 0.91 s   warm 0.04 | 0.56 s   touched 0.10 | 0.54 s   peak 26 | 94 MB
-    SQLAlchemy 2.0.36 lib/ (255 files) cold 0.94 | 3.45 s   warm 0.05 | 1.40 s   touched 0.23 | 1.19 s   peak 44 | 172 MB
-    SQLAlchemy 2.0.36 all (698 files)  cold 2.75 | 9.48 s   warm 0.07 | 2.77 s   touched 0.82 | 2.90 s   peak 88 | 218 MB
-Cold parses in two processes on two cores (serially the whole tree takes 3.3 s).
+Figures here (2 cores, 1024-token maps, medians of 3 runs), Exosuit | aider 0.86.2, 2026-12-07
+(a slower day on this machine than the first figures: the ratios held):
+    click 8.1.8 (46 files)             cold 0.38 | 1.17 s   warm 0.10 | 0.98 s   touched 0.15 | 0.91 s   peak 26 | 96 MB
+    SQLAlchemy 2.0.36 lib/ (255 files) cold 1.91 | 5.43 s   warm 0.13 | 1.84 s   touched 0.51 | 1.92 s   peak 44 | 153 MB
+    SQLAlchemy 2.0.36 all (698 files)  cold 5.41 | 16.3 s   warm 0.13 | 4.03 s   touched 1.12 | 3.58 s   peak 87 | 220 MB
+Cold parses in two processes on two cores.
 """
 
 from __future__ import annotations
