@@ -30,6 +30,10 @@ COMMANDS: dict[str, str] = {
     "config": "app.commands.config:run",
     "run": "app.commands.run:run",
     "map": "app.commands.map:run",
+    "undo": "app.commands.checkpoints:undo",
+    "redo": "app.commands.checkpoints:redo",
+    "checkpoints": "app.commands.checkpoints:listing",
+    "rewind": "app.commands.checkpoints:rewind",
 }
 REVIEW = "widgets.review_command:review_changeset"
 """The review screen, for `exosuit apply` without `--yes` or `--dry-run`."""
@@ -85,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     repo_map = add("map", "print the repo map: the definitions the model is shown, ranked for the focus files")
     repo_map.add_argument("--tokens", type=int, default=1024, help="about how long the map may be (default: 1024 tokens)")
     repo_map.add_argument("--focus", nargs="+", metavar="FILE", help="rank for these files (as if in the chat; they are left out)")
+
+    add("undo", "take back the last AI change (its checkpoint), also from before a restart")
+    add("redo", "put back the change the last undo took back")
+    add("checkpoints", "list the AI changes recorded in this repository, newest first")
+    rewind = add("rewind", "put every file changed since checkpoint N back as it was before it")
+    rewind.add_argument("checkpoint", type=int, metavar="N", help="the checkpoint's number (exosuit checkpoints lists them)")
 
     run.epilog = "exit codes: 0 done, 1 failed, 2 not written or run for lack of approval, 3 budget exhausted, 130 interrupted"
     return parser

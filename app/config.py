@@ -201,7 +201,18 @@ class ContextConfig:
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
-_SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig, "context": ContextConfig}
+@dataclass
+class GitConfig:
+    """`[git]`: how the AI changes are kept in the repository."""
+
+    checkpoints_keep: int = 200
+    """The newest checkpoints kept (older ones are pruned when a session starts)."""
+    checkpoints_days: float = 30.0
+    """Checkpoints older than this many days are pruned too."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+
+_SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig, "context": ContextConfig, "git": GitConfig}
 """The single tables a file may hold, and the settings class each is read into."""
 
 
@@ -220,6 +231,7 @@ class Config:
     autonomy: AutonomyConfig = field(default_factory=AutonomyConfig)
     agent: AgentConfig = field(default_factory=AgentConfig)
     context: ContextConfig = field(default_factory=ContextConfig)
+    git: GitConfig = field(default_factory=GitConfig)
 
 
 def user_config_path() -> Path:
@@ -314,7 +326,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
         raise ConfigError(f"{path}: {message}") from None
 
 
-_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]", "context": "[context]"}
+_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]", "context": "[context]", "git": "[git]"}
 """The top-level tables a file may hold, as they are written."""
 
 

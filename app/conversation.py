@@ -22,7 +22,7 @@ from app.chat import ChatEvent, ChatSession, CompactError, TurnKind
 from app.compaction import Compacted
 from app.llm.base import ProviderError
 from app.proposal import Proposal, propose
-from app.workspace import Workspace, Written
+from app.workspace import About, Workspace, Written
 
 if TYPE_CHECKING:
     from app.review import ReviewResult, WriteAccepted
@@ -142,12 +142,29 @@ class Conversation:
         self.session.cancel()
 
     def undo(self) -> Written:
-        """Put back the files of the newest review that wrote some, and tell the model with the
-        next turn. Raises ApplyError (nothing written) when there is none or a file changed since."""
-        undone = self.workspace.undo()
-        note = prompts.load("edits_undone", files=", ".join(undone.paths))
+        """Put back the files of the newest AI change not undone (also from before a restart),
+        and tell the model with the next turn. Raises ApplyError (nothing written) when there is
+        none, a file changed since, or git is in the middle of a merge or rebase."""
+        return self._told(self.workspace.undo(), "edits_undone")
+
+    def redo(self) -> Written:
+        """Write again the change the newest undo took back, and tell the model (raises as `undo`)."""
+        return self._told(self.workspace.redo(), "edits_redone")
+
+    def rewind(self, number: int) -> Written:
+        """Put the files changed since checkpoint `number` back as they were before it, and tell
+        the model (raises as `undo`)."""
+        return self._told(self.workspace.rewind(number), "files_rewound")
+
+    def _told(self, written: Written, prompt: str) -> Written:
+        note = prompts.load(prompt, files=", ".join(written.paths))
         self.session.pending_note = "\n\n".join(n for n in (self.session.pending_note, note) if n)
-        return undone
+        return written
+
+    def instructed(self, text: str, level: str) -> None:
+        """The person asked `text` at `level`: what the changes written from now on are for."""
+        router = self.session.router
+        self.workspace.about = About(text, level, f"{router.name}/{router.model}")
 
     def clear(self) -> None:
         """Forget the conversation and any closed review (the context files stay)."""
@@ -177,6 +194,8 @@ class Conversation:
 
     def _turns(self, text: str, kind: TurnKind, title: str) -> Iterator[LoopEvent]:
         retrying: Proposal | None = None
+        if kind == "user":
+            self.instructed(text, "files")
         while True:
             yield TurnStarted(text, kind, title)
             try:

@@ -21,13 +21,22 @@ from app.edits.apply import ApplyError, apply_changeset
 from app.edits.changeset import ChangeSet
 
 if TYPE_CHECKING:
-    from app.git.checkpoints import About, Checkpoint, Checkpoints, Kind
+    from app.git.checkpoints import Checkpoint, Checkpoints, Kind
 
 Accepted = Mapping[str, Collection[int]]
 """FileChange.path -> the indices of its hunks to write (as `apply_changeset` takes it)."""
 
 Policy = Callable[[ChangeSet, "Accepted | None"], "str | None"]
 """Says why a write may not happen (one line), or None to let it through."""
+
+
+@dataclass(frozen=True)
+class About:
+    """What a change was made for, kept with its checkpoint (the Rewind screen lists it)."""
+
+    instruction: str = ""
+    level: str = ""
+    model: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,6 @@ class Workspace:
         written = Written(applied.written, applied.deleted)
         if before is None or not written.paths:
             return written
-        from app.git.checkpoints import About
-
-        checkpoint = self.checkpoints.record(before[0], paths, kind, self.about or About(), of)  # type: ignore[union-attr]
+        about = self.about if kind == "edit" and self.about else About()  # an undo is the person's, not the model's
+        checkpoint = self.checkpoints.record(before[0], paths, kind, about, of)  # type: ignore[union-attr]
         return Written(applied.written, applied.deleted, checkpoint.ref, before[1])

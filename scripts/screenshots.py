@@ -94,6 +94,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("chat-context", chat.CONTEXT, (*chat.typed("/add shop/", "What does Cart.total do?"), "ctrl+o", "wait:300")),
     Scenario("chat-compact", chat.COMPACT, chat.typed(
         "/add shop/cart.py", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?", "/compact")),
+    # Every AI change is a checkpoint: the Rewind screen lists them and puts the files back.
+    Scenario("chat-rewind", chat.ANSWER, (*chat.typed("/add app/greet.py", "Use an f-string in greet"), "y", "ctrl+s",
+                                          "wait:600", *"/undo", "enter", "wait:300", *"/redo", "enter", "wait:300",
+                                          *"/rewind", "enter", "wait:400")),
     Scenario("chat-overflow", chat.OVERFLOW, chat.typed("/add shop/", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?")),
 ]
 

@@ -12,8 +12,8 @@ import pytest
 
 from app.edits.apply import ApplyError
 from app.edits.changeset import ChangeSet, FileChange
-from app.git.checkpoints import About, Checkpoints, undo_stack
-from app.workspace import Workspace
+from app.git.checkpoints import Checkpoints, undo_stack
+from app.workspace import About, Workspace
 from tests.widgets.conftest import make_repo
 
 
@@ -161,3 +161,41 @@ def test_outside_git_writes_work_and_undo_says_why_it_cannot(tmp_path: Path) -> 
     assert workspace.write(ChangeSet([FileChange("a.py", "one\n", "two\n")])).checkpoint is None
     with pytest.raises(ApplyError, match="is not a git repository"):
         workspace.undo()
+
+
+def test_undo_redo_checkpoints_and_rewind_headless_each_in_a_new_process(tmp_path: Path) -> None:
+    from tests.test_cli import exosuit as run
+
+    def exosuit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return run(*args, cwd=cwd, capture_output=True)
+
+    make_repo(tmp_path, {"calc.py": "def add(a, b):\n    return a - b\n"})
+    response = "calc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```\n"
+    (tmp_path / "answer.md").write_text(response)
+    assert exosuit("apply", "--yes", "answer.md", cwd=tmp_path).returncode == 0
+    listed = exosuit("checkpoints", cwd=tmp_path)
+    assert listed.returncode == 0 and "   1  " in listed.stdout and "edit" in listed.stdout and "+1 -1  calc.py ← undo" in listed.stdout
+    undone = exosuit("undo", cwd=tmp_path)
+    assert (undone.returncode, undone.stdout) == (0, "wrote calc.py\n")
+    assert "return a - b" in (tmp_path / "calc.py").read_text()
+    again = exosuit("undo", cwd=tmp_path)
+    assert again.returncode == 1 and "exosuit undo: nothing to undo" in again.stderr
+    assert exosuit("redo", cwd=tmp_path).returncode == 0 and "return a + b" in (tmp_path / "calc.py").read_text()
+    assert exosuit("rewind", "1", cwd=tmp_path).returncode == 0 and "return a - b" in (tmp_path / "calc.py").read_text()
+    assert "rewind of 1" in exosuit("checkpoints", cwd=tmp_path).stdout
+
+
+def test_the_git_section_sets_how_many_checkpoints_a_session_start_keeps(tmp_path: Path) -> None:
+    from app.commands.common import prune_checkpoints
+    from app.config import load_config
+
+    make_repo(tmp_path, {"a.py": "0\n"})
+    (tmp_path / ".exosuit.toml").write_text("[git]\ncheckpoints_keep = 2\ncheckpoints_days = 7\n")
+    workspace = Workspace(tmp_path)
+    for i in range(4):
+        workspace.write(ChangeSet([FileChange("a.py", f"{i}\n", f"{i + 1}\n")]))
+    config = load_config(tmp_path)
+    assert (config.git.checkpoints_keep, config.git.checkpoints_days) == (2, 7.0)
+    prune_checkpoints(tmp_path, config)
+    assert [c.number for c in Checkpoints(tmp_path).history()] == [3, 4]
+    prune_checkpoints(tmp_path / "nowhere", config)  # not a repository: nothing to prune, no error

@@ -9,7 +9,7 @@ the review screen (`ScreenReviewer`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -52,6 +52,7 @@ from widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from app.proposal import Proposal
     from app.review import ReviewResult, WriteAccepted
+    from app.workspace import Written
 
 
 class MainScreen(Screen[None]):
@@ -479,6 +480,8 @@ class MainScreen(Screen[None]):
             "/clear": self._cmd_clear,
             "/review": self._cmd_review,
             "/undo": self._cmd_undo,
+            "/redo": self._cmd_redo,
+            "/rewind": self._cmd_rewind,
             "/test": self._cmd_test,
             "/compact": self._cmd_compact,
             "/context": self._cmd_context,
@@ -579,19 +582,39 @@ class MainScreen(Screen[None]):
             self._run(self.conversation.reopen())
 
     async def _cmd_undo(self, command: slash.Command) -> None:
-        chat = self.query_one(ChatPane)
-        if await self._still_answering("undoing"):
+        await self._take_back("undo", self.conversation.undo, "Undone: {} put back as before those edits (/redo writes them again).")
+
+    async def _cmd_redo(self, command: slash.Command) -> None:
+        await self._take_back("redo", self.conversation.redo, "Redone: {} hold the undone edits again.")
+
+    async def _cmd_rewind(self, command: slash.Command) -> None:
+        from widgets.rewind_screen import RewindScreen  # git loads on first use
+
+        if await self._still_answering("rewinding"):
             return
-        if not self.conversation.workspace.undoable:
-            message = "Nothing to undo: /undo puts back the files of the last review you applied."
-            await chat.add_notice(message, "warning")
+
+        async def picked(number: int | None) -> None:
+            if number is not None:
+                await self._take_back("rewind", lambda: self.conversation.rewind(number),
+                                      f"Rewound: {{}} put back as before change #{number} (/undo brings the present back).")
+
+        self.app.push_screen(RewindScreen(self.conversation.workspace), picked)
+
+    async def _take_back(self, doing: str, write: Callable[[], Written], done: str) -> None:
+        """Undo, redo or rewind through the conversation (which tells the model), and say what
+        came of it (`done`, with the paths in its `{}`)."""
+        chat = self.query_one(ChatPane)
+        if await self._still_answering(f"{doing}ing"):
             return
         try:
-            undone = self.conversation.undo()
+            written = write()
         except ApplyError as error:
-            await chat.add_notice(f"Cannot undo, nothing was changed: {error}", "error")
+            if error.problems == [f"nothing to {doing}"]:
+                await chat.add_notice(f"Nothing to {doing}: no AI change recorded here is left to {doing}.", "warning")
+            else:
+                await chat.add_notice(f"Cannot {doing}, nothing was changed: {error}", "error")
             return
-        await chat.add_notice(f"Undone: {', '.join(undone.paths)} put back as before those edits.")
+        await chat.add_notice(done.format(", ".join(written.paths) or "no file"))
 
     async def _cmd_test(self, command: slash.Command) -> None:
         if await self._still_answering("running the tests"):

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from threading import Thread
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -20,7 +21,7 @@ from app.autonomy import Level
 from app.chat import ChatSession
 from app.config import Config
 from app.state import starting_level
-from app.commands.common import OK, USAGE, CommandError, git_root, settings, start_within
+from app.commands.common import OK, USAGE, CommandError, git_root, prune_checkpoints, settings, start_within
 from widgets import slash
 from widgets.autonomy_slider import WHAT
 from widgets.main_screen import MainScreen
@@ -101,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return USAGE
     config = settings(root, args)
     session = ChatSession.from_config(root, config, start_within(root, path))
+    Thread(target=prune_checkpoints, args=(root, config), name="prune", daemon=True).start()
     try:
         for skipped in session.context.add_each(args.add or []):
             print(f"exosuit: skipped {skipped}", file=sys.stderr)

@@ -176,6 +176,7 @@ class Agent:
         self.untested, self.tested = False, None
         self.answered.clear()
         text, kind, title, steps, checks = instruction, "user", "", 0, 0
+        self.conversation.instructed(instruction, self.level.name.lower())
         while not self.stopping.is_set():
             if over := self._spent(steps, started, cost).exhausted():
                 yield AgentEnded("budget", over, steps)

@@ -67,6 +67,13 @@ def settings(root: Path, args: argparse.Namespace) -> Config:
         raise CommandError(f"config error: {exc}") from None
 
 
+def prune_checkpoints(root: Path, config: Config) -> None:
+    """Prune the repository's old checkpoints as `[git]` says (when a session starts)."""
+    from app.git.checkpoints import prune_old
+
+    prune_old(root, config.git.checkpoints_keep, config.git.checkpoints_days)
+
+
 def git_root(directory: Path) -> Path | None:
     """The top of the git work tree containing `directory`, or None (not in one, or no git)."""
     try:
@@ -105,6 +112,7 @@ def headless_session(args: argparse.Namespace, text: str, what: str) -> tuple[Ch
         raise CommandError(f"the {what} is empty")
     config = settings(place.root, args)
     session = ChatSession.from_config(place.root, config, place.start)
+    prune_checkpoints(place.root, config)
     try:
         for skipped in session.context.add_each(args.add or []):
             print(f"skipped {skipped}", file=sys.stderr, flush=True)

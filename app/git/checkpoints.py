@@ -25,6 +25,7 @@ from typing import Literal
 import git
 
 from app.edits.changeset import ChangeSet, FileChange
+from app.workspace import About
 
 CHECKPOINT_REFS = "refs/exosuit/checkpoints"
 AUTHOR = {
@@ -35,15 +36,6 @@ AUTHOR = {
 """Checkpoints are exosuit's commits, and must work where the person set no git identity."""
 
 Kind = Literal["edit", "undo", "redo", "rewind"]
-
-
-@dataclass(frozen=True)
-class About:
-    """What a change was made for, as the Rewind screen lists it."""
-
-    instruction: str = ""
-    level: str = ""
-    model: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,6 +183,14 @@ class Checkpoints:
                 text = self.repo.odb.stream(bytes.fromhex(sha)).read().decode("utf-8")
                 found[path] = (text, mode)
         return found
+
+
+def prune_old(root: Path, keep: int, days: float) -> list[int]:
+    """Prune the checkpoints of the repository at `root` (nothing outside git); their numbers."""
+    try:
+        return Checkpoints(root).prune(keep, days)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        return []
 
 
 def undo_stack(history: list[Checkpoint]) -> tuple[list[Checkpoint], list[Checkpoint]]:

@@ -286,3 +286,37 @@ async def test_slash_test_runs_the_tests_and_sends_a_failure_to_the_model(
         await answer_ended(pilot)
         assert any(n.startswith("⚠ Tests failed (exit 1") for n in notices(pilot))
     assert "assert 5 == 6" in last_user_text(wire_server)
+
+
+async def test_redo_and_the_rewind_screen_after_an_applied_review(
+    make_app: MakeApp, wire_server: WireServer, calc: Path
+) -> None:
+    from textual.widgets import DataTable
+
+    from widgets.rewind_screen import RewindScreen
+
+    wire_server.script(Reply(THREE_EDITS))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_review(pilot, "add type hints")
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause(0.2)
+        typed = calc.read_text()
+        await type_and_send(pilot, "/undo")
+        assert calc.read_text() == CALC
+        await type_and_send(pilot, "/redo")
+        assert calc.read_text() == typed and any("Redone: calc.py hold the undone edits again." in n for n in notices(pilot))
+        await type_and_send(pilot, "/rewind")
+        screen = app.screen
+        assert isinstance(screen, RewindScreen)
+        table = screen.query_one(DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [row[:3] for row in rows] == [["3", "just now", "redo of 1"], ["2", "just now", "undo of 1"], ["1", "just now", "edit"]]
+        assert rows[2][3:] == ["files", "+3 -3", "calc.py", "add type hints"] and rows[0][3] == "—" and rows[0][6] == ""
+        table.move_cursor(row=2)
+        await pilot.pause()
+        assert "Rewinding to before #1 puts back calc.py" in str(screen.query_one("#effect").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert calc.read_text() == CALC and not isinstance(app.screen, RewindScreen)
+        assert any("Rewound: calc.py put back as before change #1" in n for n in notices(pilot))

@@ -1,0 +1,117 @@
+"""The Rewind screen: the AI changes recorded in the repository's checkpoints, newest first (when,
+what, the level, the files, lines added and removed, the instruction); enter rewinds the files to
+before the one under the cursor. Dismissed with its number, or None."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from app.git.checkpoints import Checkpoint, Checkpoints
+from app.workspace import Workspace
+
+
+def ago(seconds: float) -> str:
+    """"just now", "5 min ago", "3 h ago", "2 days ago"."""
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return f"{days} day{'s' * (days != 1)} ago"
+
+
+class RewindScreen(ModalScreen[int | None]):
+    """Pick a checkpoint to rewind to; escape closes."""
+
+    DEFAULT_CSS = """
+    RewindScreen {
+        align: center middle;
+        & > Vertical {
+            width: 110;
+            height: auto;
+            max-height: 90%;
+            border: round $primary;
+            border-title-color: $text-primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & DataTable { height: auto; max-height: 20; background: transparent; margin-top: 1; }
+        & DataTable > .datatable--header { background: transparent; color: $text-muted; }
+        & #effect { margin-top: 1; color: $text; }
+        & #effect.-none { color: $text-muted; }
+        & .hint { color: $text-muted; margin-top: 1; }
+    }
+    """
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.checkpoints: Checkpoints | None = workspace.checkpoints
+        self.history: list[Checkpoint] = list(reversed(self.checkpoints.history())) if self.checkpoints else []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield DataTable(cursor_type="row")
+            yield Static(id="effect")
+            yield Static("enter  rewind the files to before the change under the cursor (the present is kept: /undo)"
+                         "    esc  close", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Vertical).border_title = "Rewind — the AI changes recorded in this repository"
+        table = self.query_one(DataTable)
+        table.add_columns("#", "when", "what", "level", "lines", "files", "instruction")
+        undoable, now = self.workspace.undoable, time.time()
+        for c in self.history:
+            what = c.kind + (f" of {c.of}" if c.of else "")
+            files = ", ".join(c.paths)
+            instruction = c.about.instruction.splitlines()[0] if c.about.instruction else ""
+            lines = Text.assemble((f"+{c.added}", "green"), " ", (f"-{c.removed}", "red"))
+            table.add_row(Text(str(c.number), style="bold" if c == undoable else ""), ago(now - c.time), what,
+                          c.about.level or "—", lines, Text(files if len(files) <= 36 else files[:35] + "…"),
+                          Text(instruction if len(instruction) <= 40 else instruction[:39] + "…"), key=str(c.number))
+        if not self.history:
+            self.query_one("#effect", Static).update("No AI changes recorded here yet: each one written is checkpointed.")
+        table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Say what rewinding to before the highlighted change would put back."""
+        effect = self.query_one("#effect", Static)
+        target = self._target()
+        if target is None or self.checkpoints is None:
+            return
+        try:
+            paths = [f.path for f in self.checkpoints.rewind_to(target).files]
+        except UnicodeDecodeError:
+            paths = []
+        effect.set_class(not paths, "-none")
+        if paths:
+            effect.update(Text.assemble("Rewinding to before ", (f"#{target.number}", "bold"), " puts back ",
+                                        (", ".join(paths), "bold"), f" (changed by #{target.number} and later)."))
+        else:
+            effect.update(f"The files are already as they were before #{target.number}.")
+
+    def _target(self) -> Checkpoint | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return self.history[table.cursor_row]
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        """enter: rewind to before the change under the cursor."""
+        target = self._target()
+        if target is not None:
+            self.dismiss(target.number)
