@@ -410,28 +410,36 @@ class ChatSession:
                 raise CompactError("nothing to compact yet: the conversation is only its latest turn")
             self._compacting = True
         before = self._conversation_tokens()
-        question = compaction.request(older)
-        summary, usage = "", None
         try:
-            for event in self.router.stream_chat(ChatRequest([Message("user", question)], max_tokens=1024)):
-                if isinstance(event, TextDelta):
-                    summary += event.text
-                elif isinstance(event, Done):
-                    usage = event.usage
+            summary = self.ask_aside(compaction.request(older), max_tokens=1024, what="the summary")
         finally:
             self._compacting = False
-            if usage or summary:  # a refused request cost nothing
-                spent = usage or Usage(estimate_tokens(question), estimate_tokens(summary), estimated=True)
-                self.meter.record(self.router.name, self.router.model, spent)
-        if usage is None or not summary.strip():
-            why = "was stopped" if usage is None else "came back empty"
-            raise ProviderError(f"{self.router.name}: the summary {why}", retryable=False)
         with self._lock:
             self._compacted = (older, carrier, carrier.summary)
             carrier.summary = compaction.summary_note(summary)
             del self.turns[:index]
             self._base = None  # the context block is made anew, the files as they are
         return compaction.Compacted(summary.strip(), index, before, self._conversation_tokens())
+
+    def ask_aside(self, question: str, *, max_tokens: int, what: str = "the answer") -> str:
+        """Ask the model `question` outside the conversation (no system prompt, no context, no
+        turn kept): a summary, a commit message. Metered like a turn; raises ProviderError when it
+        fails, is stopped (`cancel`) or comes back empty (`what` names it then)."""
+        text, usage = "", None
+        try:
+            for event in self.router.stream_chat(ChatRequest([Message("user", question)], max_tokens=max_tokens)):
+                if isinstance(event, TextDelta):
+                    text += event.text
+                elif isinstance(event, Done):
+                    usage = event.usage
+        finally:
+            if usage or text:  # a refused request cost nothing
+                spent = usage or Usage(estimate_tokens(question), estimate_tokens(text), estimated=True)
+                self.meter.record(self.router.name, self.router.model, spent)
+        if usage is None or not text.strip():
+            why = "was stopped" if usage is None else "came back empty"
+            raise ProviderError(f"{self.router.name}: {what} {why}", retryable=False)
+        return text
 
     def uncompact(self) -> int:
         """Put back the turns the last compaction summarised (the summary goes); how many.

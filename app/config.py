@@ -205,6 +205,9 @@ class ContextConfig:
 class GitConfig:
     """`[git]`: how the AI changes are kept in the repository."""
 
+    auto_commit: bool = True
+    """Commit each accepted AI change (only its hunks, never the person's own edits), with a
+    message the model writes and a `Co-authored-by: exosuit (<provider/model>)` trailer."""
     checkpoints_keep: int = 200
     """The newest checkpoints kept (older ones are pruned when a session starts)."""
     checkpoints_days: float = 30.0

@@ -25,10 +25,13 @@ from app.proposal import Proposal, propose
 from app.workspace import About, Workspace, Written
 
 if TYPE_CHECKING:
+    from app.git.checkpoints import Checkpoint
     from app.review import ReviewResult, WriteAccepted
     from app.shell import CommandResult
 
 Severity = Literal["information", "warning", "error"]
+MAX_COMMIT_DIFF = 12_000
+"""Characters of a change's diff the model sees to write its commit message."""
 E = TypeVar("E")
 
 
@@ -72,11 +75,14 @@ class Reviewer(Protocol):
 class Conversation:
     """One conversation with the model about a repository, from question to written edits."""
 
-    def __init__(self, session: ChatSession, reviewer: Reviewer, workspace: Workspace | None = None) -> None:
+    def __init__(self, session: ChatSession, reviewer: Reviewer, workspace: Workspace | None = None, *,
+                 auto_commit: bool = False) -> None:
+        """`auto_commit`: commit each accepted change (`[git] auto_commit`)."""
         self.session = session
         self.reviewer = reviewer
         self.workspace = workspace or Workspace(session.repo_root)
-        """Where reviews write, through the one gate (it keeps the writes `undo()` puts back)."""
+        """Where reviews write, through the one gate (it records the checkpoints `undo()` works from)."""
+        self.auto_commit = auto_commit
         self.reopenable: Proposal | None = None
         """The latest proposal whose review was closed without writing anything (`reopen()`)."""
         self._running = threading.Lock()
@@ -161,6 +167,47 @@ class Conversation:
         self.session.pending_note = "\n\n".join(n for n in (self.session.pending_note, note) if n)
         return written
 
+    def commit(self, ref: str | None) -> Iterator[LoopEvent]:
+        """Commit the change recorded as checkpoint `ref` when `auto_commit` is on, with a message
+        the model writes (a template when it cannot); a Notice saying what came of it."""
+        from app.git import commits  # git loads with the first commit
+
+        checkpoints = self.workspace.checkpoints
+        checkpoint = next((c for c in checkpoints.history() if c.ref == ref), None) if checkpoints and ref else None
+        if not self.auto_commit or checkpoint is None or checkpoint.kind != "edit":
+            return
+        if why := commits.refusal(self.session.repo_root, checkpoint):  # before the model is asked
+            yield Notice(f"{why}; the change is written, and /undo still takes it back", "warning")
+            return
+        message = self._commit_message(checkpoint)
+        try:
+            committed = commits.commit_change(self.session.repo_root, checkpoint, message)
+        except commits.CommitRefused as refused:
+            yield Notice(f"{refused}; the change is written, and /undo still takes it back", "warning")
+            return
+        checkpoints.set_ai_commit(checkpoint, committed.sha)  # type: ignore[union-attr]
+        yield Notice(f"Committed {committed.sha[:7]} “{committed.subject}” (marked as AI-made)")
+
+    def _commit_message(self, checkpoint: Checkpoint) -> str:
+        """The model's message for `checkpoint`'s change; the template when the model is the
+        offline smoke-test one, fails or answers nothing usable."""
+        from app.git import commits
+
+        session = self.session
+        if session.router.active.kind == "local":
+            return commits.template_message(checkpoint)
+        diff = self.workspace.checkpoints.diff(checkpoint)[:MAX_COMMIT_DIFF]  # type: ignore[union-attr]
+        question = prompts.load("commit_message", instruction=checkpoint.about.instruction or "(no instruction)", diff=diff)
+        try:
+            text = session.ask_aside(question, max_tokens=200, what="the commit message")
+        except ProviderError:
+            return commits.template_message(checkpoint)
+        lines = [line.rstrip() for line in text.strip().strip("`").strip().splitlines()]
+        subject = lines[0].strip().strip("\"'") if lines else ""
+        if not subject or len(subject) > 100:
+            return commits.template_message(checkpoint)
+        return "\n".join([subject, *lines[1:5]]).strip()
+
     def instructed(self, text: str, level: str) -> None:
         """The person asked `text` at `level`: what the changes written from now on are for."""
         router = self.session.router
@@ -244,6 +291,7 @@ class Conversation:
             lines[0] += "  (/undo puts it back · /test runs the tests)"
         for line in lines:
             yield Notice(line)
+        yield from self.commit(result.checkpoint)
         refusals = proposal.refusals_note()
         feedback = "\n\n".join(t for t in (result.feedback_for_model(), refusals) if t)
         if feedback and (result.left() or refusals):

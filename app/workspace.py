@@ -13,7 +13,7 @@ restart. Outside a git repository writes are not recorded and cannot be undone.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,8 @@ class Written:
     """The git ref recording the write, before and after (None outside git, or nothing written)."""
     saved_work: list[str] = field(default_factory=list)
     """Paths the write changed that held uncommitted work (kept in the checkpoint)."""
+    note: str = ""
+    """What else came of it, e.g. that an undone change's commit is off the branch."""
 
     @property
     def paths(self) -> list[str]:
@@ -105,7 +107,15 @@ class Workspace:
         target = self.undoable
         if target is None:
             raise ApplyError(["nothing to undo"])
-        return self._write(checkpoints.change_back(target), None, "undo", of=target.number)
+        written = self._write(checkpoints.change_back(target), None, "undo", of=target.number)
+        if not target.ai_commit:
+            return written
+        from app.git.commits import uncommit
+
+        short = target.ai_commit[:7]
+        note = (f"its commit {short} is off the branch" if uncommit(self.root, target)
+                else f"its commit {short} stays in the history (HEAD has moved on): commit the undo when you want it there")
+        return replace(written, note=note)
 
     def redo(self) -> Written:
         """Write again the change the newest undo took back; raises ApplyError as `undo` does."""
@@ -113,7 +123,12 @@ class Workspace:
         target = self.redoable
         if target is None:
             raise ApplyError(["nothing to redo"])
-        return self._write(checkpoints.change_back(target, to_before=False), None, "redo", of=target.number)
+        written = self._write(checkpoints.change_back(target, to_before=False), None, "redo", of=target.number)
+        from app.git.commits import recommit
+
+        if target.ai_commit and recommit(self.root, target):
+            return replace(written, note=f"its commit {target.ai_commit[:7]} is back on the branch")
+        return written
 
     def rewind(self, number: int) -> Written:
         """Put every file that checkpoint `number` and the later ones changed back as it was

@@ -59,6 +59,7 @@ def test_the_agent_headless_in_json_lines(repo: Path, wire_server: WireServer) -
         Reply(tool_calls=[Call("read_file", {"path": "calc.py"}, id="c1")]),
         Reply(tool_calls=[Call("run_command", {"command": "touch ran.txt"}, id="c2")]),
         Reply(tool_calls=[Call("propose_edit", {"edits": FIX}, id="c3")]),
+        Reply("Fix add to add"),  # the commit message of the accepted edit ([git] auto_commit)
         Reply("Fixed add."),
     )
     result = run(repo, wire_server, "--autonomy", "agent", "--yes", "--allow-commands", "--json", "fix add")
@@ -70,6 +71,9 @@ def test_the_agent_headless_in_json_lines(repo: Path, wire_server: WireServer) -
     assert finished == [("read_file", False), ("run_command", False), ("propose_edit", False)]
     assert any(e["type"] == "EditWritten" and e["written"] == ["calc.py"] for e in seen)
     assert (repo / "ran.txt").exists() and "return a + b" in (repo / "calc.py").read_text()
+    log = subprocess.run(["git", "log", "-1", "--format=%B"], cwd=repo, capture_output=True, text=True).stdout
+    assert log == "Fix add to add\n\nCo-authored-by: exosuit (openai/gpt-5.4) <exosuit@localhost>\n\n"
+    assert any(e["type"] == "Notice" and e["text"].startswith("Committed ") for e in seen)
 
 
 def test_without_allow_commands_a_command_is_declined_and_the_exit_is_2(repo: Path, wire_server: WireServer) -> None:

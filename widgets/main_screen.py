@@ -91,7 +91,8 @@ class MainScreen(Screen[None]):
         """`config`: the settings the session was made from, for the agent's rules and budget."""
         super().__init__()
         self.session = session
-        self.conversation = Conversation(session, ScreenReviewer(self))
+        # Without settings (a test, an embedding) nothing is committed; `exosuit` always has them.
+        self.conversation = Conversation(session, ScreenReviewer(self), auto_commit=bool(config and config.git.auto_commit))
         self.agent = Agent.from_config(self.conversation, ScreenApprover(self), config or Config(providers=[]))
         """Answers at Agent level (its level is the slider's)."""
         self.level = level if level not in self.DISABLED_LEVELS else Level.FILES
@@ -614,7 +615,8 @@ class MainScreen(Screen[None]):
             else:
                 await chat.add_notice(f"Cannot {doing}, nothing was changed: {error}", "error")
             return
-        await chat.add_notice(done.format(", ".join(written.paths) or "no file"))
+        note = f" Git: {written.note}." if written.note else ""
+        await chat.add_notice(done.format(", ".join(written.paths) or "no file") + note)
 
     async def _cmd_test(self, command: slash.Command) -> None:
         if await self._still_answering("running the tests"):

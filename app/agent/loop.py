@@ -312,6 +312,7 @@ class Agent:
         if result is None or not result.applied:
             raise ToolError("the person closed the review without writing anything: ask what they want instead")
         self.untested = self.untested or bool(result.written or result.deleted)
+        yield from self.conversation.commit(result.checkpoint)
         summary = target.summary(result)
         parts = [summary, result.feedback_for_model() or "", _refusals(proposal)]
         return "\n\n".join(p for p in parts if p)

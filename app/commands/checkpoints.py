@@ -56,4 +56,6 @@ def _write(args: argparse.Namespace, doing: str, write: Callable[[Workspace], Wr
         print(f"wrote {path}")
     for path in written.deleted:
         print(f"deleted {path}")
+    if written.note:
+        print(f"exosuit {doing}: {written.note}", file=sys.stderr)
     return OK

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     session, config = headless_session(args, instruction, "instruction")
     output = Output(args.json)
     person = Headless(output, args.yes, args.allow_commands)
-    conversation = Conversation(session, person)
+    conversation = Conversation(session, person, auto_commit=config.git.auto_commit)
     level = Level[(args.autonomy or config.autonomy.level).upper()]
     if level == Level.AGENT:
         agent = Agent.from_config(conversation, person, config)

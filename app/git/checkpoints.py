@@ -121,6 +121,10 @@ class Checkpoints:
         self.repo.git.update_ref(checkpoint.ref, commit)
         return replace(updated, commit=commit)
 
+    def diff(self, checkpoint: Checkpoint) -> str:
+        """The change `checkpoint` recorded, as a unified diff."""
+        return self.repo.git.diff("--no-renames", checkpoint.before, checkpoint.commit)
+
     def history(self) -> list[Checkpoint]:
         """Every checkpoint kept, oldest first."""
         out = self.repo.git.for_each_ref("--format=%(refname)%00%(objectname)%00%(contents:body)%00", CHECKPOINT_REFS)

@@ -320,3 +320,33 @@ async def test_redo_and_the_rewind_screen_after_an_applied_review(
         await pilot.pause()
         assert calc.read_text() == CALC and not isinstance(app.screen, RewindScreen)
         assert any("Rewound: calc.py put back as before change #1" in n for n in notices(pilot))
+
+
+async def test_an_accepted_review_is_committed_with_the_models_message_through_the_sdk(
+    repo: Path, wire_server: WireServer, calc: Path
+) -> None:
+    import git
+
+    from app.chat import ChatSession
+    from app.config import Config
+    from app.llm.meter import Meter
+    from app.llm.registry import build_router
+    from tests.tui.conftest import provider
+    from widgets.tui import ExosuitApp
+
+    history = git.Repo(repo)
+    history.index.add(["calc.py"])
+    history.index.commit("calc")
+    config = Config(providers=[provider(wire_server, "openai")])  # [git] auto_commit is on by default
+    wire_server.script(Reply(THREE_EDITS), Reply("Type the arithmetic functions"))
+    app = ExosuitApp(ChatSession(repo, build_router(config), Meter()), config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_review(pilot, "add type hints")
+        await pilot.press("Y", "ctrl+s")
+        await pilot.pause(0.2)
+        await answer_ended(pilot)
+        head = history.head.commit
+        assert any(f"Committed {head.hexsha[:7]} “Type the arithmetic functions” (marked as AI-made)" in n for n in notices(pilot))
+    assert head.message == "Type the arithmetic functions\n\nCo-authored-by: exosuit (openai/gpt-4.1-mini) <exosuit@localhost>\n"
+    assert "+def add(a: int, b: int) -> int:" in json.dumps(wire_server.requests[-1].body)
+    assert " calc.py" not in history.git.status("--porcelain")  # committed, the index along

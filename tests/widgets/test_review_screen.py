@@ -342,9 +342,9 @@ async def test_working_tree_review_reverts_rejected_hunks_after_a_checkpoint(sam
     assert disk(sample_repo) == {"server.py": expected, **kept}
     assert result.checkpoint is not None
     repo = git.Repo(sample_repo)
-    saved = repo.commit(result.checkpoint)
+    saved = repo.commit(f"{result.checkpoint}^")  # the files the revert touched, as they were before it
     assert (saved.tree / "server.py").data_stream.read().decode() == SERVER_NEW
-    assert (saved.tree / "notes.txt").data_stream.read().decode() == "scratch\n"
+    assert (saved.tree / "notes.txt").data_stream.read().decode() == "scratch\n"  # deleted by the revert, kept here
     assert saved.parents[0] == repo.head.commit
     assert repo.git.diff("--cached") == ""  # the index was not touched
 
