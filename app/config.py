@@ -208,6 +208,9 @@ class GitConfig:
     auto_commit: bool = True
     """Commit each accepted AI change (only its hunks, never the person's own edits), with a
     message the model writes and a `Co-authored-by: exosuit (<provider/model>)` trailer."""
+    agent_branch: bool = False
+    """At Agent level, work in a git worktree on a branch of its own (`exosuit/agent-N`); its whole
+    change comes to review when it ends, and only the accepted hunks reach the person's files."""
     checkpoints_keep: int = 200
     """The newest checkpoints kept (older ones are pruned when a session starts)."""
     checkpoints_days: float = 30.0

@@ -61,14 +61,16 @@ class Written:
 class Workspace:
     """The repository files an AI change may be written to, and the checkpoints of those writes."""
 
-    def __init__(self, root: Path, policy: Policy | None = None) -> None:
+    def __init__(self, root: Path, policy: Policy | None = None, *, recorded: bool = True) -> None:
+        """`recorded=False`: no checkpoints (the agent's own worktree, whose changes the person
+        reviews as a whole before they reach their files)."""
         self.root = root
         self.policy = policy
         self.about: About | None = None
         """What the changes written from now on are for (the instruction, level, model), for the
         checkpoints; the conversation sets it with each question."""
-        self._checkpoints: Checkpoints | None | bool = False
-        """Opened on first use (False: not yet; None: not a git repository)."""
+        self._checkpoints: Checkpoints | None | bool = False if recorded else None
+        """Opened on first use (False: not yet; None: not a git repository, or not recorded)."""
 
     @property
     def checkpoints(self) -> Checkpoints | None:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from app import shell
 from app.agent.text_protocol import TextProtocol
@@ -30,6 +30,10 @@ from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnSt
 from app.llm.base import ProviderError, ToolCall, ToolResult
 from app.llm.meter import estimate_tokens
 from app.proposal import Proposal, propose
+from app.workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.git.agent_branch import AgentBranch
 
 
 MAX_TEST_CHECKS = 3
@@ -156,6 +160,10 @@ class Agent:
     answered: list[tuple[str, str, str]] = field(default_factory=list)
     """The calls of this run, in order, with their results (name, arguments, result): the model
     is told when it repeats one, and stopped when it makes one MAX_REPEATS times in a row."""
+    own_branch: bool = False
+    """Work in a worktree on a branch of its own (`[git] agent_branch`)."""
+    worktree: Workspace | None = None
+    """While it works on its own branch: where its edits are written, unreviewed."""
 
     @classmethod
     def from_config(cls, conversation: Conversation, approver: Approver, config: Config) -> Agent:
@@ -165,11 +173,63 @@ class Agent:
             conversation, approver,
             rules=Rules(auto_accept_edits=autonomy.auto_accept_edits, allow=tuple(autonomy.allow)),
             budget=Budget(agent.max_steps, agent.max_cost, agent.max_seconds), test_command=agent.test_command,
+            own_branch=config.git.agent_branch,
         )
 
     def run(self, instruction: str) -> Iterator[AgentEvent]:
-        """Carry out `instruction`; its events, ending with one AgentEnded."""
-        session, root = self.conversation.session, self.conversation.session.repo_root
+        """Carry out `instruction`; its events, ending with one AgentEnded. With `own_branch`, in
+        a worktree of its own, whose whole diff the person then reviews (see app/git/agent_branch.py)."""
+        session = self.conversation.session
+        if not self.own_branch:
+            yield from self._steps(instruction, session.repo_root)
+            return
+        from app.git.agent_branch import AgentBranch
+
+        try:
+            branch = AgentBranch.start(session.repo_root)
+        except Exception as exc:  # noqa: BLE001 - git's many ways to fail end the run with one line
+            yield AgentEnded("failed", f"cannot make the agent's worktree: {str(exc).strip().splitlines()[-1]}", 0)
+            return
+        yield Notice(f"The agent works in a worktree of its own, on branch {branch.branch}: "
+                     "what it changes comes to your review when it ends.")
+        self.worktree = Workspace(branch.path, recorded=False)
+        ended = AgentEnded("stopped", "stopped by the person", 0)
+        try:
+            with session.context.rooted(branch.path):
+                for event in self._steps(instruction, branch.path):
+                    if isinstance(event, AgentEnded):
+                        ended = event
+                    else:
+                        yield event
+            yield from self._land(branch)
+        finally:
+            self.worktree = None
+            kept = branch.finish()
+        yield Notice(f"The agent's work stays on branch {kept}.")
+        yield ended
+
+    def _land(self, branch: AgentBranch) -> Iterator[AgentEvent]:
+        """Bring what the agent changed in its worktree to the person's review; the accepted
+        hunks are written to their files (and committed, when that is on)."""
+        from app.review import WriteAccepted
+
+        proposal = Proposal([], branch.changeset(), [])
+        if not proposal.changeset.files:
+            yield Notice("The agent changed no file.")
+            return
+        yield Notice(f"The agent's whole change: {len(proposal.changeset.files)} file(s) to review.")
+        target = WriteAccepted(self.conversation.workspace)
+        result = self.conversation.reviewer.review(proposal, target)
+        if result is None or not result.applied:
+            yield Notice("Review closed: none of the agent's work was written to your files.")
+            return
+        for line in target.summary(result).splitlines():
+            yield Notice(line)
+        yield from self.conversation.commit(result.checkpoint)
+
+    def _steps(self, instruction: str, root: Path) -> Iterator[AgentEvent]:
+        """The run's steps, its tools working in `root`."""
+        session = self.conversation.session
         self.stopping.clear()
         started, cost = time.monotonic(), session.meter.cost or 0.0
         self.rules = replace(self.rules, sandboxed=self.rules.sandboxed and shell.sandbox_available())
@@ -304,15 +364,16 @@ class Agent:
         yield from review_notices(proposal)
         if not proposal.changeset.files:
             raise ToolError("nothing could be placed:\n\n" + "\n\n".join(p.message for p in proposal.problems))
-        target = WriteAccepted(self.conversation.workspace)
-        if verdicts == {"allow"}:
+        target = WriteAccepted(self.worktree or self.conversation.workspace)
+        if verdicts == {"allow"} or self.worktree is not None:  # on its own branch, reviewed when it ends
             result = target.write(Review(proposal.changeset).accept_all())
         else:
             result = self.conversation.reviewer.review(proposal, target)
         if result is None or not result.applied:
             raise ToolError("the person closed the review without writing anything: ask what they want instead")
         self.untested = self.untested or bool(result.written or result.deleted)
-        yield from self.conversation.commit(result.checkpoint)
+        if self.worktree is None:
+            yield from self.conversation.commit(result.checkpoint)
         summary = target.summary(result)
         parts = [summary, result.feedback_for_model() or "", _refusals(proposal)]
         return "\n\n".join(p for p in parts if p)

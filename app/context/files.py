@@ -11,6 +11,8 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -67,6 +69,15 @@ class ContextFiles:
     def paths(self) -> list[str]:
         """The added files, in the order they were added."""
         return list(self._paths)
+
+    @contextmanager
+    def rooted(self, root: Path) -> Iterator[None]:
+        """Read the files from `root` meanwhile: the agent's worktree, where its edits are."""
+        saved, self.repo_root = self.repo_root, root.resolve()
+        try:
+            yield
+        finally:
+            self.repo_root = saved
 
     def add(self, rel: str, *, force: bool = False) -> Added:
         """Add a file, every repo file under a directory, or every repo file a glob matches
