@@ -85,3 +85,24 @@ def test_a_review_closed_on_the_agents_change_writes_nothing(tmp_path: Path) -> 
     assert "Review closed: none of the agent's work was written to your files." in [e.text for e in events if isinstance(e, Notice)]
     assert (root / "calc.py").read_text() == CALC and not (root / "NOTES.md").exists()
     assert "def add(a: int" in (git.Repo(root).commit("exosuit/agent-1").tree / "calc.py").data_stream.read().decode()
+
+
+def test_a_repository_without_commits_works_and_a_merge_in_progress_refuses(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git.Repo.init(fresh)
+    (fresh / "calc.py").write_text(CALC)
+    model = ScriptedProvider(Reply(tool_calls=(ToolCall("c1", "propose_edit", {"edits": EDITS}),)), "Done.")
+    agent = Agent(Conversation(ChatSession(fresh, Router([model]), Meter()), ScriptedReviewer(lambda r: r.accept_all())),
+                  None, own_branch=True)  # type: ignore[arg-type]
+    assert list(agent.run("type calc.py"))[-1] == AgentEnded("done", "Done.", 2)
+    assert "def sub(a: int, b: int)" in (fresh / "calc.py").read_text() and not git.Repo(fresh).head.is_valid()
+
+    merging = tmp_path / "merging"
+    repo = make_repo(merging, {"calc.py": CALC})
+    (merging / ".git" / "MERGE_HEAD").write_text(repo.head.commit.hexsha + "\n")
+    agent = Agent(Conversation(ChatSession(merging, Router([ScriptedProvider()]), Meter()), ScriptedReviewer()),
+                  None, own_branch=True)  # type: ignore[arg-type]
+    assert list(agent.run("anything")) == [
+        AgentEnded("failed", "cannot make the agent's worktree: a merge is in progress: finish it or abort it first", 0)
+    ]

@@ -379,7 +379,9 @@ class MainScreen(Screen[None]):
         """At Agent level, the slider says what runs without asking: edits when auto-accepted;
         without bubblewrap, that commands are unsandboxed (each one then asks)."""
         warnings = []
-        if self.level == Level.AGENT and self.agent.rules.auto_accept_edits:
+        if self.level == Level.AGENT and self.agent.own_branch:
+            warnings.append("on its own branch")
+        elif self.level == Level.AGENT and self.agent.rules.auto_accept_edits:
             warnings.append("edits written without review")
         if self.level == Level.AGENT and not sandbox_available():
             warnings.append("commands unsandboxed (no bwrap): each one asks")

@@ -20,8 +20,13 @@ import git
 
 from app.edits.changeset import ChangeSet, FileChange
 from app.git.checkpoints import AUTHOR
+from app.git.state import in_progress
 
 BRANCHES = "exosuit/agent-"
+
+
+class BranchRefused(Exception):
+    """The agent's branch cannot be made now; the message says why in one line."""
 
 
 def worktrees_dir(root: Path) -> Path:
@@ -44,8 +49,11 @@ class AgentBranch:
 
     @classmethod
     def start(cls, root: Path) -> AgentBranch:
-        """Make a worktree on a new branch holding the person's working tree as it is now."""
+        """Make a worktree on a new branch holding the person's working tree as it is now.
+        Raises BranchRefused during a merge or rebase (the tree is half-made)."""
         repo = git.Repo(root)
+        if what := in_progress(Path(repo.git_dir)):
+            raise BranchRefused(f"{what} is in progress: finish it or abort it first")
         with tempfile.TemporaryDirectory() as tmp:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
             if repo.head.is_valid():

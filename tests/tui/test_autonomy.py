@@ -189,3 +189,29 @@ async def test_the_levels_and_the_tests_are_in_the_command_palette(make_app: Mak
         assert app.screen.level == Level.AGENT
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Autonomy: Files", "Stop", "Run the tests"} <= set(titles)
+
+
+async def test_on_its_own_branch_the_agent_leaves_the_files_alone_until_its_whole_change_is_reviewed(
+    wire_server: WireServer, repo: Path
+) -> None:
+    from app.chat import ChatSession
+    from app.config import Config, GitConfig
+    from app.llm.meter import Meter
+    from app.llm.registry import build_router
+    from tests.tui.conftest import provider
+    from widgets.tui import ExosuitApp
+
+    wire_server.script(Reply(tool_calls=[Call("propose_edit", {"edits": EDIT}, id="c1")]), Reply("Typed greet."))
+    config = Config(providers=[provider(wire_server, "openai")], git=GitConfig(auto_commit=False, agent_branch=True))
+    app = ExosuitApp(ChatSession(repo, build_router(config), Meter()), Level.AGENT, config)
+    before = (repo / "app" / "greet.py").read_text()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert "⚠ on its own branch" in str(app.screen.query_one(AutonomySlider).render())
+        await type_and_send(pilot, "type greet")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review of the whole change")
+        assert (repo / "app" / "greet.py").read_text() == before  # written on the branch only, so far
+        await pilot.press("Y", "ctrl+s")
+        await answer_ended(pilot)
+        assert any("on branch exosuit/agent-1" in n for n in notices(pilot))
+        assert any("The agent's work stays on branch exosuit/agent-1." in n for n in notices(pilot))
+    assert "def greet(name: str) -> str:" in (repo / "app" / "greet.py").read_text()
