@@ -68,8 +68,10 @@ class ExosuitApp(App[None]):
                 yield SystemCommand(f"Autonomy: {level.label}", f"{WHAT[level].capitalize()} (alt+{level.value})",
                                     partial(screen.set_level, level))
             yield SystemCommand("Stop", "Stop the answer, or the agent and its command (esc)", screen.action_cancel)
-            for name, title in (("/undo", "Undo applied edits"), ("/review", "Reopen the closed review"),
-                                ("/test", "Run the tests")):
+            for name, title in (("/undo", "Undo the last AI change"), ("/redo", "Redo the undone change"),
+                                ("/rewind", "Rewind to a checkpoint"), ("/review", "Reopen the closed review"),
+                                ("/test", "Run the tests"), ("/context", "Context: files and tokens"),
+                                ("/compact", "Compact the conversation")):
                 help_text = f"{slash.COMMANDS[name].capitalize()} ({name})"
                 yield SystemCommand(title, help_text, partial(screen.run_slash, name))
 

@@ -248,7 +248,7 @@ async def test_the_command_palette_undoes_applied_edits(
         await pilot.press("Y", "ctrl+s")
         await pilot.pause(0.2)
         assert "int" in calc.read_text()
-        await pilot.press("ctrl+p", *"Undo applied edits")
+        await pilot.press("ctrl+p", *"Undo the last AI change")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause(0.2)
