@@ -1,0 +1,116 @@
+"""Tab-level completions: the code the model would write at the cursor, for ghost text.
+
+`Completions.complete()` runs in a worker thread, one call per pause in typing. Each call
+supersedes the one before: a request still in flight is closed at once (the server sees the
+disconnect), and a reply that comes back after a newer call is dropped, so ghost text never
+belongs to a cursor that has moved on. What the model returns is trimmed (`trim`) so that it
+never repeats the code after the cursor and ends with the block it is in; recent results are
+kept, and what was shown and accepted is counted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from app.llm.base import ProviderError
+from app.llm.meter import Meter
+from app.llm.router import Router
+
+MAX_LINES = 12
+"""A suggestion is at most this many lines."""
+CACHED = 64
+"""Recent (prefix, suffix) → suggestion pairs kept."""
+
+
+@dataclass
+class Tally:
+    """Completions shown and accepted this session (for the review analytics)."""
+
+    requested: int = 0
+    shown: int = 0
+    accepted: int = 0
+    accepted_chars: int = 0
+
+
+class Completions:
+    """Fill-in-the-middle suggestions through `router`'s active provider, metered in `meter`."""
+
+    def __init__(self, router: Router, meter: Meter, *, max_tokens: int = 64) -> None:
+        self.router = router
+        self.meter = meter
+        self.max_tokens = max_tokens
+        self.tally = Tally()
+        self.error = ""
+        """Why the latest request failed, one line ("" when it did not)."""
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    def complete(self, prefix: str, suffix: str) -> str | None:
+        """The suggestion for a cursor between `prefix` and `suffix` ("" for none), or None when
+        a newer call or `cancel()` superseded this one, or the request failed (see `error`)."""
+        with self._lock:
+            self._generation += 1
+            mine = self._generation
+            self.router.abort()  # the request in flight, if any: its cursor has moved on
+            if (prefix, suffix) in self._cache:
+                self._cache.move_to_end((prefix, suffix))
+                return self._cache[(prefix, suffix)]
+        self.tally.requested += 1
+        try:
+            fill = self.router.complete_fim(prefix, suffix, max_tokens=self.max_tokens)
+        except ProviderError as exc:
+            if mine == self._generation:
+                self.error = str(exc).splitlines()[0]
+            return None
+        self.meter.record(self.router.name, self.router.model, fill.usage)
+        text = trim(fill.text, prefix, suffix)
+        with self._lock:
+            if mine != self._generation:
+                return None  # stale: the person typed on
+            self.error = ""
+            self._cache[(prefix, suffix)] = text
+            if len(self._cache) > CACHED:
+                self._cache.popitem(last=False)
+        return text
+
+    def cancel(self) -> None:
+        """Drop whatever is asked now (the person typed, moved or left the editor)."""
+        with self._lock:
+            self._generation += 1
+            self.router.abort()
+
+    def shown(self) -> None:
+        self.tally.shown += 1
+
+    def accepted(self, text: str) -> None:
+        self.tally.accepted += 1
+        self.tally.accepted_chars += len(text)
+
+
+def trim(middle: str, prefix: str, suffix: str) -> str:
+    """`middle` as ghost text between `prefix` and `suffix`: without what the suffix already
+    says (the rest of the cursor's line, or the next line of code), ending with the block the
+    cursor is in or opens (a line back at its indentation or less ends it), MAX_LINES at most,
+    and without trailing blank lines."""
+    rest_of_line, _, after = suffix.partition("\n")
+    lines = middle.split("\n")
+    cursor_line = prefix.rsplit("\n", 1)[-1]
+    indent = len(cursor_line) - len(cursor_line.lstrip())
+    next_code = next((line.strip() for line in after.split("\n") if line.strip()), "")
+    kept: list[str] = []
+    deeper = False
+    for number, line in enumerate(lines[:MAX_LINES]):
+        depth = len(line) - len(line.lstrip())
+        if number and next_code and line.strip() == next_code:
+            break  # the model is writing the code that already follows
+        if number and line.strip() and (depth < indent or (deeper and depth <= indent)):
+            break  # back out of the block the cursor is in (or the one it opened)
+        deeper = deeper or (number > 0 and bool(line.strip()) and depth > indent)
+        kept.append(line)
+    text = "\n".join(kept).rstrip()
+    if rest_of_line.strip() and text.endswith(rest_of_line.strip()):
+        text = text[: len(text) - len(rest_of_line.strip())].rstrip()
+    return text

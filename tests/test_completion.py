@@ -1,0 +1,69 @@
+"""Tab-level completions in the core: one request at a time, the one in flight closed when a
+newer one starts (the wire server sees the disconnect), stale replies dropped, results cached,
+and what the model returns trimmed so it never repeats the code after the cursor."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from app.completion import Completions, trim
+from app.config import Config
+from app.llm.meter import Meter
+from app.llm.registry import build_router
+from tests.wire_server import Hang, Reply, Status, WireServer, openai_config
+
+
+def completions(server: WireServer) -> Completions:
+    config = openai_config(server, fim="native", model="qwen2.5-coder")
+    return Completions(build_router(Config(providers=[config])), Meter())
+
+
+def test_trim_keeps_the_middle_only() -> None:
+    assert trim("x)", "print(", ")\n") == "x"  # the rest of the line is already there
+    assert trim("a + b\n    return c", "def f(a, b):\n    c = ", "\n    return c\n") == "a + b"
+    body = "\n    return a + b\n\n\ndef sub(a, b):\n    return a - b"
+    assert trim(body, "def add(a, b):", "\n") == "\n    return a + b"  # the block it opened, then stop
+    inner = "total += x\n    return total"
+    assert trim(inner, "def s(xs):\n    total = 0\n    for x in xs:\n        ", "\n") == "total += x"  # dedent ends it
+    assert trim("\n".join(f"x{i} = {i}" for i in range(30)), "", "").count("\n") == 11
+    assert trim("value\n\n\n", "", "") == "value"
+
+
+def test_a_completion_through_the_sdk_is_trimmed_cached_and_metered(wire_server: WireServer) -> None:
+    wire_server.script(Reply("a + b\n", "    return c", usage=(40, 6)))
+    ghost = completions(wire_server)
+    assert ghost.complete("def f(a, b):\n    c = ", "\n    return c\n") == "a + b"
+    assert ghost.complete("def f(a, b):\n    c = ", "\n    return c\n") == "a + b"  # cached: no second request
+    assert len(wire_server.requests) == 1 and wire_server.requests[0].body["suffix"] == "\n    return c\n"
+    assert ghost.meter.requests[0].usage.input_tokens == 40 and ghost.tally.requested == 1
+
+
+def test_a_newer_request_closes_the_one_in_flight_and_its_late_reply_is_dropped(wire_server: WireServer) -> None:
+    wire_server.script(Hang(), Reply("second"))
+    ghost = completions(wire_server)
+    results: list[str | None] = []
+    first = threading.Thread(target=lambda: results.append(ghost.complete("a", "")))
+    first.start()
+    deadline = time.monotonic() + 5
+    while not wire_server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ghost.complete("ab", "") == "second"
+    first.join(5)
+    assert results == [None] and wire_server.wait_for_disconnect(5)  # the first was closed, not waited for
+    assert ghost.error == ""
+
+
+def test_cancel_drops_the_request_in_flight_and_a_failure_is_one_quiet_line(wire_server: WireServer) -> None:
+    wire_server.script(Hang(), Status(503, "down"))
+    ghost = completions(wire_server)
+    results: list[str | None] = []
+    worker = threading.Thread(target=lambda: results.append(ghost.complete("x", "")))
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not wire_server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    ghost.cancel()
+    worker.join(5)
+    assert results == [None] and not worker.is_alive() and ghost.error == ""  # a cancel is no error
+    assert ghost.complete("y", "") is None and ghost.error.startswith("openai") and "\n" not in ghost.error
