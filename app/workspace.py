@@ -90,6 +90,14 @@ class Workspace:
         """Write `changeset` (its `accepted` hunks) and record it, or raise ApplyError and write nothing."""
         return self._write(changeset, accepted, "edit")
 
+    def save(self, rel: str, old_text: str, new_text: str) -> Written:
+        """Write the person's own edit of `rel` (the editor's save), checked against `old_text`
+        (the file as it was read): checkpointed like any write, but theirs, so it is on no undo
+        stack and in no AI commit. Raises ApplyError when the file changed on disk since."""
+        from app.edits.changeset import FileChange
+
+        return self._write(ChangeSet([FileChange(rel, old_text, new_text)]), None, "save")
+
     @property
     def undoable(self) -> Checkpoint | None:
         """The checkpoint `undo()` would take back, if any."""
@@ -177,6 +185,6 @@ class Workspace:
         written = Written(applied.written, applied.deleted)
         if before is None or not written.paths:
             return written
-        about = self.about if kind == "edit" and self.about else About()  # an undo is the person's, not the model's
+        about = self.about if kind == "edit" and self.about else About()  # an undo or a save is the person's
         checkpoint = self.checkpoints.record(before[0], paths, kind, about, of)  # type: ignore[union-attr]
         return Written(applied.written, applied.deleted, checkpoint.ref, before[1])

@@ -137,3 +137,9 @@ SUMMARY = Reply(
 CONTEXT = chat_app(("anthropic",), *LONG_ANSWERS, files=SHOP, map_tokens=1024)
 COMPACT = chat_app(("anthropic",), *LONG_ANSWERS, SUMMARY, files=SHOP, map_tokens=1024)
 OVERFLOW = chat_app(("anthropic",), *LONG_ANSWERS, files=SHOP, window=3400, map_tokens=1024)
+SHAPES = {"app/shapes.py": (
+    "import math\n\n\ndef area_of_circle(radius: float) -> float:\n    return math.pi * radius ** 2\n\n\n"
+    "def area_of_square(side: float) -> float:\n    \n"
+)}
+"""A file to complete in the editor pane."""
+EDITOR = chat_app(("openai",), Reply("return side ** 2"), files=SHAPES)

@@ -98,6 +98,9 @@ SCENARIOS: list[Scenario] = [
     Scenario("chat-rewind", chat.ANSWER, (*chat.typed("/add app/greet.py", "Use an f-string in greet"), "y", "ctrl+s",
                                           "wait:600", *"/undo", "enter", "wait:300", *"/redo", "enter", "wait:300",
                                           *"/rewind", "enter", "wait:400")),
+    # The editor pane at the Tab level: ghost text at the cursor after a pause in typing.
+    Scenario("editor-ghost", chat.EDITOR, ("alt+1", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 8,
+                                           "end", "x", "backspace", "wait:800")),
     Scenario("chat-overflow", chat.OVERFLOW, chat.typed("/add shop/", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?")),
 ]
 

@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -34,7 +35,9 @@ from app.config import Config
 from app.context import ContextError, repo_files
 from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
 from app.edits.apply import ApplyError
+from app.edits import textfile
 from app.llm.base import Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
+from app.completion import Completions
 from app.llm.catalog import ModelCatalog
 from app.llm.meter import estimate_tokens
 from widgets import slash
@@ -43,6 +46,7 @@ from widgets.autonomy_slider import WHAT, AutonomySlider
 from widgets.approval import CommandApproval
 from widgets.chat_pane import Banner, ChatPane, SummaryNote, ToolStep
 from widgets.context_screen import ContextScreen
+from widgets.editor_pane import EditorPane
 from widgets.model_picker import ModelPicker
 from widgets.overflow_choice import OverflowChoice
 from widgets.prompt_input import PromptInput
@@ -50,6 +54,7 @@ from widgets.providers import banner_notice, is_offline, loading_text
 from widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from app.llm.router import Router
     from app.proposal import Proposal
     from app.review import ReviewResult, WriteAccepted
     from app.workspace import Written
@@ -69,12 +74,12 @@ class MainScreen(Screen[None]):
           for level in Level],
         Binding("ctrl+t", "run_slash('/test')", "Run the tests", show=False, priority=True),
         Binding("ctrl+o", "run_slash('/context')", "Context: files and tokens", show=False, priority=True),
+        Binding("ctrl+e", "switch_pane", "Prompt / editor", show=False, priority=True),
         Binding("ctrl+left", "slide(-1)", "Less autonomy", show=False, priority=True),
         Binding("ctrl+right", "slide(1)", "More autonomy", show=False, priority=True),
     ]
     DISABLED_LEVELS = {
-        Level.TAB: "Tab needs the editor pane, which is not built yet",
-        Level.EDIT: "Edit needs the editor pane, which is not built yet",
+        Level.EDIT: "Edit needs selection edits in the editor, which are not built yet",
     }
     """Levels that cannot work yet, and why (shown struck through on the slider)."""
 
@@ -105,14 +110,17 @@ class MainScreen(Screen[None]):
         """The agent's tool calls under way, by call id."""
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
+        self.completions = Completions(self._completion_router(config), session.meter)
+        """Ghost text for the editor pane at the Tab level."""
         self._held: str | None = None
         """The question held back while the conversation is compacted to make room for it."""
         self._compacted = False
         """Whether the latest compaction came through (the held question then goes)."""
 
     def compose(self) -> ComposeResult:
-        with ChatPane():
-            yield Banner(self._banner(), classes="-offline" if self.session.router.notice else "")
+        with Horizontal(id="work"):
+            with ChatPane():
+                yield Banner(self._banner(), classes="-offline" if self.session.router.notice else "")
         yield Static(id="completions", markup=False)
         session = self.session
         completer = slash.Completer(
@@ -359,6 +367,58 @@ class MainScreen(Screen[None]):
         self.query_one(PromptInput).focus()
         answered.set_result(event.answer)
 
+    # -- editor ---------------------------------------------------------------------------------
+
+    def _completion_router(self, config: Config | None) -> Router:
+        """The providers completions go to: their own instances, so that closing a completion in
+        flight never closes a chat answer streaming (without settings, the chat's)."""
+        if config is None or not config.providers:
+            return self.session.router
+        from app.llm.registry import build_router
+
+        return build_router(config)
+
+    async def open_editor(self, path: str) -> None:
+        """Open the repository file `path` in the editor pane (instead of the one open)."""
+        chat = self.query_one(ChatPane)
+        try:
+            rel = self.session.context.locate(path)
+            text = textfile.read(self.session.repo_root / rel, rel).text
+        except (ContextError, OSError, textfile.NotTextError) as exc:
+            await chat.add_notice(f"Cannot open {path}: {exc}", "error")
+            return
+        await self.query("EditorPane").remove()
+        editor = EditorPane(rel, text, self.completions)
+        editor.ghost = self.level == Level.TAB
+        await self.query_one("#work").mount(editor)
+        editor.focus()
+
+    @on(EditorPane.Save)
+    async def _save(self, event: EditorPane.Save) -> None:
+        editor = event.editor
+        if not editor.modified:
+            self.notify(f"{editor.path}: nothing to save.")
+            return
+        text = editor.text
+        try:
+            self.conversation.workspace.save(editor.path, editor.saved_text, text)
+        except ApplyError as error:
+            await self.query_one(ChatPane).add_notice(f"Not saved: {error} (/edit {editor.path} reads it again)", "error")
+            return
+        editor.saved_text = text
+        self.notify(f"Saved {editor.path}.")
+        self._refresh_status()
+
+    def action_switch_pane(self) -> None:
+        """ctrl+e: between the prompt and the editor pane."""
+        editors = self.query(EditorPane)
+        if not editors:
+            self.notify("No file open: /edit PATH opens one.")
+        elif editors.first().has_focus:
+            self.query_one(PromptInput).focus()
+        else:
+            editors.first().focus()
+
     # -- autonomy -------------------------------------------------------------------------------
 
     def set_level(self, level: Level) -> None:
@@ -370,9 +430,16 @@ class MainScreen(Screen[None]):
             return
         self.level = level
         self.query_one(AutonomySlider).level = level
+        for editor in self.query(EditorPane):
+            editor.ghost = level == Level.TAB
+            if level != Level.TAB:
+                editor.action_dismiss()
         remember_level(self.session.repo_root, level.name.lower())
         self._update_slider_warning()
         self._refresh_status()  # the agent's system prompt is another size
+        if level == Level.TAB and not self.query(EditorPane):
+            self.notify("Tab: ghost text as you type in the editor — /edit PATH opens a file.", title="Autonomy")
+            return
         self.notify(f"{level.label}: {WHAT[level]} (from the next question on).", title="Autonomy")
 
     def _update_slider_warning(self) -> None:
@@ -400,10 +467,15 @@ class MainScreen(Screen[None]):
         self.set_level(Level(value))
 
     def action_slide(self, step: int) -> None:
-        """ctrl+left / ctrl+right: one level less or more (in the prompt, with text: a word left or right)."""
+        """ctrl+left / ctrl+right: one level less or more (in the prompt, with text, or in the
+        editor: a word left or right, taking the ghost text's next word)."""
         prompt = self.query_one(PromptInput)
         if prompt.text and prompt.has_focus:
             (prompt.action_cursor_word_left if step < 0 else prompt.action_cursor_word_right)()
+            return
+        editor = self.focused
+        if isinstance(editor, EditorPane):  # a word left, or the ghost text's next word
+            (editor.action_cursor_word_left if step < 0 else editor.action_accept_word)()
             return
         enabled = [level for level in Level if level not in self.DISABLED_LEVELS]
         index = enabled.index(self.level) + step
@@ -488,6 +560,7 @@ class MainScreen(Screen[None]):
             "/test": self._cmd_test,
             "/compact": self._cmd_compact,
             "/context": self._cmd_context,
+            "/edit": self._cmd_edit,
             "/help": self._cmd_help,
         }
         handler = handlers.get(command.name)
@@ -664,6 +737,12 @@ class MainScreen(Screen[None]):
 
         files = session.context.from_start(repo_files(session.repo_root))
         self.app.push_screen(ContextScreen(session, files, agent=self.level == Level.AGENT), closed)
+
+    async def _cmd_edit(self, command: slash.Command) -> None:
+        if len(command.args) != 1:
+            await self.query_one(ChatPane).add_notice("Usage: /edit PATH (a repo file)", "error")
+            return
+        await self.open_editor(command.args[0])
 
     async def _cmd_help(self, command: slash.Command) -> None:
         width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3

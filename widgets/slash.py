@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "/rewind": "the AI changes recorded here: rewind the files to before any of them",
     "/test": "run the tests in the sandbox; when they fail, their output goes to the model",
     "/context": "the next request part by part in tokens: drop or add files, compact (ctrl+o)",
+    "/edit": "open a repo file in the editor pane (ctrl+e: prompt / editor); at Tab, ghost text as you type",
     "/compact": "the model summarises the older turns to make room in the window (/compact undo puts them back)",
     "/help": "list commands and keys",
 }
@@ -35,6 +36,8 @@ KEYS: dict[str, str] = {
     "alt+1…4 / ctrl+←→": "autonomy: Tab, Edit, Files, Agent (ctrl+←→ with an empty prompt)",
     "ctrl+t": "run the tests (/test); a failure goes to the model",
     "ctrl+o": "the context: each part's tokens, drop or add files (/context)",
+    "ctrl+e": "move between the prompt and the editor pane",
+    "tab (editor, at Tab)": "take the ghost text; ctrl+→ its next word, esc dismisses it; ctrl+s saves",
     "ctrl+c": "stop the answer or the agent, or clear the prompt",
     "ctrl+p": "command palette",
     "ctrl+q": "quit",
@@ -148,7 +151,7 @@ class Completer:
         start, word = _last_word(line)
         if word.startswith("--"):
             return Completion(start, ["--force"] if "--force".startswith(word) else [], word)
-        if command == "/add":
+        if command in ("/add", "/edit"):
             return Completion(start, _path_options(self._files(), word), word)
         if command == "/drop":
             return Completion(start, [p for p in self._context() if p.startswith(word)], word)

@@ -107,6 +107,14 @@ class ContextFiles:
         self._paths.append(rel)
         return Added([rel])
 
+    def locate(self, typed: str) -> str:
+        """The repo-relative path of the file `typed` names (from `start`), checked as `add`
+        checks it: in the repository, not in `.git`, no symlink out. Raises ContextError."""
+        path = self._resolve(typed)
+        if not path.is_file():
+            raise ContextError(f"no such file in the repo: {self._relative(path)}")
+        return self._relative(path)
+
     def add_mentioned(self, text: str) -> Added:
         """Add the repo files, directories and globs `text` names as `@path`; an `@` word naming
         nothing in the repo (`@property`, `@alice`) is left alone, and a file that cannot be added

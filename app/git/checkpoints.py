@@ -35,7 +35,8 @@ AUTHOR = {
 }
 """Checkpoints are exosuit's commits, and must work where the person set no git identity."""
 
-Kind = Literal["edit", "undo", "redo", "rewind"]
+Kind = Literal["edit", "undo", "redo", "rewind", "save"]
+"""An AI change, the person's undo, redo or rewind of one, or their own save in the editor."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,8 @@ def prune_old(root: Path, keep: int, days: float) -> list[int]:
 def undo_stack(history: list[Checkpoint]) -> tuple[list[Checkpoint], list[Checkpoint]]:
     """The checkpoints `/undo` takes back (newest last) and those `/redo` puts again (next last),
     replayed from the history: a change or a rewind goes on the undo stack and empties the redo
-    stack; an undo moves its checkpoint over to the redo stack, a redo moves it back."""
+    stack; an undo moves its checkpoint over to the redo stack, a redo moves it back; the
+    person's own saves are on neither."""
     undo: list[Checkpoint] = []
     redo: list[Checkpoint] = []
     for c in history:

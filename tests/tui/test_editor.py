@@ -1,0 +1,116 @@
+"""The editor pane and ghost text at the Tab level, through the real SDK and the wire server: one
+request per pause in typing, not one per key; a request in flight closed when typing resumes;
+tab / ctrl+right / escape; a save through the write gate, byte-exact, on no undo stack."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from app.chat import ChatSession
+from app.config import Config
+from app.llm.meter import Meter
+from app.llm.registry import build_router
+from tests.tui.conftest import provider
+from tests.tui.test_main_screen import notices, type_and_send
+from tests.wire_server import Hang, Reply, WireServer
+from widgets.editor_pane import EditorPane
+from widgets.tui import ExosuitApp
+
+
+def app_for(repo: Path, server: WireServer) -> ExosuitApp:
+    config = Config(providers=[dataclasses.replace(provider(server, "openai"), fim="native")])
+    return ExosuitApp(ChatSession(repo, build_router(config), Meter()), config=config)
+
+
+async def until(pilot: Pilot, predicate, what: str, timeout: float = 10.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"no {what}"
+        await pilot.pause(0.02)
+
+
+async def open_at_end_of_first_line(pilot: Pilot, path: str) -> EditorPane:
+    await type_and_send(pilot, f"/edit {path}")
+    editor = pilot.app.screen.query_one(EditorPane)
+    editor.move_cursor((0, len(editor.document.get_line(0))))
+    return editor
+
+
+async def test_ghost_text_comes_once_per_pause_and_tab_takes_it_then_a_save_is_byte_exact(
+    repo: Path, wire_server: WireServer
+) -> None:
+    (repo / "app" / "greet.py").write_bytes(b"def greet(name):\r\n    return name\r\n")  # CRLF, kept
+    wire_server.script(Reply("  # says hello"))
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("alt+1")  # Tab
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        assert editor.has_focus and editor.ghost and editor.language == "python"
+        await pilot.press(*" ")  # a pause after one key...
+        await until(pilot, lambda: editor.suggestion == "  # says hello", "ghost text")
+        assert len(wire_server.requests) == 1
+        prompt = wire_server.requests[0].body["prompt"]
+        assert prompt == "def greet(name): " and wire_server.requests[0].body["suffix"] == "\r\n    return name\r\n"
+        await pilot.press("tab")
+        assert editor.document.get_line(0) == "def greet(name):   # says hello" and editor.suggestion == ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert main_workspace(app).undoable is None  # the person's own save is on no undo stack
+    assert (repo / "app" / "greet.py").read_bytes() == b"def greet(name):   # says hello\r\n    return name\r\n"
+
+
+def main_workspace(app: ExosuitApp):  # noqa: ANN201
+    from widgets.main_screen import MainScreen
+
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen)).conversation.workspace
+
+
+async def test_typing_fast_asks_once_and_typing_again_closes_the_request_in_flight(
+    repo: Path, wire_server: WireServer
+) -> None:
+    wire_server.script(Hang(), Reply("name!"))
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("alt+1")
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        editor.debounce = 0.3
+        await pilot.press(*"  # hi")  # faster than the pause: no request yet
+        assert wire_server.requests == []
+        await until(pilot, lambda: len(wire_server.requests) == 1, "one request after the pause")
+        await pilot.press("x")  # typing again: the request in flight is closed
+        assert wire_server.wait_for_disconnect(5)
+        await until(pilot, lambda: editor.suggestion == "name!", "the second request's ghost text")
+        assert len(wire_server.requests) == 2
+        await pilot.press("ctrl+right")  # the next word only
+        assert editor.document.get_line(0).endswith("# hixname!") and editor.suggestion == ""
+
+
+async def test_escape_dismisses_and_a_moved_cursor_drops_the_suggestion_and_other_levels_ask_nothing(
+    repo: Path, wire_server: WireServer
+) -> None:
+    wire_server.script(Reply("one two three"))
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        await pilot.press(*" ")
+        await pilot.pause(0.4)
+        assert wire_server.requests == [] and editor.suggestion == ""  # Files level: no ghost text
+        await pilot.press("alt+1")
+        editor.focus()
+        await pilot.press("backspace")
+        await until(pilot, lambda: editor.suggestion == "one two three", "ghost text")
+        await pilot.press("ctrl+right")
+        assert editor.document.get_line(0).endswith("one") and editor.suggestion == " two three"
+        await pilot.press("escape")
+        assert editor.suggestion == ""
+        await pilot.press("ctrl+e")  # to the prompt and back
+        assert not editor.has_focus
+        await pilot.press("ctrl+e")
+        assert editor.has_focus
+        await pilot.press("ctrl+e")
+        await type_and_send(pilot, "/edit nosuch.py")
+        assert "Cannot open nosuch.py: no such file in the repo: nosuch.py" in notices(pilot)[-1]

@@ -1,0 +1,163 @@
+"""The editor pane: one repository file in a syntax-highlighted TextArea, with ghost-text
+completions at the Tab level of the slider.
+
+After a pause in typing (`debounce`) the code around the cursor goes to `Completions` in a
+worker thread; typing again cancels the request in flight, and a reply for a cursor that has
+moved on is dropped. The suggestion shows dim at the cursor: `tab` takes all of it, `ctrl+right`
+its next word, `escape` dismisses it, and typing what it says keeps the rest. `ctrl+s` asks the
+screen to save (this widget writes no file).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import TextArea
+
+from app.completion import Completions
+
+LANGUAGES = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".ts": "javascript", ".go": "go",
+             ".rs": "rust", ".java": "java", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml",
+             ".md": "markdown", ".sh": "bash", ".html": "html", ".css": "css", ".sql": "sql", ".xml": "xml"}
+"""File suffix -> the TextArea language that highlights it."""
+MAX_HIGHLIGHTED_LINES = 5_000
+"""Longer files are shown plain: TextArea highlights the whole document on every edit."""
+_WORD = re.compile(r"\s*\S+")
+
+
+class EditorPane(TextArea):
+    """Edit one file; ghost text when `ghost` is on (the Tab level)."""
+
+    DEFAULT_CSS = """
+    EditorPane {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary 40%;
+        border-title-color: $text-primary;
+        &:focus { border: round $primary; }
+        & .text-area--suggestion { color: $text-muted 60%; text-style: italic; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("tab", "accept", "Accept the suggestion", show=False, priority=True),
+        Binding("ctrl+right", "accept_word", "Accept a word", show=False, priority=True),
+        Binding("ctrl+s", "save", "Save", show=False, priority=True),
+    ]
+
+    class Save(Message):
+        """The person asked to save the file as it is in the pane."""
+
+        def __init__(self, editor: EditorPane) -> None:
+            super().__init__()
+            self.editor = editor
+
+    def __init__(self, path: str, text: str, completions: Completions | None = None, *, debounce: float = 0.12) -> None:
+        """`path`: repo-relative; `text`: the file as read (its line endings kept)."""
+        lines = text.count("\n")
+        language = LANGUAGES.get(Path(path).suffix) if lines <= MAX_HIGHLIGHTED_LINES else None
+        super().__init__(text, language=language, soft_wrap=False, tab_behavior="indent",
+                         show_line_numbers=True, id="editor")
+        self.path = path
+        self.saved_text = text
+        """The file's text as it was last read or saved (what a save is checked against)."""
+        self.completions = completions
+        self.debounce = debounce
+        self.ghost = False
+        """Whether completions are asked for (the slider is at Tab)."""
+        self._timer: Timer | None = None
+        self._version = 0
+        """Counts edits and cursor moves: a reply made for an older one is dropped."""
+        self._asked_at: tuple[int, int] = (0, 0)
+        self.border_title = path
+
+    @property
+    def modified(self) -> bool:
+        return self.text != self.saved_text
+
+    def update_suggestion(self) -> None:
+        """After each edit: cancel what is asked, and ask again after the pause."""
+        self._version += 1
+        self._asked_at = self.cursor_location
+        if self.completions is None or not self.ghost:
+            return
+        self.completions.cancel()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.debounce, self._ask)
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        """The cursor moved (not by typing): the suggestion no longer applies."""
+        if self.cursor_location != self._asked_at:
+            self._version += 1
+            self.suggestion = ""
+            if self.completions is not None:
+                self.completions.cancel()
+
+    def _ask(self) -> None:
+        if self.completions is None or not self.ghost or not self.selection.is_empty:
+            return
+        version, completions = self._version, self.completions
+        row, column = self.cursor_location
+        document = self.document
+        prefix = document.get_text_range((0, 0), (row, column))
+        suffix = document.get_text_range((row, column), document.end)
+
+        def fetch() -> None:
+            text = completions.complete(prefix, suffix)
+            self.app.call_from_thread(self._arrived, version, text)
+
+        self.run_worker(fetch, thread=True, group="ghost", exit_on_error=False)
+
+    def _arrived(self, version: int, text: str | None) -> None:
+        if version != self._version or not text:
+            return  # typed or moved on since: stale
+        self.suggestion = text
+        if self.completions is not None:
+            self.completions.shown()
+
+    def action_accept(self) -> None:
+        """tab: take the whole suggestion (without one: indent, as in an editor)."""
+        if not self.suggestion:
+            self.insert(" " * self.indent_width if self.indent_type == "spaces" else "\t")
+            return
+        text = self.suggestion
+        self.suggestion = ""
+        self.insert(text)
+        if self.completions is not None:
+            self.completions.accepted(text)
+
+    def action_accept_word(self) -> None:
+        """ctrl+right: take the suggestion's next word (without one: a word right)."""
+        match = _WORD.match(self.suggestion)
+        if not match:
+            self.action_cursor_word_right()
+            return
+        rest = self.suggestion[match.end():]
+        self.insert(match.group())  # typing what it says keeps the rest as the suggestion
+        self.suggestion = rest
+        if self.completions is not None:
+            self.completions.accepted(match.group())
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "escape" and self.suggestion:  # else TextArea's: the focus moves on
+            event.stop()
+            event.prevent_default()
+            self.action_dismiss()
+            return
+        await super()._on_key(event)
+
+    def action_dismiss(self) -> None:
+        """escape: drop the suggestion (and what is asked for it)."""
+        self._version += 1
+        self.suggestion = ""
+        if self.completions is not None:
+            self.completions.cancel()
+
+    def action_save(self) -> None:
+        self.post_message(self.Save(self))
