@@ -34,6 +34,8 @@ COMMANDS: dict[str, str] = {
     "redo": "app.commands.checkpoints:redo",
     "checkpoints": "app.commands.checkpoints:listing",
     "rewind": "app.commands.checkpoints:rewind",
+    "complete": "app.commands.complete:run",
+    "edit": "widgets.tui:edit",
 }
 REVIEW = "widgets.review_command:review_changeset"
 """The review screen, for `exosuit apply` without `--yes` or `--dry-run`."""
@@ -95,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     add("checkpoints", "list the AI changes recorded in this repository, newest first")
     rewind = add("rewind", "put every file changed since checkpoint N back as it was before it")
     rewind.add_argument("checkpoint", type=int, metavar="N", help="the checkpoint's number (exosuit checkpoints lists them)")
+
+    editing = _add_files_option(add("edit", "open the terminal UI with a file in the editor pane (at the Tab level)"), argparse.SUPPRESS)
+    editing.add_argument("target", metavar="PATH[:LINE]", help="the file, and the line to put the cursor on")
+    editing.add_argument("--autonomy", choices=("tab", "files", "agent"), default=argparse.SUPPRESS,
+                         help="the slider's level (default: tab, ghost text as you type)")
+    complete = add("complete", "print one completion at a place in a file (the Tab level, for scripts and editors)")
+    complete.add_argument("file", help="the file")
+    complete.add_argument("line", type=int, help="the line, from 1")
+    complete.add_argument("col", type=int, help="the column, from 1 (the cursor is before it)")
 
     run.epilog = "exit codes: 0 done, 1 failed, 2 not written or run for lack of approval, 3 budget exhausted, 130 interrupted"
     return parser

@@ -67,3 +67,31 @@ def test_cancel_drops_the_request_in_flight_and_a_failure_is_one_quiet_line(wire
     worker.join(5)
     assert results == [None] and not worker.is_alive() and ghost.error == ""  # a cancel is no error
     assert ghost.complete("y", "") is None and ghost.error.startswith("openai") and "\n" not in ghost.error
+
+
+def test_exosuit_complete_prints_one_completion_and_fails_with_one_line(tmp_path, wire_server: WireServer) -> None:  # noqa: ANN001
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "area.py").write_text("def area(side):\n    return \n")
+    (tmp_path / "config.toml").write_text(
+        f'[[providers]]\nname = "local-server"\nkind = "openai"\nmodel = "qwen2.5-coder"\nbase_url = "{wire_server.openai_url}"\n'
+        'api_key = "x"\nfim = "native"\nmax_retries = 0\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(root), "EXOSUIT_CONFIG": str(tmp_path / "config.toml")}
+
+    def complete(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "app.cli", "complete", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    wire_server.script(Reply("side * side"), Status(503, "down"))
+    done = complete("area.py", "2", "12")
+    assert (done.returncode, done.stdout) == (0, "side * side")
+    assert wire_server.requests[0].body["prompt"] == "def area(side):\n    return " and wire_server.requests[0].body["suffix"] == "\n"
+    failed = complete("area.py", "2", "12")
+    assert failed.returncode == 1 and failed.stderr.count("\n") == 1 and failed.stderr.startswith("exosuit complete: ")
+    outside = complete("area.py", "9", "1")
+    assert outside.returncode == 2 and "has no line 9, column 1" in outside.stderr

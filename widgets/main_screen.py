@@ -378,8 +378,9 @@ class MainScreen(Screen[None]):
 
         return build_router(config)
 
-    async def open_editor(self, path: str) -> None:
-        """Open the repository file `path` in the editor pane (instead of the one open)."""
+    async def open_editor(self, path: str, line: int = 1) -> None:
+        """Open the repository file `path` (as typed) in the editor pane, instead of the one open,
+        with the cursor at the start of `line`."""
         chat = self.query_one(ChatPane)
         try:
             rel = self.session.context.locate(path)
@@ -391,6 +392,7 @@ class MainScreen(Screen[None]):
         editor = EditorPane(rel, text, self.completions)
         editor.ghost = self.level == Level.TAB
         await self.query_one("#work").mount(editor)
+        editor.move_cursor((max(0, min(line - 1, editor.document.line_count - 1)), 0), center=True)
         editor.focus()
 
     @on(EditorPane.Save)

@@ -33,17 +33,23 @@ class ExosuitApp(App[None]):
 
     TITLE = "Exosuit"
 
-    def __init__(self, session: ChatSession, level: Level = Level.FILES, config: Config | None = None) -> None:
+    def __init__(self, session: ChatSession, level: Level = Level.FILES, config: Config | None = None,
+                 editing: tuple[str, int] | None = None) -> None:
         super().__init__()
         self.session = session
         self.level = level
         """The autonomy level it opens at."""
         self.config = config
         """The settings the session was made from (the agent's rules and budget)."""
+        self.editing = editing
+        """A file (as typed) and line to open in the editor pane at the start (`exosuit edit`)."""
 
     async def on_mount(self) -> None:
         # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
-        await self.push_screen(MainScreen(self.session, self.level, self.config))
+        screen = MainScreen(self.session, self.level, self.config)
+        await self.push_screen(screen)
+        if self.editing is not None:
+            await screen.open_editor(*self.editing)
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         take_screenshot(self, filename, path)
@@ -94,6 +100,17 @@ def offer_git_init(path: Path) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the TUI in the repository `args.repo` (default: the current directory)."""
+    return _open(args)
+
+
+def edit(args: argparse.Namespace) -> int:
+    """`exosuit edit PATH[:LINE]`: open the TUI with that file in the editor pane, at the Tab
+    level unless `--autonomy` says otherwise."""
+    target, _, line = args.target.rpartition(":") if args.target.rpartition(":")[2].isdigit() else (args.target, "", "")
+    return _open(args, (target, int(line) if line else 1), getattr(args, "autonomy", None) or "tab")
+
+
+def _open(args: argparse.Namespace, editing: tuple[str, int] | None = None, level_name: str | None = None) -> int:
     from app.context import ContextError
 
     path = Path(args.repo or ".").resolve()
@@ -112,6 +129,6 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     if not terminal_for_keys():
         raise CommandError("needs a terminal (for a question without one: exosuit ask)")
-    level = Level[starting_level(args.autonomy, root, config.autonomy.level).upper()]
-    ExosuitApp(session, level, config).run()
+    level = Level[(level_name or starting_level(args.autonomy, root, config.autonomy.level)).upper()]
+    ExosuitApp(session, level, config, editing).run()
     return OK

@@ -183,3 +183,26 @@ def test_an_agent_session_in_a_real_terminal(tmp_path: Path, wire_server: WireSe
     term.keys("C-q")
     term.wait_for("EXIT=0")
 
+
+
+def test_edit_a_file_with_ghost_text_in_a_real_terminal(tmp_path: Path, wire_server: WireServer, terminals: list[Terminal]) -> None:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "calc.py").write_text("def add(a, b):\n    return \n")
+    wire_server.script(Reply("a + b"))
+    term = Terminal(exosuit(repo, wire_server, "edit", "calc.py:2"))
+    terminals.append(term)
+    screen = term.wait_for("calc.py")
+    assert "completes as you type in the editor" in screen  # opened at the Tab level
+    term.keys("End")
+    term.type("(")
+    term.keys("BSpace")
+    term.wait_for("return a + b")  # the ghost text
+    term.keys("Tab", "C-s")
+    deadline = time.monotonic() + 10
+    while (repo / "calc.py").read_text() != "def add(a, b):\n    return a + b\n":
+        assert time.monotonic() < deadline, (repo / "calc.py").read_text()
+        time.sleep(0.05)
+    term.keys("C-q")
+    term.wait_for("EXIT=0")
