@@ -27,6 +27,8 @@ LANGUAGES = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".ts": 
 """File suffix -> the TextArea language that highlights it."""
 MAX_HIGHLIGHTED_LINES = 5_000
 """Longer files are shown plain: TextArea highlights the whole document on every edit."""
+MAX_EDITED_BYTES = 2_000_000
+"""Larger files open read-only: editing them would be slow, and they are rarely hand-written."""
 _WORD = re.compile(r"\s*\S+")
 
 
@@ -61,8 +63,9 @@ class EditorPane(TextArea):
         """`path`: repo-relative; `text`: the file as read (its line endings kept)."""
         lines = text.count("\n")
         language = LANGUAGES.get(Path(path).suffix) if lines <= MAX_HIGHLIGHTED_LINES else None
+        huge = len(text.encode("utf-8")) > MAX_EDITED_BYTES
         super().__init__(text, language=language, soft_wrap=False, tab_behavior="indent",
-                         show_line_numbers=True, id="editor")
+                         show_line_numbers=True, read_only=huge, id="editor")
         self.path = path
         self.saved_text = text
         """The file's text as it was last read or saved (what a save is checked against)."""
@@ -74,7 +77,9 @@ class EditorPane(TextArea):
         self._version = 0
         """Counts edits and cursor moves: a reply made for an older one is dropped."""
         self._asked_at: tuple[int, int] = (0, 0)
-        self.border_title = path
+        self.border_title = f"{path} (read-only: over {MAX_EDITED_BYTES:,} bytes)" if huge else path
+        self.disk_stamp: tuple[int, int] | None = None
+        """The file's (mtime, size) when read or saved: a change on disk since is noticed."""
 
     @property
     def modified(self) -> bool:

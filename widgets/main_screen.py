@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 from threading import Thread
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,10 @@ if TYPE_CHECKING:
     from app.proposal import Proposal
     from app.review import ReviewResult, WriteAccepted
     from app.workspace import Written
+
+
+DISK_CHECK = 2.0
+"""Seconds between looks at whether the file open in the editor changed on disk."""
 
 
 class MainScreen(Screen[None]):
@@ -131,6 +136,7 @@ class MainScreen(Screen[None]):
         yield StatusBar()
 
     def on_mount(self) -> None:
+        self.set_interval(DISK_CHECK, self._check_disk)
         slider = self.query_one(AutonomySlider)
         slider.disabled_levels, slider.level = dict(self.DISABLED_LEVELS), self.level
         self._update_slider_warning()
@@ -385,13 +391,19 @@ class MainScreen(Screen[None]):
         try:
             rel = self.session.context.locate(path)
             text = textfile.read(self.session.repo_root / rel, rel).text
-        except (ContextError, OSError, textfile.NotTextError) as exc:
+        except (ContextError, OSError) as exc:
             await chat.add_notice(f"Cannot open {path}: {exc}", "error")
+            return
+        except textfile.NotTextError as exc:
+            await chat.add_notice(f"Not opened: {exc} (the editor shows UTF-8 text only)", "warning")
             return
         await self.query("EditorPane").remove()
         editor = EditorPane(rel, text, self.completions)
         editor.ghost = self.level == Level.TAB
+        editor.disk_stamp = _stamp(self.session.repo_root / rel)
         await self.query_one("#work").mount(editor)
+        if editor.read_only:
+            self.notify(f"{rel} is large: it opens read-only.", severity="warning")
         editor.move_cursor((max(0, min(line - 1, editor.document.line_count - 1)), 0), center=True)
         editor.focus()
 
@@ -408,8 +420,32 @@ class MainScreen(Screen[None]):
             await self.query_one(ChatPane).add_notice(f"Not saved: {error} (/edit {editor.path} reads it again)", "error")
             return
         editor.saved_text = text
+        editor.disk_stamp = _stamp(self.session.repo_root / editor.path)
         self.notify(f"Saved {editor.path}.")
         self._refresh_status()
+
+    def _check_disk(self) -> None:
+        """Every few seconds: a file open in the editor that changed on disk (the agent, git, another
+        editor) is read again when it has no unsaved edits, else the person is told."""
+        for editor in self.query(EditorPane):
+            stamp = _stamp(self.session.repo_root / editor.path)
+            if stamp == editor.disk_stamp:
+                continue
+            editor.disk_stamp = stamp
+            if editor.modified:
+                self.notify(f"{editor.path} changed on disk: saving is refused; /edit {editor.path} reads it again "
+                            "(your unsaved edits go).", severity="warning", timeout=10)
+                continue
+            try:
+                text = textfile.read(self.session.repo_root / editor.path, editor.path).text
+            except (OSError, textfile.NotTextError):
+                self.notify(f"{editor.path} is gone or no longer text on disk.", severity="warning")
+                continue
+            location = editor.cursor_location
+            editor.load_text(text)
+            editor.saved_text = text
+            editor.move_cursor(location)
+            self.notify(f"{editor.path} changed on disk: read again.")
 
     def action_switch_pane(self) -> None:
         """ctrl+e: between the prompt and the editor pane."""
@@ -823,6 +859,15 @@ class ScreenApprover:
         answered: Future[Answer] = Future()
         self.screen.post_message(MainScreen.AskApproval(request, answered))
         return answered.result()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's (mtime in ns, size), None when it is gone: what tells a change on disk."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _main_argument(arguments: dict[str, Any]) -> str:

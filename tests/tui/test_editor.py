@@ -114,3 +114,40 @@ async def test_escape_dismisses_and_a_moved_cursor_drops_the_suggestion_and_othe
         await pilot.press("ctrl+e")
         await type_and_send(pilot, "/edit nosuch.py")
         assert "Cannot open nosuch.py: no such file in the repo: nosuch.py" in notices(pilot)[-1]
+
+
+async def test_a_file_changed_on_disk_is_read_again_or_its_save_refused_and_odd_files_say_why(
+    repo: Path, wire_server: WireServer, monkeypatch
+) -> None:  # noqa: ANN001
+    from widgets import editor_pane
+    from widgets.main_screen import MainScreen
+
+    monkeypatch.setattr(editor_pane, "MAX_EDITED_BYTES", 2_000)  # a huge file, small enough for a test
+
+    greet = repo / "app" / "greet.py"
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        greet.write_text("def greet(name):\n    return f'hello {name}'\n")  # the agent, git, another editor
+        screen._check_disk()
+        assert editor.text == greet.read_text() and not editor.modified
+        editor.insert("# mine\n", (0, 0))
+        greet.write_text("changed again\n")
+        screen._check_disk()
+        await pilot.pause()  # a notification is a message
+        assert editor.text.startswith("# mine")
+        assert any("changed on disk: saving is refused" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert greet.read_text() == "changed again\n"
+        assert any(n.startswith("✗ Not saved:") and "changed on disk" in n for n in notices(pilot))
+        await pilot.press("ctrl+e")
+        (repo / "blob.py").write_bytes(b"\x00\x01binary")
+        await type_and_send(pilot, "/edit blob.py")
+        assert "Not opened: blob.py: binary file, cannot be edited" in notices(pilot)[-1]
+        (repo / "big.py").write_text("x = 1\n" * 400)
+        await type_and_send(pilot, "/edit big.py")
+        big = app.screen.query_one(EditorPane)
+        assert big.read_only and "read-only" in str(big.border_title)
