@@ -45,6 +45,7 @@ class Completions:
         self.error = ""
         """Why the latest request failed, one line ("" when it did not)."""
         self._generation = 0
+        self._in_flight = 0
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
 
@@ -54,10 +55,11 @@ class Completions:
         with self._lock:
             self._generation += 1
             mine = self._generation
-            self.router.abort()  # the request in flight, if any: its cursor has moved on
+            self._close_in_flight()  # its cursor has moved on
             if (prefix, suffix) in self._cache:
                 self._cache.move_to_end((prefix, suffix))
                 return self._cache[(prefix, suffix)]
+            self._in_flight += 1
         self.tally.requested += 1
         try:
             fill = self.router.complete_fim(prefix, suffix, max_tokens=self.max_tokens)
@@ -65,6 +67,9 @@ class Completions:
             if mine == self._generation:
                 self.error = str(exc).splitlines()[0]
             return None
+        finally:
+            with self._lock:
+                self._in_flight -= 1
         self.meter.record(self.router.name, self.router.model, fill.usage)
         text = trim(fill.text, prefix, suffix)
         with self._lock:
@@ -80,6 +85,12 @@ class Completions:
         """Drop whatever is asked now (the person typed, moved or left the editor)."""
         with self._lock:
             self._generation += 1
+            self._close_in_flight()
+
+    def _close_in_flight(self) -> None:
+        """Close the connection of a request in flight (only then: the next request would have
+        to open a new one)."""
+        if self._in_flight:
             self.router.abort()
 
     def shown(self) -> None:

@@ -1,8 +1,8 @@
 """The editor pane: one repository file in a syntax-highlighted TextArea, with ghost-text
 completions at the Tab level of the slider.
 
-After a pause in typing (`debounce`) the code around the cursor goes to `Completions` in a
-worker thread; typing again cancels the request in flight, and a reply for a cursor that has
+After a pause in typing (`debounce`, longer for a slower typist: see MAX_DEBOUNCE) the code
+around the cursor goes to `Completions` in a worker thread; typing again cancels the request in flight, and a reply for a cursor that has
 moved on is dropped. The suggestion shows dim at the cursor: `tab` takes all of it, `ctrl+right`
 its next word, `escape` dismisses it, and typing what it says keeps the rest. `ctrl+s` asks the
 screen to save (this widget writes no file).
@@ -11,6 +11,8 @@ screen to save (this widget writes no file).
 from __future__ import annotations
 
 import re
+import statistics
+import time
 from pathlib import Path
 
 from textual import events
@@ -29,6 +31,12 @@ MAX_HIGHLIGHTED_LINES = 5_000
 """Longer files are shown plain: TextArea highlights the whole document on every edit."""
 MAX_EDITED_BYTES = 2_000_000
 """Larger files open read-only: editing them would be slow, and they are rarely hand-written."""
+DEBOUNCE = 0.12
+"""Seconds of pause in typing before a completion is asked for, at least."""
+MAX_DEBOUNCE = 0.4
+"""At most: the pause waited for grows with the person's own pace between keys (PACE_FACTOR
+times it), so that steady typing asks once, when it stops, and not once per key."""
+PACE_FACTOR = 2.0
 _WORD = re.compile(r"\s*\S+")
 
 
@@ -59,7 +67,7 @@ class EditorPane(TextArea):
             super().__init__()
             self.editor = editor
 
-    def __init__(self, path: str, text: str, completions: Completions | None = None, *, debounce: float = 0.12) -> None:
+    def __init__(self, path: str, text: str, completions: Completions | None = None, *, debounce: float = DEBOUNCE) -> None:
         """`path`: repo-relative; `text`: the file as read (its line endings kept)."""
         lines = text.count("\n")
         language = LANGUAGES.get(Path(path).suffix) if lines <= MAX_HIGHLIGHTED_LINES else None
@@ -77,6 +85,9 @@ class EditorPane(TextArea):
         self._version = 0
         """Counts edits and cursor moves: a reply made for an older one is dropped."""
         self._asked_at: tuple[int, int] = (0, 0)
+        self._last_edit = 0.0
+        self._gaps: list[float] = []
+        """The latest gaps between edits, in seconds: the person's pace."""
         self.border_title = f"{path} (read-only: over {MAX_EDITED_BYTES:,} bytes)" if huge else path
         self.disk_stamp: tuple[int, int] | None = None
         """The file's (mtime, size) when read or saved: a change on disk since is noticed."""
@@ -94,7 +105,12 @@ class EditorPane(TextArea):
         self.completions.cancel()
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(self.debounce, self._ask)
+        now = time.monotonic()
+        if now - self._last_edit < 1.0:  # a longer gap is a pause, not the pace
+            self._gaps = [*self._gaps[-7:], now - self._last_edit]
+        self._last_edit = now
+        pace = statistics.median(self._gaps) if self._gaps else 0.0
+        self._timer = self.set_timer(min(MAX_DEBOUNCE, max(self.debounce, PACE_FACTOR * pace)), self._ask)
 
     def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
         """The cursor moved (not by typing): the suggestion no longer applies."""
