@@ -421,13 +421,15 @@ class ChatSession:
             self._base = None  # the context block is made anew, the files as they are
         return compaction.Compacted(summary.strip(), index, before, self._conversation_tokens())
 
-    def ask_aside(self, question: str, *, max_tokens: int, what: str = "the answer") -> str:
-        """Ask the model `question` outside the conversation (no system prompt, no context, no
-        turn kept): a summary, a commit message. Metered like a turn; raises ProviderError when it
-        fails, is stopped (`cancel`) or comes back empty (`what` names it then)."""
+    def ask_aside(self, question: str, *, max_tokens: int, what: str = "the answer", router: Router | None = None) -> str:
+        """Ask the model (of `router`, else the chat's) `question` outside the conversation (no
+        system prompt, no context, no turn kept): a summary, a commit message. Metered like a turn;
+        raises ProviderError when it fails, is stopped (`cancel`) or comes back empty (`what`
+        names it then)."""
+        router = router or self.router
         text, usage = "", None
         try:
-            for event in self.router.stream_chat(ChatRequest([Message("user", question)], max_tokens=max_tokens)):
+            for event in router.stream_chat(ChatRequest([Message("user", question)], max_tokens=max_tokens)):
                 if isinstance(event, TextDelta):
                     text += event.text
                 elif isinstance(event, Done):
@@ -435,10 +437,10 @@ class ChatSession:
         finally:
             if usage or text:  # a refused request cost nothing
                 spent = usage or Usage(estimate_tokens(question), estimate_tokens(text), estimated=True)
-                self.meter.record(self.router.name, self.router.model, spent)
+                self.meter.record(router.name, router.model, spent)
         if usage is None or not text.strip():
             why = "was stopped" if usage is None else "came back empty"
-            raise ProviderError(f"{self.router.name}: {what} {why}", retryable=False)
+            raise ProviderError(f"{router.name}: {what} {why}", retryable=False)
         return text
 
     def uncompact(self) -> int:

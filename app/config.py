@@ -218,7 +218,20 @@ class GitConfig:
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
-_SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig, "context": ContextConfig, "git": GitConfig}
+@dataclass
+class RolesConfig:
+    """`[roles]`: which configured providers (by name, in failover order) do what besides the
+    chat; a role left unset uses the chat's providers."""
+
+    complete: list[str] = field(default_factory=list)
+    """Ghost text in the editor (Tab level): a small fast model, often local."""
+    commit: list[str] = field(default_factory=list)
+    """Commit messages of accepted changes."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+
+_SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig, "context": ContextConfig, "git": GitConfig,
+                              "roles": RolesConfig}
 """The single tables a file may hold, and the settings class each is read into."""
 
 
@@ -238,6 +251,7 @@ class Config:
     agent: AgentConfig = field(default_factory=AgentConfig)
     context: ContextConfig = field(default_factory=ContextConfig)
     git: GitConfig = field(default_factory=GitConfig)
+    roles: RolesConfig = field(default_factory=RolesConfig)
 
 
 def user_config_path() -> Path:
@@ -275,7 +289,20 @@ def load_config(repo_root: Path, *, provider: str | None = None, model: str | No
         config.providers = _default_providers(env)
     _apply_env(config, env)
     _apply_choice(config, provider, model, env)
+    if not provider:  # --provider keeps one: the roles then use it too
+        _check_roles(config)
+    else:
+        config.roles = RolesConfig()
     return config
+
+
+def _check_roles(config: Config) -> None:
+    """Raise ConfigError naming the file when a role names a provider that is not configured."""
+    known = {p.name for p in config.providers}
+    for role in ("complete", "commit"):
+        if unknown := [n for n in getattr(config.roles, role) if n not in known]:
+            where = config.roles.sources.get(role, "[roles]")
+            raise ConfigError(f"{where}: [roles] {role}: no provider named {', '.join(unknown)} (known: {', '.join(sorted(known))})")
 
 
 def allow_in_project(repo_root: Path, pattern: str) -> Path:
@@ -332,7 +359,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
         raise ConfigError(f"{path}: {message}") from None
 
 
-_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]", "context": "[context]", "git": "[git]"}
+_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]", "context": "[context]", "git": "[git]", "roles": "[roles]"}
 """The top-level tables a file may hold, as they are written."""
 
 

@@ -26,6 +26,7 @@ from app.workspace import About, Workspace, Written
 
 if TYPE_CHECKING:
     from app.git.checkpoints import Checkpoint
+    from app.llm.router import Router
     from app.review import ReviewResult, WriteAccepted
     from app.shell import CommandResult
 
@@ -76,13 +77,15 @@ class Conversation:
     """One conversation with the model about a repository, from question to written edits."""
 
     def __init__(self, session: ChatSession, reviewer: Reviewer, workspace: Workspace | None = None, *,
-                 auto_commit: bool = False) -> None:
-        """`auto_commit`: commit each accepted change (`[git] auto_commit`)."""
+                 auto_commit: bool = False, commit_router: Router | None = None) -> None:
+        """`auto_commit`: commit each accepted change (`[git] auto_commit`); `commit_router`: who
+        writes the commit messages (`[roles] commit`; None: the chat's providers)."""
         self.session = session
         self.reviewer = reviewer
         self.workspace = workspace or Workspace(session.repo_root)
         """Where reviews write, through the one gate (it records the checkpoints `undo()` works from)."""
         self.auto_commit = auto_commit
+        self.commit_router = commit_router
         self.reopenable: Proposal | None = None
         """The latest proposal whose review was closed without writing anything (`reopen()`)."""
         self._running = threading.Lock()
@@ -194,12 +197,13 @@ class Conversation:
         from app.git import commits
 
         session = self.session
-        if session.router.active.kind == "local":
+        router = self.commit_router or session.router
+        if router.active.kind == "local":
             return commits.template_message(checkpoint)
         diff = self.workspace.checkpoints.diff(checkpoint)[:MAX_COMMIT_DIFF]  # type: ignore[union-attr]
         question = prompts.load("commit_message", instruction=checkpoint.about.instruction or "(no instruction)", diff=diff)
         try:
-            text = session.ask_aside(question, max_tokens=200, what="the commit message")
+            text = session.ask_aside(question, max_tokens=200, what="the commit message", router=router)
         except ProviderError:
             return commits.template_message(checkpoint)
         lines = [line.rstrip() for line in text.strip().strip("`").strip().splitlines()]

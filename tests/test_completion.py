@@ -95,3 +95,36 @@ def test_exosuit_complete_prints_one_completion_and_fails_with_one_line(tmp_path
     assert failed.returncode == 1 and failed.stderr.count("\n") == 1 and failed.stderr.startswith("exosuit complete: ")
     outside = complete("area.py", "9", "1")
     assert outside.returncode == 2 and "has no line 9, column 1" in outside.stderr
+
+
+def test_roles_route_completions_and_commit_messages_to_their_own_providers(tmp_path, wire_server: WireServer) -> None:  # noqa: ANN001
+    import git as gitpython
+    import pytest as _pytest
+
+    from app.chat import ChatSession
+    from app.config import ConfigError, load_config
+    from app.conversation import Conversation
+    from tests.test_conversation import CALC, TYPE_ADD, ScriptedReviewer, accept_all
+    from tests.widgets.conftest import make_repo
+
+    make_repo(tmp_path, {"calc.py": CALC})
+    url = wire_server.openai_url
+    providers = "".join(
+        f'[[providers]]\nname = "{name}"\nkind = "openai"\nmodel = "{name}-model"\nbase_url = "{url}"\napi_key = "x"\n'
+        f'fim = "native"\nmax_retries = 0\n\n' for name in ("chat", "tab", "scribe")
+    )
+    (tmp_path / ".exosuit.toml").write_text(providers + '[roles]\ncomplete = ["tab"]\ncommit = ["scribe"]\n')
+    config = load_config(tmp_path)
+    assert build_router(config, "complete").model == "tab-model" and build_router(config).model == "chat-model"
+    wire_server.script(Reply("x"), Reply(TYPE_ADD), Reply("Type add"))
+    Completions(build_router(config, "complete"), Meter()).complete("a = ", "")
+    session = ChatSession.from_config(tmp_path, config)
+    session.context.add("calc.py")
+    conversation = Conversation(session, ScriptedReviewer(accept_all), auto_commit=True, commit_router=build_router(config, "commit"))
+    list(conversation.send("type add"))
+    assert [r.body["model"] for r in wire_server.requests] == ["tab-model", "chat-model", "scribe-model"]
+    assert "(chat/chat-model)" in gitpython.Repo(tmp_path).head.commit.message  # the trailer names who wrote the change
+
+    (tmp_path / ".exosuit.toml").write_text(providers + '[roles]\ncomplete = ["nobody"]\n')
+    with _pytest.raises(ConfigError, match=r"\.exosuit\.toml:\d+: \[roles\] complete: no provider named nobody"):
+        load_config(tmp_path)

@@ -102,7 +102,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         # Without settings (a test, an embedding) nothing is committed; `exosuit` always has them.
-        self.conversation = Conversation(session, ScreenReviewer(self), auto_commit=bool(config and config.git.auto_commit))
+        self.conversation = Conversation(session, ScreenReviewer(self), auto_commit=bool(config and config.git.auto_commit),
+                                         commit_router=_role_router(config, "commit"))
         self.agent = Agent.from_config(self.conversation, ScreenApprover(self), config or Config(providers=[]))
         """Answers at Agent level (its level is the slider's)."""
         self.level = level if level not in self.DISABLED_LEVELS else Level.FILES
@@ -376,13 +377,14 @@ class MainScreen(Screen[None]):
     # -- editor ---------------------------------------------------------------------------------
 
     def _completion_router(self, config: Config | None) -> Router:
-        """The providers completions go to: their own instances, so that closing a completion in
-        flight never closes a chat answer streaming (without settings, the chat's)."""
+        """The providers completions go to (`[roles] complete`, else the chat's): instances of
+        their own, so that closing a completion in flight never closes a chat answer streaming
+        (without settings, the chat's own)."""
         if config is None or not config.providers:
             return self.session.router
         from app.llm.registry import build_router
 
-        return build_router(config)
+        return build_router(config, "complete")
 
     async def open_editor(self, path: str, line: int = 1) -> None:
         """Open the repository file `path` (as typed) in the editor pane, instead of the one open,
@@ -826,6 +828,8 @@ class MainScreen(Screen[None]):
         status.usage = self.session.meter.format()
         status.context = tuple(self.session.context.paths)
         status.request = self.session.request_size(agent=self.level == Level.AGENT)
+        complete = self.completions.router
+        status.complete_model = complete.model if (complete.name, complete.model) != (router.name, router.model) else ""
 
     def _banner(self) -> Content:
         welcome = Content.from_markup(
@@ -859,6 +863,15 @@ class ScreenApprover:
         answered: Future[Answer] = Future()
         self.screen.post_message(MainScreen.AskApproval(request, answered))
         return answered.result()
+
+
+def _role_router(config: Config | None, role: str) -> Router | None:
+    """The router `[roles]` names for `role`, None when it is unset (the chat's is used)."""
+    if config is None or not getattr(config.roles, role):
+        return None
+    from app.llm.registry import build_router
+
+    return build_router(config, role)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -37,6 +37,8 @@ class StatusBar(Widget):
     """Short name of the provider in use, e.g. "anthropic"."""
     model: reactive[str] = reactive("")
     """Model id in use."""
+    complete_model: reactive[str] = reactive("")
+    """The model of the editor's ghost text, when it is not the chat's ("" when it is)."""
     offline: reactive[bool] = reactive(False)
     """Whether the provider is the embedded smoke-test model."""
     usage: reactive[str] = reactive("")
@@ -73,6 +75,8 @@ class StatusBar(Widget):
         line.append(self.provider or "no provider", style=strong)
         if self.model:
             line.append(f" · {self.model}")
+        if self.complete_model:
+            line.append(f" · tab {self.complete_model}")
         if self.offline:
             line.append(" (offline)" if short else " (offline smoke-test model)", style=warn)
         if self.request is not None:

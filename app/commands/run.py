@@ -100,7 +100,10 @@ def run(args: argparse.Namespace) -> int:
     session, config = headless_session(args, instruction, "instruction")
     output = Output(args.json)
     person = Headless(output, args.yes, args.allow_commands)
-    conversation = Conversation(session, person, auto_commit=config.git.auto_commit)
+    from app.llm.registry import build_router
+
+    commit_router = build_router(config, "commit") if config.roles.commit else None
+    conversation = Conversation(session, person, auto_commit=config.git.auto_commit, commit_router=commit_router)
     level = Level[(args.autonomy or config.autonomy.level).upper()]
     if level == Level.AGENT:
         agent = Agent.from_config(conversation, person, config)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.config import Config, ProviderConfig
+from app.config import Config, ConfigError, ProviderConfig
 from app.llm.base import Provider
 from app.llm.router import Router
 
@@ -24,6 +24,15 @@ def make_provider(config: ProviderConfig) -> Provider:
     raise ValueError(f"unknown provider kind {config.kind!r}")
 
 
-def build_router(config: Config) -> Router:
-    """A Router over the configured providers, in failover order."""
-    return Router([make_provider(p) for p in config.providers])
+def build_router(config: Config, role: str = "chat") -> Router:
+    """A Router over the configured providers, in failover order: for `role` ("complete",
+    "commit"), the ones `[roles]` names for it, else the chat's (instances of their own either
+    way, so that closing one role's request never closes another's). Raises ConfigError for a
+    role naming no configured provider."""
+    names = [] if role == "chat" else getattr(config.roles, role)
+    if not names:
+        return Router([make_provider(p) for p in config.providers])
+    by_name = {p.name: p for p in config.providers}
+    if unknown := [n for n in names if n not in by_name]:
+        raise ConfigError(f"[roles] {role}: no provider named {', '.join(unknown)} (known: {', '.join(by_name)})")
+    return Router([make_provider(by_name[n]) for n in names])

@@ -56,3 +56,9 @@ async def test_the_meter_shows_the_next_request_against_the_window_by_part() -> 
     assert "context ~4.1k/4.1k 100% ^o make room" in line and "(sys" not in line  # short: the total only
     assert "make room" not in await status_line(200, **OFFLINE, request=RequestSize(1200, 0, 1000, 900, 4096))
     assert "context ~150" in await status_line(160, **OFFLINE, request=RequestSize(150, 0, 0, 0, None))
+
+
+async def test_the_ghost_text_model_shows_when_it_is_not_the_chats() -> None:
+    line = await status_line(200, provider="anthropic", model="claude-sonnet-4-5", complete_model="qwen2.5-coder")
+    assert "anthropic · claude-sonnet-4-5 · tab qwen2.5-coder" in line
+    assert " tab " not in await status_line(200, provider="anthropic", model="claude-sonnet-4-5")
