@@ -12,6 +12,7 @@ still brings the edits placed before it to review.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,6 +144,44 @@ class Conversation:
             yield self.session.compact()
         except (CompactError, ProviderError) as exc:
             yield Notice(f"Not compacted, the conversation is as it was: {exc}", "error")
+
+    def edit_range(self, path: str, first: int, last: int, instruction: str) -> Iterator[LoopEvent]:
+        """Have the model rewrite lines `first`..`last` (1-based) of `path` as `instruction` says
+        (the Edit level), and review the result like any edits (busy as for `send`). Only that
+        range can change: the model's reply replaces it and nothing else."""
+        return self.exclusive(self._range_edit(path, first, last, instruction))
+
+    def _range_edit(self, path: str, first: int, last: int, instruction: str) -> Iterator[LoopEvent]:
+        from app.edits import textfile
+        from app.edits.changeset import ChangeSet, FileChange
+
+        self.instructed(instruction, "edit")
+        text = textfile.read(self.session.repo_root / path, path).text
+        lines = text.splitlines(keepends=True)
+        if not 1 <= first <= last <= len(lines):
+            yield Notice(f"{path} has no lines {first}-{last}", "error")
+            return
+        before, part, after = "".join(lines[: first - 1]), "".join(lines[first - 1 : last]), "".join(lines[last:])
+        yield Notice(f"Asking {self.session.router.name}/{self.session.router.model} to change {path}:{first}-{last}…")
+        question = prompts.load("range_edit", path=path, first=str(first), last=str(last), instruction=instruction,
+                                before=before, part=part, after=after)
+        try:
+            reply = self.session.ask_aside(question, max_tokens=4096, what="the edit")
+        except ProviderError as exc:
+            yield Notice(f"No edit: {exc}", "error")
+            return
+        block = re.search(r"^(`{3,})[\w+-]*\n(.*?)^\1\s*$", reply, re.DOTALL | re.MULTILINE)
+        new_part = block.group(2) if block else None
+        if new_part is None:
+            yield Notice(f"The model's reply holds no code block; nothing changed. It said: {reply.strip()[:200]}", "error")
+            return
+        if part.endswith("\n") and not new_part.endswith("\n"):
+            new_part += "\n"
+        changeset = ChangeSet([FileChange(path, text, before + new_part + after)])
+        if not changeset.files[0].hunks:
+            yield Notice(f"The model left {path}:{first}-{last} as it was.")
+            return
+        yield from self._review(Proposal([], changeset, []))
 
     def cancel(self) -> None:
         """Stop the answer being written, the summary or the tests running (from any thread);

@@ -5,7 +5,7 @@ After a pause in typing (`debounce`, longer for a slower typist: see MAX_DEBOUNC
 around the cursor goes to `Completions` in a worker thread; typing again cancels the request in flight, and a reply for a cursor that has
 moved on is dropped. The suggestion shows dim at the cursor: `tab` takes all of it, `ctrl+right`
 its next word, `escape` dismisses it, and typing what it says keeps the rest. `ctrl+s` asks the
-screen to save (this widget writes no file).
+screen to save, `ctrl+k` to have the model change the selected lines (this widget writes no file).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class EditorPane(TextArea):
         Binding("tab", "accept", "Accept the suggestion", show=False, priority=True),
         Binding("ctrl+right", "accept_word", "Accept a word", show=False, priority=True),
         Binding("ctrl+s", "save", "Save", show=False, priority=True),
+        Binding("ctrl+k", "edit_range", "Edit the selection with the model", show=False, priority=True),
     ]
 
     class Save(Message):
@@ -66,6 +67,14 @@ class EditorPane(TextArea):
         def __init__(self, editor: EditorPane) -> None:
             super().__init__()
             self.editor = editor
+
+    class EditAsked(Message):
+        """ctrl+k: the person wants lines `first`..`last` (1-based) changed by the model."""
+
+        def __init__(self, editor: EditorPane, first: int, last: int) -> None:
+            super().__init__()
+            self.editor = editor
+            self.first, self.last = first, last
 
     def __init__(self, path: str, text: str, completions: Completions | None = None, *, debounce: float = DEBOUNCE) -> None:
         """`path`: repo-relative; `text`: the file as read (its line endings kept)."""
@@ -182,3 +191,18 @@ class EditorPane(TextArea):
 
     def action_save(self) -> None:
         self.post_message(self.Save(self))
+
+    def action_edit_range(self) -> None:
+        """ctrl+k: the selected lines, else the block of lines (up to blank ones) at the cursor."""
+        start, end = sorted((self.selection.start, self.selection.end))
+        if start != end:
+            last = end[0] if end[1] > 0 or end[0] == start[0] else end[0] - 1
+            first = start[0]
+        else:
+            first = last = self.cursor_location[0]
+            lines = self.document.lines
+            while first > 0 and lines[first - 1].strip():
+                first -= 1
+            while last + 1 < len(lines) and lines[last + 1].strip():
+                last += 1
+        self.post_message(self.EditAsked(self, first + 1, last + 1))

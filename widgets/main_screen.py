@@ -48,6 +48,7 @@ from widgets.approval import CommandApproval
 from widgets.chat_pane import Banner, ChatPane, SummaryNote, ToolStep
 from widgets.context_screen import ContextScreen
 from widgets.editor_pane import EditorPane
+from widgets.instruction_prompt import InstructionPrompt
 from widgets.model_picker import ModelPicker
 from widgets.overflow_choice import OverflowChoice
 from widgets.prompt_input import PromptInput
@@ -83,9 +84,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+left", "slide(-1)", "Less autonomy", show=False, priority=True),
         Binding("ctrl+right", "slide(1)", "More autonomy", show=False, priority=True),
     ]
-    DISABLED_LEVELS = {
-        Level.EDIT: "Edit needs selection edits in the editor, which are not built yet",
-    }
+    DISABLED_LEVELS: dict[Level, str] = {}
     """Levels that cannot work yet, and why (shown struck through on the slider)."""
 
     @dataclass
@@ -313,6 +312,7 @@ class MainScreen(Screen[None]):
     async def _stream_closed(self) -> None:
         self.query_one(StatusBar).busy = self.session.streaming
         self._refresh_status()
+        self._check_disk()  # an edit may have written the file open in the editor
         held, self._held = self._held, None
         if held is not None and self._compacted:
             await self.send(held)  # the room was made: the question goes
@@ -448,6 +448,30 @@ class MainScreen(Screen[None]):
             editor.saved_text = text
             editor.move_cursor(location)
             self.notify(f"{editor.path} changed on disk: read again.")
+
+    @on(EditorPane.EditAsked)
+    def _edit_asked(self, event: EditorPane.EditAsked) -> None:
+        """ctrl+k at the Edit level: ask what to do with the lines, then have the model do it
+        (its change comes to review like any edits)."""
+        editor = event.editor
+        if self.level != Level.EDIT:
+            self.notify("ctrl+k changes the selected lines with the model at the Edit level (alt+2).")
+            return
+        if editor.modified:
+            self.notify(f"Save {editor.path} first (ctrl+s): the model's change is made to the file on disk.",
+                        severity="warning")
+            return
+        if self.conversation.busy:
+            self.notify("Wait for the answer (or press esc) before an edit.", severity="warning")
+            return
+        where = f"{editor.path}:{event.first}-{event.last}" if event.first != event.last else f"{editor.path}:{event.first}"
+
+        def asked(instruction: str | None) -> None:
+            if instruction:
+                self.query_one(StatusBar).busy = True
+                self._run(self.conversation.edit_range(editor.path, event.first, event.last, instruction))
+
+        self.app.push_screen(InstructionPrompt(where), asked)
 
     def action_switch_pane(self) -> None:
         """ctrl+e: between the prompt and the editor pane."""

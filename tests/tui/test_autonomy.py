@@ -38,11 +38,10 @@ async def test_the_slider_moves_with_keys_and_the_mouse_and_refuses_what_cannot_
         assert app.screen.level == slider.level == Level.AGENT
         await pilot.press("ctrl+left")
         assert slider.level == Level.FILES
-        await pilot.press("ctrl+left")  # Edit cannot work yet: skipped
+        await pilot.press("ctrl+left")
+        assert slider.level == Level.EDIT
+        await pilot.press("ctrl+left")
         assert slider.level == Level.TAB
-        await pilot.press("alt+2")
-        assert slider.level == Level.TAB
-        assert any("selection edits" in n.message for n in app._notifications)
         assert any("/edit PATH opens a file" in n.message for n in app._notifications)  # Tab with no file open
         await pilot.press("alt+3")
         assert slider.level == Level.FILES

@@ -151,3 +151,39 @@ async def test_a_file_changed_on_disk_is_read_again_or_its_save_refused_and_odd_
         await type_and_send(pilot, "/edit big.py")
         big = app.screen.query_one(EditorPane)
         assert big.read_only and "read-only" in str(big.border_title)
+
+
+async def test_ctrl_k_at_the_edit_level_changes_only_the_block_and_the_review_decides(
+    repo: Path, wire_server: WireServer
+) -> None:
+    import json
+
+    from textual.widgets import Input
+
+    from widgets.instruction_prompt import InstructionPrompt
+    from widgets.review import ReviewScreen
+
+    source = "import os\n\n\ndef greet(name):\n    return 'hi ' + name\n\n\ndef bye(name):\n    return 'bye ' + name\n"
+    (repo / "app" / "greet.py").write_text(source)
+    wire_server.script(Reply("Here it is:\n```python\ndef greet(name: str) -> str:\n    return f'hi {name}'\n```\n"))
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        assert any("at the Edit level (alt+2)" in n.message for n in app._notifications)
+        await pilot.press("alt+2")
+        editor.focus()
+        editor.move_cursor((4, 3))  # inside greet's two lines
+        await pilot.press("ctrl+k")
+        await until(pilot, lambda: isinstance(app.screen, InstructionPrompt), "the instruction prompt")
+        assert "app/greet.py:4-5" in str(app.screen.query_one("Label").render())
+        app.screen.query_one(Input).value = "add type hints and use an f-string"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review of the range's change")
+        await pilot.press("Y", "ctrl+s")
+        await until(pilot, lambda: "f'hi {name}'" in editor.text, "the editor read the file again")
+    assert (repo / "app" / "greet.py").read_text() == source.replace(
+        "def greet(name):\n    return 'hi ' + name", "def greet(name: str) -> str:\n    return f'hi {name}'")
+    asked = json.dumps(wire_server.requests[-1].body)
+    assert "add type hints and use an f-string" in asked and "lines 4 to 5 of app/greet.py" in asked
