@@ -143,3 +143,7 @@ SHAPES = {"app/shapes.py": (
 )}
 """A file to complete in the editor pane."""
 EDITOR = chat_app(("openai",), Reply("return side ** 2"), files=SHAPES)
+EDIT_RANGE = chat_app(("openai",), Reply(
+    "```python\ndef area_of_circle(radius: float) -> float:\n    \"\"\"The area of a circle of `radius`.\"\"\"\n"
+    "    if radius < 0:\n        raise ValueError(\"a radius is never negative\")\n    return math.pi * radius ** 2\n```\n"
+), files=SHAPES)

@@ -101,6 +101,10 @@ SCENARIOS: list[Scenario] = [
     # The editor pane at the Tab level: ghost text at the cursor after a pause in typing.
     Scenario("editor-ghost", chat.EDITOR, ("alt+1", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 8,
                                            "end", "x", "backspace", "wait:800")),
+    # The Edit level: ctrl+k on a block, an instruction, and the range's change in review.
+    Scenario("editor-edit", chat.EDIT_RANGE, ("alt+2", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 4,
+                                              "ctrl+k", "wait:200", *"reject a negative radius, add a docstring",
+                                              "enter", "wait:1500")),
     Scenario("chat-overflow", chat.OVERFLOW, chat.typed("/add shop/", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?")),
 ]
 
