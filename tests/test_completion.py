@@ -19,6 +19,17 @@ def completions(server: WireServer) -> Completions:
     return Completions(build_router(Config(providers=[config])), Meter())
 
 
+def asked_in_a_thread(ghost: Completions, prefix: str, server: WireServer) -> tuple[threading.Thread, list[str | None]]:
+    """A completion asked in a thread of its own, once the server has its request; its result list."""
+    results: list[str | None] = []
+    worker = threading.Thread(target=lambda: results.append(ghost.complete(prefix, "")))
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return worker, results
+
+
 def test_trim_keeps_the_middle_only() -> None:
     assert trim("x)", "print(", ")\n") == "x"  # the rest of the line is already there
     assert trim("a + b\n    return c", "def f(a, b):\n    c = ", "\n    return c\n") == "a + b"
@@ -42,12 +53,7 @@ def test_a_completion_through_the_sdk_is_trimmed_cached_and_metered(wire_server:
 def test_a_newer_request_closes_the_one_in_flight_and_its_late_reply_is_dropped(wire_server: WireServer) -> None:
     wire_server.script(Hang(), Reply("second"))
     ghost = completions(wire_server)
-    results: list[str | None] = []
-    first = threading.Thread(target=lambda: results.append(ghost.complete("a", "")))
-    first.start()
-    deadline = time.monotonic() + 5
-    while not wire_server.requests and time.monotonic() < deadline:
-        time.sleep(0.01)
+    first, results = asked_in_a_thread(ghost, "a", wire_server)
     assert ghost.complete("ab", "") == "second"
     first.join(5)
     assert results == [None] and wire_server.wait_for_disconnect(5)  # the first was closed, not waited for
@@ -57,12 +63,7 @@ def test_a_newer_request_closes_the_one_in_flight_and_its_late_reply_is_dropped(
 def test_cancel_drops_the_request_in_flight_and_a_failure_is_one_quiet_line(wire_server: WireServer) -> None:
     wire_server.script(Hang(), Status(503, "down"))
     ghost = completions(wire_server)
-    results: list[str | None] = []
-    worker = threading.Thread(target=lambda: results.append(ghost.complete("x", "")))
-    worker.start()
-    deadline = time.monotonic() + 5
-    while not wire_server.requests and time.monotonic() < deadline:
-        time.sleep(0.01)
+    worker, results = asked_in_a_thread(ghost, "x", wire_server)
     ghost.cancel()
     worker.join(5)
     assert results == [None] and not worker.is_alive() and ghost.error == ""  # a cancel is no error

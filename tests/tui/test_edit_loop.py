@@ -68,6 +68,13 @@ async def send_and_review(pilot: Pilot, text: str) -> None:
     await wait_for_screen(pilot, ReviewScreen)
 
 
+async def apply_all(pilot: Pilot, text: str) -> None:
+    """Send `text`, accept the hunks of the file the review it opens shows, and write them."""
+    await send_and_review(pilot, text)
+    await pilot.press("Y", "ctrl+s")
+    await pilot.pause(0.2)
+
+
 async def wait_for_requests(server: WireServer, count: int, pilot: Pilot, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while len(server.requests) < count:
@@ -190,9 +197,7 @@ async def test_a_file_changed_during_the_review_is_refused_then_review_places_th
         await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("y")
         await pilot.pause()
-        await send_and_review(pilot, "/review")
-        await pilot.press("Y", "ctrl+s")
-        await pilot.pause(0.2)
+        await apply_all(pilot, "/review")
         assert not isinstance(app.screen, ReviewScreen)
     on_disk = calc.read_text()
     assert on_disk.endswith("# appended by hand during the review\n")
@@ -228,9 +233,7 @@ async def test_undo_refuses_when_a_written_file_changed_since(
     wire_server.script(Reply(THREE_EDITS))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await send_and_review(pilot, "add type hints")
-        await pilot.press("Y", "ctrl+s")
-        await pilot.pause(0.2)
+        await apply_all(pilot, "add type hints")
         edited = calc.read_text() + "# the user's own line\n"
         calc.write_text(edited)
         await type_and_send(pilot, "/undo")
@@ -244,9 +247,7 @@ async def test_the_command_palette_undoes_applied_edits(
     wire_server.script(Reply(THREE_EDITS))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await send_and_review(pilot, "add type hints")
-        await pilot.press("Y", "ctrl+s")
-        await pilot.pause(0.2)
+        await apply_all(pilot, "add type hints")
         assert "int" in calc.read_text()
         await pilot.press("ctrl+p", *"Undo the last AI change")
         await pilot.pause(0.3)
@@ -298,9 +299,7 @@ async def test_redo_and_the_rewind_screen_after_an_applied_review(
     wire_server.script(Reply(THREE_EDITS))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await send_and_review(pilot, "add type hints")
-        await pilot.press("Y", "ctrl+s")
-        await pilot.pause(0.2)
+        await apply_all(pilot, "add type hints")
         typed = calc.read_text()
         await type_and_send(pilot, "/undo")
         assert calc.read_text() == CALC
@@ -341,9 +340,7 @@ async def test_an_accepted_review_is_committed_with_the_models_message_through_t
     wire_server.script(Reply(THREE_EDITS), Reply("Type the arithmetic functions"))
     app = ExosuitApp(ChatSession(repo, build_router(config), Meter()), config=config)
     async with app.run_test(size=SIZE) as pilot:
-        await send_and_review(pilot, "add type hints")
-        await pilot.press("Y", "ctrl+s")
-        await pilot.pause(0.2)
+        await apply_all(pilot, "add type hints")
         await answer_ended(pilot)
         head = history.head.commit
         assert any(f"Committed {head.hexsha[:7]} “Type the arithmetic functions” (marked as AI-made)" in n for n in notices(pilot))
