@@ -59,6 +59,7 @@ class EditorPane(TextArea):
         Binding("ctrl+right", "accept_word", "Accept a word", show=False, priority=True),
         Binding("ctrl+s", "save", "Save", show=False, priority=True),
         Binding("ctrl+k", "edit_range", "Edit the selection with the model", show=False, priority=True),
+        Binding("alt+backslash", "ask", "Ask for ghost text now", show=False, priority=True),
     ]
 
     class Save(Message):
@@ -90,6 +91,9 @@ class EditorPane(TextArea):
         self.debounce = debounce
         self.ghost = False
         """Whether completions are asked for (the slider is at Tab)."""
+        self.on_key_only = False
+        """Ask only on `alt+\\`, not after every pause: the model is too slow to keep up (the
+        embedded one on a CPU)."""
         self._timer: Timer | None = None
         self._version = 0
         """Counts edits and cursor moves: a reply made for an older one is dropped."""
@@ -114,6 +118,8 @@ class EditorPane(TextArea):
         self.completions.cancel()
         if self._timer is not None:
             self._timer.stop()
+        if self.on_key_only:
+            return
         now = time.monotonic()
         if now - self._last_edit < 1.0:  # a longer gap is a pause, not the pace
             self._gaps = [*self._gaps[-7:], now - self._last_edit]
@@ -128,6 +134,12 @@ class EditorPane(TextArea):
             self.suggestion = ""
             if self.completions is not None:
                 self.completions.cancel()
+
+    def action_ask(self) -> None:
+        """alt+\\: ask for ghost text now (how it comes when `on_key_only`)."""
+        self._version += 1
+        self._asked_at = self.cursor_location
+        self._ask()
 
     def _ask(self) -> None:
         if self.completions is None or not self.ghost or not self.selection.is_empty:

@@ -402,6 +402,7 @@ class MainScreen(Screen[None]):
         await self.query("EditorPane").remove()
         editor = EditorPane(rel, text, self.completions)
         editor.ghost = self.level == Level.TAB
+        editor.on_key_only = self.completions.router.active.kind == "local"  # seconds per suggestion on a CPU
         editor.disk_stamp = _stamp(self.session.repo_root / rel)
         await self.query_one("#work").mount(editor)
         if editor.read_only:
@@ -854,6 +855,8 @@ class MainScreen(Screen[None]):
         status.request = self.session.request_size(agent=self.level == Level.AGENT)
         complete = self.completions.router
         status.complete_model = complete.model if (complete.name, complete.model) != (router.name, router.model) else ""
+        if complete.active.kind == "local" and self.level == Level.TAB:
+            status.complete_model = f"{complete.model} on alt+\\ (slow)"
 
     def _banner(self) -> Content:
         welcome = Content.from_markup(

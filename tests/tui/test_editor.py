@@ -187,3 +187,22 @@ async def test_ctrl_k_at_the_edit_level_changes_only_the_block_and_the_review_de
         "def greet(name):\n    return 'hi ' + name", "def greet(name: str) -> str:\n    return f'hi {name}'")
     asked = json.dumps(wire_server.requests[-1].body)
     assert "add type hints and use an f-string" in asked and "lines 4 to 5 of app/greet.py" in asked
+
+
+async def test_a_slow_local_model_gives_ghost_text_on_alt_backslash_only(repo: Path) -> None:
+    from app.llm.router import Router
+    from app.llm.scripted import ScriptedProvider
+    from widgets.status_bar import StatusBar
+
+    local = ScriptedProvider("return name", name="local", model="qwen2.5-coder-1.5b")
+    local.kind = "local"  # type: ignore[misc]  # as the embedded model on a CPU
+    app = ExosuitApp(ChatSession(repo, Router([local]), Meter()))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("alt+1")
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        assert editor.on_key_only and app.screen.query_one(StatusBar).complete_model == "qwen2.5-coder-1.5b on alt+\\ (slow)"
+        await pilot.press("enter", *"    ")
+        await pilot.pause(0.6)
+        assert editor.suggestion == "" and local.script  # nothing asked on a pause: the reply is still there
+        await pilot.press("alt+backslash")
+        await until(pilot, lambda: editor.suggestion == "return name", "ghost text on the key")
