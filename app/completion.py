@@ -93,6 +93,14 @@ class Completions:
         if self._in_flight:
             self.router.abort()
 
+    def use(self, router: Router) -> None:
+        """Ask `router`'s providers from now on (what the old ones said is forgotten)."""
+        with self._lock:
+            self._generation += 1
+            self._close_in_flight()
+            self.router = router
+            self._cache.clear()
+
     def shown(self) -> None:
         self.tally.shown += 1
 

@@ -225,6 +225,8 @@ class RolesConfig:
 
     complete: list[str] = field(default_factory=list)
     """Ghost text in the editor (Tab level): a small fast model, often local."""
+    edit: list[str] = field(default_factory=list)
+    """Selection edits in the editor (Edit level)."""
     commit: list[str] = field(default_factory=list)
     """Commit messages of accepted changes."""
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -299,7 +301,7 @@ def load_config(repo_root: Path, *, provider: str | None = None, model: str | No
 def _check_roles(config: Config) -> None:
     """Raise ConfigError naming the file when a role names a provider that is not configured."""
     known = {p.name for p in config.providers}
-    for role in ("complete", "commit"):
+    for role in ("complete", "edit", "commit"):
         if unknown := [n for n in getattr(config.roles, role) if n not in known]:
             where = config.roles.sources.get(role, "[roles]")
             raise ConfigError(f"{where}: [roles] {role}: no provider named {', '.join(unknown)} (known: {', '.join(sorted(known))})")

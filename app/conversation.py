@@ -78,15 +78,17 @@ class Conversation:
     """One conversation with the model about a repository, from question to written edits."""
 
     def __init__(self, session: ChatSession, reviewer: Reviewer, workspace: Workspace | None = None, *,
-                 auto_commit: bool = False, commit_router: Router | None = None) -> None:
-        """`auto_commit`: commit each accepted change (`[git] auto_commit`); `commit_router`: who
-        writes the commit messages (`[roles] commit`; None: the chat's providers)."""
+                 auto_commit: bool = False, commit_router: Router | None = None, edit_router: Router | None = None) -> None:
+        """`auto_commit`: commit each accepted change (`[git] auto_commit`); `commit_router` and
+        `edit_router`: who writes the commit messages and the selection edits (`[roles]`; None:
+        the chat's providers)."""
         self.session = session
         self.reviewer = reviewer
         self.workspace = workspace or Workspace(session.repo_root)
         """Where reviews write, through the one gate (it records the checkpoints `undo()` works from)."""
         self.auto_commit = auto_commit
         self.commit_router = commit_router
+        self.edit_router = edit_router
         self.reopenable: Proposal | None = None
         """The latest proposal whose review was closed without writing anything (`reopen()`)."""
         self._running = threading.Lock()
@@ -162,11 +164,12 @@ class Conversation:
             yield Notice(f"{path} has no lines {first}-{last}", "error")
             return
         before, part, after = "".join(lines[: first - 1]), "".join(lines[first - 1 : last]), "".join(lines[last:])
-        yield Notice(f"Asking {self.session.router.name}/{self.session.router.model} to change {path}:{first}-{last}…")
+        router = self.edit_router or self.session.router
+        yield Notice(f"Asking {router.name}/{router.model} to change {path}:{first}-{last}…")
         question = prompts.load("range_edit", path=path, first=str(first), last=str(last), instruction=instruction,
                                 before=before, part=part, after=after)
         try:
-            reply = self.session.ask_aside(question, max_tokens=4096, what="the edit")
+            reply = self.session.ask_aside(question, max_tokens=4096, what="the edit", router=router)
         except ProviderError as exc:
             yield Notice(f"No edit: {exc}", "error")
             return

@@ -102,7 +102,8 @@ class MainScreen(Screen[None]):
         self.session = session
         # Without settings (a test, an embedding) nothing is committed; `exosuit` always has them.
         self.conversation = Conversation(session, ScreenReviewer(self), auto_commit=bool(config and config.git.auto_commit),
-                                         commit_router=_role_router(config, "commit"))
+                                         commit_router=_role_router(config, "commit"),
+                                         edit_router=_role_router(config, "edit"))
         self.agent = Agent.from_config(self.conversation, ScreenApprover(self), config or Config(providers=[]))
         """Answers at Agent level (its level is the slider's)."""
         self.level = level if level not in self.DISABLED_LEVELS else Level.FILES
@@ -651,6 +652,27 @@ class MainScreen(Screen[None]):
                 await self.switch_model(choice)
 
         self.app.push_screen(ModelPicker(self.model_catalog, f"{router.name}/{router.model}"), picked)
+
+    def action_pick_complete_model(self) -> None:
+        """Pick the ghost text's provider and model (command palette), apart from the chat's."""
+        complete = self.completions.router
+
+        async def picked(choice: str | None) -> None:
+            if not choice:
+                return
+            name, _, model = choice.partition("/")
+            provider = next((p for p in self.session.router.providers if p.name == name), None)
+            if provider is None or provider.config is None:
+                self.notify(f"{name} is not a configured provider.", severity="error")
+                return
+            from app.config import Config
+            from app.llm.registry import build_router
+
+            self.completions.use(build_router(Config(providers=[replace(provider.config, model=model or provider.model)])))
+            self._refresh_status()
+            self.notify(f"Ghost text from {choice} from now on.", title="Tab model")
+
+        self.app.push_screen(ModelPicker(self.model_catalog, f"{complete.name}/{complete.model}"), picked)
 
     async def switch_model(self, spec: str) -> None:
         """Switch to "provider[/model]" for the next turns; the conversation is kept."""

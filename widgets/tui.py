@@ -67,6 +67,10 @@ class ExosuitApp(App[None]):
                 screen.action_pick_model,
             )
             yield SystemCommand(
+                "Switch the ghost-text model", "Pick the provider and model of the editor's ghost text (Tab level)",
+                screen.action_pick_complete_model,
+            )
+            yield SystemCommand(
                 "Auto-accept the agent's edits", "At Agent level, write its edits without the review (on / off)",
                 screen.action_toggle_auto_accept,
             )

@@ -206,3 +206,22 @@ async def test_a_slow_local_model_gives_ghost_text_on_alt_backslash_only(repo: P
         assert editor.suggestion == "" and local.script  # nothing asked on a pause: the reply is still there
         await pilot.press("alt+backslash")
         await until(pilot, lambda: editor.suggestion == "return name", "ghost text on the key")
+
+
+async def test_the_palette_switches_the_ghost_text_model_apart_from_the_chats(repo: Path, wire_server: WireServer) -> None:
+    from widgets.model_picker import ModelPicker
+    from widgets.status_bar import StatusBar
+
+    wire_server.script(Reply("name"))
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("ctrl+p", *"ghost-text model", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ModelPicker), "the model picker")
+        app.screen.dismiss("openai/tab-model")
+        await pilot.pause()
+        assert app.screen.query_one(StatusBar).complete_model == "tab-model"
+        await pilot.press("alt+1")
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        await pilot.press(" ")
+        await until(pilot, lambda: editor.suggestion == "name", "ghost text")
+    assert wire_server.requests[-1].body["model"] == "tab-model"
