@@ -27,8 +27,9 @@ LANGUAGES = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".ts": 
              ".rs": "rust", ".java": "java", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml",
              ".md": "markdown", ".sh": "bash", ".html": "html", ".css": "css", ".sql": "sql", ".xml": "xml"}
 """File suffix -> the TextArea language that highlights it."""
-MAX_HIGHLIGHTED_LINES = 5_000
-"""Longer files are shown plain: TextArea highlights the whole document on every edit."""
+MAX_HIGHLIGHTED_LINES = 1_000
+"""Longer files are shown plain: TextArea highlights the whole document on every edit (about
+90 ms a key at 1,000 lines, 550 ms at 10,000: bench/editor_typing.py)."""
 MAX_EDITED_BYTES = 2_000_000
 """Larger files open read-only: editing them would be slow, and they are rarely hand-written."""
 DEBOUNCE = 0.12
