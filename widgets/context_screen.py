@@ -9,13 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Label, Static
 
 from app.chat import ChatSession
 from app.context import ContextError
 from app.llm.meter import format_tokens
+from widgets.panel_screen import PanelScreen
 from widgets.status_bar import WARN_SHARE
 
 BAR = 24
@@ -24,31 +24,20 @@ GAUGE = 40
 """Cells of the gauge that shows the request against the window."""
 
 
-class ContextScreen(ModalScreen[str | None]):
+class ContextScreen(PanelScreen[str | None]):
     """The next request's parts and the context files with their tokens: d drops the file under
     the cursor, a adds one, c compacts the conversation, esc closes."""
 
     DEFAULT_CSS = """
     ContextScreen {
-        align: center middle;
-        & > Vertical {
-            width: 84;
-            height: auto;
-            max-height: 90%;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & DataTable { height: auto; max-height: 24; background: transparent; margin-top: 1; }
-        & DataTable > .datatable--header { background: transparent; color: $text-muted; }
+        & > Vertical { width: 84; }
+        & DataTable { max-height: 24; }
         & #add { display: none; margin-top: 1; }
         & #add.-open { display: block; }
         & #window { margin-top: 1; }
         & #message { color: $text-muted; margin-top: 1; display: none; }
         & #message.-shown { display: block; }
         & #message.-error { color: $text-error; }
-        & .hint { color: $text-muted; margin-top: 1; }
     }
     """
 

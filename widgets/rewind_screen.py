@@ -11,11 +11,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from app.git.checkpoints import Checkpoint, Checkpoints
 from app.workspace import Workspace
+from widgets.panel_screen import PanelScreen
 
 
 def ago(seconds: float) -> str:
@@ -30,26 +30,15 @@ def ago(seconds: float) -> str:
     return f"{days} day{'s' * (days != 1)} ago"
 
 
-class RewindScreen(ModalScreen[int | None]):
+class RewindScreen(PanelScreen[int | None]):
     """Pick a checkpoint to rewind to; escape closes."""
 
     DEFAULT_CSS = """
     RewindScreen {
-        align: center middle;
-        & > Vertical {
-            width: 110;
-            height: auto;
-            max-height: 90%;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & DataTable { height: auto; max-height: 20; background: transparent; margin-top: 1; }
-        & DataTable > .datatable--header { background: transparent; color: $text-muted; }
+        & > Vertical { width: 110; }
+        & DataTable { max-height: 20; }
         & #effect { margin-top: 1; color: $text; }
         & #effect.-none { color: $text-muted; }
-        & .hint { color: $text-muted; margin-top: 1; }
     }
     """
 
