@@ -147,7 +147,13 @@ class Workspace:
         target = next((c for c in checkpoints.history() if c.number == number), None)
         if target is None:
             raise ApplyError([f"no checkpoint {number}"])
-        return self._write(checkpoints.rewind_to(target), None, "rewind", of=number)
+        from app.edits.textfile import NotTextError
+
+        try:
+            changes = checkpoints.rewind_to(target)
+        except NotTextError as error:
+            raise ApplyError([str(error)]) from None
+        return self._write(changes, None, "rewind", of=number)
 
     def _ready(self, doing: str) -> Checkpoints:
         """The checkpoints to work from; ApplyError (one line) outside git or during a merge or rebase."""

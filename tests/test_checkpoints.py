@@ -199,3 +199,12 @@ def test_the_git_section_sets_how_many_checkpoints_a_session_start_keeps(tmp_pat
     prune_checkpoints(tmp_path, config)
     assert [c.number for c in Checkpoints(tmp_path).history()] == [3, 4]
     prune_checkpoints(tmp_path / "nowhere", config)  # not a repository: nothing to prune, no error
+
+
+def test_rewind_keeps_crlf_files_exact(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"a.txt": "x"})
+    (tmp_path / "a.txt").write_bytes(b"one\r\ntwo\r\n")
+    workspace = Workspace(tmp_path)
+    workspace.write(ChangeSet([FileChange("a.txt", "one\r\ntwo\r\n", "one\r\nTWO\r\n")]))
+    workspace.rewind(1)
+    assert (tmp_path / "a.txt").read_bytes() == b"one\r\ntwo\r\n"

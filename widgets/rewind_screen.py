@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from app.edits.textfile import NotTextError
 from app.git.checkpoints import Checkpoint, Checkpoints
 from app.workspace import Workspace
 from widgets.panel_screen import PanelScreen
@@ -83,8 +84,9 @@ class RewindScreen(PanelScreen[int | None]):
             return
         try:
             paths = [f.path for f in self.checkpoints.rewind_to(target).files]
-        except UnicodeDecodeError:
-            paths = []
+        except NotTextError as error:
+            effect.update(f"Cannot rewind to before #{target.number}: {error}")
+            return
         effect.set_class(not paths, "-none")
         if paths:
             effect.update(Text.assemble("Rewinding to before ", (f"#{target.number}", "bold"), " puts back ",

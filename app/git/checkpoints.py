@@ -24,6 +24,7 @@ from typing import Literal
 
 import git
 
+from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange
 from app.workspace import About
 
@@ -152,7 +153,8 @@ class Checkpoints:
 
     def rewind_to(self, checkpoint: Checkpoint) -> ChangeSet:
         """The ChangeSet that puts every file changed by `checkpoint` and the checkpoints after
-        it back as it was before `checkpoint`, from the files as they are on disk now."""
+        it back as it was before `checkpoint`, from the files as they are on disk now. Raises
+        NotTextError for a file that is no longer UTF-8 text."""
         later = [c for c in self.history() if c.number >= checkpoint.number]
         firsts: dict[str, Checkpoint] = {}
         for c in later:
@@ -162,7 +164,7 @@ class Checkpoints:
         for path, first in sorted(firsts.items()):
             text, mode = self._files(first.before, (path,))[path]
             disk = self.root / path
-            current = disk.read_text(encoding="utf-8") if disk.is_file() else None
+            current = textfile.read(disk, path).text if disk.is_file() else None  # exactly: CRLF stays CRLF
             if current != text:
                 changes.append(FileChange(path, current, text, new_mode=mode))
         return ChangeSet(changes)
