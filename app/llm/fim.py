@@ -16,9 +16,38 @@ SUFFIX_CHARS = 2000
 """How much code around the cursor is sent (the nearest part of each side)."""
 
 
-def window(prefix: str, suffix: str) -> tuple[str, str]:
-    """The code nearest the cursor: the end of `prefix` and the start of `suffix`."""
-    return prefix[-PREFIX_CHARS:], suffix[:SUFFIX_CHARS]
+LOCAL_PREFIX_CHARS = 1024
+LOCAL_SUFFIX_CHARS = 256
+"""For a model on this machine's CPU: about 256 tokens before the cursor and 64 after, as its
+time to the first token grows with the prompt."""
+
+FIM_TOKENS = {
+    "qwen": ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"),
+    "starcoder": ("<fim_prefix>", "<fim_suffix>", "<fim_middle>"),
+    "deepseek-coder": ("<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>"),
+    "codellama": ("<PRE> ", " <SUF>", " <MID>"),
+}
+"""Model name part -> the tokens its fill-in-the-middle prompt is written with."""
+
+
+def window(prefix: str, suffix: str, *, local: bool = False) -> tuple[str, str]:
+    """The code nearest the cursor: the end of `prefix` and the start of `suffix` (less of each
+    for a `local` model)."""
+    before, after = (LOCAL_PREFIX_CHARS, LOCAL_SUFFIX_CHARS) if local else (PREFIX_CHARS, SUFFIX_CHARS)
+    return prefix[-before:], suffix[:after]
+
+
+def fim_prompt(model: str, prefix: str, suffix: str) -> str | None:
+    """The raw fill-in-the-middle prompt for a model whose name says which FIM tokens it was
+    trained with (Qwen2.5-Coder, StarCoder, DeepSeek-Coder, Code Llama); None for one without."""
+    name = model.lower()
+    if "coder" not in name and "codellama" not in name and "code-llama" not in name:
+        return None
+    tokens = next((t for key, t in FIM_TOKENS.items() if key in name.replace("code-llama", "codellama")), None)
+    if tokens is None:
+        return None
+    start, hole, middle = tokens
+    return f"{start}{prefix}{hole}{suffix}{middle}"
 
 
 def fim_chat(prefix: str, suffix: str) -> tuple[str, list[Message]]:
