@@ -97,7 +97,7 @@ SCENARIOS: list[Scenario] = [
     # Every AI change is a checkpoint: the Rewind screen lists them and puts the files back.
     Scenario("chat-rewind", chat.ANSWER, (*chat.typed("/add app/greet.py", "Use an f-string in greet"), "y", "ctrl+s",
                                           "wait:600", *"/undo", "enter", "wait:300", *"/redo", "enter", "wait:300",
-                                          *"/rewind", "enter", "wait:400")),
+                                          *"/rewind", "enter", "wait:400", "down", "down", "space", "wait:200")),
     # The editor pane at the Tab level: ghost text at the cursor after a pause in typing.
     Scenario("editor-ghost", chat.EDITOR, ("alt+1", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 8,
                                            "end", "x", "backspace", "wait:800")),

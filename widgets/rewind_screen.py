@@ -1,16 +1,18 @@
 """The Rewind screen: the AI changes recorded in the repository's checkpoints, newest first (when,
-what, the level, the files, lines added and removed, the instruction); enter rewinds the files to
-before the one under the cursor. Dismissed with its number, or None."""
+what, the level, the files, lines added and removed, the instruction); space shows the change
+under the cursor as a diff, enter rewinds the files to before it. Dismissed with its number, or
+None."""
 
 from __future__ import annotations
 
 import time
 
+from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from app.edits.textfile import NotTextError
@@ -40,23 +42,29 @@ class RewindScreen(PanelScreen[int | None]):
         & DataTable { max-height: 20; }
         & #effect { margin-top: 1; color: $text; }
         & #effect.-none { color: $text-muted; }
+        & #diff { display: none; height: auto; max-height: 16; margin-top: 1; background: $background; }
+        & #diff.-open { display: block; }
     }
     """
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close"), Binding("space", "preview", "Show the change")]
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
         self.checkpoints: Checkpoints | None = workspace.checkpoints
         self.history: list[Checkpoint] = list(reversed(self.checkpoints.history())) if self.checkpoints else []
+        self.shown_diff = ""
+        """The change shown under the table (space), as a diff."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield DataTable(cursor_type="row")
             yield Static(id="effect")
-            yield Static("enter  rewind the files to before the change under the cursor (the present is kept: /undo)"
-                         "    esc  close", classes="hint")
+            with VerticalScroll(id="diff"):
+                yield Static(id="diff-text")
+            yield Static("enter  rewind the files to before this change (the present is kept: /undo)    "
+                         "space  show the change    esc  close", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(Vertical).border_title = "Rewind — the AI changes recorded in this repository"
@@ -79,6 +87,7 @@ class RewindScreen(PanelScreen[int | None]):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Say what rewinding to before the highlighted change would put back."""
         effect = self.query_one("#effect", Static)
+        self.query_one("#diff").remove_class("-open")  # it showed the row before
         target = self._target()
         if target is None or self.checkpoints is None:
             return
@@ -99,6 +108,17 @@ class RewindScreen(PanelScreen[int | None]):
         if not table.row_count:
             return None
         return self.history[table.cursor_row]
+
+    def action_preview(self) -> None:
+        """space: show (or hide) the change under the cursor as a diff."""
+        box = self.query_one("#diff")
+        target = self._target()
+        if box.has_class("-open") or target is None or self.checkpoints is None:
+            box.remove_class("-open")
+            return
+        self.shown_diff = self.checkpoints.diff(target) or "(no change in text)"
+        self.query_one("#diff-text", Static).update(Syntax(self.shown_diff, "diff", theme="ansi_dark", word_wrap=False))
+        box.add_class("-open")
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -315,6 +315,9 @@ async def test_redo_and_the_rewind_screen_after_an_applied_review(
         table.move_cursor(row=2)
         await pilot.pause()
         assert "Rewinding to before #1 puts back calc.py" in str(screen.query_one("#effect").render())
+        await pilot.press("space")  # the change itself
+        assert screen.query_one("#diff").has_class("-open")
+        assert "+def add(a: int, b: int) -> int:" in screen.shown_diff
         await pilot.press("enter")
         await pilot.pause()
         assert calc.read_text() == CALC and not isinstance(app.screen, RewindScreen)
