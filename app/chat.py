@@ -354,15 +354,14 @@ class ChatSession:
         """About how many tokens each context file takes, as it is now, in the order added."""
         return tokens_by_file(self.context.read().files)
 
-    def largest_files(self, tokens: int) -> list[str]:
+    def largest_files(self, tokens: int) -> dict[str, int]:
         """The fewest of the largest context files whose leaving takes at least `tokens` off the
-        next request (all of them when even that is not enough), largest first."""
-        chosen, freed = [], 0
+        next request (all of them when even that is not enough), largest first, with their tokens."""
+        chosen: dict[str, int] = {}
         for rel, size in sorted(self.file_tokens().items(), key=lambda item: (-item[1], item[0])):
-            if freed >= tokens:
+            if sum(chosen.values()) >= tokens:
                 break
-            chosen.append(rel)
-            freed += size
+            chosen[rel] = size
         return chosen
 
     def _repo_map(self, focus: tuple[str, ...]) -> str:

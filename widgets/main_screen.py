@@ -172,9 +172,8 @@ class MainScreen(Screen[None]):
             return False
         tokens = size.total + estimate_tokens(text)
         drops = session.largest_files(tokens - int(size.window * ROOM_SHARE))
-        sizes = session.file_tokens()
         conversation = size.conversation if len(session.turns) > 1 else 0
-        choice = OverflowChoice(text, tokens, size.window, session.router.model, {rel: sizes[rel] for rel in drops}, conversation)
+        choice = OverflowChoice(text, tokens, size.window, session.router.model, drops, conversation)
         await self.query_one(ChatPane).add_approval(choice)
         return True
 

@@ -110,8 +110,10 @@ def run(args: argparse.Namespace) -> int:
 def edit(args: argparse.Namespace) -> int:
     """`exosuit edit PATH[:LINE]`: open the TUI with that file in the editor pane, at the Tab
     level unless `--autonomy` says otherwise."""
-    target, _, line = args.target.rpartition(":") if args.target.rpartition(":")[2].isdigit() else (args.target, "", "")
-    return _open(args, (target, int(line) if line else 1), getattr(args, "autonomy", None) or "tab")
+    target, _, line = args.target.rpartition(":")
+    if not line.isdigit():  # no line given (or a path with a colon in it)
+        target, line = args.target, "1"
+    return _open(args, (target, int(line)), getattr(args, "autonomy", None) or "tab")
 
 
 def _open(args: argparse.Namespace, editing: tuple[str, int] | None = None, level_name: str | None = None) -> int:

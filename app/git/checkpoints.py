@@ -14,8 +14,6 @@ back from it (`undo_stack`). Old checkpoints are pruned by count and age.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,15 +24,10 @@ import git
 
 from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange
+from app.git.index import EXOSUIT, head_index
 from app.workspace import About
 
 CHECKPOINT_REFS = "refs/exosuit/checkpoints"
-AUTHOR = {
-    f"GIT_{role}_{part}": value
-    for role in ("AUTHOR", "COMMITTER")
-    for part, value in (("NAME", "exosuit"), ("EMAIL", "exosuit@localhost"))
-}
-"""Checkpoints are exosuit's commits, and must work where the person set no git identity."""
 
 Kind = Literal["edit", "undo", "redo", "rewind", "save"]
 """An AI change, the person's undo, redo or rewind of one, or their own save in the editor."""
@@ -76,10 +69,7 @@ class Checkpoints:
     def snapshot(self, paths: Iterable[str]) -> str:
         """The tree of HEAD with `paths` as they are on disk now (a missing one left out)."""
         paths = sorted(set(paths))
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-            if self.repo.head.is_valid():
-                self.repo.git.read_tree("HEAD", env=env)
+        with head_index(self.repo) as env:
             present = [p for p in paths if (self.root / p).is_file() or (self.root / p).is_symlink()]
             absent = [p for p in paths if p not in present]
             if present:
@@ -107,9 +97,9 @@ class Checkpoints:
         number = max((c.number for c in self.history()), default=0) + 1
         checkpoint = Checkpoint(number, "", kind, paths, time.time(), about, of, added, removed)
         parents = ["-p", "HEAD"] if self.repo.head.is_valid() else []
-        before_commit = self.repo.git.commit_tree(before, *parents, "-m", f"exosuit checkpoint {number}: before", env=AUTHOR)
+        before_commit = self.repo.git.commit_tree(before, *parents, "-m", f"exosuit checkpoint {number}: before", env=EXOSUIT)
         title = f"exosuit checkpoint {number}: {kind} {', '.join(paths)}"[:200]
-        commit = self.repo.git.commit_tree(after, "-p", before_commit, "-m", f"{title}\n\n{_dump(checkpoint)}", env=AUTHOR)
+        commit = self.repo.git.commit_tree(after, "-p", before_commit, "-m", f"{title}\n\n{_dump(checkpoint)}", env=EXOSUIT)
         self.repo.git.update_ref(checkpoint.ref, commit)
         return replace(checkpoint, commit=commit)
 
@@ -119,7 +109,7 @@ class Checkpoints:
         updated = replace(checkpoint, ai_commit=sha)
         title = self.repo.git.log("-1", "--format=%s", checkpoint.commit)
         tree = self.repo.git.rev_parse(f"{checkpoint.commit}^{{tree}}")
-        commit = self.repo.git.commit_tree(tree, "-p", checkpoint.before, "-m", f"{title}\n\n{_dump(updated)}", env=AUTHOR)
+        commit = self.repo.git.commit_tree(tree, "-p", checkpoint.before, "-m", f"{title}\n\n{_dump(updated)}", env=EXOSUIT)
         self.repo.git.update_ref(checkpoint.ref, commit)
         return replace(updated, commit=commit)
 

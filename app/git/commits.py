@@ -11,14 +11,14 @@ placed on HEAD's version of a file (they touch the person's uncommitted lines).
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
-from app.git.checkpoints import AUTHOR, Checkpoint
+from app.git.checkpoints import Checkpoint
+from app.git.index import EXOSUIT, head_index, identity
 from app.git.state import in_progress
 
 TRAILER = "Co-authored-by: exosuit ({model}) <exosuit@localhost>"
@@ -62,10 +62,7 @@ def commit_change(root: Path, checkpoint: Checkpoint, message: str) -> Committed
     paths = list(checkpoint.paths)
     has_head = repo.head.is_valid()
     patch = repo.git.diff("--binary", "--no-renames", checkpoint.before, checkpoint.commit, "--", *paths)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-        if has_head:
-            repo.git.read_tree("HEAD", env=env)
+    with head_index(repo) as env, tempfile.TemporaryDirectory() as tmp:
         patch_file = Path(tmp, "change.patch")
         patch_file.write_text(patch + "\n" if patch and not patch.endswith("\n") else patch, encoding="utf-8")
         try:
@@ -122,7 +119,4 @@ def _identity(repo: git.Repo) -> dict[str, str]:
     """The person's git identity for the commit (they accepted the change), else exosuit's."""
     reader = repo.config_reader()
     name, email = reader.get_value("user", "name", ""), reader.get_value("user", "email", "")
-    if not name or not email:
-        return AUTHOR
-    return {f"GIT_{role}_{part}": str(value) for role in ("AUTHOR", "COMMITTER")
-            for part, value in (("NAME", name), ("EMAIL", email))}
+    return identity(str(name), str(email)) if name and email else EXOSUIT
