@@ -106,3 +106,17 @@ def test_a_repository_without_commits_works_and_a_merge_in_progress_refuses(tmp_
     assert list(agent.run("anything")) == [
         AgentEnded("failed", "cannot make the agent's worktree: a merge is in progress: finish it or abort it first", 0)
     ]
+
+
+def test_the_agents_change_to_a_crlf_file_keeps_its_line_endings(tmp_path: Path) -> None:
+    from app.git.agent_branch import AgentBranch
+
+    root = tmp_path / "repo"
+    make_repo(root, {"win.txt": "x"})
+    (root / "win.txt").write_bytes(b"one\r\ntwo\r\n")
+    branch = AgentBranch.start(root)
+    (branch.path / "win.txt").write_bytes(b"one\r\nTWO\r\n")
+    [change] = branch.changeset().files
+    assert (change.old_text, change.new_text) == ("one\r\ntwo\r\n", "one\r\nTWO\r\n")
+    assert [len(change.hunks)] == [1]  # one line changed, not every line
+    branch.finish()

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
+from app.edits import textfile
 from app.edits.changeset import ChangeSet, FileChange
-from app.git.checkpoints import AUTHOR
+from app.git.index import EXOSUIT, head_index
 from app.git.state import in_progress
 
 BRANCHES = "exosuit/agent-"
@@ -54,15 +54,12 @@ class AgentBranch:
         repo = git.Repo(root)
         if what := in_progress(Path(repo.git_dir)):
             raise BranchRefused(f"{what} is in progress: finish it or abort it first")
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-            if repo.head.is_valid():
-                repo.git.read_tree("HEAD", env=env)
+        with head_index(repo) as env:
             repo.git.add("--all", env=env)
             _leave_out_secrets(repo, env)
             tree = repo.git.write_tree(env=env)
         parents = ["-p", "HEAD"] if repo.head.is_valid() else []
-        base = repo.git.commit_tree(tree, *parents, "-m", "exosuit: the working tree when the agent started", env=AUTHOR)
+        base = repo.git.commit_tree(tree, *parents, "-m", "exosuit: the working tree when the agent started", env=EXOSUIT)
         taken = {b.name for b in repo.branches}
         number = next(n for n in range(1, 10_000) if f"{BRANCHES}{n}" not in taken)
         branch = f"{BRANCHES}{number}"
@@ -81,9 +78,9 @@ class AgentBranch:
         for rel in sorted(filter(None, listed.split("\0"))):
             old = _text(work, f"{self.base}:{rel}")
             new_path = self.path / rel
-            try:
-                new = new_path.read_text(encoding="utf-8") if new_path.is_file() and not new_path.is_symlink() else None
-            except UnicodeDecodeError:
+            try:  # exactly: CRLF stays CRLF, as the write gate compares
+                new = textfile.read(new_path, rel).text if new_path.is_file() and not new_path.is_symlink() else None
+            except textfile.NotTextError:
                 continue
             if old != new:
                 files.append(FileChange(rel, old, new))
@@ -96,7 +93,7 @@ class AgentBranch:
         work.git.add("--all")
         _leave_out_secrets(work, {})
         if work.git.diff("--cached", "--name-only", "HEAD"):
-            work.git.commit("-q", "-m", "exosuit: the agent's work", env={**os.environ, **AUTHOR})
+            work.git.commit("-q", "-m", "exosuit: the agent's work", env={**os.environ, **EXOSUIT})
         git.Repo(self.root).git.worktree("remove", "--force", str(self.path))
         return self.branch
 
