@@ -22,14 +22,16 @@ from textual.timer import Timer
 from textual.widgets import TextArea
 
 from app.completion import Completions
+from widgets.fast_text_area import FastTextArea
 
 LANGUAGES = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".ts": "javascript", ".go": "go",
              ".rs": "rust", ".java": "java", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml",
              ".md": "markdown", ".sh": "bash", ".html": "html", ".css": "css", ".sql": "sql", ".xml": "xml"}
 """File suffix -> the TextArea language that highlights it."""
-MAX_HIGHLIGHTED_LINES = 1_000
-"""Longer files are shown plain: TextArea highlights the whole document on every edit (about
-90 ms a key at 1,000 lines, 550 ms at 10,000: bench/editor_typing.py)."""
+MAX_HIGHLIGHTED_LINES = 20_000
+"""Longer files are shown plain: a key stays under 16 ms however long the file
+(widgets/fast_text_area.py), but the re-parse after a pause grows with it (35-50 ms at 10,000
+lines: bench/editor_typing.py)."""
 MAX_EDITED_BYTES = 2_000_000
 """Larger files open read-only: editing them would be slow, and they are rarely hand-written."""
 DEBOUNCE = 0.12
@@ -41,7 +43,7 @@ PACE_FACTOR = 2.0
 _WORD = re.compile(r"\s*\S+")
 
 
-class EditorPane(TextArea):
+class EditorPane(FastTextArea):
     """Edit one file; ghost text when `ghost` is on (the Tab level)."""
 
     DEFAULT_CSS = """
