@@ -10,7 +10,7 @@ keystroke:
 - an edit only shifts the syntax tree (`Tree.edit`); the re-parse waits for a pause in typing
   (REPARSE_AFTER), as editors built on tree-sitter do, so colours catch up a moment later;
 - highlights are queried for the lines about to be drawn, a window of them per query, and kept
-  until the next change;
+  until the next change; a key typed within one line draws only that line again;
 - the height is the length of the wrapped document's offset table, not a sum over lines; the
   widest line is measured in C where the text is ASCII without tabs; the text is joined once
   per change, not once per drawn line.
