@@ -218,19 +218,17 @@ class Conversation:
         from app.git import commits  # git loads with the first commit
 
         checkpoints = self.workspace.checkpoints
-        checkpoint = next((c for c in checkpoints.history() if c.ref == ref), None) if checkpoints and ref else None
-        if not self.auto_commit or checkpoint is None or checkpoint.kind != "edit":
+        if not self.auto_commit or checkpoints is None or ref is None:
             return
-        if why := commits.refusal(self.session.repo_root, checkpoint):  # before the model is asked
-            yield Notice(f"{why}; the change is written, and /undo still takes it back", "warning")
+        checkpoint = next((c for c in checkpoints.history() if c.ref == ref), None)
+        if checkpoint is None or checkpoint.kind != "edit":
             return
-        message = self._commit_message(checkpoint)
         try:
-            committed = commits.commit_change(self.session.repo_root, checkpoint, message)
+            committed = commits.commit_change(self.session.repo_root, checkpoint, lambda: self._commit_message(checkpoint))
         except commits.CommitRefused as refused:
             yield Notice(f"{refused}; the change is written, and /undo still takes it back", "warning")
             return
-        checkpoints.set_ai_commit(checkpoint, committed.sha)  # type: ignore[union-attr]
+        checkpoints.set_ai_commit(checkpoint, committed.sha)
         yield Notice(f"Committed {committed.sha[:7]} “{committed.subject}” (marked as AI-made)")
 
     def _commit_message(self, checkpoint: Checkpoint) -> str:

@@ -12,6 +12,7 @@ placed on HEAD's version of a file (they touch the person's uncommitted lines).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class Committed:
     subject: str
 
 
-def refusal(root: Path, checkpoint: Checkpoint) -> str | None:
+def _refusal(root: Path, checkpoint: Checkpoint) -> str | None:
     """Why `checkpoint`'s change cannot be committed alone (one line), or None when it can (as
     far as can be told before placing its hunks on HEAD)."""
     repo = git.Repo(root)
@@ -53,11 +54,13 @@ def refusal(root: Path, checkpoint: Checkpoint) -> str | None:
     return None
 
 
-def commit_change(root: Path, checkpoint: Checkpoint, message: str) -> Committed:
-    """Commit `checkpoint`'s change on HEAD with `message` and the AI trailer; raises CommitRefused
-    (see `refusal`, and when its hunks cannot be placed on HEAD's files)."""
-    if why := refusal(root, checkpoint):
+def commit_change(root: Path, checkpoint: Checkpoint, write_message: Callable[[], str]) -> Committed:
+    """Commit `checkpoint`'s change on HEAD with the AI trailer and the message `write_message`
+    gives (asked only once the change is known to be committable: it may ask the model); raises
+    CommitRefused (see `_refusal`, and when its hunks cannot be placed on HEAD's files)."""
+    if why := _refusal(root, checkpoint):
         raise CommitRefused(why)
+    message = write_message()
     repo = git.Repo(root)
     paths = list(checkpoint.paths)
     has_head = repo.head.is_valid()
