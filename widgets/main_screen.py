@@ -100,11 +100,14 @@ class MainScreen(Screen[None]):
         """`config`: the settings the session was made from, for the agent's rules and budget."""
         super().__init__()
         self.session = session
+        from app.llm.registry import role_router
+
         # Without settings (a test, an embedding) nothing is committed; `exosuit` always has them.
+        settings = config or Config(providers=[])
         self.conversation = Conversation(session, ScreenReviewer(self), auto_commit=bool(config and config.git.auto_commit),
-                                         commit_router=_role_router(config, "commit"),
-                                         edit_router=_role_router(config, "edit"))
-        self.agent = Agent.from_config(self.conversation, ScreenApprover(self), config or Config(providers=[]))
+                                         commit_router=role_router(settings, "commit"),
+                                         edit_router=role_router(settings, "edit"))
+        self.agent = Agent.from_config(self.conversation, ScreenApprover(self), settings)
         """Answers at Agent level (its level is the slider's)."""
         self.level = level if level not in self.DISABLED_LEVELS else Level.FILES
         self._view: AnswerView | None = None
@@ -911,15 +914,6 @@ class ScreenApprover:
         answered: Future[Answer] = Future()
         self.screen.post_message(MainScreen.AskApproval(request, answered))
         return answered.result()
-
-
-def _role_router(config: Config | None, role: str) -> Router | None:
-    """The router `[roles]` names for `role`, None when it is unset (the chat's is used)."""
-    if config is None or not getattr(config.roles, role):
-        return None
-    from app.llm.registry import build_router
-
-    return build_router(config, role)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -100,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
     session, config = headless_session(args, instruction, "instruction")
     output = Output(args.json)
     person = Headless(output, args.yes, args.allow_commands)
-    from app.llm.registry import build_router
+    from app.llm.registry import role_router
 
-    commit_router = build_router(config, "commit") if config.roles.commit else None
+    commit_router = role_router(config, "commit")
     conversation = Conversation(session, person, auto_commit=config.git.auto_commit, commit_router=commit_router)
     level = Level[(args.autonomy or config.autonomy.level).upper()]
     if level == Level.AGENT:

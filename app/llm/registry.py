@@ -36,3 +36,8 @@ def build_router(config: Config, role: str = "chat") -> Router:
     if unknown := [n for n in names if n not in by_name]:
         raise ConfigError(f"[roles] {role}: no provider named {', '.join(unknown)} (known: {', '.join(by_name)})")
     return Router([make_provider(by_name[n]) for n in names])
+
+
+def role_router(config: Config, role: str) -> Router | None:
+    """The Router `[roles]` names for `role`, None when it names none (the chat's then serves it)."""
+    return build_router(config, role) if getattr(config.roles, role) else None
