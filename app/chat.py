@@ -482,14 +482,6 @@ class ChatSession:
         self._base = None
         self._compacted = None
 
-    def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> str:
-        """The text to insert between `prefix` and `suffix` (tab-complete), metered like a turn.
-
-        Raises ProviderError."""
-        fill = self.router.complete_fim(prefix, suffix, max_tokens=max_tokens)
-        self.meter.record(self.router.name, self.router.model, fill.usage)
-        return fill.text
-
     def switch(self, provider: str, model: str | None = None) -> None:
         """Use another configured provider (and model) from the next turn on; the conversation stays."""
         self.router.use(provider, model)

@@ -3,7 +3,9 @@
 `Completions.complete()` runs in a worker thread, one call per pause in typing. Each call
 supersedes the one before: a request still in flight is closed at once (the server sees the
 disconnect), and a reply that comes back after a newer call is dropped, so ghost text never
-belongs to a cursor that has moved on. What the model returns is trimmed (`trim`) so that it
+belongs to a cursor that has moved on. The model is shown the code nearest the cursor (less of it
+for a model on this CPU), after the signatures of the names used there that are defined elsewhere
+in the repository (`Nearby`). What the model returns is trimmed (`trim`) so that it
 never repeats the code after the cursor and ends with the block it is in; recent results are
 kept, and what was shown and accepted is counted.
 """
@@ -14,7 +16,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from app.context.nearby import Nearby
 from app.llm.base import ProviderError
+from app.llm.fim import window
 from app.llm.meter import Meter
 from app.llm.router import Router
 
@@ -35,11 +39,13 @@ class Tally:
 
 
 class Completions:
-    """Fill-in-the-middle suggestions through `router`'s active provider, metered in `meter`."""
+    """Fill-in-the-middle suggestions through `router`'s active provider, metered in `meter`;
+    with `nearby`, the prompt names where the code at the cursor's names are defined."""
 
-    def __init__(self, router: Router, meter: Meter, *, max_tokens: int = 64) -> None:
+    def __init__(self, router: Router, meter: Meter, *, nearby: Nearby | None = None, max_tokens: int = 64) -> None:
         self.router = router
         self.meter = meter
+        self.nearby = nearby
         self.max_tokens = max_tokens
         self.tally = Tally()
         self.error = ""
@@ -49,9 +55,10 @@ class Completions:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
 
-    def complete(self, prefix: str, suffix: str) -> str | None:
-        """The suggestion for a cursor between `prefix` and `suffix` ("" for none), or None when
-        a newer call or `cancel()` superseded this one, or the request failed (see `error`)."""
+    def complete(self, prefix: str, suffix: str, path: str = "") -> str | None:
+        """The suggestion for a cursor between `prefix` and `suffix` of the repository file
+        `path` ("" for none), or None when a newer call or `cancel()` superseded this one, or the
+        request failed (see `error`)."""
         with self._lock:
             self._generation += 1
             mine = self._generation
@@ -61,8 +68,11 @@ class Completions:
                 return self._cache[(prefix, suffix)]
             self._in_flight += 1
         self.tally.requested += 1
+        before, after = window(prefix, suffix, local=self.router.active.kind == "local")
+        if self.nearby is not None and path:
+            before = self.nearby.lines(path, before, after) + before
         try:
-            fill = self.router.complete_fim(prefix, suffix, max_tokens=self.max_tokens)
+            fill = self.router.complete_fim(before, after, max_tokens=self.max_tokens)
         except ProviderError as exc:
             if mine == self._generation:
                 self.error = str(exc).splitlines()[0]

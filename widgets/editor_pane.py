@@ -154,7 +154,7 @@ class EditorPane(FastTextArea):
         suffix = document.get_text_range((row, column), document.end)
 
         def fetch() -> None:
-            text = completions.complete(prefix, suffix)
+            text = completions.complete(prefix, suffix, self.path)
             self.app.call_from_thread(self._arrived, version, text)
 
         self.run_worker(fetch, thread=True, group="ghost", exit_on_error=False)

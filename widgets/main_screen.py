@@ -39,6 +39,7 @@ from app.edits.apply import ApplyError
 from app.edits import textfile
 from app.llm.base import Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
 from app.completion import Completions
+from app.context.nearby import Nearby
 from app.llm.catalog import ModelCatalog
 from app.llm.meter import estimate_tokens
 from widgets import slash
@@ -119,7 +120,7 @@ class MainScreen(Screen[None]):
         """The agent's tool calls under way, by call id."""
         self._used: set[str] = set()
         """Names of the providers that have answered once (the local model loads on first use)."""
-        self.completions = Completions(self._completion_router(config), session.meter)
+        self.completions = Completions(self._completion_router(config), session.meter, nearby=Nearby(session.repo_root))
         """Ghost text for the editor pane at the Tab level."""
         self._held: str | None = None
         """The question held back while the conversation is compacted to make room for it."""
@@ -412,6 +413,8 @@ class MainScreen(Screen[None]):
             self.notify(f"{rel} is large: it opens read-only.", severity="warning")
         editor.move_cursor((max(0, min(line - 1, editor.document.line_count - 1)), 0), center=True)
         editor.focus()
+        if editor.ghost and self.completions.nearby is not None:
+            self.completions.nearby.warm()  # so that the first suggestions have the definitions too
 
     @on(EditorPane.Save)
     async def _save(self, event: EditorPane.Save) -> None:

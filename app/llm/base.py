@@ -207,7 +207,8 @@ class Provider(Protocol):
         ...
 
     def complete_fim(self, prefix: str, suffix: str, *, max_tokens: int = 64) -> Fill:
-        """Fill in the middle between `prefix` and `suffix` (tab-complete). Raises ProviderError."""
+        """Fill in the middle between `prefix` and `suffix` (tab-complete), sent as they are (the
+        caller trims them to the model's budget: `app.llm.fim.window`). Raises ProviderError."""
         ...
 
     def list_models(self) -> list[str]:

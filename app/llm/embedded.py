@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.config import EMBEDDED_CONTEXT_WINDOW, ProviderConfig, user_config_path
 from app.llm.base import ChatRequest, Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, Usage
-from app.llm.fim import fim_prompt, window
+from app.llm.fim import fim_prompt
 from app.llm.streaming import normalize_stop
 
 if TYPE_CHECKING:
@@ -149,7 +149,6 @@ class EmbeddedProvider:
         (Qwen2.5-Coder, …: see `fim_prompt`), else plain continuation of `prefix` (SmolLM2 has
         none, so `suffix` is not seen). The same loaded model serves every request, so llama.cpp's
         prompt cache makes the next keystroke's request cheap."""
-        prefix, suffix = window(prefix, suffix, local=True)
         named = f"{self.model} {Path(self.config.model_path or '').name}"  # the model, or its file, names its kind
         prompt = fim_prompt(named, prefix, suffix) or prefix
         with self._lock:

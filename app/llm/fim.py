@@ -1,7 +1,7 @@
-"""Fill-in-the-middle for chat-only models: ask for the middle with an instruction prompt.
-
-Used by providers whose API has no native FIM (Anthropic, OpenAI chat models, servers where
-`/v1/completions` + `suffix` is not trusted). The prompt text lives in `prompts/fim_*.md`.
+"""Fill-in-the-middle prompts: how much code around the cursor is sent, the FIM tokens of coder
+models, and for chat-only models (Anthropic, OpenAI chat models, servers where
+`/v1/completions` + `suffix` is not trusted) the middle asked for with an instruction prompt,
+whose text lives in `prompts/fim_*.md`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ def fim_prompt(model: str, prefix: str, suffix: str) -> str | None:
 
 def fim_chat(prefix: str, suffix: str) -> tuple[str, list[Message]]:
     """The system prompt and messages asking a chat model for the middle."""
-    prefix, suffix = window(prefix, suffix)
     user = prompts.load("fim_user", prefix=prefix, suffix=suffix)
     return prompts.load("fim_system"), [Message("user", user)]
 

@@ -30,7 +30,7 @@ from app.llm.base import (
     TextDelta,
     Usage,
 )
-from app.llm.fim import complete_by_chat, window
+from app.llm.fim import complete_by_chat
 from app.llm.meter import estimate_tokens
 from app.llm.sdk_errors import provider_error, stall_error
 from app.llm.streaming import Stall, close_now, http_timeout, normalize_stop, tool_call
@@ -231,7 +231,6 @@ class OpenAIProvider:
             return complete_by_chat(self, prefix, suffix, max_tokens)
         import openai
 
-        prefix, suffix = window(prefix, suffix)
         try:
             response = self._sdk().completions.create(
                 model=self._served_model(), prompt=prefix, suffix=suffix, max_tokens=max_tokens, temperature=0

@@ -1,5 +1,5 @@
-"""Fill-in-the-middle is metered in the session like a chat turn: through the real SDKs against the
-local wire server, both the native `/v1/completions` route and the chat-prompt route."""
+"""Fill-in-the-middle is metered in the session's meter like a chat turn: through the real SDKs
+against the local wire server, both the native `/v1/completions` route and the chat-prompt route."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.chat import ChatSession
+from app.completion import Completions
 from app.llm.anthropic_api import AnthropicProvider
-from app.llm.base import ProviderError, Usage
+from app.llm.base import Usage
 from app.llm.meter import Meter
 from app.llm.openai_api import OpenAIProvider
 from app.llm.router import Router
@@ -27,7 +28,7 @@ def test_native_fim_is_recorded_with_its_price_and_adds_to_the_turns(repo: Path,
     wire_server.script(Reply("a + b", usage=(1000, 10)), Reply("an answer", usage=(2000, 20)))
     router = Router([OpenAIProvider(openai_config(wire_server, model="gpt-4.1-mini", fim="native"))])
     session = ChatSession(repo, router, Meter())
-    assert session.complete_fim("return ", "\n") == "a + b"
+    assert Completions(router, session.meter).complete("return ", "\n") == "a + b"
     assert wire_server.requests[-1].path == "/v1/completions"
     [fim] = session.meter.requests
     assert (fim.provider, fim.model, fim.usage) == ("openai", "gpt-4.1-mini", Usage(1000, 10))
@@ -37,26 +38,24 @@ def test_native_fim_is_recorded_with_its_price_and_adds_to_the_turns(repo: Path,
     assert session.meter.format() == "3.0k↑ 30↓ $0.0012"  # 3000 × $0.40 + 30 × $1.60 per million
 
 
-def test_fim_by_chat_prompt_is_recorded_too(repo: Path, wire_server: WireServer) -> None:
+def test_fim_by_chat_prompt_is_recorded_too(wire_server: WireServer) -> None:
     wire_server.script(Reply("return a + b", usage=(300, 5)))
-    session = ChatSession(repo, Router([AnthropicProvider(anthropic_config(wire_server))]), Meter())
-    assert session.complete_fim("def add(a, b):\n    ", "\n") == "return a + b"
+    ghost = Completions(Router([AnthropicProvider(anthropic_config(wire_server))]), Meter())
+    assert ghost.complete("def add(a, b):\n    ", "\n") == "return a + b"
     assert wire_server.requests[-1].path == "/v1/messages"
-    [fim] = session.meter.requests
+    [fim] = ghost.meter.requests
     assert (fim.provider, fim.model, fim.usage) == ("anthropic", "claude-sonnet-5-5", Usage(300, 5))
 
 
-def test_a_server_that_reports_no_usage_is_estimated_and_marked(repo: Path, wire_server: WireServer) -> None:
+def test_a_server_that_reports_no_usage_is_estimated_and_marked(wire_server: WireServer) -> None:
     wire_server.script(Reply("a + b", usage=None))
-    router = Router([OpenAIProvider(openai_config(wire_server, fim="native"))])
-    session = ChatSession(repo, router, Meter())
-    session.complete_fim("x = " * 20, "\n")
-    assert session.meter.requests[0].usage.estimated and session.meter.format().startswith("~")
+    ghost = Completions(Router([OpenAIProvider(openai_config(wire_server, fim="native"))]), Meter())
+    ghost.complete("x = " * 20, "\n")
+    assert ghost.meter.requests[0].usage.estimated and ghost.meter.format().startswith("~")
 
 
-def test_a_failed_completion_records_nothing(repo: Path, wire_server: WireServer) -> None:
+def test_a_failed_completion_records_nothing(wire_server: WireServer) -> None:
     wire_server.script(Status(500, "down"))
-    session = ChatSession(repo, Router([OpenAIProvider(openai_config(wire_server, fim="native"))]), Meter())
-    with pytest.raises(ProviderError, match="server error"):
-        session.complete_fim("return ", "\n")
-    assert session.meter.requests == []
+    ghost = Completions(Router([OpenAIProvider(openai_config(wire_server, fim="native"))]), Meter())
+    assert ghost.complete("return ", "\n") is None and "server error" in ghost.error
+    assert ghost.meter.requests == []
