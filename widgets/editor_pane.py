@@ -86,7 +86,7 @@ class EditorPane(FastTextArea):
         language = LANGUAGES.get(Path(path).suffix) if lines <= MAX_HIGHLIGHTED_LINES else None
         huge = len(text.encode("utf-8")) > MAX_EDITED_BYTES
         super().__init__(text, language=language, soft_wrap=False, tab_behavior="indent",
-                         show_line_numbers=True, read_only=huge, id="editor")
+                         show_line_numbers=True, read_only=huge)
         self.path = path
         self.saved_text = text
         """The file's text as it was last read or saved (what a save is checked against)."""

@@ -49,6 +49,7 @@ from widgets.approval import CommandApproval
 from widgets.chat_pane import Banner, ChatPane, SummaryNote, ToolStep
 from widgets.context_screen import ContextScreen
 from widgets.editor_pane import EditorPane
+from widgets.editor_tabs import EditorTabs
 from widgets.instruction_prompt import InstructionPrompt
 from widgets.model_picker import ModelPicker
 from widgets.overflow_choice import OverflowChoice
@@ -390,9 +391,14 @@ class MainScreen(Screen[None]):
 
         return build_router(config, "complete")
 
-    async def open_editor(self, path: str, line: int = 1) -> None:
-        """Open the repository file `path` (as typed) in the editor pane, instead of the one open,
-        with the cursor at the start of `line`."""
+    def open_files(self) -> list[str]:
+        """The repo-relative paths of the files open in the editor, in their tabs' order."""
+        return [editor.path for editor in self.query(EditorTabs).first().editors] if self.query(EditorTabs) else []
+
+    async def open_editor(self, path: str, line: int | None = None) -> None:
+        """Open the repository file `path` (as typed) in a tab of the editor pane, with the cursor
+        at the start of `line` (by default the first, or where it was in a tab open already). An
+        open file is read again only when it changed on disk (its unsaved edits then go)."""
         chat = self.query_one(ChatPane)
         try:
             rel = self.session.context.locate(path)
@@ -403,16 +409,24 @@ class MainScreen(Screen[None]):
         except textfile.NotTextError as exc:
             await chat.add_notice(f"Not opened: {exc} (the editor shows UTF-8 text only)", "warning")
             return
-        await self.query("EditorPane").remove()
-        editor = EditorPane(rel, text, self.completions)
-        editor.ghost = self.level == Level.TAB
-        editor.on_key_only = self.completions.router.active.kind == "local"  # seconds per suggestion on a CPU
-        editor.disk_stamp = _stamp(self.session.repo_root / rel)
-        await self.query_one("#work").mount(editor)
-        if editor.read_only:
-            self.notify(f"{rel} is large: it opens read-only.", severity="warning")
-        editor.move_cursor((max(0, min(line - 1, editor.document.line_count - 1)), 0), center=True)
-        editor.focus()
+        if not self.query(EditorTabs):
+            await self.query_one("#work").mount(EditorTabs())
+        tabs = self.query_one(EditorTabs)
+        editor = tabs.find(rel)
+        if editor is None:
+            editor = EditorPane(rel, text, self.completions)
+            editor.ghost = self.level == Level.TAB
+            editor.on_key_only = self.completions.router.active.kind == "local"  # seconds per suggestion on a CPU
+            editor.disk_stamp = _stamp(self.session.repo_root / rel)
+            await tabs.open(editor)
+            if editor.read_only:
+                self.notify(f"{rel} is large: it opens read-only.", severity="warning")
+            line = line or 1
+        elif text != editor.saved_text:
+            self._read_again(editor, text)
+        tabs.show(editor)
+        if line is not None:
+            editor.move_cursor((max(0, min(line - 1, editor.document.line_count - 1)), 0), center=True)
         if editor.ghost and self.completions.nearby is not None:
             self.completions.nearby.warm()  # so that the first suggestions have the definitions too
 
@@ -430,6 +444,7 @@ class MainScreen(Screen[None]):
             return
         editor.saved_text = text
         editor.disk_stamp = _stamp(self.session.repo_root / editor.path)
+        self.query_one(EditorTabs).relabel(editor)
         self.notify(f"Saved {editor.path}.")
         self._refresh_status()
 
@@ -450,11 +465,17 @@ class MainScreen(Screen[None]):
             except (OSError, textfile.NotTextError):
                 self.notify(f"{editor.path} is gone or no longer text on disk.", severity="warning")
                 continue
-            location = editor.cursor_location
-            editor.load_text(text)
-            editor.saved_text = text
-            editor.move_cursor(location)
+            self._read_again(editor, text)
             self.notify(f"{editor.path} changed on disk: read again.")
+
+    def _read_again(self, editor: EditorPane, text: str) -> None:
+        """Show `text`, the file as it is on disk now, in `editor` (the cursor where it was)."""
+        location = editor.cursor_location
+        editor.load_text(text)
+        editor.saved_text = text
+        editor.disk_stamp = _stamp(self.session.repo_root / editor.path)
+        editor.move_cursor(location)
+        self.query_one(EditorTabs).relabel(editor)
 
     @on(EditorPane.EditAsked)
     def _edit_asked(self, event: EditorPane.EditAsked) -> None:
@@ -480,15 +501,19 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(InstructionPrompt(where), asked)
 
+    @on(EditorTabs.AllClosed)
+    def _all_closed(self) -> None:
+        self.query_one(PromptInput).focus()
+
     def action_switch_pane(self) -> None:
-        """ctrl+e: between the prompt and the editor pane."""
-        editors = self.query(EditorPane)
-        if not editors:
+        """ctrl+e: between the prompt and the editor pane (its active tab)."""
+        editor = self.query_one(EditorTabs).active if self.query(EditorTabs) else None
+        if editor is None:
             self.notify("No file open: /edit PATH opens one.")
-        elif editors.first().has_focus:
+        elif editor.has_focus:
             self.query_one(PromptInput).focus()
         else:
-            editors.first().focus()
+            editor.focus()
 
     # -- autonomy -------------------------------------------------------------------------------
 

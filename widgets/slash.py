@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     "/rewind": "the AI changes recorded here: rewind the files to before any of them",
     "/test": "run the tests in the sandbox; when they fail, their output goes to the model",
     "/context": "the next request part by part in tokens: drop or add files, compact (ctrl+o)",
-    "/edit": "open a repo file in the editor pane (ctrl+e: prompt / editor); at Tab, ghost text as you type",
+    "/edit": "open a repo file in a tab of the editor pane (ctrl+e: prompt / editor); at Tab, ghost text as you type",
     "/compact": "the model summarises the older turns to make room in the window (/compact undo puts them back)",
     "/help": "list commands and keys",
 }
@@ -37,6 +37,7 @@ KEYS: dict[str, str] = {
     "ctrl+t": "run the tests (/test); a failure goes to the model",
     "ctrl+o": "the context: each part's tokens, drop or add files (/context)",
     "ctrl+e": "move between the prompt and the editor pane",
+    "ctrl+pageup / pagedown": "the editor's previous / next open file; ctrl+w closes it (ctrl+p, type a path: open one)",
     "tab (editor, at Tab)": "take the ghost text; ctrl+→ its next word, esc dismisses it; ctrl+s saves",
     "ctrl+c": "stop the answer or the agent, or clear the prompt",
     "ctrl+p": "command palette",

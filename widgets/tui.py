@@ -7,6 +7,7 @@ not here, so the first screen paints quickly.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from pathlib import Path
 from threading import Thread
 
 from textual.app import App, SystemCommand
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from app.autonomy import Level
@@ -22,16 +24,46 @@ from app.chat import ChatSession
 from app.config import Config
 from app.state import starting_level
 from app.commands.common import OK, USAGE, CommandError, git_root, prune_checkpoints, settings, start_within
+from app.edits.paths import repo_files
 from widgets import slash
 from widgets.autonomy_slider import WHAT
 from widgets.main_screen import MainScreen
 from widgets.terminal import take_screenshot, terminal_for_keys
 
 
+class FileSearch(Provider):
+    """The command palette's "Open PATH": the repository's files matched against what is typed
+    (with nothing typed, the files open in the editor), each opened in the editor pane."""
+
+    async def startup(self) -> None:
+        screen = self.screen
+        self.files: list[str] = []
+        if isinstance(screen, MainScreen):
+            session = screen.session
+            self.files = await asyncio.to_thread(lambda: session.context.from_start(repo_files(session.repo_root)))
+
+    async def discover(self) -> Hits:
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            for path in screen.session.context.from_start(screen.open_files()):
+                yield DiscoveryHit(f"Open {path}", partial(screen.open_editor, path), help="go to its tab in the editor")
+
+    async def search(self, query: str) -> Hits:
+        screen = self.screen
+        if not isinstance(screen, MainScreen):
+            return
+        matcher = self.matcher(query)
+        for path in self.files:
+            if (score := matcher.match(path)) > 0:
+                yield Hit(score, matcher.highlight(path), partial(screen.open_editor, path), text=f"Open {path}",
+                          help="open in the editor, in a tab of its own")
+
+
 class ExosuitApp(App[None]):
     """The Exosuit terminal UI around one chat session."""
 
     TITLE = "Exosuit"
+    COMMANDS = App.COMMANDS | {FileSearch}
 
     def __init__(self, session: ChatSession, level: Level = Level.FILES, config: Config | None = None,
                  editing: tuple[str, int] | None = None) -> None:

@@ -18,6 +18,7 @@ from tests.tui.conftest import provider
 from tests.tui.test_main_screen import notices, type_and_send
 from tests.wire_server import Hang, Reply, WireServer
 from widgets.editor_pane import EditorPane
+from widgets.editor_tabs import EditorTabs
 from widgets.tui import ExosuitApp
 
 
@@ -149,7 +150,8 @@ async def test_a_file_changed_on_disk_is_read_again_or_its_save_refused_and_odd_
         assert "Not opened: blob.py: binary file, cannot be edited" in notices(pilot)[-1]
         (repo / "big.py").write_text("x = 1\n" * 400)
         await type_and_send(pilot, "/edit big.py")
-        big = app.screen.query_one(EditorPane)
+        big = app.screen.query_one(EditorTabs).active
+        assert big is not None and app.screen.open_files() == ["app/greet.py", "big.py"]
         assert big.read_only and "read-only" in str(big.border_title)
 
 
