@@ -140,9 +140,9 @@ OVERFLOW = chat_app(("anthropic",), *LONG_ANSWERS, files=SHOP, window=3400, map_
 SHAPES = {"app/shapes.py": (
     "import math\n\n\ndef area_of_circle(radius: float) -> float:\n    return math.pi * radius ** 2\n\n\n"
     "def area_of_square(side: float) -> float:\n    \n"
-)}
-"""A file to complete in the editor pane."""
-EDITOR = chat_app(("openai",), Reply("return side ** 2"), files=SHAPES)
+), "app/report.py": "from app.shapes import area_of_circle\n\n\ndef report(radius: float) -> str:\n    return f\"{area_of_circle(radius):.2f}\"\n"}
+"""Files to complete in the editor pane (one more open in a tab of its own)."""
+EDITOR = chat_app(("openai",), Reply(""), Reply("return side ** 2"), files=SHAPES)  # report.py asks first
 EDIT_RANGE = chat_app(("openai",), Reply(
     "```python\ndef area_of_circle(radius: float) -> float:\n    \"\"\"The area of a circle of `radius`.\"\"\"\n"
     "    if radius < 0:\n        raise ValueError(\"a radius is never negative\")\n    return math.pi * radius ** 2\n```\n"

@@ -98,8 +98,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("chat-rewind", chat.ANSWER, (*chat.typed("/add app/greet.py", "Use an f-string in greet"), "y", "ctrl+s",
                                           "wait:600", *"/undo", "enter", "wait:300", *"/redo", "enter", "wait:300",
                                           *"/rewind", "enter", "wait:400", "down", "down", "space", "wait:200")),
-    # The editor pane at the Tab level: ghost text at the cursor after a pause in typing.
-    Scenario("editor-ghost", chat.EDITOR, ("alt+1", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 8,
+    # The editor pane at the Tab level: ghost text at the cursor after a pause in typing, in the
+    # second of two files open in tabs (the first with an unsaved edit).
+    Scenario("editor-ghost", chat.EDITOR, ("alt+1", *"/edit app/report.py", "enter", "wait:300", "end", "enter",
+                                           "ctrl+e", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 8,
                                            "end", "x", "backspace", "wait:800")),
     # The Edit level: ctrl+k on a block, an instruction, and the range's change in review.
     Scenario("editor-edit", chat.EDIT_RANGE, ("alt+2", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 4,

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Tab
 
 from app.chat import ChatSession
 from app.config import Config
@@ -227,3 +228,57 @@ async def test_the_palette_switches_the_ghost_text_model_apart_from_the_chats(re
         await pilot.press(" ")
         await until(pilot, lambda: editor.suggestion == "name", "ghost text")
     assert wire_server.requests[-1].body["model"] == "tab-model"
+
+
+async def test_several_files_open_in_tabs_that_keep_their_edits_until_closed(repo: Path, wire_server: WireServer) -> None:
+    (repo / "lib").mkdir()
+    (repo / "lib" / "greet.py").write_text("# the other greet\n")
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+
+        async def edit(path: str) -> None:
+            screen.query_one("#prompt").focus()
+            await type_and_send(pilot, f"/edit {path}")
+
+        for path in ("app/greet.py", "README.md", "lib/greet.py"):
+            await edit(path)
+        tabs = screen.query_one(EditorTabs)
+        labels = lambda: [str(tab.label) for tab in tabs.query(Tab)]  # noqa: E731
+        assert screen.open_files() == ["app/greet.py", "README.md", "lib/greet.py"]
+        assert labels() == ["app/greet.py", "README.md", "lib/greet.py"]  # twins named by their folder
+        assert tabs.active.path == "lib/greet.py" and tabs.active.has_focus
+        assert [e.display for e in tabs.editors] == [False, False, True]
+        await pilot.press("x")
+        assert labels()[2] == "lib/greet.py ●"
+        await pilot.press("ctrl+pagedown")  # wraps round to the first
+        assert tabs.active.path == "app/greet.py" and tabs.active.has_focus
+        await pilot.press("ctrl+pageup")
+        assert tabs.active.path == "lib/greet.py"
+        await edit("README.md")
+        assert tabs.active.path == "README.md" and len(tabs.editors) == 3  # its tab, not a new one
+        await edit("lib/greet.py")
+        assert tabs.active.text == "x# the other greet\n"  # unchanged on disk: the edit is kept
+        await pilot.press("ctrl+w")
+        assert len(tabs.editors) == 3 and "unsaved edits" in list(app._notifications)[-1].message
+        await pilot.press("ctrl+w")  # again: closed without saving
+        await pilot.pause()
+        assert screen.open_files() == ["app/greet.py", "README.md"]
+        assert (repo / "lib" / "greet.py").read_text() == "# the other greet\n"
+        await pilot.press("ctrl+w", "ctrl+w")
+        await pilot.pause()
+        assert not screen.query(EditorTabs) and screen.query_one("#prompt").has_focus
+        await pilot.press("ctrl+e")
+        assert "No file open" in list(app._notifications)[-1].message
+
+
+async def test_the_palette_finds_a_file_and_opens_it(repo: Path, wire_server: WireServer) -> None:
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"agrt")  # app/greet.py, fuzzily
+        await until(pilot, lambda: app.screen.query_one("CommandList").option_count == 1, "one hit")
+        assert str(app.screen.query_one("CommandList").get_option_at_index(0).prompt).startswith("app/greet.py\nopen in the editor")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.open_files() == ["app/greet.py"] and app.screen.query_one(EditorTabs).active.has_focus
