@@ -205,6 +205,9 @@ class ChatSession:
         """What the last compaction took away (`uncompact`): the turns summarised, the turn that
         carries the summary and what it carried before."""
         self._compacting = False
+        self._aside: tuple[Router, threading.Event] | None = None
+        """The router of the request asked aside now (`stream_aside`), if any, and the event
+        `cancel` sets to stop it."""
 
     @classmethod
     def from_config(cls, repo_root: Path, config: Config, start: str = "") -> ChatSession:
@@ -425,22 +428,35 @@ class ChatSession:
         system prompt, no context, no turn kept): a summary, a commit message. Metered like a turn;
         raises ProviderError when it fails, is stopped (`cancel`) or comes back empty (`what`
         names it then)."""
+        return "".join(self.stream_aside(question, max_tokens=max_tokens, what=what, router=router))
+
+    def stream_aside(self, question: str, *, max_tokens: int, what: str = "the answer",
+                     router: Router | None = None) -> Iterator[str]:
+        """`ask_aside`'s answer a piece at a time, as it streams (raising as it does, at the end);
+        `cancel` stops it."""
         router = router or self.router
-        text, usage = "", None
+        text, usage, stopped = "", None, threading.Event()
+        with self._lock:
+            self._aside = (router, stopped)
         try:
             for event in router.stream_chat(ChatRequest([Message("user", question)], max_tokens=max_tokens)):
                 if isinstance(event, TextDelta):
                     text += event.text
+                    yield event.text
                 elif isinstance(event, Done):
                     usage = event.usage
+        except ProviderError:
+            if not stopped.is_set():  # else the connection closed by `cancel` broke it: stopped
+                raise
         finally:
+            with self._lock:
+                self._aside = None
             if usage or text:  # a refused request cost nothing
                 spent = usage or Usage(estimate_tokens(question), estimate_tokens(text), estimated=True)
                 self.meter.record(router.name, router.model, spent)
         if usage is None or not text.strip():
             why = "was stopped" if usage is None else "came back empty"
             raise ProviderError(f"{router.name}: {what} {why}", retryable=False)
-        return text
 
     def uncompact(self) -> int:
         """Put back the turns the last compaction summarised (the summary goes); how many.
@@ -459,14 +475,17 @@ class ChatSession:
         return estimate_tokens("".join(map(_said, self.messages())))
 
     def cancel(self) -> None:
-        """Stop the turn being answered, or the summary being written, from any thread: its
-        request is closed at once (no retry follows) and a partial answer is kept as cancelled."""
+        """Stop the turn being answered, or what is asked aside (a summary, a selection edit), from
+        any thread: its request is closed at once (no retry follows) and a partial answer is kept
+        as cancelled."""
         with self._lock:
             if self.streaming:
                 self._end(self.turns[-1], "cancelled", "cancelled")
                 self.router.abort()
-            elif self._compacting:
-                self.router.abort()
+            elif self._aside is not None:
+                router, stopped = self._aside
+                stopped.set()
+                router.abort()
 
     def retract(self) -> None:
         """Forget the last turn, to ask it again another way (its note goes with the next turn)."""

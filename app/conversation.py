@@ -62,7 +62,18 @@ class Notice:
     severity: Severity = "information"
 
 
-LoopEvent = ChatEvent | TurnStarted | TurnFailed | Notice | Compacted
+@dataclass(frozen=True)
+class RangeDrafted:
+    """The new text of lines `first`..`last` of `path` so far, whole lines, as a selection edit's
+    answer streams (for an inline diff of the range; its review comes after)."""
+
+    path: str
+    first: int
+    last: int
+    text: str
+
+
+LoopEvent = ChatEvent | TurnStarted | TurnFailed | Notice | Compacted | RangeDrafted
 
 
 class Reviewer(Protocol):
@@ -147,13 +158,17 @@ class Conversation:
         except (CompactError, ProviderError) as exc:
             yield Notice(f"Not compacted, the conversation is as it was: {exc}", "error")
 
-    def edit_range(self, path: str, first: int, last: int, instruction: str) -> Iterator[LoopEvent]:
+    def edit_range(self, path: str, first: int, last: int, instruction: str,
+                   reviewer: Reviewer | None = None) -> Iterator[LoopEvent]:
         """Have the model rewrite lines `first`..`last` (1-based) of `path` as `instruction` says
-        (the Edit level), and review the result like any edits (busy as for `send`). Only that
-        range can change: the model's reply replaces it and nothing else."""
-        return self.exclusive(self._range_edit(path, first, last, instruction))
+        (the Edit level), its answer streaming as `RangeDrafted` events, and have `reviewer` (else
+        the conversation's) review the result (busy as for `send`). Only that range can change:
+        the model's reply replaces it and nothing else, and a reply that repeats a line from either
+        side of it (so that the line would stand twice) is refused and asked again once."""
+        return self.exclusive(self._range_edit(path, first, last, instruction, reviewer))
 
-    def _range_edit(self, path: str, first: int, last: int, instruction: str) -> Iterator[LoopEvent]:
+    def _range_edit(self, path: str, first: int, last: int, instruction: str,
+                    reviewer: Reviewer | None) -> Iterator[LoopEvent]:
         from app.edits import textfile
         from app.edits.changeset import ChangeSet, FileChange
 
@@ -168,23 +183,35 @@ class Conversation:
         yield Notice(f"Asking {router.name}/{router.model} to change {path}:{first}-{last}…")
         question = prompts.load("range_edit", path=path, first=str(first), last=str(last), instruction=instruction,
                                 before=before, part=part, after=after)
-        try:
-            reply = self.session.ask_aside(question, max_tokens=4096, what="the edit", router=router)
-        except ProviderError as exc:
-            yield Notice(f"No edit: {exc}", "error")
-            return
-        block = re.search(r"^(`{3,})[\w+-]*\n(.*?)^\1\s*$", reply, re.DOTALL | re.MULTILINE)
-        new_part = block.group(2) if block else None
-        if new_part is None:
-            yield Notice(f"The model's reply holds no code block; nothing changed. It said: {reply.strip()[:200]}", "error")
-            return
-        if part.endswith("\n") and not new_part.endswith("\n"):
-            new_part += "\n"
+        for attempt in (1, 2):
+            reply = ""
+            try:
+                for piece in self.session.stream_aside(question, max_tokens=4096, what="the edit", router=router):
+                    reply += piece
+                    if "\n" in piece:
+                        yield RangeDrafted(path, first, last, code_block(reply)[0])
+            except ProviderError as exc:
+                yield Notice(f"No edit: {exc}", "error")
+                return
+            new_part, closed = code_block(reply)
+            if not closed:
+                yield Notice(f"The model's reply holds no code block; nothing changed. It said: {reply.strip()[:200]}", "error")
+                return
+            if part.endswith("\n") and not new_part.endswith("\n"):
+                new_part += "\n"
+            outside = reaches_outside(lines, first, last, new_part)
+            if not outside:
+                break
+            if attempt == 2:
+                yield Notice(f"The model's edit still reaches outside {path}:{first}-{last} ({outside}); nothing changed.", "error")
+                return
+            yield Notice(f"The model's edit reaches outside {path}:{first}-{last} ({outside}): asked again.", "warning")
+            question += "\n\n" + prompts.load("range_outside", reply=reply.strip(), problem=outside, first=str(first), last=str(last))
         changeset = ChangeSet([FileChange(path, text, before + new_part + after)])
         if not changeset.files[0].hunks:
             yield Notice(f"The model left {path}:{first}-{last} as it was.")
             return
-        yield from self._review(Proposal([], changeset, []))
+        yield from self._review(Proposal([], changeset, []), reviewer)
 
     def cancel(self) -> None:
         """Stop the answer being written, the summary or the tests running (from any thread);
@@ -314,9 +341,10 @@ class Conversation:
                 return
             retrying, text, kind, title = None, feedback, "feedback", "review feedback"
 
-    def _review(self, proposal: Proposal) -> Iterator[LoopEvent]:
-        """Show the refusals, have the person review the rest; returns the feedback turn to send,
-        if the review leaves the model something to do."""
+    def _review(self, proposal: Proposal, reviewer: Reviewer | None = None) -> Iterator[LoopEvent]:
+        """Show the refusals, have the person review the rest (through `reviewer`, else the
+        conversation's); returns the feedback turn to send, if the review leaves the model
+        something to do."""
         from app.review import WriteAccepted  # git loads on the first review
 
         self.reopenable = None
@@ -324,7 +352,7 @@ class Conversation:
         if not proposal.changeset.files:
             return None
         target = WriteAccepted(self.workspace)
-        result = self.reviewer.review(proposal, target)
+        result = (reviewer or self.reviewer).review(proposal, target)
         if result is None or not result.applied:
             self.reopenable = proposal
             self.session.pending_note = prompts.load("review_closed")
@@ -343,6 +371,38 @@ class Conversation:
         if feedback:  # all accepted, some rewritten: the model learns it with the next message
             self.session.pending_note = feedback
         return None
+
+
+_FENCE = re.compile(r"^(`{3,})[\w+-]*\n", re.MULTILINE)
+
+
+def code_block(reply: str) -> tuple[str, bool]:
+    """The first fenced code block of `reply` as far as it has come (whole lines), and whether its
+    closing fence has come too ("" and False before the opening one)."""
+    opening = _FENCE.search(reply)
+    if opening is None:
+        return "", False
+    body = reply[opening.end():]
+    closing = re.search(rf"^{opening.group(1)}\s*$", body, re.MULTILINE)
+    if closing:
+        return body[: closing.start()], True
+    return body[: body.rfind("\n") + 1], False
+
+
+def reaches_outside(lines: list[str], first: int, last: int, new_part: str) -> str:
+    """Why `new_part`, the new text of lines `first`..`last` of a file of `lines`, reaches past
+    them: it starts with the (non-blank) line above them or ends with the line below, which the
+    part did not, so that line would stand twice; "" when it does not."""
+    new, old = new_part.splitlines(), [line.rstrip() for line in lines[first - 1 : last]]
+    if not new:
+        return ""
+    above = lines[first - 2].rstrip() if first > 1 else ""
+    if above.strip() and new[0].rstrip() == above and old[0] != above:
+        return f"it starts with line {first - 1}, above them"
+    below = lines[last].rstrip() if last < len(lines) else ""
+    if below.strip() and new[-1].rstrip() == below and old[-1] != below:
+        return f"it ends with line {last + 1}, below them"
+    return ""
 
 
 def tests_failed(result: CommandResult) -> str:

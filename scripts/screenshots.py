@@ -103,7 +103,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("editor-ghost", chat.EDITOR, ("alt+1", *"/edit app/report.py", "enter", "wait:300", "end", "enter",
                                            "ctrl+e", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 8,
                                            "end", "x", "backspace", "wait:800")),
-    # The Edit level: ctrl+k on a block, an instruction, and the range's change in review.
+    # The Edit level: ctrl+k on a block, an instruction, and the range's change to decide, over the editor.
     Scenario("editor-edit", chat.EDIT_RANGE, ("alt+2", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 4,
                                               "ctrl+k", "wait:200", *"reject a negative radius, add a docstring",
                                               "enter", "wait:1500")),

@@ -24,7 +24,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Static, Tabs
 
 from app.agent.loop import Agent, AgentEnded, Answer, Approval, Spent, ToolFinished, ToolStarted, detect_test_command
 from app.autonomy import Level
@@ -34,7 +34,7 @@ from app.chat import ROOM_SHARE, Answered, ChatSession, CompactError, ContextAdd
 from app.compaction import Compacted
 from app.config import Config
 from app.context import ContextError, repo_files
-from app.conversation import Conversation, LoopEvent, Notice, TurnFailed, TurnStarted
+from app.conversation import Conversation, LoopEvent, Notice, RangeDrafted, TurnFailed, TurnStarted
 from app.edits.apply import ApplyError
 from app.edits import textfile
 from app.llm.base import Provider, ProviderError, ProviderSwitched, Retrying, TextDelta
@@ -48,9 +48,10 @@ from widgets.autonomy_slider import WHAT, AutonomySlider
 from widgets.approval import CommandApproval
 from widgets.chat_pane import Banner, ChatPane, SummaryNote, ToolStep
 from widgets.context_screen import ContextScreen
-from widgets.editor_pane import EditorPane
+from widgets.editor_pane import MAX_EDITED_BYTES, EditorPane
 from widgets.editor_tabs import EditorTabs
 from widgets.instruction_prompt import InstructionPrompt
+from widgets.range_review import RangeReview
 from widgets.model_picker import ModelPicker
 from widgets.overflow_choice import OverflowChoice
 from widgets.prompt_input import PromptInput
@@ -123,6 +124,8 @@ class MainScreen(Screen[None]):
         """Names of the providers that have answered once (the local model loads on first use)."""
         self.completions = Completions(self._completion_router(config), session.meter, nearby=Nearby(session.repo_root))
         """Ghost text for the editor pane at the Tab level."""
+        self._range_review: RangeReview | None = None
+        """The selection edit being drafted or decided, over its file's editor."""
         self._held: str | None = None
         """The question held back while the conversation is compacted to make room for it."""
         self._compacted = False
@@ -255,6 +258,10 @@ class MainScreen(Screen[None]):
         if isinstance(event, AgentEnded):
             await self._agent_ended(event)
             return
+        if isinstance(event, RangeDrafted):
+            if self._range_review is not None:
+                self._range_review.draft(event.text)
+            return
         if isinstance(event, Compacted):
             self._compacted = True
             await chat.add_summary(SummaryNote(event.summary, event.turns, event.before, event.after))
@@ -315,6 +322,8 @@ class MainScreen(Screen[None]):
 
     @on(StreamClosed)
     async def _stream_closed(self) -> None:
+        if self._range_review is not None:  # its edit was decided, refused or failed
+            await self._range_closed(self._range_review)
         self.query_one(StatusBar).busy = self.session.streaming
         self._refresh_status()
         self._check_disk()  # an edit may have written the file open in the editor
@@ -477,6 +486,19 @@ class MainScreen(Screen[None]):
         editor.move_cursor(location)
         self.query_one(EditorTabs).relabel(editor)
 
+    async def _range_closed(self, review: RangeReview) -> None:
+        """The selection edit is over: its pane goes, and its file's editor takes keys again."""
+        self._range_review = None
+        editor = self.query_one(EditorTabs).find(review.path) if self.query(EditorTabs) else None
+        await review.remove()
+        if editor is not None:
+            editor.read_only = len(editor.text.encode("utf-8")) > MAX_EDITED_BYTES
+            editor.focus()
+
+    @on(RangeReview.Stop)
+    def _range_stop(self) -> None:
+        self.conversation.cancel()
+
     @on(EditorPane.EditAsked)
     def _edit_asked(self, event: EditorPane.EditAsked) -> None:
         """ctrl+k at the Edit level: ask what to do with the lines, then have the model do it
@@ -494,10 +516,16 @@ class MainScreen(Screen[None]):
             return
         where = f"{editor.path}:{event.first}-{event.last}" if event.first != event.last else f"{editor.path}:{event.first}"
 
-        def asked(instruction: str | None) -> None:
-            if instruction:
-                self.query_one(StatusBar).busy = True
-                self._run(self.conversation.edit_range(editor.path, event.first, event.last, instruction))
+        async def asked(instruction: str | None) -> None:
+            if not instruction:
+                return
+            self.query_one(StatusBar).busy = True
+            self._range_review = RangeReview(editor.path, event.first, event.last, editor.saved_text)
+            tabs = self.query_one(EditorTabs)
+            await tabs.mount(self._range_review, after=tabs.query_one(Tabs))
+            editor.read_only = True  # the lines under review stay as the model was shown them
+            reviewer = InlineReviewer(self, self._range_review)
+            self._run(self.conversation.edit_range(editor.path, event.first, event.last, instruction, reviewer))
 
         self.app.push_screen(InstructionPrompt(where), asked)
 
@@ -930,6 +958,17 @@ class ScreenReviewer:
 
     def review(self, proposal: Proposal, target: WriteAccepted) -> ReviewResult | None:
         return self.screen.app.call_from_thread(self.screen.open_review, proposal, target)
+
+
+class InlineReviewer:
+    """The `Reviewer` of a selection edit: the loop's thread waits while `widget`, over the
+    file's editor, has the person decide on the range's hunks."""
+
+    def __init__(self, screen: MainScreen, widget: RangeReview) -> None:
+        self.screen, self.widget = screen, widget
+
+    def review(self, proposal: Proposal, target: WriteAccepted) -> ReviewResult | None:
+        return self.screen.app.call_from_thread(self.widget.decide, proposal.changeset, target)
 
 
 class ScreenApprover:

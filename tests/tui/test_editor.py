@@ -20,6 +20,7 @@ from tests.tui.test_main_screen import notices, type_and_send
 from tests.wire_server import Hang, Reply, WireServer
 from widgets.editor_pane import EditorPane
 from widgets.editor_tabs import EditorTabs
+from widgets.range_review import RangeReview
 from widgets.tui import ExosuitApp
 
 
@@ -156,6 +157,25 @@ async def test_a_file_changed_on_disk_is_read_again_or_its_save_refused_and_odd_
         assert big.read_only and "read-only" in str(big.border_title)
 
 
+async def ask_for_range_edit(pilot: Pilot, editor: EditorPane, instruction: str) -> RangeReview:
+    """ctrl+k in `editor`, `instruction` typed: the inline review pane."""
+    from textual.widgets import Input
+
+    from widgets.instruction_prompt import InstructionPrompt
+
+    await pilot.press("ctrl+k")
+    await until(pilot, lambda: isinstance(pilot.app.screen, InstructionPrompt), "the instruction prompt")
+    pilot.app.screen.query_one(Input).value = instruction
+    await pilot.press("enter")
+    await until(pilot, lambda: bool(pilot.app.screen.query(RangeReview)), "the inline review")
+    return pilot.app.screen.query_one(RangeReview)
+
+
+def diff_rows(review: RangeReview) -> list[str]:
+    view = review.diff_view
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
 async def test_ctrl_k_at_the_edit_level_changes_only_the_block_and_the_review_decides(
     repo: Path, wire_server: WireServer
 ) -> None:
@@ -164,7 +184,6 @@ async def test_ctrl_k_at_the_edit_level_changes_only_the_block_and_the_review_de
     from textual.widgets import Input
 
     from widgets.instruction_prompt import InstructionPrompt
-    from widgets.review import ReviewScreen
 
     source = "import os\n\n\ndef greet(name):\n    return 'hi ' + name\n\n\ndef bye(name):\n    return 'bye ' + name\n"
     (repo / "app" / "greet.py").write_text(source)
@@ -183,9 +202,16 @@ async def test_ctrl_k_at_the_edit_level_changes_only_the_block_and_the_review_de
         assert "app/greet.py:4-5" in str(app.screen.query_one("Label").render())
         app.screen.query_one(Input).value = "add type hints and use an f-string"
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review of the range's change")
-        await pilot.press("Y", "ctrl+s")
+        review = app.screen.query_one(RangeReview)
+        await until(pilot, lambda: review.review is not None, "the range's change to decide")
+        assert review.diff_view.has_focus and editor.read_only  # nothing typed under the review
+        rows = "\n".join(diff_rows(review))
+        assert "- def greet(name):" in rows.replace("−", "-") or "def greet(name):" in rows
+        assert "f'hi {name}'" in rows and "hunk 1/1" in rows
+        await pilot.press("y")  # its one hunk: decided, so written
         await until(pilot, lambda: "f'hi {name}'" in editor.text, "the editor read the file again")
+        await until(pilot, lambda: not app.screen.query(RangeReview), "the pane gone")
+        assert editor.has_focus and not editor.read_only and not editor.modified
     assert (repo / "app" / "greet.py").read_text() == source.replace(
         "def greet(name):\n    return 'hi ' + name", "def greet(name: str) -> str:\n    return f'hi {name}'")
     asked = json.dumps(wire_server.requests[-1].body)
@@ -282,3 +308,50 @@ async def test_the_palette_finds_a_file_and_opens_it(repo: Path, wire_server: Wi
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.open_files() == ["app/greet.py"] and app.screen.query_one(EditorTabs).active.has_focus
+
+
+async def test_a_range_edit_streams_into_its_diff_and_escape_stops_it_with_nothing_written(
+    repo: Path, wire_server: WireServer
+) -> None:
+    source = "def greet(name):\n    return 'hi ' + name\n"
+    (repo / "app" / "greet.py").write_text(source)
+    wire_server.script(Reply("```python\n", "def greet(name: str) -> str:\n", "    return", hang_after=2))
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("alt+2")
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        review = await ask_for_range_edit(pilot, editor, "type it")
+        await until(pilot, lambda: any("def greet(name: str) -> str:" in row for row in diff_rows(review)), "the draft")
+        assert review.review is None and "writing" in str(review.border_subtitle)
+        assert any("return 'hi ' + name" in row for row in diff_rows(review))  # not reached yet: still shown
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.screen.query(RangeReview), "the pane gone")
+        assert any("No edit:" in n and "was stopped" in n for n in notices(pilot)), notices(pilot)
+        assert editor.has_focus and not editor.read_only
+    assert (repo / "app" / "greet.py").read_text() == source
+
+
+async def test_a_range_review_rejected_with_a_comment_writes_nothing(repo: Path, wire_server: WireServer) -> None:
+    from textual.widgets import Input
+
+    middle = "".join(f"# {n}\n" for n in range(8))
+    source = f"def greet(name):\n    return 'hi ' + name\n{middle}def bye(name):\n    return 'bye ' + name\n"
+    (repo / "app" / "greet.py").write_text(source)
+    wire_server.script(Reply(f"```python\ndef greet(name: str) -> str:\n    return 'hi ' + name\n{middle}"
+                             "def bye(name: str) -> str:\n    return 'bye ' + name\n```\n"))
+    app = app_for(repo, wire_server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("alt+2")
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        editor.select_all()
+        review = await ask_for_range_edit(pilot, editor, "type them")
+        await until(pilot, lambda: review.review is not None, "the change to decide")
+        assert len(review.review.changeset.files[0].hunks) == 2
+        await pilot.press("y")
+        assert review.diff_view.cursor == (0, 1) and "1/2 decided" in str(review.border_subtitle)
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "leave bye alone"
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.screen.query(RangeReview), "the pane gone")
+    assert (repo / "app" / "greet.py").read_text() == source.replace("def greet(name):", "def greet(name: str) -> str:")
