@@ -449,8 +449,45 @@ class MainScreen(Screen[None]):
         try:
             self.conversation.workspace.save(editor.path, editor.saved_text, text)
         except ApplyError as error:
-            await self.query_one(ChatPane).add_notice(f"Not saved: {error} (/edit {editor.path} reads it again)", "error")
+            on_disk = self._on_disk(editor.path)
+            if on_disk is None or on_disk == editor.saved_text:
+                await self.query_one(ChatPane).add_notice(f"Not saved: {error}", "error")
+            else:
+                self._ask_overwrite(editor, on_disk)
             return
+        self._saved(editor, text)
+
+    def _ask_overwrite(self, editor: EditorPane, on_disk: str) -> None:
+        """The file changed on disk since the editor read it: the person chooses what stays."""
+        from widgets.review_dialogs import ChoiceScreen
+
+        def chosen(key: str | None) -> None:
+            if key == "o":
+                text = editor.text
+                try:
+                    self.conversation.workspace.save(editor.path, on_disk, text)
+                except ApplyError as error:
+                    self.notify(f"Not saved: {error}", severity="error")
+                    return
+                self._saved(editor, text)
+            elif key == "r":
+                self._read_again(editor, on_disk)
+                self.notify(f"{editor.path} read again: your edits are gone.")
+
+        question = f"{editor.path} changed on disk since the editor read it (the agent, git or another editor)."
+        self.app.push_screen(ChoiceScreen("Changed on disk", question, {
+            "o": "overwrite it with yours (what is on disk now is kept in a checkpoint)",
+            "r": "read it again (your edits go)",
+        }), chosen)
+
+    def _on_disk(self, rel: str) -> str | None:
+        """The repository file `rel` as it is on disk now (None: gone, or not text)."""
+        try:
+            return textfile.read(self.session.repo_root / rel, rel).text
+        except (OSError, textfile.NotTextError):
+            return None
+
+    def _saved(self, editor: EditorPane, text: str) -> None:
         editor.saved_text = text
         editor.disk_stamp = _stamp(self.session.repo_root / editor.path)
         self.query_one(EditorTabs).relabel(editor)
@@ -466,12 +503,11 @@ class MainScreen(Screen[None]):
                 continue
             editor.disk_stamp = stamp
             if editor.modified:
-                self.notify(f"{editor.path} changed on disk: saving is refused; /edit {editor.path} reads it again "
-                            "(your unsaved edits go).", severity="warning", timeout=10)
+                self.notify(f"{editor.path} changed on disk: ctrl+s asks whether to overwrite it or read it again.",
+                            severity="warning", timeout=10)
                 continue
-            try:
-                text = textfile.read(self.session.repo_root / editor.path, editor.path).text
-            except (OSError, textfile.NotTextError):
+            text = self._on_disk(editor.path)
+            if text is None:
                 self.notify(f"{editor.path} is gone or no longer text on disk.", severity="warning")
                 continue
             self._read_again(editor, text)

@@ -99,6 +99,32 @@ class ConfirmScreen(Dialog):
         self.dismiss(answer)
 
 
+class ChoiceScreen(Dialog):
+    """A question with a key per answer; dismissed with the key pressed, or None for escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "choose(None)", "Cancel")]
+
+    def __init__(self, title: str, question: str, choices: dict[str, str]) -> None:
+        """`choices`: key -> what it does ("o": "overwrite it")."""
+        super().__init__()
+        self.title_text, self.question, self.choices = title, question, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            yield Label(self.question)
+            hints = "    ".join(f"{key}  {what}" for key, what in self.choices.items())
+            yield Label(f"{hints}    esc  cancel", classes="hint")
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character in self.choices:
+            event.stop()
+            self.dismiss(event.character)
+
+    def action_choose(self, key: str | None) -> None:
+        self.dismiss(key)
+
+
 class CommentScreen(Dialog):
     """Asks why a hunk is rejected; dismissed with the comment, or None when cancelled."""
 

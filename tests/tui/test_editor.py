@@ -119,11 +119,12 @@ async def test_escape_dismisses_and_a_moved_cursor_drops_the_suggestion_and_othe
         assert "Cannot open nosuch.py: no such file in the repo: nosuch.py" in notices(pilot)[-1]
 
 
-async def test_a_file_changed_on_disk_is_read_again_or_its_save_refused_and_odd_files_say_why(
+async def test_a_file_changed_on_disk_is_read_again_or_the_person_chooses_and_odd_files_say_why(
     repo: Path, wire_server: WireServer, monkeypatch
 ) -> None:  # noqa: ANN001
     from widgets import editor_pane
     from widgets.main_screen import MainScreen
+    from widgets.review_dialogs import ChoiceScreen
 
     monkeypatch.setattr(editor_pane, "MAX_EDITED_BYTES", 2_000)  # a huge file, small enough for a test
 
@@ -141,11 +142,24 @@ async def test_a_file_changed_on_disk_is_read_again_or_its_save_refused_and_odd_
         screen._check_disk()
         await pilot.pause()  # a notification is a message
         assert editor.text.startswith("# mine")
-        assert any("changed on disk: saving is refused" in n.message for n in app._notifications)
+        assert any("changed on disk: ctrl+s asks whether to overwrite it" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")  # the person chooses
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the choice")
+        await pilot.press("escape")
+        assert greet.read_text() == "changed again\n" and editor.modified  # cancelled: nothing written, nothing lost
         await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the choice")
+        await pilot.press("o")  # overwrite: theirs is kept in a checkpoint
         await pilot.pause()
-        assert greet.read_text() == "changed again\n"
-        assert any(n.startswith("✗ Not saved:") and "changed on disk" in n for n in notices(pilot))
+        assert greet.read_text().startswith("# mine\n") and not editor.modified
+        assert screen.conversation.workspace.checkpoints.history()[-1].kind == "save"
+        editor.insert("# again\n", (0, 0))
+        greet.write_text("third\n")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the choice")
+        await pilot.press("r")  # read it again: mine go
+        await pilot.pause()
+        assert editor.text == "third\n" and not editor.modified and greet.read_text() == "third\n"
         await pilot.press("ctrl+e")
         (repo / "blob.py").write_bytes(b"\x00\x01binary")
         await type_and_send(pilot, "/edit blob.py")
