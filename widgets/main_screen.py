@@ -921,9 +921,9 @@ class MainScreen(Screen[None]):
 
     async def _cmd_edit(self, command: slash.Command) -> None:
         if len(command.args) != 1:
-            await self.query_one(ChatPane).add_notice("Usage: /edit PATH (a repo file)", "error")
+            await self.query_one(ChatPane).add_notice("Usage: /edit PATH[:LINE] (a repo file)", "error")
             return
-        await self.open_editor(command.args[0])
+        await self.open_editor(*slash.path_and_line(command.args[0]))
 
     async def _cmd_help(self, command: slash.Command) -> None:
         width = max(map(len, [*slash.COMMANDS, *slash.KEYS])) + 3

@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     "/rewind": "the AI changes recorded here: rewind the files to before any of them",
     "/test": "run the tests in the sandbox; when they fail, their output goes to the model",
     "/context": "the next request part by part in tokens: drop or add files, compact (ctrl+o)",
-    "/edit": "open a repo file in a tab of the editor pane (ctrl+e: prompt / editor); at Tab, ghost text as you type",
+    "/edit": "open a repo file (PATH[:LINE]) in a tab of the editor pane (ctrl+e: prompt / editor); at Tab, ghost text as you type",
     "/compact": "the model summarises the older turns to make room in the window (/compact undo puts them back)",
     "/help": "list commands and keys",
 }
@@ -52,6 +52,14 @@ class Command:
     name: str
     args: list[str]
     flags: set[str]
+
+
+def path_and_line(target: str) -> tuple[str, int | None]:
+    """"app/x.py:12" -> ("app/x.py", 12); a path without a line (or with a colon in it) -> (path,
+    None); a leading @, as in a question's mention, is dropped."""
+    target = target.removeprefix("@")
+    path, _, line = target.rpartition(":")
+    return (path, int(line)) if path and line.isdigit() else (target, None)
 
 
 def parse(text: str) -> Command | None:

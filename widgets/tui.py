@@ -142,10 +142,8 @@ def run(args: argparse.Namespace) -> int:
 def edit(args: argparse.Namespace) -> int:
     """`exosuit edit PATH[:LINE]`: open the TUI with that file in the editor pane, at the Tab
     level unless `--autonomy` says otherwise."""
-    target, _, line = args.target.rpartition(":")
-    if not line.isdigit():  # no line given (or a path with a colon in it)
-        target, line = args.target, "1"
-    return _open(args, (target, int(line)), getattr(args, "autonomy", None) or "tab")
+    target, line = slash.path_and_line(args.target)
+    return _open(args, (target, line or 1), getattr(args, "autonomy", None) or "tab")
 
 
 def _open(args: argparse.Namespace, editing: tuple[str, int] | None = None, level_name: str | None = None) -> int:

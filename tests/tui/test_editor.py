@@ -295,8 +295,9 @@ async def test_several_files_open_in_tabs_that_keep_their_edits_until_closed(rep
         assert tabs.active.path == "app/greet.py" and tabs.active.has_focus
         await pilot.press("ctrl+pageup")
         assert tabs.active.path == "lib/greet.py"
-        await edit("README.md")
+        await edit("@README.md:1")  # a mention and a line, as typed in a question
         assert tabs.active.path == "README.md" and len(tabs.editors) == 3  # its tab, not a new one
+        assert tabs.active.cursor_location == (0, 0)
         await edit("lib/greet.py")
         assert tabs.active.text == "x# the other greet\n"  # unchanged on disk: the edit is kept
         await pilot.press("ctrl+w")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from widgets.slash import Completer, parse
+from widgets.slash import Completer, parse, path_and_line
 
 FILES = ["README.md", "app/chat.py", "app/cli.py", "app/llm/base.py", "tests/test_x.py"]
 
@@ -70,3 +70,10 @@ def test_an_at_word_in_a_question_completes_a_repo_path() -> None:
     assert files.complete_mention("mail me@app") is None  # not at the start of a word
     assert files.complete_mention("plain words") is None
     assert files.complete_mention("@m").options == []  # a path with a space cannot be mentioned
+
+
+def test_a_path_and_its_line() -> None:
+    assert path_and_line("app/x.py:12") == ("app/x.py", 12)
+    assert path_and_line("@app/x.py") == ("app/x.py", None)  # as mentioned in a question
+    assert path_and_line("odd:name.py") == ("odd:name.py", None)
+    assert path_and_line(":3") == (":3", None)
