@@ -36,9 +36,11 @@ from app.llm.base import (
     Usage,
 )
 from app.llm.meter import Meter, RequestCost, estimate_tokens, find_context_window
+from app.session_log import REDACTED
 
 if TYPE_CHECKING:
     from app.agent.text_protocol import TextProtocol
+    from app.transcript import Transcript
     from app.config import Config
     from app.llm.router import Router
 
@@ -208,6 +210,8 @@ class ChatSession:
         self._aside: tuple[Router, threading.Event] | None = None
         """The router of the request asked aside now (`stream_aside`), if any, and the event
         `cancel` sets to stop it."""
+        self.transcript: Transcript | None = None
+        """Where the conversation is logged at each turn boundary (app/session_log.py), if anywhere."""
 
     @classmethod
     def from_config(cls, repo_root: Path, config: Config, start: str = "") -> ChatSession:
@@ -313,6 +317,35 @@ class ChatSession:
             if turn.cost is None and (turn.answer or turn.status == "cancelled"):  # spent all the same
                 usage = Usage(estimate_tokens(sent), estimate_tokens(turn.answer), estimated=True)
                 turn.cost = self.meter.record(self.router.name, self.router.model, usage)
+            self.record()
+
+    def record(self) -> None:
+        """A turn boundary: what changed in the conversation goes to the session log, if any."""
+        if self.transcript is not None:
+            self.transcript.record(self)
+
+    def log_event(self, kind: str, **fields: object) -> None:
+        """One event for the session log, if there is one (a review's decisions, a level change)."""
+        if self.transcript is not None:
+            self.transcript.log.append(kind, **fields)
+
+    def snapshot(self) -> tuple[list[Turn], list[str], tuple[dict[str, str] | None, str]]:
+        """The turns, the context files and the context block's files and map, as they are now."""
+        with self._lock:
+            base = dict(self._base) if self._base is not None else None
+            return list(self.turns), list(self.context.paths), (base, self._map)
+
+    def resumed(self, turns: list[Turn], base: tuple[dict[str, str] | None, str]) -> None:
+        """Take up a logged conversation (app/transcript.py): its turns, and the context block it
+        was given unless a file of it was not logged (a secret: the block is made anew). A turn
+        the log left answering is kept as broken off."""
+        for turn in turns:
+            if turn.status == "streaming":
+                turn.status, turn.error = "broken", "the session ended before the answer did"
+        with self._lock:
+            self.turns = turns
+            files, self._map = base
+            self._base = None if files is None or REDACTED in files.values() else files
 
     def _changed(self, files: dict[str, str]) -> dict[str, str]:
         """The files (read now) the model has not seen as they are: to give with this turn.

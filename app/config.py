@@ -232,8 +232,17 @@ class RolesConfig:
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
+@dataclass
+class SessionsConfig:
+    """`[sessions]`: the session log (app/session_log.py), kept under the user data dir."""
+
+    keep: bool = True
+    """Log every session (to resume it, and for `exosuit stats`); false keeps none."""
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+
 _SECTIONS: dict[str, type] = {"autonomy": AutonomyConfig, "agent": AgentConfig, "context": ContextConfig, "git": GitConfig,
-                              "roles": RolesConfig}
+                              "roles": RolesConfig, "sessions": SessionsConfig}
 """The single tables a file may hold, and the settings class each is read into."""
 
 
@@ -254,6 +263,7 @@ class Config:
     context: ContextConfig = field(default_factory=ContextConfig)
     git: GitConfig = field(default_factory=GitConfig)
     roles: RolesConfig = field(default_factory=RolesConfig)
+    sessions: SessionsConfig = field(default_factory=SessionsConfig)
 
 
 def user_config_path() -> Path:
@@ -361,7 +371,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str]:
         raise ConfigError(f"{path}: {message}") from None
 
 
-_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]", "context": "[context]", "git": "[git]", "roles": "[roles]"}
+_TABLES = {"providers": "[[providers]]", "prices": '[prices."model-id"]', "autonomy": "[autonomy]", "agent": "[agent]", "context": "[context]", "git": "[git]", "roles": "[roles]", "sessions": "[sessions]"}
 """The top-level tables a file may hold, as they are written."""
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
@@ -21,11 +22,12 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 import prompts
 from app.chat import ChatEvent, ChatSession, CompactError, TurnKind
 from app.compaction import Compacted
-from app.llm.base import ProviderError
+from app.llm.base import ProviderError, ProviderSwitched
 from app.proposal import Proposal, propose
 from app.workspace import About, Workspace, Written
 
 if TYPE_CHECKING:
+    from app.edits.changeset import ChangeSet
     from app.git.checkpoints import Checkpoint
     from app.llm.router import Router
     from app.review import ReviewResult, WriteAccepted
@@ -298,11 +300,28 @@ class Conversation:
 
         def released() -> Iterator[E]:
             try:
-                yield from events
+                for event in events:
+                    if isinstance(event, ProviderSwitched):
+                        self.session.log_event("switch", **dataclasses.asdict(event))
+                    yield event
             finally:
                 self._running.release()
+                self.session.record()  # a turn boundary: the log catches up (and is fsynced)
 
         return released()
+
+    def _log_review(self, result: ReviewResult | None, started: float) -> None:
+        """The review's decisions for the session log (the review analytics), each with the lines
+        its hunk changed; a review closed without deciding anything is logged as such."""
+        about = self.workspace.about
+        decisions = [
+            {"path": d.path, "hunk": d.hunk, "accepted": d.accepted, "comment": d.comment, "seconds": round(d.seconds, 3),
+             "edited": d.edited, "lines": _hunk_lines(result.changeset, d.path, d.hunk)}
+            for d in (result.decisions if result else [])
+        ]
+        self.session.log_event("review", level=about.level, model=about.model, seconds=round(time.time() - started, 3),
+                               decisions=decisions, applied=bool(result and result.applied),
+                               written=result.written if result else [])
 
     def _reopened(self, proposal: Proposal) -> Iterator[LoopEvent]:
         self.session.pending_note = ""  # the review is open again: its outcome is what the model hears
@@ -352,7 +371,9 @@ class Conversation:
         if not proposal.changeset.files:
             return None
         target = WriteAccepted(self.workspace)
+        started = time.time()
         result = (reviewer or self.reviewer).review(proposal, target)
+        self._log_review(result, started)
         if result is None or not result.applied:
             self.reopenable = proposal
             self.session.pending_note = prompts.load("review_closed")
@@ -371,6 +392,12 @@ class Conversation:
         if feedback:  # all accepted, some rewritten: the model learns it with the next message
             self.session.pending_note = feedback
         return None
+
+
+def _hunk_lines(changeset: ChangeSet, path: str, hunk: int) -> int:
+    """The lines hunk `hunk` of `path` adds and removes (0 when it is no longer there)."""
+    change = changeset.file(path)
+    return change.hunks[hunk].added + change.hunks[hunk].removed if change and hunk < len(change.hunks) else 0
 
 
 _FENCE = re.compile(r"^(`{3,})[\w+-]*\n", re.MULTILINE)

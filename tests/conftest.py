@@ -34,6 +34,7 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("EXOSUIT_STATE", str(path.parent / "state.json"))
     monkeypatch.setenv("EXOSUIT_CACHE", str(path.parent / "cache"))
     monkeypatch.setenv("EXOSUIT_MODELS", str(path.parent / "models"))
+    monkeypatch.setenv("EXOSUIT_SESSIONS", str(path.parent / "sessions"))
     yield path
     secrets.configure([], [])  # a session made from a config set the project's deny-list
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -97,12 +98,16 @@ class Meter:
     def __init__(self, extra_prices: dict[str, dict[str, float]] | None = None) -> None:
         self.prices = {**shipped_prices(), **(extra_prices or {})}
         self.requests: list[RequestCost] = []
+        self.on_record: Callable[[RequestCost], None] | None = None
+        """Told of each request as it is recorded (the session log)."""
 
     def record(self, provider_name: str, model: str, usage: Usage) -> RequestCost:
         """Price one request's usage and add it to the session."""
         price = find_price(model, self.prices)
         request = RequestCost(provider_name, model, usage, price.cost(usage) if price else None)
         self.requests.append(request)
+        if self.on_record is not None:
+            self.on_record(request)
         return request
 
     @property

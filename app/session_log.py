@@ -1,0 +1,217 @@
+"""The session log: every conversation kept as it happens, so that it survives a crash and can be
+resumed, and so that the review analytics (app/stats.py) can be computed from it.
+
+One file per session, one JSON event per line, under the user data dir (never in the
+repository), in a folder per repository, readable by the user only (0600). An event is written
+whole with one `write` and flushed; at turn boundaries (`sync`) the file is fsynced too, so a
+`kill -9` loses at most the event being written, and a torn last line is skipped on load, with
+a note. The content of a file named like a secret and anything shaped like an API key is never
+written. A log that reaches MAX_BYTES goes on in a new part (`ID.1.jsonl`, …), so no one file
+grows without bound.
+
+Events (`e`, with `t` the Unix time of each):
+  session   the first: repo, level, provider (the session's start)
+  turn      turn `i` of the conversation as it stands (a later one for the same `i` replaces it)
+  compacted the first `dropped` turns were summarised away (indices shift down)
+  base      the context files' texts the model was given ahead of the turns, and the repo map
+  review    a review's decisions (path, hunk, lines, accepted, comment, seconds) and what it wrote
+  request   one model request's usage and cost (turns, summaries, commit messages, completions)
+  level     the slider moved
+  switch    the provider failed over
+  tally     ghost-text completions requested, shown, accepted
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.context.secrets import secret_reason
+
+MAX_BYTES = 16_000_000
+"""A log part this large is closed and the next part begun."""
+_KEY = re.compile(r"\b(sk-(?:ant-)?[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abp]-[A-Za-z0-9-]{10,})")
+"""Shapes of API keys and tokens (OpenAI, Anthropic, AWS, GitHub, Slack): masked wherever they appear."""
+REDACTED = "[not logged: a secret]"
+
+
+def sessions_root() -> Path:
+    """Where every repository's logs live: $EXOSUIT_SESSIONS, else the platform's user data dir."""
+    if os.environ.get("EXOSUIT_SESSIONS"):
+        return Path(os.environ["EXOSUIT_SESSIONS"]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("exosuit") / "sessions"
+
+
+def repo_folder(repo_root: Path) -> Path:
+    """The folder of `repo_root`'s logs (named for a hash of its path)."""
+    root = str(repo_root.resolve())
+    return sessions_root() / f"{Path(root).name}-{hashlib.sha256(root.encode()).hexdigest()[:12]}"
+
+
+def scrub(value: Any) -> Any:
+    """`value` with anything shaped like an API key masked, in every string it holds."""
+    if isinstance(value, str):
+        return _KEY.sub(REDACTED, value)
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def unsecret(files: dict[str, str]) -> dict[str, str]:
+    """`files` (path -> text) with the text of those named like secrets left out."""
+    return {path: REDACTED if secret_reason(path) else text for path, text in files.items()}
+
+
+class SessionLog:
+    """The log of one session, appended to as it happens (from any thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.id = path.name.split(".")[0]
+        self._lock = threading.Lock()
+        self._part = 0
+        self._file = _open_new(path)
+
+    @classmethod
+    def start(cls, repo_root: Path, **fields: Any) -> SessionLog:
+        """A new session's log for `repo_root`, its first event `session` with `fields`."""
+        folder = repo_folder(repo_root)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        log = cls(folder / f"{stamp}-{os.urandom(3).hex()}.jsonl")
+        log.append("session", repo=str(repo_root.resolve()), **fields)
+        log.sync()
+        return log
+
+    @classmethod
+    def resume(cls, path: Path) -> SessionLog:
+        """Go on appending to the session at `path` (a new part of it, so no torn line is built on)."""
+        log = cls.__new__(cls)
+        log.path, log.id, log._lock = path, path.name.split(".")[0], threading.Lock()
+        log._part = len(parts(path))
+        log._file = _open_new(path.with_name(f"{log.id}.{log._part}.jsonl"))
+        return log
+
+    def append(self, kind: str, **fields: Any) -> None:
+        """Write one event (`e` = `kind`), whole, and flush it."""
+        line = json.dumps({"e": kind, "t": round(time.time(), 3), **scrub(fields)}, ensure_ascii=False) + "\n"
+        with self._lock:
+            if self._file.closed:
+                return
+            self._file.write(line)
+            self._file.flush()
+            if self._file.tell() >= MAX_BYTES:
+                self._rotate()
+
+    def sync(self) -> None:
+        """fsync: a turn boundary (what was appended survives a crash of the machine too)."""
+        with self._lock:
+            if not self._file.closed:
+                os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._file.closed:
+                os.fsync(self._file.fileno())
+                self._file.close()
+
+    def _rotate(self) -> None:
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._part += 1
+        self._file = _open_new(self.path.with_name(f"{self.id}.{self._part}.jsonl"))
+
+
+def _open_new(path: Path):  # noqa: ANN202 - a text file opened for appending
+    """`path` created for appending, readable by the user only (never another's file)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+    return os.fdopen(descriptor, "a", encoding="utf-8")
+
+
+def parts(path: Path) -> list[Path]:
+    """The files of the session whose first part is `path`, in order."""
+    session = path.name.split(".")[0]
+    more = sorted(path.parent.glob(f"{session}.*.jsonl"), key=lambda p: int(p.name.split(".")[1]))
+    return [path, *more]
+
+
+@dataclass
+class Loaded:
+    """A session's events as read back, and what could not be read."""
+
+    id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0
+    """Lines that were not whole JSON events (a torn last line after a crash)."""
+
+    @property
+    def note(self) -> str:
+        """One line on what was skipped, "" when nothing was."""
+        if not self.skipped:
+            return ""
+        return f"{self.id}: {self.skipped} unreadable line{'s' * (self.skipped != 1)} skipped (cut off by a crash)"
+
+
+def load(path: Path) -> Loaded:
+    """Every event of the session at `path` (all its parts), the unreadable lines skipped."""
+    loaded = Loaded(path.name.split(".")[0])
+    for part in parts(path):
+        for line in _lines(part):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                loaded.skipped += 1
+                continue
+            if isinstance(event, dict) and "e" in event:
+                loaded.events.append(event)
+            else:
+                loaded.skipped += 1
+    return loaded
+
+
+def _lines(path: Path) -> Iterator[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            yield from (line for line in file if line.strip())
+    except OSError:
+        return
+
+
+def session_files(repo_root: Path | None = None) -> list[Path]:
+    """The first part of every session (of `repo_root`, else of every repository), newest first."""
+    folders = [repo_folder(repo_root)] if repo_root else [p for p in sessions_root().glob("*") if p.is_dir()]
+    found = [p for folder in folders for p in folder.glob("*.jsonl") if p.name.count(".") == 1]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def find(repo_root: Path, session_id: str | None) -> Path | None:
+    """The session of `repo_root` with this id (or id prefix), the latest one for None."""
+    files = session_files(repo_root)
+    if session_id is None:
+        return files[0] if files else None
+    matches = [p for p in files if p.name.startswith(session_id)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def prune(older_than: float, repo_root: Path | None = None) -> list[str]:
+    """Delete the sessions last written more than `older_than` seconds ago; their ids."""
+    cutoff, gone = time.time() - older_than, []
+    for first in session_files(repo_root):
+        files = parts(first)
+        if max(p.stat().st_mtime for p in files) < cutoff:
+            for part in files:
+                part.unlink(missing_ok=True)
+            gone.append(first.name.split(".")[0])
+    return gone

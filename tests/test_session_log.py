@@ -1,0 +1,113 @@
+"""The session log in the core: events appended whole and fsynced at turn boundaries, 0600, no
+secret in it, a torn last line skipped with a note, parts for a long one, pruning; and a session
+resumed from it sends the wire server the same messages the original would have."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from app import session_log
+from app.chat import ChatSession
+from app.config import Config
+from app.conversation import Conversation
+from app.llm.meter import Meter
+from app.llm.registry import build_router
+from app.session_log import SessionLog, load
+from app.transcript import Transcript, restore
+from tests.test_conversation import CALC, TYPE_ADD, ScriptedReviewer, accept_all
+from tests.widgets.conftest import make_repo
+from tests.wire_server import Reply, WireServer, openai_config
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    make_repo(tmp_path, {"calc.py": CALC, ".env": "OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz0123\n"})
+    return tmp_path
+
+
+def logged_session(repo: Path, server: WireServer) -> tuple[ChatSession, SessionLog]:
+    session = ChatSession(repo, build_router(Config(providers=[openai_config(server)])), Meter())
+    log = SessionLog.start(repo, level="files", provider="openai")
+    session.transcript = Transcript(log)
+    session.meter.on_record = lambda request: log.append("request", model=request.model, cost=request.cost)
+    return session, log
+
+
+def test_a_conversation_is_logged_as_it_goes_and_resumed_the_same(repo: Path, wire_server: WireServer) -> None:
+    wire_server.script(Reply(TYPE_ADD), Reply("The answer to the second."), Reply("Third."), Reply("Third."))
+    session, log = logged_session(repo, wire_server)
+    session.context.add("calc.py")
+    conversation = Conversation(session, ScriptedReviewer(accept_all))
+    list(conversation.send("type add"))
+    list(conversation.send("and now?"))
+    log.close()  # the session ends here (quit, or kill -9)...
+    list(conversation.send("and then?"))  # ...what the original would have sent next
+    original = wire_server.requests[-1].body
+
+    loaded = load(log.path)
+    kinds = [e["e"] for e in loaded.events]
+    assert kinds[0] == "session" and "review" in kinds and kinds.count("request") == 2 and not loaded.skipped
+    review = next(e for e in loaded.events if e["e"] == "review")
+    assert review["decisions"][0]["accepted"] and review["decisions"][0]["lines"] == 2 and review["written"] == ["calc.py"]
+    assert stat.S_IMODE(os.stat(log.path).st_mode) == 0o600
+
+    resumed = ChatSession(repo, build_router(Config(providers=[openai_config(wire_server)])), Meter())
+    assert restore(resumed, loaded) == []
+    assert resumed.context.paths == ["calc.py"] and len(resumed.turns) == 2
+    list(Conversation(resumed, ScriptedReviewer()).send("and then?"))
+    assert wire_server.requests[-1].body == original  # the same conversation, context block and all
+
+
+def test_no_secret_reaches_the_log(repo: Path, wire_server: WireServer) -> None:
+    wire_server.script(Reply("My key is sk-ant-api03-abcdefghijklmnopqrstuvwx, do not tell."))
+    session, log = logged_session(repo, wire_server)
+    session.context.add(".env", force=True)  # the person added it, knowingly
+    list(Conversation(session, ScriptedReviewer()).send("what is in .env?"))
+    log.close()
+    text = log.path.read_text()
+    assert "sk-proj-abcdefghijklmnopqrstuvwxyz0123" not in text and "sk-ant-api03-abcdef" not in text
+    assert session_log.REDACTED in text
+
+
+def test_a_torn_last_line_is_skipped_with_a_note_and_a_long_log_goes_on_in_parts(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = SessionLog.start(repo, level="files")
+    log.append("level", level="agent")
+    log.close()
+    with open(log.path, "a") as file:
+        file.write('{"e": "turns", "keep": 0, "ad')  # a kill -9 in the middle of a write
+    loaded = load(log.path)
+    assert [e["e"] for e in loaded.events] == ["session", "level"] and loaded.skipped == 1
+    assert loaded.note.endswith("1 unreadable line skipped (cut off by a crash)")
+
+    monkeypatch.setattr(session_log, "MAX_BYTES", 200)
+    long = SessionLog.start(repo, level="files")
+    for n in range(10):
+        long.append("level", level=f"level-{n}" + "x" * 50)
+    long.close()
+    assert len(session_log.parts(long.path)) > 2
+    assert [e.get("level") for e in load(long.path).events][-1].startswith("level-9")
+    again = SessionLog.resume(long.path)  # appended to in a part of its own
+    again.append("level", level="after")
+    again.close()
+    assert load(long.path).events[-1]["level"] == "after"
+
+
+def test_sessions_are_found_newest_first_and_pruned(repo: Path) -> None:
+    first = SessionLog.start(repo, level="files")
+    first.close()
+    time.sleep(1.1)  # ids are by the second
+    second = SessionLog.start(repo, level="agent")
+    second.close()
+    assert session_log.session_files(repo) == [second.path, first.path]
+    assert session_log.find(repo, None) == second.path and session_log.find(repo, first.id[:17]) == first.path
+    old = time.time() - 40 * 86400
+    os.utime(first.path, (old, old))
+    assert session_log.prune(30 * 86400, repo) == [first.id] and session_log.session_files(repo) == [second.path]
+    assert not str(session_log.repo_folder(repo)).startswith(str(repo))  # never inside the repository
+    assert json.loads(second.path.read_text().splitlines()[0])["repo"] == str(repo.resolve())
