@@ -313,7 +313,9 @@ class Conversation:
     def _log_review(self, result: ReviewResult | None, started: float) -> None:
         """The review's decisions for the session log (the review analytics), each with the lines
         its hunk changed; a review closed without deciding anything is logged as such."""
-        about = self.workspace.about
+        if self.session.transcript is None:
+            return
+        about = self.workspace.about or About()
         decisions = [
             {"path": d.path, "hunk": d.hunk, "accepted": d.accepted, "comment": d.comment, "seconds": round(d.seconds, 3),
              "edited": d.edited, "lines": _hunk_lines(result.changeset, d.path, d.hunk)}
