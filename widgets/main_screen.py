@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+import dataclasses
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -65,6 +66,8 @@ if TYPE_CHECKING:
     from app.workspace import Written
 
 
+HISTORY = 20
+"""Turns of a resumed session drawn in the chat (not one widget per old message: it opens fast)."""
 DISK_CHECK = 2.0
 """Seconds between looks at whether the file open in the editor changed on disk."""
 
@@ -143,6 +146,28 @@ class MainScreen(Screen[None]):
         yield PromptInput(completer, id="prompt")
         yield AutonomySlider(id="autonomy")
         yield StatusBar()
+
+    async def show_history(self, notes: list[str]) -> None:
+        """A resumed session: its latest HISTORY turns in the chat (a line counts the older ones,
+        which the model has all the same), then what could not be put back."""
+        chat, turns = self.query_one(ChatPane), self.session.turns
+        if len(turns) > HISTORY:
+            await chat.add_notice(f"{len(turns) - HISTORY} earlier turns of this session are not shown; the model has them.")
+        for turn in turns[-HISTORY:]:
+            if turn.kind != "tool":
+                await chat.add_user(turn.prompt, turn.kind)
+            view = await chat.start_answer(turn.provider or "(no answer)", "")
+            view.append(turn.answer)
+            await chat.finish_answer(view, turn.status if turn.status != "streaming" else "broken", turn.error)
+        if turns:
+            await chat.add_notice(f"Resumed: {len(turns)} turn{'s' * (len(turns) != 1)}, the context files as they are now.")
+        for note in notes:
+            await chat.add_notice(note, "warning")
+
+    def on_unmount(self) -> None:
+        tally = self.completions.tally
+        if tally.requested:  # the Tab level's figures, for exosuit stats
+            self.session.log_event("tally", **dataclasses.asdict(tally))
 
     def on_mount(self) -> None:
         self.set_interval(DISK_CHECK, self._check_disk)
@@ -589,6 +614,7 @@ class MainScreen(Screen[None]):
         if level == self.level:
             return
         self.level = level
+        self.session.log_event("level", level=level.name.lower())
         self.query_one(AutonomySlider).level = level
         for editor in self.query(EditorPane):
             editor.ghost = level == Level.TAB

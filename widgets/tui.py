@@ -23,7 +23,9 @@ from app.autonomy import Level
 from app.chat import ChatSession
 from app.config import Config
 from app.state import starting_level
-from app.commands.common import OK, USAGE, CommandError, git_root, prune_checkpoints, settings, start_within
+from app.commands.common import (
+    OK, USAGE, CommandError, git_root, keep_session, logged_session, prune_checkpoints, settings, start_within,
+)
 from app.edits.paths import repo_files
 from widgets import slash
 from widgets.autonomy_slider import WHAT
@@ -66,7 +68,7 @@ class ExosuitApp(App[None]):
     COMMANDS = App.COMMANDS | {FileSearch}
 
     def __init__(self, session: ChatSession, level: Level = Level.FILES, config: Config | None = None,
-                 editing: tuple[str, int] | None = None) -> None:
+                 editing: tuple[str, int] | None = None, notes: list[str] | None = None) -> None:
         super().__init__()
         self.session = session
         self.level = level
@@ -75,11 +77,14 @@ class ExosuitApp(App[None]):
         """The settings the session was made from (the agent's rules and budget)."""
         self.editing = editing
         """A file (as typed) and line to open in the editor pane at the start (`exosuit edit`)."""
+        self.notes = notes or []
+        """What resuming a session could not put back, for the chat."""
 
     async def on_mount(self) -> None:
         # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
         screen = MainScreen(self.session, self.level, self.config)
         await self.push_screen(screen)
+        await screen.show_history(self.notes)
         if self.editing is not None:
             await screen.open_editor(*self.editing)
 
@@ -166,5 +171,32 @@ def _open(args: argparse.Namespace, editing: tuple[str, int] | None = None, leve
     if not terminal_for_keys():
         raise CommandError("needs a terminal (for a question without one: exosuit ask)")
     level = Level[(level_name or starting_level(args.autonomy, root, config.autonomy.level)).upper()]
-    ExosuitApp(session, level, config, editing).run()
+    resume = getattr(args, "resume", None)
+    if getattr(args, "resume_latest", None) or resume:
+        resume = logged_session(root, resume or None)
+    elif resume == "":  # --resume without an id: the person picks one
+        resume = _pick_session(root)
+    notes = keep_session(session, config, level.name.lower(), resume)
+    ExosuitApp(session, level, config, editing, notes).run()
     return OK
+
+
+def _pick_session(root: Path) -> Path:
+    """Ask on the terminal which of `root`'s logged sessions to take up (newest first)."""
+    from app import session_log
+
+    summaries = [session_log.summarize(path) for path in session_log.session_files(root)[:20]]
+    if not summaries:
+        raise CommandError(f"no session yet in {root}")
+    import time
+
+    for number, s in enumerate(summaries, 1):
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started))
+        print(f"{number:>3}  {started}  {s.level:<6} {s.turns:>3} turns  ${s.cost:.4f}  {s.first_instruction or '(no question)'}")
+    try:
+        answer = input("Resume which? [1] ").strip() or "1"
+    except EOFError:
+        answer = ""
+    if not answer.isdigit() or not 1 <= int(answer) <= len(summaries):
+        raise CommandError("no session chosen")
+    return summaries[int(answer) - 1].path

@@ -15,14 +15,15 @@ import sys
 
 import prompts
 from app.chat import ContextAdded, ContextWarning
-from app.commands.common import FAILED, OK, CommandError, headless_session
+from app.commands.common import FAILED, OK, CommandError, headless_session, keep_session
 from app.context import fenced
 from app.llm.base import Done, ProviderError, ProviderSwitched, Retrying, TextDelta
 
 
 def run(args: argparse.Namespace) -> int:
     question = question_text(args.question)
-    session, _ = headless_session(args, question, "question")
+    session, config = headless_session(args, question, "question")
+    keep_session(session, config, "ask")
     router = session.router
     if router.notice:
         _status(router.notice)

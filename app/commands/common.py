@@ -121,3 +121,38 @@ def headless_session(args: argparse.Namespace, text: str, what: str) -> tuple[Ch
     except ContextError as exc:
         raise CommandError(str(exc)) from None
     return session, config
+
+
+def keep_session(session: ChatSession, config: Config, level: str, resume: Path | None = None) -> list[str]:
+    """Log `session` (unless `[sessions] keep = false`): a new session's log, or with `resume`
+    the conversation of that logged session taken up and its log gone on with; what could not
+    be put back, a line each."""
+    from app import session_log
+    from app.transcript import Transcript, restore
+
+    problems = restore(session, session_log.load(resume)) if resume else []
+    if not config.sessions.keep:
+        return problems
+    router = session.router
+    log = session_log.SessionLog.resume(resume) if resume else session_log.SessionLog.start(
+        session.repo_root, level=level, provider=f"{router.name}/{router.model}")
+    session.transcript = Transcript(log)
+    session.meter.on_record = lambda r: log.append(
+        "request", provider=r.provider, model=r.model, input=r.input_tokens, output=r.output_tokens, cost=r.cost,
+        estimated=r.usage.estimated)
+    if resume:
+        log.append("level", level=level)
+    session.record()
+    return problems
+
+
+def logged_session(root: Path, session_id: str | None) -> Path:
+    """The log of the session `session_id` (an id or its start) of `root`, the latest for None.
+    Raises CommandError when there is none, or the id names several."""
+    from app import session_log
+
+    path = session_log.find(root, session_id)
+    if path is None:
+        which = f"no session {session_id}" if session_id else "no session yet"
+        raise CommandError(f"{which} in {root} (exosuit sessions lists them)")
+    return path

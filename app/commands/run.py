@@ -23,7 +23,7 @@ from typing import Any
 from app.agent.loop import Agent, AgentEnded, Answer, Approval, Budget, ToolFinished, ToolStarted
 from app.autonomy import Level
 from app.commands.ask import question_text
-from app.commands.common import FAILED, INTERRUPTED, OK, USAGE, headless_session
+from app.commands.common import FAILED, INTERRUPTED, OK, USAGE, headless_session, keep_session, logged_session
 from app.chat import ContextAdded, ContextWarning
 from app.conversation import Conversation, Notice, TurnFailed
 from app.llm.base import TextDelta
@@ -105,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
     commit_router = role_router(config, "commit")
     conversation = Conversation(session, person, auto_commit=config.git.auto_commit, commit_router=commit_router)
     level = Level[(args.autonomy or config.autonomy.level).upper()]
+    resume = logged_session(session.repo_root, args.resume) if args.resume else None
+    for problem in keep_session(session, config, level.name.lower(), resume):
+        print(f"exosuit: {problem}", file=sys.stderr)
     if level == Level.AGENT:
         agent = Agent.from_config(conversation, person, config)
         agent.budget = Budget(args.max_steps or agent.budget.max_steps, args.max_cost or agent.budget.max_cost,
