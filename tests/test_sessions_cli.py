@@ -14,10 +14,21 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from app import session_log
 from app.session_log import load
-from tests.test_run import CALC, FIX, ROOT, events, repo, run  # noqa: F401
+from tests.test_run import CALC, FIX, ROOT, run
+from tests.widgets.conftest import make_repo
 from tests.wire_server import Reply, WireServer
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    make_repo(root, {"calc.py": CALC})
+    return root
 
 
 def exosuit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
