@@ -147,3 +147,53 @@ EDIT_RANGE = chat_app(("openai",), Reply(
     "```python\ndef area_of_circle(radius: float) -> float:\n    \"\"\"The area of a circle of `radius`.\"\"\"\n"
     "    if radius < 0:\n        raise ValueError(\"a radius is never negative\")\n    return math.pi * radius ** 2\n```\n"
 ), files=SHAPES)
+
+
+def logged_sessions(repo: Path, days: int = 12) -> None:
+    """Two weeks of made-up but plausible session logs for `repo` (under $EXOSUIT_SESSIONS): the
+    person gets quicker with practice, says no more often to the smaller model."""
+    import json
+    import random
+    import time
+
+    from app import session_log
+
+    chance = random.Random(7)
+    folder = session_log.repo_folder(repo)
+    folder.mkdir(parents=True, exist_ok=True)
+    start = time.time() - days * 86400
+    for day in range(days):
+        t = start + day * 86400
+        for number in range(chance.randint(1, 3)):
+            model, level = chance.choice([("anthropic/claude-sonnet-4-5", "files"), ("openai/gpt-4.1-mini", "agent"),
+                                          ("anthropic/claude-sonnet-4-5", "agent")])
+            events: list[dict] = [{"e": "session", "t": t, "level": level, "provider": model}]
+            for _ in range(chance.randint(2, 5)):
+                t += chance.uniform(60, 600)
+                provider, name = model.split("/")
+                events.append({"e": "request", "t": t, "provider": provider, "model": name,
+                               "input": chance.randint(3000, 20000), "output": chance.randint(200, 1500),
+                               "cost": round(chance.uniform(0.002, 0.04), 4)})
+                pace = 14 - day * 0.7 + chance.uniform(-3, 3)
+                no = 0.35 if "mini" in model else 0.15
+                decisions = [{"path": "app/shapes.py", "hunk": h, "accepted": chance.random() > no,
+                              "edited": chance.random() < 0.08,
+                              "comment": "keep the old name" if chance.random() < 0.5 else "",
+                              "seconds": max(1.5, pace * chance.uniform(0.6, 1.6)), "lines": chance.randint(2, 30)}
+                             for h in range(chance.randint(1, 4))]
+                events.append({"e": "review", "t": t + 30, "level": level, "model": model, "decisions": decisions})
+            events.append({"e": "tally", "t": t + 60, "requested": 40, "shown": 25, "accepted": chance.randint(8, 16),
+                           "accepted_chars": 300})
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(events[0]["t"]))
+            (folder / f"{stamp}-{number:06x}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+
+
+def stats_app(directory: Path) -> App[object]:
+    """The main screen of a repository with two weeks of logged sessions (for the Stats screen)."""
+    import os
+
+    os.environ["EXOSUIT_SESSIONS"] = str(directory / "sessions")
+    make = chat_app(("openai",))
+    app = make(directory)
+    logged_sessions(directory / "demo-repo")
+    return app

@@ -107,6 +107,8 @@ SCENARIOS: list[Scenario] = [
     Scenario("editor-edit", chat.EDIT_RANGE, ("alt+2", *"/edit app/shapes.py", "enter", "wait:300", *["down"] * 4,
                                               "ctrl+k", "wait:200", *"reject a negative radius, add a docstring",
                                               "enter", "wait:1500")),
+    # Review analytics from the session logs: how fast the person verifies, how often they say no.
+    Scenario("chat-stats", chat.stats_app, (*"/stats", "enter", "wait:400")),
     Scenario("chat-overflow", chat.OVERFLOW, chat.typed("/add shop/", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?")),
 ]
 

@@ -110,6 +110,7 @@ class MainScreen(Screen[None]):
 
         # Without settings (a test, an embedding) nothing is committed; `exosuit` always has them.
         settings = config or Config(providers=[])
+        self.settings = settings
         self.conversation = Conversation(session, ScreenReviewer(self), auto_commit=bool(config and config.git.auto_commit),
                                          commit_router=role_router(settings, "commit"),
                                          edit_router=role_router(settings, "edit"))
@@ -163,6 +164,39 @@ class MainScreen(Screen[None]):
             await chat.add_notice(f"Resumed: {len(turns)} turn{'s' * (len(turns) != 1)}, the context files as they are now.")
         for note in notes:
             await chat.add_notice(note, "warning")
+
+    def pick_session(self) -> None:
+        """The logged sessions of this repository, to take one up in place of this one."""
+        from app import session_log
+        from widgets.session_picker import SessionPicker
+
+        summaries = [session_log.summarize(path) for path in session_log.session_files(self.session.repo_root)]
+        current = self.session.transcript.log.id if self.session.transcript else None
+        summaries = [s for s in summaries if s.id != current]
+        if not summaries:
+            self.notify("No other session logged in this repository yet.")
+            return
+
+        async def chosen(path: Path | None) -> None:
+            if path is not None:
+                await self.take_up(path)
+
+        self.app.push_screen(SessionPicker(summaries), chosen)
+
+    async def take_up(self, path: Path) -> None:
+        """Resume the logged session at `path` here: this conversation ends (its log stays), that
+        one's turns and context files come back, and its log goes on."""
+        if self.conversation.busy:
+            self.notify("Wait for the answer (or press esc) before resuming a session.", severity="warning")
+            return
+        from app.commands.common import keep_session
+
+        self.conversation.clear()
+        self.session.context.clear()
+        await self.query_one(ChatPane).clear()
+        notes = keep_session(self.session, self.settings, self.level.name.lower(), path)
+        await self.show_history(notes)
+        self._refresh_status()
 
     def on_unmount(self) -> None:
         tally = self.completions.tally
@@ -747,6 +781,8 @@ class MainScreen(Screen[None]):
             "/compact": self._cmd_compact,
             "/context": self._cmd_context,
             "/edit": self._cmd_edit,
+            "/resume": self._cmd_resume,
+            "/stats": self._cmd_stats,
             "/help": self._cmd_help,
         }
         handler = handlers.get(command.name)
@@ -845,6 +881,24 @@ class MainScreen(Screen[None]):
         else:
             await chat.add_notice("Nothing to drop: " + (" ".join(command.args) or "the context is empty"))
         self._refresh_status()
+
+    async def _cmd_resume(self, command: slash.Command) -> None:
+        self.pick_session()
+
+    async def _cmd_stats(self, command: slash.Command) -> None:
+        self.show_stats()
+
+    def show_stats(self) -> None:
+        """The review analytics of this repository's logged sessions (the Stats screen)."""
+        from app import session_log, stats
+        from widgets.stats_screen import StatsScreen
+
+        root = self.session.repo_root
+
+        def compute(since: float) -> stats.Stats:
+            return stats.compute((session_log.load(path) for path in session_log.session_files(root)), since)
+
+        self.app.push_screen(StatsScreen(compute, root.name))
 
     async def _cmd_clear(self, command: slash.Command) -> None:
         if self.session.streaming:

@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "/context": "the next request part by part in tokens: drop or add files, compact (ctrl+o)",
     "/edit": "open a repo file (PATH[:LINE]) in a tab of the editor pane (ctrl+e: prompt / editor); at Tab, ghost text as you type",
     "/compact": "the model summarises the older turns to make room in the window (/compact undo puts them back)",
+    "/resume": "take up another logged session of this repository: its conversation and context files",
+    "/stats": "review analytics: how fast you verify, how often you say no, by model, level and day",
     "/help": "list commands and keys",
 }
 """Every command, with its one-line help."""

@@ -68,7 +68,7 @@ class ExosuitApp(App[None]):
     COMMANDS = App.COMMANDS | {FileSearch}
 
     def __init__(self, session: ChatSession, level: Level = Level.FILES, config: Config | None = None,
-                 editing: tuple[str, int] | None = None, notes: list[str] | None = None) -> None:
+                 editing: tuple[str, int] | None = None, notes: list[str] | None = None, *, picking: bool = False) -> None:
         super().__init__()
         self.session = session
         self.level = level
@@ -79,12 +79,16 @@ class ExosuitApp(App[None]):
         """A file (as typed) and line to open in the editor pane at the start (`exosuit edit`)."""
         self.notes = notes or []
         """What resuming a session could not put back, for the chat."""
+        self.picking = picking
+        """Open on the picker of logged sessions (`exosuit --resume` without an id)."""
 
     async def on_mount(self) -> None:
         # Pushed rather than returned as the default screen, so that its CSS_PATH is loaded.
         screen = MainScreen(self.session, self.level, self.config)
         await self.push_screen(screen)
         await screen.show_history(self.notes)
+        if self.picking:
+            screen.pick_session()
         if self.editing is not None:
             await screen.open_editor(*self.editing)
 
@@ -115,6 +119,10 @@ class ExosuitApp(App[None]):
                 yield SystemCommand(f"Autonomy: {level.label}", f"{WHAT[level].capitalize()} (alt+{level.value})",
                                     partial(screen.set_level, level))
             yield SystemCommand("Stop", "Stop the answer, or the agent and its command (esc)", screen.action_cancel)
+            yield SystemCommand("Review analytics", "How fast you verify and how often you say no (/stats)",
+                                screen.show_stats)
+            yield SystemCommand("Resume a session", "Take up another logged session of this repository (/resume)",
+                                screen.pick_session)
             for name, title in (("/undo", "Undo the last AI change"), ("/redo", "Redo the undone change"),
                                 ("/rewind", "Rewind to a checkpoint"), ("/review", "Reopen the closed review"),
                                 ("/test", "Run the tests"), ("/context", "Context: files and tokens"),
@@ -172,31 +180,8 @@ def _open(args: argparse.Namespace, editing: tuple[str, int] | None = None, leve
         raise CommandError("needs a terminal (for a question without one: exosuit ask)")
     level = Level[(level_name or starting_level(args.autonomy, root, config.autonomy.level)).upper()]
     resume = getattr(args, "resume", None)
-    if getattr(args, "resume_latest", None) or resume:
-        resume = logged_session(root, resume or None)
-    elif resume == "":  # --resume without an id: the person picks one
-        resume = _pick_session(root)
-    notes = keep_session(session, config, level.name.lower(), resume)
-    ExosuitApp(session, level, config, editing, notes).run()
+    picking = resume == ""  # --resume without an id: the TUI opens on the picker
+    path = logged_session(root, resume or None) if getattr(args, "resume_latest", None) or resume else None
+    notes = keep_session(session, config, level.name.lower(), path)
+    ExosuitApp(session, level, config, editing, notes, picking=picking).run()
     return OK
-
-
-def _pick_session(root: Path) -> Path:
-    """Ask on the terminal which of `root`'s logged sessions to take up (newest first)."""
-    from app import session_log
-
-    summaries = [session_log.summarize(path) for path in session_log.session_files(root)[:20]]
-    if not summaries:
-        raise CommandError(f"no session yet in {root}")
-    import time
-
-    for number, s in enumerate(summaries, 1):
-        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started))
-        print(f"{number:>3}  {started}  {s.level:<6} {s.turns:>3} turns  ${s.cost:.4f}  {s.first_instruction or '(no question)'}")
-    try:
-        answer = input("Resume which? [1] ").strip() or "1"
-    except EOFError:
-        answer = ""
-    if not answer.isdigit() or not 1 <= int(answer) <= len(summaries):
-        raise CommandError("no session chosen")
-    return summaries[int(answer) - 1].path

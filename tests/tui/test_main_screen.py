@@ -456,3 +456,72 @@ async def test_a_toast_does_not_cover_the_prompt(make_app: MakeApp) -> None:
         prompt = app.screen.query_one(PromptInput).region
         [toast] = app.screen.query(Toast)
         assert toast.region.bottom <= prompt.y, (toast.region, prompt)
+
+
+async def test_a_resumed_session_shows_its_history_and_another_can_be_taken_up(repo: Path, wire_server: WireServer) -> None:
+    from app.commands.common import keep_session
+    from app.config import Config
+    from app.conversation import Conversation
+    from app.llm.registry import build_router
+    from tests.test_conversation import ScriptedReviewer
+    from tests.tui.conftest import provider
+    from widgets.session_picker import SessionPicker
+
+    config = Config(providers=[provider(wire_server, "openai")])
+    wire_server.script(Reply("First answer."), Reply("Second answer."), Reply("Third answer."))
+    earlier = ChatSession(repo, build_router(config), Meter())
+    keep_session(earlier, config, "files")
+    earlier.context.add("app/greet.py")
+    for question in ("what is greet?", "and README?"):
+        list(Conversation(earlier, ScriptedReviewer()).send(question))
+    other = ChatSession(repo, build_router(config), Meter())
+    keep_session(other, config, "agent")
+    list(Conversation(other, ScriptedReviewer()).send("another session"))
+
+    session = ChatSession(repo, build_router(config), Meter())
+    from app import session_log
+
+    notes = keep_session(session, config, "files", session_log.find(repo, earlier.transcript.log.id))
+    app = ExosuitApp(session, config=config, notes=notes)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        chat = app.screen.query_one(ChatPane)
+        assert [u.text for u in chat.query(UserTurn)] == ["what is greet?", "and README?"]
+        assert [v.text for v in chat.query(AnswerView)] == ["First answer.", "Second answer."]
+        assert any(n.startswith("› Resumed: 2 turns") for n in notices(pilot))
+        assert session.context.paths == ["app/greet.py"]
+        await type_and_send(pilot, "/resume")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionPicker)
+        listed = [str(app.screen.query_one("OptionList").get_option_at_index(i).prompt)
+                  for i in range(app.screen.query_one("OptionList").option_count)]
+        assert len(listed) == 1 and "another session" in listed[0] and "agent" in listed[0]  # not this one
+        await pilot.press(*"another", "enter")
+        await pilot.pause()
+        assert [t.prompt for t in session.turns] == ["another session"] and session.context.paths == []
+        assert any("Resumed: 1 turn," in n for n in notices(pilot))
+
+
+async def test_the_stats_screen_shows_the_logged_reviews(repo: Path) -> None:
+    from textual.widgets import DataTable, Sparkline
+
+    from scripts.chat_samples import logged_sessions
+    from widgets.stats_screen import StatsScreen
+
+    logged_sessions(repo, days=5)
+    app = ExosuitApp(ChatSession(repo, Router([ScriptedProvider()]), Meter()))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await type_and_send(pilot, "/stats")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        headline = str(screen.query_one("#headline").render())
+        assert "sessions in the last 30 days:" in headline and "hunks reviewed" in headline
+        table = screen.query_one(DataTable)
+        rows = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert rows[0] == "all" and any(r.startswith("model anthropic/") for r in rows) and "level agent" in rows
+        assert len(screen.query_one("#seconds", Sparkline).data) == 5  # one a day
+        await pilot.press("3")
+        assert "all time" in str(screen.query_one("#headline").render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, StatsScreen)
