@@ -29,7 +29,6 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,9 +141,10 @@ def _open_new(path: Path):  # noqa: ANN202 - a text file opened for appending
 
 def parts(path: Path) -> list[Path]:
     """The files of the session whose first part is `path`, in order."""
-    session = path.name.split(".")[0]
-    more = sorted(path.parent.glob(f"{session}.*.jsonl"), key=lambda p: int(p.name.split(".")[1]))
-    return [path, *more]
+    session, found = path.name.split(".")[0], [path]
+    while (following := path.with_name(f"{session}.{len(found)}.jsonl")).exists():
+        found.append(following)
+    return found
 
 
 @dataclass
@@ -164,16 +164,17 @@ class Loaded:
         return f"{self.id}: {self.skipped} unreadable line{'s' * (self.skipped != 1)} skipped (cut off by a crash)"
 
 
-def load(path: Path) -> Loaded:
-    """Every event of the session at `path` (all its parts), the unreadable lines skipped."""
+def load(path: Path, files: list[Path] | None = None) -> Loaded:
+    """Every event of the session at `path` (all its parts, or `files` when they are known), the
+    unreadable lines skipped."""
     loaded = Loaded(path.name.split(".")[0])
-    for part in parts(path):
-        for line in _lines(part):
-            try:
-                event = json.loads(line)
-            except ValueError:
-                loaded.skipped += 1
-                continue
+    for part in files or parts(path):
+        lines = [line for line in _text(part).splitlines() if line.strip()]
+        try:  # all at once: one parse for the whole file, as nearly every file is whole
+            events = json.loads(f"[{','.join(lines)}]")
+        except ValueError:
+            events = [_event(line) for line in lines]
+        for event in events:
             if isinstance(event, dict) and "e" in event:
                 loaded.events.append(event)
             else:
@@ -181,19 +182,42 @@ def load(path: Path) -> Loaded:
     return loaded
 
 
-def _lines(path: Path) -> Iterator[str]:
+def _event(line: str) -> object:
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            yield from (line for line in file if line.strip())
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return
+        return ""
+
+
+def sessions(repo_root: Path | None = None) -> list[list[Path]]:
+    """Each session's files, first part first (of `repo_root`, else of every repository), the
+    newest session first: one listing of each folder, no file opened."""
+    folders = [repo_folder(repo_root)] if repo_root else [p for p in sessions_root().glob("*") if p.is_dir()]
+    found: list[list[Path]] = []
+    for folder in folders:
+        try:
+            names = {entry.name for entry in os.scandir(folder) if entry.name.endswith(".jsonl")}
+        except OSError:
+            continue
+        for name in names:
+            if name.count(".") == 1:  # a first part: ID.jsonl
+                session, files = name[: -len(".jsonl")], [folder / name]
+                while f"{session}.{len(files)}.jsonl" in names:
+                    files.append(folder / f"{session}.{len(files)}.jsonl")
+                found.append(files)
+    return sorted(found, key=lambda files: files[0].name, reverse=True)
 
 
 def session_files(repo_root: Path | None = None) -> list[Path]:
     """The first part of every session (of `repo_root`, else of every repository), newest first."""
-    folders = [repo_folder(repo_root)] if repo_root else [p for p in sessions_root().glob("*") if p.is_dir()]
-    found = [p for folder in folders for p in folder.glob("*.jsonl") if p.name.count(".") == 1]
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return [files[0] for files in sessions(repo_root)]
 
 
 def find(repo_root: Path, session_id: str | None) -> Path | None:

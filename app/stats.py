@@ -4,19 +4,35 @@ of the ghost text was taken (`exosuit stats`, the TUI's Stats screen).
 
 Every figure comes from the logged events (app/session_log.py): a `review` event's decisions
 (each hunk's seconds, lines changed, accepted or not, comment, edited), the `request` events'
-tokens and cost, and the `tally` events of the editor's completions.
+tokens and cost, and the `tally` events of the editor's completions. Each session's figures are
+summed by day, model and level into a `Digest`, kept in a cache file beside the logs, so that a
+session already read is not read again while its files are unchanged; only a session that
+straddles `--since` is read again, for the events after it.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+from app import session_log
 from app.session_log import Loaded
+
+DIGESTS = ".digests.json"
+"""The cache of each session's figures (a `Digest`), in each repository's log folder."""
+COMPLETIONS = ("requested", "shown", "accepted", "accepted_chars")
+
+
+NUMBERS = ("hunks", "accepted", "rejected", "edited", "commented", "lines", "requests", "input_tokens", "output_tokens", "cost")
+"""The figures that add up (the seconds, a list, are kept apart)."""
 
 
 @dataclass
@@ -48,6 +64,20 @@ class Figures:
             self.commented += bool(decision.get("comment"))
         self.seconds.append(float(decision.get("seconds", 0.0)))
         self.lines += int(decision.get("lines", 0))
+
+    def merge(self, other: Figures) -> None:
+        """Add `other`'s figures (a session's, a review's) to these."""
+        for name in NUMBERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.seconds += other.seconds
+
+    def to_list(self) -> list[Any]:
+        """The figures, compactly, for the digests cache."""
+        return [*(getattr(self, name) for name in NUMBERS), [round(s, 3) for s in self.seconds]]
+
+    @classmethod
+    def from_list(cls, values: list[Any]) -> Figures:
+        return cls(**dict(zip(NUMBERS, values[:-1], strict=True)), seconds=list(values[-1]))
 
     def add_request(self, request: dict[str, Any]) -> None:
         self.requests += 1
@@ -90,7 +120,7 @@ class Stats:
     by_model: dict[str, Figures] = field(default_factory=lambda: defaultdict(Figures))
     by_level: dict[str, Figures] = field(default_factory=lambda: defaultdict(Figures))
     by_day: dict[str, Figures] = field(default_factory=lambda: defaultdict(Figures))
-    completions: dict[str, int] = field(default_factory=lambda: {"requested": 0, "shown": 0, "accepted": 0, "accepted_chars": 0})
+    completions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPLETIONS, 0))
     notes: list[str] = field(default_factory=list)
     """Sessions whose logs had unreadable lines."""
 
@@ -110,37 +140,105 @@ class Stats:
                                 if self.completion_rate is not None else None}}
 
 
-def compute(sessions: Iterable[Loaded], since: float = 0.0) -> Stats:
-    """The figures of the events logged at or after `since` (Unix time) in `sessions`."""
+Group = tuple[str, str, str]
+"""(day, model, level): the finest figures a session's digest keeps."""
+
+
+@dataclass
+class Digest:
+    """One session's figures by group, and when its events span: what the cache keeps."""
+
+    first: float
+    last: float
+    groups: dict[Group, Figures]
+    completions: dict[str, int]
+    note: str = ""
+
+    def to_list(self) -> list[Any]:
+        return [self.first, self.last, [[*key, f.to_list()] for key, f in self.groups.items()], self.completions, self.note]
+
+    @classmethod
+    def from_list(cls, values: list[Any]) -> Digest:
+        first, last, groups, completions, note = values
+        return cls(first, last, {(g[0], g[1], g[2]): Figures.from_list(g[3]) for g in groups}, completions, note)
+
+
+def digest(loaded: Loaded, since: float = 0.0) -> Digest:
+    """The figures of `loaded`'s events logged at or after `since`, by (day, model, level)."""
+    groups: dict[Group, Figures] = defaultdict(Figures)
+    completions = dict.fromkeys(COMPLETIONS, 0)
+    level, first, last, days = "", float("inf"), 0.0, {}
+    for event in loaded.events:
+        kind, t = event["e"], event.get("t", 0.0)
+        if kind in ("session", "level"):
+            level = event.get("level", "") or level  # the level from then on, for the requests that follow
+        if t < since or kind not in ("review", "request", "tally"):
+            continue
+        first, last = min(first, t), max(last, t)
+        hour = int(t // 1800)
+        day = days.get(hour) or days.setdefault(hour, time.strftime("%Y-%m-%d", time.localtime(t)))
+        if kind == "review":
+            figures = groups[(day, event.get("model") or "?", event.get("level") or level or "?")]
+            for decision in event["decisions"]:
+                figures.add_decision(decision)
+        elif kind == "request":
+            groups[(day, f"{event.get('provider', '?')}/{event.get('model', '?')}", level or "?")].add_request(event)
+        else:
+            for key in completions:
+                completions[key] += int(event.get(key, 0))
+    return Digest(first if last else 0.0, last, dict(groups), completions, loaded.note)
+
+
+def compute(sessions: Iterable[Loaded | tuple[Digest, Callable[[], Loaded]]], since: float = 0.0) -> Stats:
+    """The figures of the events logged at or after `since` (Unix time) in `sessions`: each a
+    session's events, or its digest and how to read its events (for a session that began before
+    `since` and went on after it)."""
     stats = Stats()
-    for loaded in sessions:
-        events = [e for e in loaded.events if e.get("t", 0) >= since]
-        if not events:
+    for session in sessions:
+        if isinstance(session, Loaded):
+            found = digest(session, since)
+        else:
+            found, read = session
+            if found.last < since or not found.groups and not any(found.completions.values()):
+                continue
+            if found.first < since:
+                found = digest(read(), since)
+        if not found.groups and not any(found.completions.values()):
             continue
         stats.sessions += 1
-        if loaded.note:
-            stats.notes.append(loaded.note)
-        level = next((e.get("level", "") for e in loaded.events if e["e"] == "session"), "")
-        for event in loaded.events:
-            if event["e"] == "level":
-                level = event["level"]  # the level from then on, for the requests that follow
-            if event.get("t", 0) < since:
-                continue
-            day = time.strftime("%Y-%m-%d", time.localtime(event["t"]))
-            if event["e"] == "review":
-                groups = (stats.total, stats.by_model[event.get("model") or "?"],
-                          stats.by_level[event.get("level") or level or "?"], stats.by_day[day])
-                for decision in event["decisions"]:
-                    for figures in groups:
-                        figures.add_decision(decision)
-            elif event["e"] == "request":
-                model = f"{event.get('provider', '?')}/{event.get('model', '?')}"
-                for figures in (stats.total, stats.by_model[model], stats.by_level[level or "?"], stats.by_day[day]):
-                    figures.add_request(event)
-            elif event["e"] == "tally":
-                for key in stats.completions:
-                    stats.completions[key] += int(event.get(key, 0))
+        if found.note:
+            stats.notes.append(found.note)
+        for (day, model, level), figures in found.groups.items():
+            for group in (stats.total, stats.by_model[model], stats.by_level[level], stats.by_day[day]):
+                group.merge(figures)
+        for key, value in found.completions.items():
+            stats.completions[key] += value
     return stats
+
+
+def digests(repo_root: Path | None = None) -> Iterator[tuple[Digest, Callable[[], Loaded]]]:
+    """Each session of `repo_root` (else of every repository), newest first, as its digest and
+    how to read it: the digest from the cache while the session's files are unchanged, else
+    made from them and cached."""
+    by_folder: dict[Path, list[list[Path]]] = defaultdict(list)
+    for files in session_log.sessions(repo_root):
+        by_folder[files[0].parent].append(files)
+    for folder, sessions in by_folder.items():
+        cache_path = folder / DIGESTS
+        try:
+            cached = json.loads(cache_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cached = {}
+        fresh: dict[str, Any] = {}
+        for files in sessions:
+            stamp = [[info.st_mtime_ns, info.st_size] for info in map(os.stat, files)]
+            entry = cached.get(files[0].name)
+            if not entry or entry[0] != stamp:
+                entry = [stamp, digest(session_log.load(files[0], files)).to_list()]
+            fresh[files[0].name] = entry
+            yield Digest.from_list(entry[1]), partial(session_log.load, files[0], files)
+        if fresh != cached:
+            _write_cache(cache_path, fresh)
 
 
 def parse_since(text: str) -> float:
@@ -151,3 +249,15 @@ def parse_since(text: str) -> float:
     if value < 0:
         raise ValueError(text)
     return value * units[unit]
+
+
+def _write_cache(path: Path, entries: dict[str, Any]) -> None:
+    """The digests cache, replaced whole (a reader never sees half of it), readable by the user only."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(entries, file, separators=(",", ":"))
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)  # the figures stand; the next run reads the logs again

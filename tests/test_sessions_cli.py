@@ -109,3 +109,23 @@ def test_kill_9_at_any_moment_leaves_every_log_loadable_and_the_file_whole(repo:
     logs = session_log.session_files(repo)
     assert logs and all(load(path).skipped <= 1 for path in logs)  # at most the line being written
     assert any(e["e"] == "turns" for path in logs for e in load(path).events)  # some got as far as a turn
+
+
+def test_the_digests_cache_gives_the_same_figures_and_a_straddling_session_is_read_again(repo: Path) -> None:
+    from app import stats
+
+    folder = session_log.repo_folder(repo)
+    folder.mkdir(parents=True)
+    lines = [{"e": "session", "t": 1000.0, "level": "files"},
+             {"e": "review", "t": 1010.0, "model": "m", "decisions": [{"accepted": True, "seconds": 3.0, "lines": 4}]},
+             {"e": "review", "t": 2010.0, "model": "m", "decisions": [{"accepted": False, "seconds": 9.0, "lines": 2}]}]
+    log = folder / "19700101-000000-aaaaaa.jsonl"
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    cold = stats.compute(stats.digests(repo)).as_json()
+    assert (folder / stats.DIGESTS).exists() and stats.compute(stats.digests(repo)).as_json() == cold
+    assert cold["total"]["hunks"] == 2
+    later = stats.compute(stats.digests(repo), since=2000.0).as_json()  # the session straddles the cut
+    assert later["total"]["hunks"] == 1 and later["total"]["rejected"] == 1
+    with open(log, "a") as file:
+        file.write(json.dumps({"e": "review", "t": 3000.0, "model": "m", "decisions": [{"accepted": True}]}) + "\n")
+    assert stats.compute(stats.digests(repo)).as_json()["total"]["hunks"] == 3  # changed: read again

@@ -890,13 +890,13 @@ class MainScreen(Screen[None]):
 
     def show_stats(self) -> None:
         """The review analytics of this repository's logged sessions (the Stats screen)."""
-        from app import session_log, stats
+        from app import stats
         from widgets.stats_screen import StatsScreen
 
         root = self.session.repo_root
 
         def compute(since: float) -> stats.Stats:
-            return stats.compute((session_log.load(path) for path in session_log.session_files(root)), since)
+            return stats.compute(stats.digests(root), since)
 
         self.app.push_screen(StatsScreen(compute, root.name))
 

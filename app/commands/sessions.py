@@ -43,7 +43,7 @@ def report(args: argparse.Namespace) -> int:
     except ValueError:
         raise CommandError(f"--since {args.since}: give a time such as 7d, 12h or 90m") from None
     root = None if args.all else workplace(args.repo).root
-    figures = stats.compute((session_log.load(p) for p in session_log.session_files(root)), since)
+    figures = stats.compute(stats.digests(root), since)
     if args.json:
         print(json.dumps(figures.as_json(), ensure_ascii=False, indent=2))
         return OK
