@@ -76,7 +76,7 @@ def resuming(repo: Path, turns: int) -> None:
     log = SessionLog.start(repo, level="files")
     session.transcript = Transcript(log)
     for n in range(turns):
-        session.turns.append(Turn(f"question {n}: what does add do with {n}?", answer=f"It adds. " * 40, status="complete"))
+        session.turns.append(Turn(f"question {n}: what does add do with {n}?", answer="It adds. " * 40, status="complete"))
     started = time.perf_counter()
     session.record()  # the first record logs them all
     first = time.perf_counter() - started
