@@ -310,11 +310,21 @@ class Conversation:
 
         return released()
 
-    def _log_review(self, result: ReviewResult | None, started: float) -> None:
+    def review(self, proposal: Proposal, target: WriteAccepted, reviewer: Reviewer | None = None) -> ReviewResult | None:
+        """Have `reviewer` (else the conversation's) decide on `proposal`, written through
+        `target`; the proposal and every decision go to the session log."""
+        started = time.time()
+        result = (reviewer or self.reviewer).review(proposal, target)
+        self._log_review(proposal, result, started)
+        return result
+
+    def _log_review(self, proposal: Proposal, result: ReviewResult | None, started: float) -> None:
         """The review's decisions for the session log (the review analytics), each with the lines
         its hunk changed; a review closed without deciding anything is logged as such."""
         if self.session.transcript is None:
             return
+        proposed = [{"path": f.path, "hunks": len(f.hunks), "lines": sum(h.added + h.removed for h in f.hunks)}
+                    for f in proposal.changeset.files]
         about = self.workspace.about or About()
         decisions = [
             {"path": d.path, "hunk": d.hunk, "accepted": d.accepted, "comment": d.comment, "seconds": round(d.seconds, 3),
@@ -322,7 +332,7 @@ class Conversation:
             for d in (result.decisions if result else [])
         ]
         self.session.log_event("review", level=about.level, model=about.model, seconds=round(time.time() - started, 3),
-                               decisions=decisions, applied=bool(result and result.applied),
+                               proposed=proposed, decisions=decisions, applied=bool(result and result.applied),
                                written=result.written if result else [])
 
     def _reopened(self, proposal: Proposal) -> Iterator[LoopEvent]:
@@ -373,9 +383,7 @@ class Conversation:
         if not proposal.changeset.files:
             return None
         target = WriteAccepted(self.workspace)
-        started = time.time()
-        result = (reviewer or self.reviewer).review(proposal, target)
-        self._log_review(result, started)
+        result = self.review(proposal, target, reviewer)
         if result is None or not result.applied:
             self.reopenable = proposal
             self.session.pending_note = prompts.load("review_closed")

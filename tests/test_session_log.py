@@ -111,3 +111,40 @@ def test_sessions_are_found_newest_first_and_pruned(repo: Path) -> None:
     assert session_log.prune(30 * 86400, repo) == [first.id] and session_log.session_files(repo) == [second.path]
     assert not str(session_log.repo_folder(repo)).startswith(str(repo))  # never inside the repository
     assert json.loads(second.path.read_text().splitlines()[0])["repo"] == str(repo.resolve())
+
+
+def test_the_agent_logs_its_approvals_and_reviews_and_no_secret_it_tried_to_read(repo: Path) -> None:
+    from app.agent.loop import Agent, Answer
+    from app.llm.router import Router
+    from app.llm.scripted import Reply as Said
+    from app.llm.scripted import ScriptedProvider
+    from tests.test_agent import ScriptedApprover, call
+
+    model = ScriptedProvider(call("read_file", 1, path=".env"), call("run_command", 2, command="echo hi"),
+                             call("propose_edit", 3, edits=TYPE_ADD), Said("Done."))
+    session = ChatSession(repo, Router([model]), Meter())
+    log = SessionLog.start(repo, level="agent")
+    session.transcript = Transcript(log)
+    conversation = Conversation(session, ScriptedReviewer(accept_all))
+    list(Agent(conversation, ScriptedApprover(Answer(False, comment="not now"))).run("type add"))
+    log.close()
+    events = load(log.path).events
+    approval = next(e for e in events if e["e"] == "approval")
+    assert (approval["command"], approval["yes"], approval["comment"]) == ("echo hi", False, "not now")
+    review = next(e for e in events if e["e"] == "review")
+    assert review["proposed"] == [{"path": "calc.py", "hunks": 1, "lines": 2}] and review["level"] == "agent"
+    text = log.path.read_text()
+    assert "abcdefghijklmnopqrstuvwxyz0123" not in text  # the .env the model asked for never reached the log
+    assert stat.S_IMODE(os.stat(log.path).st_mode) == 0o600
+
+
+def test_keep_false_logs_nothing(repo: Path, wire_server: WireServer) -> None:
+    from app.commands.common import keep_session
+    from app.config import SessionsConfig
+
+    config = Config(providers=[openai_config(wire_server)], sessions=SessionsConfig(keep=False))
+    session = ChatSession(repo, build_router(config), Meter())
+    assert keep_session(session, config, "files") == [] and session.transcript is None
+    wire_server.script(Reply("Hi."))
+    list(Conversation(session, ScriptedReviewer()).send("hello"))
+    assert session_log.session_files(repo) == []

@@ -219,7 +219,7 @@ class Agent:
             return
         yield Notice(f"The agent's whole change: {len(proposal.changeset.files)} file(s) to review.")
         target = WriteAccepted(self.conversation.workspace)
-        result = self.conversation.reviewer.review(proposal, target)
+        result = self.conversation.review(proposal, target)
         if result is None or not result.applied:
             yield Notice("Review closed: none of the agent's work was written to your files.")
             return
@@ -368,7 +368,7 @@ class Agent:
         if verdicts == {"allow"} or self.worktree is not None:  # on its own branch, reviewed when it ends
             result = target.write(Review(proposal.changeset).accept_all())
         else:
-            result = self.conversation.reviewer.review(proposal, target)
+            result = self.conversation.review(proposal, target)
         if result is None or not result.applied:
             raise ToolError("the person closed the review without writing anything: ask what they want instead")
         self.untested = self.untested or bool(result.written or result.deleted)
@@ -385,6 +385,8 @@ class Agent:
         if decision.verdict == "ask":
             pattern = allow_pattern(command) if self.rules.sandboxed else ""
             answer = self.approver.approve(Approval(command, root.name, self.rules.sandboxed, decision.reason, decision.destructive, pattern))
+            self.conversation.session.log_event("approval", command=command, yes=answer.yes, always=answer.always,
+                                                comment=answer.comment)
             if self.stopping.is_set():
                 raise ToolError("not run: the person stopped the agent")
             if not answer.yes:
