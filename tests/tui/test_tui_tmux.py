@@ -205,3 +205,29 @@ def test_edit_a_file_with_ghost_text_in_a_real_terminal(tmp_path: Path, wire_ser
         time.sleep(0.05)
     term.keys("C-q")
     term.wait_for("EXIT=0")
+
+
+def test_quit_then_continue_where_you_were(tmp_path: Path, wire_server: WireServer, terminals: list[Terminal]) -> None:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    wire_server.script(Reply("Noted: banana."), Reply("The word was banana."))
+    term = Terminal(exosuit(repo, wire_server))
+    terminals.append(term)
+    term.wait_for("^q quit")
+    term.type("Remember the word banana")
+    term.keys("Enter")
+    term.wait_for("Noted: banana.")
+    term.keys("C-q")
+    term.wait_for("EXIT=0")
+    again = Terminal(exosuit(repo, wire_server, "--continue"))
+    terminals.append(again)
+    screen = again.wait_for("Resumed: 1 turn")
+    assert "Remember the word banana" in screen and "Noted: banana." in screen
+    again.type("What was the word?")
+    again.keys("Enter")
+    again.wait_for("The word was banana.")
+    said = [m["content"] for m in wire_server.requests[-1].body["messages"] if m["role"] != "system"]
+    assert said[-3:] == ["Remember the word banana", "Noted: banana.", "What was the word?"]
+    again.keys("C-q")
+    again.wait_for("EXIT=0")
