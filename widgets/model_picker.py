@@ -10,42 +10,21 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.llm.catalog import Listing, ModelCatalog
+from widgets.option_picker import OptionPicker
 
 
-class ModelPicker(ModalScreen[str | None]):
+class ModelPicker(OptionPicker[str]):
     """Pick one of the catalog's "provider/model" choices; escape cancels (dismissed with None)."""
 
     DEFAULT_CSS = """
-    ModelPicker {
-        align: center middle;
-        & > Vertical {
-            width: 72;
-            height: auto;
-            max-height: 80%;
-            border: round $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & Label { color: $text-muted; }
-        & Input, & Input:focus { border: none; height: 1; padding: 0; margin: 1 0 0 0; background: transparent; }
-        & OptionList, & OptionList:focus { height: auto; max-height: 16; border: none; background: transparent; }
-        & #status { color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
-    }
+    ModelPicker #status { color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     """
-
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-    ]
 
     class Listed(Message):
         """A provider's server answered (posted from the catalog's thread)."""
@@ -88,22 +67,8 @@ class ModelPicker(ModalScreen[str | None]):
     def _filter(self) -> None:
         self._fill(self._highlighted())
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        choice = self._highlighted()
-        if choice:
-            self.dismiss(choice)
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+    def chosen(self, option_id: str) -> str:
+        return option_id
 
     def _fill(self, keep: str | None) -> None:
         """List the choices matching the filter, keeping `keep` highlighted if it is among them."""

@@ -10,39 +10,19 @@ from pathlib import Path
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from app.session_log import Summary
+from widgets.option_picker import OptionPicker
 
 
-class SessionPicker(ModalScreen[Path | None]):
+class SessionPicker(OptionPicker[Path]):
     DEFAULT_CSS = """
-    SessionPicker {
-        align: center middle;
-        & > Vertical {
-            width: 100;
-            max-width: 95%;
-            height: auto;
-            max-height: 80%;
-            border: round $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & Label { color: $text-muted; }
-        & Input, & Input:focus { border: none; height: 1; padding: 0; margin: 1 0 0 0; background: transparent; }
-        & OptionList, & OptionList:focus { height: auto; max-height: 20; border: none; background: transparent; }
-    }
+    SessionPicker > Vertical { width: 100; }
+    SessionPicker OptionList, SessionPicker OptionList:focus { max-height: 20; }
     """
-
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-    ]
 
     def __init__(self, summaries: list[Summary]) -> None:
         super().__init__()
@@ -69,22 +49,8 @@ class SessionPicker(ModalScreen[Path | None]):
         options.add_options(self._options(event.value))
         options.highlighted = 0 if options.option_count else None
 
-    def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        (options.action_cursor_down if step > 0 else options.action_cursor_up)()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            self._chosen(options.get_option_at_index(options.highlighted))
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self._chosen(event.option)
-
-    def _chosen(self, option: Option) -> None:
-        self.dismiss(self.summaries[int(option.id or 0)].path)
+    def chosen(self, option_id: str) -> Path:
+        return self.summaries[int(option_id)].path
 
 
 def _row(summary: Summary) -> Text:
