@@ -40,9 +40,9 @@ from app.session_log import REDACTED
 
 if TYPE_CHECKING:
     from app.agent.text_protocol import TextProtocol
-    from app.transcript import Transcript
     from app.config import Config
     from app.llm.router import Router
+    from app.transcript import Transcript
 
 TurnKind = Literal["user", "feedback", "tool"]
 """`feedback` turns are written by the app (e.g. the review's rejected hunks), not typed; a `tool`

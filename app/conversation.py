@@ -201,6 +201,8 @@ class Conversation:
                 return
             if part.endswith("\n") and not new_part.endswith("\n"):
                 new_part += "\n"
+            if part.endswith("\r\n"):  # the file's line endings, not the model's
+                new_part = new_part.replace("\r\n", "\n").replace("\n", "\r\n")
             outside = reaches_outside(lines, first, last, new_part)
             if not outside:
                 break

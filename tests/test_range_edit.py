@@ -89,3 +89,12 @@ def test_a_stopped_range_edit_changes_nothing(repo: Path) -> None:
     said = notices(seen + list(events))
     assert said[-1] == "No edit: scripted: the edit was stopped" and reviewer.seen == []
     assert (repo / "calc.py").read_text() == CALC and not loop.busy
+
+
+def test_a_crlf_file_keeps_its_line_endings_and_an_lf_one_its_own(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"calc.py": "x"})
+    for ending in ("\r\n", "\n"):
+        (tmp_path / "calc.py").write_bytes(f"def add(a, b):{ending}    return a + b{ending}".encode())
+        model = ScriptedProvider(Reply("```python\ndef add(a: int, b: int) -> int:\n    return a + b\n```\n"))
+        list(conversation(tmp_path, model, ScriptedReviewer(accept_all)).edit_range("calc.py", 1, 2, "type it"))
+        assert (tmp_path / "calc.py").read_bytes() == f"def add(a: int, b: int) -> int:{ending}    return a + b{ending}".encode()
