@@ -128,6 +128,8 @@ class MainScreen(Screen[None]):
         """Names of the providers that have answered once (the local model loads on first use)."""
         self.completions = Completions(self._completion_router(config), session.meter, nearby=Nearby(session.repo_root))
         """Ghost text for the editor pane at the Tab level."""
+        self._tally_logged: dict[str, int] = {}
+        """The ghost-text tally as last logged."""
         self._range_review: RangeReview | None = None
         """The selection edit being drafted or decided, over its file's editor."""
         self._held: str | None = None
@@ -199,12 +201,20 @@ class MainScreen(Screen[None]):
         self._refresh_status()
 
     def on_unmount(self) -> None:
-        tally = self.completions.tally
-        if tally.requested:  # the Tab level's figures, for exosuit stats
-            self.session.log_event("tally", **dataclasses.asdict(tally))
+        self._log_tally()
+
+    def _log_tally(self) -> None:
+        """The ghost text requested, shown and taken since the last time, for exosuit stats (every
+        few seconds, so that a crash loses no more)."""
+        now = dataclasses.asdict(self.completions.tally)
+        delta = {key: value - self._tally_logged.get(key, 0) for key, value in now.items()}
+        if any(delta.values()):
+            self.session.log_event("tally", **delta)
+            self._tally_logged = now
 
     def on_mount(self) -> None:
         self.set_interval(DISK_CHECK, self._check_disk)
+        self.set_interval(DISK_CHECK, self._log_tally)
         slider = self.query_one(AutonomySlider)
         slider.disabled_levels, slider.level = dict(self.DISABLED_LEVELS), self.level
         self._update_slider_warning()

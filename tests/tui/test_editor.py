@@ -370,3 +370,22 @@ async def test_a_range_review_rejected_with_a_comment_writes_nothing(repo: Path,
         await pilot.press("enter")
         await until(pilot, lambda: not app.screen.query(RangeReview), "the pane gone")
     assert (repo / "app" / "greet.py").read_text() == source.replace("def greet(name):", "def greet(name: str) -> str:")
+
+
+async def test_the_ghost_text_tally_goes_to_the_session_log_as_it_changes(repo: Path, wire_server: WireServer) -> None:
+    from app import session_log
+    from app.commands.common import keep_session
+
+    wire_server.script(Reply("  # says hello"))
+    app = app_for(repo, wire_server)
+    keep_session(app.session, Config(providers=[]), "tab")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("alt+1")
+        editor = await open_at_end_of_first_line(pilot, "app/greet.py")
+        await pilot.press(" ")
+        await until(pilot, lambda: bool(editor.suggestion), "ghost text")
+        await pilot.press("tab")
+        app.screen._log_tally()
+        app.screen._log_tally()  # nothing new: nothing logged
+    tallies = [e for e in session_log.load(app.session.transcript.log.path).events if e["e"] == "tally"]
+    assert tallies == [{"e": "tally", "t": tallies[0]["t"], "requested": 1, "shown": 1, "accepted": 1, "accepted_chars": 14}]
