@@ -266,6 +266,7 @@ class ChatSession:
             turn = Turn(user_text, kind, note=self.pending_note, protocol=protocol)
             self.pending_note = ""
             self.turns.append(turn)
+        self.record()  # the question is in the log before the answer starts: a crash keeps it
         stream: Iterator[ChatEvent] = iter(())
         sent = ""
         try:

@@ -148,3 +148,25 @@ def test_keep_false_logs_nothing(repo: Path, wire_server: WireServer) -> None:
     wire_server.script(Reply("Hi."))
     list(Conversation(session, ScriptedReviewer()).send("hello"))
     assert session_log.session_files(repo) == []
+
+
+def test_a_question_is_logged_before_its_answer_and_a_crash_mid_answer_resumes_as_broken_off(repo: Path, wire_server: WireServer) -> None:
+    from tests.wire_server import Hang
+
+    wire_server.script(Hang())
+    session, log = logged_session(repo, wire_server)
+    import threading
+
+    events = session.stream_turn("a question the crash cut off")
+    answering = threading.Thread(target=lambda: list(events), daemon=True)
+    answering.start()
+    deadline = time.monotonic() + 5
+    while not wire_server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    loaded = load(log.path)  # read while it hangs, as after a kill -9
+    resumed = ChatSession(repo, build_router(Config(providers=[openai_config(wire_server)])), Meter())
+    restore(resumed, loaded)
+    [turn] = resumed.turns
+    assert turn.prompt == "a question the crash cut off" and turn.status == "broken"
+    session.cancel()
+    answering.join(5)
