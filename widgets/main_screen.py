@@ -193,6 +193,9 @@ class MainScreen(Screen[None]):
             return
         from app.commands.common import keep_session
 
+        self._log_tally()
+        if self.session.transcript is not None:
+            self.session.transcript.log.close()  # this session's log ends here
         self.conversation.clear()
         self.session.context.clear()
         await self.query_one(ChatPane).clear()
