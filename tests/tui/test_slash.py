@@ -20,7 +20,7 @@ def test_parse() -> None:
 
 
 def test_complete_commands() -> None:
-    assert completer().complete("/").options == ["/model", "/add", "/drop", "/clear", "/review", "/undo", "/redo", "/rewind", "/test", "/context", "/edit", "/compact", "/help"]
+    assert completer().complete("/").options == ["/model", "/add", "/drop", "/clear", "/review", "/undo", "/redo", "/rewind", "/test", "/context", "/edit", "/compact", "/resume", "/stats", "/help"]
     completion = completer().complete("/d")
     assert completion is not None and completion.options == ["/drop"]
 
