@@ -153,6 +153,8 @@ class Digest:
     groups: dict[Group, Figures]
     completions: dict[str, int]
     note: str = ""
+    summary: session_log.Summary | None = None
+    """The session at a glance (`exosuit sessions`), when it came from `digests`."""
 
     def to_list(self) -> list[Any]:
         return [self.first, self.last, [[*key, f.to_list()] for key, f in self.groups.items()], self.completions, self.note]
@@ -217,9 +219,9 @@ def compute(sessions: Iterable[Loaded | tuple[Digest, Callable[[], Loaded]]], si
 
 
 def digests(repo_root: Path | None = None) -> Iterator[tuple[Digest, Callable[[], Loaded]]]:
-    """Each session of `repo_root` (else of every repository), newest first, as its digest and
-    how to read it: the digest from the cache while the session's files are unchanged, else
-    made from them and cached."""
+    """Each session of `repo_root` (else of every repository), newest first, as its digest (its
+    summary with it) and how to read it: from the cache while the session's files are
+    unchanged, else made from them and cached."""
     by_folder: dict[Path, list[list[Path]]] = defaultdict(list)
     for files in session_log.sessions(repo_root):
         by_folder[files[0].parent].append(files)
@@ -233,10 +235,15 @@ def digests(repo_root: Path | None = None) -> Iterator[tuple[Digest, Callable[[]
         for files in sessions:
             stamp = [[info.st_mtime_ns, info.st_size] for info in map(os.stat, files)]
             entry = cached.get(files[0].name)
-            if not entry or entry[0] != stamp:
-                entry = [stamp, digest(session_log.load(files[0], files)).to_list()]
+            if not entry or entry[0] != stamp or len(entry) != 3:
+                loaded = session_log.load(files[0], files)
+                glance = session_log.summarize(files[0], loaded)
+                entry = [stamp, digest(loaded).to_list(),
+                         [glance.started, glance.first_instruction, glance.level, glance.turns, glance.cost]]
             fresh[files[0].name] = entry
-            yield Digest.from_list(entry[1]), partial(session_log.load, files[0], files)
+            found = Digest.from_list(entry[1])
+            found.summary = session_log.Summary(files[0].name.split(".")[0], files[0], *entry[2])
+            yield found, partial(session_log.load, files[0], files)
         if fresh != cached:
             _write_cache(cache_path, fresh)
 

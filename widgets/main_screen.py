@@ -169,10 +169,10 @@ class MainScreen(Screen[None]):
 
     def pick_session(self) -> None:
         """The logged sessions of this repository, to take one up in place of this one."""
-        from app import session_log
+        from app import stats
         from widgets.session_picker import SessionPicker
 
-        summaries = [session_log.summarize(path) for path in session_log.session_files(self.session.repo_root)]
+        summaries = [found.summary for found, _ in stats.digests(self.session.repo_root) if found.summary]
         current = self.session.transcript.log.id if self.session.transcript else None
         summaries = [s for s in summaries if s.id != current]
         if not summaries:

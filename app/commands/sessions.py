@@ -21,7 +21,7 @@ def listing(args: argparse.Namespace) -> int:
             raise CommandError(f"--older-than {args.older_than}: give a time such as 30d, 12h or 90m") from None
         print(f"Pruned {len(gone)} session{'s' * (len(gone) != 1)} older than {args.older_than}.")
         return OK
-    summaries = [session_log.summarize(path) for path in session_log.session_files(root)]
+    summaries = [found.summary for found, _ in stats.digests(root) if found.summary]
     if args.json:
         for summary in summaries:
             print(json.dumps(summary.as_json(), ensure_ascii=False))
