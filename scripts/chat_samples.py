@@ -149,6 +149,12 @@ EDIT_RANGE = chat_app(("openai",), Reply(
 ), files=SHAPES)
 
 
+QUESTIONS = ["Add type hints to app/shapes.py", "Why does area_of_square return None?", "Write tests for the shapes",
+             "Rename area_of_circle to circle_area everywhere", "Make report() round to two places",
+             "Use math.tau in area_of_circle", "Explain the repo layout"]
+"""What the made-up sessions began with."""
+
+
 def logged_sessions(repo: Path, days: int = 12) -> None:
     """Two weeks of made-up but plausible session logs for `repo` (under $EXOSUIT_SESSIONS): the
     person gets quicker with practice, says no more often to the smaller model."""
@@ -168,6 +174,9 @@ def logged_sessions(repo: Path, days: int = 12) -> None:
             model, level = chance.choice([("anthropic/claude-sonnet-4-5", "files"), ("openai/gpt-4.1-mini", "agent"),
                                           ("anthropic/claude-sonnet-4-5", "agent")])
             events: list[dict] = [{"e": "session", "t": t, "level": level, "provider": model}]
+            asked = chance.choice(QUESTIONS)
+            events.append({"e": "turns", "t": t + 1, "keep": 0, "add": [
+                {"prompt": asked, "kind": "user", "answer": "Done: see the review.", "status": "complete", "provider": model}]})
             for _ in range(chance.randint(2, 5)):
                 t += chance.uniform(60, 600)
                 provider, name = model.split("/")

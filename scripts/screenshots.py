@@ -109,6 +109,8 @@ SCENARIOS: list[Scenario] = [
                                               "enter", "wait:1500")),
     # Review analytics from the session logs: how fast the person verifies, how often they say no.
     Scenario("chat-stats", chat.stats_app, (*"/stats", "enter", "wait:400")),
+    # Quit or crash, then pick up where you were: /resume lists the logged sessions.
+    Scenario("chat-resume", chat.stats_app, (*"/resume", "enter", "wait:300")),
     Scenario("chat-overflow", chat.OVERFLOW, chat.typed("/add shop/", "What does Cart.total do?", "And order_step_3?", "What is PRICE_7?")),
 ]
 
