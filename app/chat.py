@@ -503,6 +503,7 @@ class ChatSession:
             carrier.summary = summary
             self.turns[:0] = older
             self._base = None
+        self.record()
         return len(older)
 
     def _conversation_tokens(self) -> int:
@@ -526,6 +527,7 @@ class ChatSession:
         with self._lock:
             if self.turns and not self.streaming:
                 self.pending_note = self.turns.pop().note
+        self.record()
 
     def clear(self) -> None:
         """Forget the conversation (the context files stay)."""
@@ -534,6 +536,7 @@ class ChatSession:
         self.pending_note = ""
         self._base = None
         self._compacted = None
+        self.record()
 
     def switch(self, provider: str, model: str | None = None) -> None:
         """Use another configured provider (and model) from the next turn on; the conversation stays."""

@@ -65,19 +65,25 @@ class Transcript:
         self._base: tuple[dict[str, str] | None, str] | None = None
 
     def record(self, session: ChatSession) -> None:
-        """Append what changed in `session`'s conversation since the last record, and fsync."""
+        """Append what changed in `session`'s conversation since the last record, and fsync (when
+        nothing did, nothing is written)."""
         turns, context, base = session.snapshot()
         now = [json.dumps(turn_record(t), sort_keys=True, ensure_ascii=False) for t in turns]
         keep = next((i for i, (a, b) in enumerate(zip(self._turns, now)) if a != b), min(len(self._turns), len(now)))
+        changed = False
         if keep < len(self._turns) or keep < len(now):
             self.log.append("turns", keep=keep, add=[json.loads(t) for t in now[keep:]])
+            changed = True
         if context != self._context:
             self.log.append("context", paths=context)
+            changed = True
         if base != self._base:
             files = unsecret(base[0]) if base[0] is not None else None
             self.log.append("base", files=files, map=base[1])
+            changed = True
         self._turns, self._context, self._base = now, context, base
-        self.log.sync()
+        if changed:
+            self.log.sync()
 
 
 def restore(session: ChatSession, loaded: Loaded) -> list[str]:

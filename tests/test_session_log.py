@@ -170,3 +170,22 @@ def test_a_question_is_logged_before_its_answer_and_a_crash_mid_answer_resumes_a
     assert turn.prompt == "a question the crash cut off" and turn.status == "broken"
     session.cancel()
     answering.join(5)
+
+
+def test_a_clear_or_a_retract_is_logged_at_once_and_an_unchanged_record_writes_nothing(repo: Path, wire_server: WireServer) -> None:
+    wire_server.script(Reply("One."), Reply("Two."))
+    session, log = logged_session(repo, wire_server)
+    conversation = Conversation(session, ScriptedReviewer())
+    list(conversation.send("first"))
+    list(conversation.send("second"))
+    size = log.path.stat().st_size
+    session.record()
+    assert log.path.stat().st_size == size  # nothing changed: nothing written
+    session.retract()
+    restored = ChatSession(repo, build_router(Config(providers=[openai_config(wire_server)])), Meter())
+    restore(restored, load(log.path))
+    assert [t.prompt for t in restored.turns] == ["first"]
+    conversation.clear()
+    restored = ChatSession(repo, build_router(Config(providers=[openai_config(wire_server)])), Meter())
+    restore(restored, load(log.path))
+    assert restored.turns == []

@@ -879,6 +879,7 @@ class MainScreen(Screen[None]):
                 await chat.add_notice(f"{path} is already in the context.")
             for skipped in added.skipped:
                 await chat.add_notice(f"Skipped {skipped}", "warning")
+        self.session.record()  # the context files a resume brings back
         self._refresh_status()
 
     async def _cmd_drop(self, command: slash.Command) -> None:
@@ -893,6 +894,7 @@ class MainScreen(Screen[None]):
             await chat.add_notice(f"Dropped from the context: {', '.join(dropped)}")
         else:
             await chat.add_notice("Nothing to drop: " + (" ".join(command.args) or "the context is empty"))
+        self.session.record()
         self._refresh_status()
 
     async def _cmd_resume(self, command: slash.Command) -> None:
