@@ -111,6 +111,9 @@ class EditorTabs(Vertical):
         editor = self.active
         if editor is None:
             return
+        if self.query("RangeReview"):
+            self.notify("A selection edit is open: decide it or press esc first.", severity="warning")
+            return
         if editor.modified and self._discarding is not editor:
             self._discarding = editor
             self.notify(f"{editor.path} has unsaved edits: ctrl+s saves them, ctrl+w again closes it without.",

@@ -75,6 +75,10 @@ class RangeReview(Vertical):
     def on_mount(self) -> None:
         self.diff_view.focus()  # esc stops the answer from the start
 
+    def on_unmount(self) -> None:
+        if self._decided is not None and not self._decided.done():  # gone undecided: nothing written
+            self._decided.set_result(None)
+
     @property
     def diff_view(self) -> DiffView:
         return self.query_one(DiffView)

@@ -339,6 +339,10 @@ async def test_a_range_edit_streams_into_its_diff_and_escape_stops_it_with_nothi
         await until(pilot, lambda: any("def greet(name: str) -> str:" in row for row in diff_rows(review)), "the draft")
         assert review.review is None and "writing" in str(review.border_subtitle)
         assert any("return 'hi ' + name" in row for row in diff_rows(review))  # not reached yet: still shown
+        editor.focus()
+        await pilot.press("ctrl+w")  # its tab stays while the edit is open
+        assert app.screen.open_files() == ["app/greet.py"] and "selection edit is open" in list(app._notifications)[-1].message
+        review.diff_view.focus()
         await pilot.press("escape")
         await until(pilot, lambda: not app.screen.query(RangeReview), "the pane gone")
         assert any("No edit:" in n and "was stopped" in n for n in notices(pilot)), notices(pilot)
