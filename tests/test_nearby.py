@@ -73,3 +73,10 @@ def test_a_suggestion_never_waits_for_the_index(tmp_path: Path) -> None:
     while not nearby.lines("main.py", MAIN, "") and time.monotonic() < deadline:
         time.sleep(0.01)
     assert "def square(side: float)" in nearby.lines("main.py", MAIN, "")
+
+
+def test_of_overloads_only_the_last_is_listed(tmp_path: Path) -> None:
+    overloads = ("from typing import overload\n\n\n@overload\ndef parse(x: int) -> int: ...\n@overload\n"
+                 "def parse(x: str) -> str: ...\ndef parse(x):\n    return x\n")
+    make_repo(tmp_path, {"parsing.py": overloads, "main.py": "parse(1)\n"})
+    assert indexed(tmp_path).lines("main.py", "parse(", "").splitlines()[1:] == ["# parsing.py:8: def parse(x):"]

@@ -90,7 +90,8 @@ class Nearby:
             places = index.get(name, [])
             if len({rel for rel, _ in places}) > COMMON:
                 continue
-            unseen = [(rel, d) for rel, d in places if d.signature.strip() not in shown]
+            last_in_file = {rel: d for rel, d in places}  # of a file's overloads, the implementation
+            unseen = [(rel, d) for rel, d in last_in_file.items() if d.signature.strip() not in shown]
             unseen.sort(key=lambda place: _closeness(place[0], path, shown))
             listed += [f"{rel}:{d.line}: {d.signature.strip()}" for rel, d in unseen[:PER_NAME]]
             if len(listed) >= MAX_LINES:
