@@ -74,14 +74,17 @@ def unsecret(files: dict[str, str]) -> dict[str, str]:
 
 
 class SessionLog:
-    """The log of one session, appended to as it happens (from any thread)."""
+    """The log of one session, appended to as it happens (from any thread). A log that cannot be
+    written (a full disk) stops, and says why in `failed`: the session goes on without it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, part: int = 0) -> None:
+        """`path`: the session's first part; `part`: the one to write (a new file)."""
         self.path = path
         self.id = path.name.split(".")[0]
+        self.failed = ""
         self._lock = threading.Lock()
-        self._part = 0
-        self._file = _open_new(path)
+        self._part = part
+        self._file = _open_new(self._part_path())
 
     @classmethod
     def start(cls, repo_root: Path, **fields: Any) -> SessionLog:
@@ -97,11 +100,7 @@ class SessionLog:
     @classmethod
     def resume(cls, path: Path) -> SessionLog:
         """Go on appending to the session at `path` (a new part of it, so no torn line is built on)."""
-        log = cls.__new__(cls)
-        log.path, log.id, log._lock = path, path.name.split(".")[0], threading.Lock()
-        log._part = len(parts(path))
-        log._file = _open_new(path.with_name(f"{log.id}.{log._part}.jsonl"))
-        return log
+        return cls(path, len(parts(path)))
 
     def append(self, kind: str, **fields: Any) -> None:
         """Write one event (`e` = `kind`), whole, and flush it."""
@@ -109,28 +108,40 @@ class SessionLog:
         with self._lock:
             if self._file.closed:
                 return
-            self._file.write(line)
-            self._file.flush()
-            if self._file.tell() >= MAX_BYTES:
-                self._rotate()
+            try:
+                self._file.write(line)
+                self._file.flush()
+                if self._file.tell() >= MAX_BYTES:
+                    os.fsync(self._file.fileno())
+                    self._file.close()
+                    self._part += 1
+                    self._file = _open_new(self._part_path())
+            except OSError as exc:
+                self._stop(exc)
 
     def sync(self) -> None:
         """fsync: a turn boundary (what was appended survives a crash of the machine too)."""
         with self._lock:
             if not self._file.closed:
-                os.fsync(self._file.fileno())
+                try:
+                    os.fsync(self._file.fileno())
+                except OSError as exc:
+                    self._stop(exc)
 
     def close(self) -> None:
+        self.sync()
         with self._lock:
-            if not self._file.closed:
-                os.fsync(self._file.fileno())
-                self._file.close()
+            self._file.close()
 
-    def _rotate(self) -> None:
-        os.fsync(self._file.fileno())
-        self._file.close()
-        self._part += 1
-        self._file = _open_new(self.path.with_name(f"{self.id}.{self._part}.jsonl"))
+    def _part_path(self) -> Path:
+        return self.path if self._part == 0 else self.path.with_name(f"{self.id}.{self._part}.jsonl")
+
+    def _stop(self, exc: OSError) -> None:
+        self.failed = f"the session log stopped: {exc.strerror or exc}"
+        try:
+            self._file.close()
+        except OSError:
+            pass
 
 
 def _open_new(path: Path):  # noqa: ANN202 - a text file opened for appending

@@ -189,3 +189,19 @@ def test_a_clear_or_a_retract_is_logged_at_once_and_an_unchanged_record_writes_n
     restored = ChatSession(repo, build_router(Config(providers=[openai_config(wire_server)])), Meter())
     restore(restored, load(log.path))
     assert restored.turns == []
+
+
+def test_a_log_that_cannot_be_written_stops_and_the_session_goes_on(repo: Path, wire_server: WireServer,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    wire_server.script(Reply("Still answered."))
+    session, log = logged_session(repo, wire_server)
+
+    def full(descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(session_log.os, "fsync", full)
+    said = list(Conversation(session, ScriptedReviewer()).send("hello"))
+    assert session.turns[-1].answer == "Still answered." and not any(type(e).__name__ == "TurnFailed" for e in said)
+    assert log.failed == "the session log stopped: No space left on device"

@@ -128,6 +128,7 @@ class MainScreen(Screen[None]):
         """Names of the providers that have answered once (the local model loads on first use)."""
         self.completions = Completions(self._completion_router(config), session.meter, nearby=Nearby(session.repo_root))
         """Ghost text for the editor pane at the Tab level."""
+        self._log_failure_said = False
         self._tally_logged: dict[str, int] = {}
         """The ghost-text tally as last logged."""
         self._range_review: RangeReview | None = None
@@ -396,6 +397,10 @@ class MainScreen(Screen[None]):
     async def _stream_closed(self) -> None:
         if self._range_review is not None:  # its edit was decided, refused or failed
             await self._range_closed(self._range_review)
+        log = self.session.transcript.log if self.session.transcript else None
+        if log is not None and log.failed and not self._log_failure_said:
+            self._log_failure_said = True
+            await self.query_one(ChatPane).add_notice(f"{log.failed}; this session goes on unlogged.", "warning")
         self.query_one(StatusBar).busy = self.session.streaming
         self._refresh_status()
         self._check_disk()  # an edit may have written the file open in the editor

@@ -129,4 +129,6 @@ def run(args: argparse.Namespace) -> int:
     if not output.as_json:
         print(file=sys.stderr)
         print(session.meter.format(), file=sys.stderr)
+    if session.transcript is not None and session.transcript.log.failed:
+        print(f"exosuit: {session.transcript.log.failed}", file=sys.stderr)
     return USAGE if code == OK and person.held_back else code
