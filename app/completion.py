@@ -40,7 +40,7 @@ class Tally:
 
 class Completions:
     """Fill-in-the-middle suggestions through `router`'s active provider, metered in `meter`;
-    with `nearby`, the prompt names where the code at the cursor's names are defined."""
+    with `nearby`, the prompt says where the names used at the cursor are defined."""
 
     def __init__(self, router: Router, meter: Meter, *, nearby: Nearby | None = None, max_tokens: int = 64) -> None:
         self.router = router
@@ -56,9 +56,9 @@ class Completions:
         self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def complete(self, prefix: str, suffix: str, path: str = "") -> str | None:
-        """The suggestion for a cursor between `prefix` and `suffix` of the repository file
-        `path` ("" for none), or None when a newer call or `cancel()` superseded this one, or the
-        request failed (see `error`)."""
+        """The suggestion ("" for none) for a cursor between `prefix` and `suffix` of the
+        repository file `path` ("" when not known), or None when a newer call or `cancel()`
+        superseded this one, or the request failed (see `error`)."""
         with self._lock:
             self._generation += 1
             mine = self._generation
