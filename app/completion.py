@@ -24,6 +24,8 @@ from app.llm.router import Router
 
 MAX_LINES = 12
 """A suggestion is at most this many lines."""
+HEAD_CHARS = 20_000
+"""Of the code before the cursor, the start searched for imports (`Nearby.lines`)."""
 CACHED = 64
 """Recent (prefix, suffix) → suggestion pairs kept."""
 
@@ -70,7 +72,7 @@ class Completions:
         self.tally.requested += 1
         before, after = window(prefix, suffix, local=self.router.active.kind == "local")
         if self.nearby is not None and path:
-            before = self.nearby.lines(path, before, after) + before
+            before = self.nearby.lines(path, before, after, head=prefix[:HEAD_CHARS]) + before
         try:
             fill = self.router.complete_fim(before, after, max_tokens=self.max_tokens)
         except ProviderError as exc:

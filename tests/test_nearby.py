@@ -80,3 +80,22 @@ def test_of_overloads_only_the_last_is_listed(tmp_path: Path) -> None:
                  "def parse(x: str) -> str: ...\ndef parse(x):\n    return x\n")
     make_repo(tmp_path, {"parsing.py": overloads, "main.py": "parse(1)\n"})
     assert indexed(tmp_path).lines("main.py", "parse(", "").splitlines()[1:] == ["# parsing.py:8: def parse(x):"]
+
+
+def test_a_name_imported_from_outside_the_repository_is_not_looked_up_in_it(tmp_path: Path) -> None:
+    make_repo(tmp_path, {"dialects/array.py": "def Any(other, arrexpr):\n    pass\n", "geometry.py": GEOMETRY,
+                         "main.py": "x\n"})
+    code = "from typing import Any, Optional\nfrom geometry import square\n\n\ndef f(x: Any) -> Any:\n    return square("
+    lines = indexed(tmp_path).lines("main.py", code, ")\n")
+    assert "def Any" not in lines and "def square(side: float) -> float:" in lines  # typing's Any; the repo's square
+    assert "def Any" in indexed(tmp_path).lines("main.py", "from dialects.array import Any\nAny(", "")
+
+
+def test_imports_from_outside_are_read_in_every_form() -> None:
+    from app.context.nearby import _imported_from_outside, _roots
+
+    code = ("from typing import Any\nfrom typing import (\n    Callable,  # a comment\n    cast as c,\n)\n"
+            "from . import sibling\nfrom app.util import helper\nfrom lib_less import thing  # why\n")
+    roots = _roots(["app/util.py", "app/__init__.py", "src/lib_less.py", "lib/pkg/sub/__init__.py"])
+    assert roots == {"app", "lib_less", "pkg", "sub"}
+    assert _imported_from_outside(code, roots) == {"Any", "Callable", "c"}

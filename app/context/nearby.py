@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from app.context.secrets import secret_reason
 from app.context.tags import Definition, TagCache, language_of
@@ -51,6 +51,8 @@ class Nearby:
         self.root = root
         self.cache = cache or TagCache(root)
         self._index: Index = {}
+        self._modules: set[str] = set()
+        """The names an import of the repository's own modules starts with (`_roots`)."""
         self._built = -REFRESH
         self._building = threading.Lock()
 
@@ -67,7 +69,7 @@ class Nearby:
             for rel, found in tags.items():
                 for definition in found.definitions:
                     index[definition.name].append((rel, definition))
-            self._index, self._built = dict(index) or self._index, time.monotonic()
+            self._index, self._modules, self._built = dict(index) or self._index, _roots(rels), time.monotonic()
 
     def warm(self) -> None:
         """Refresh the index in a thread of its own when it is REFRESH seconds old and no
@@ -75,19 +77,21 @@ class Nearby:
         if time.monotonic() - self._built >= REFRESH and not self._building.locked():
             threading.Thread(target=self.refresh, name="nearby-index", daemon=True).start()
 
-    def lines(self, path: str, before: str, after: str) -> str:
+    def lines(self, path: str, before: str, after: str, head: str = "") -> str:
         """Comment lines naming, for the names used nearest the cursor between `before` and
         `after` (the code the model is shown of `path`), where each is defined and how; "" for
-        none, or a file in no language of the map. A definition the shown code holds is left out."""
+        none, or a file in no language of the map. A definition the shown code holds is left out,
+        and so is a name `head` (the file's start, its imports) imports from outside the repository."""
         language = language_of(path)
         if language is None:
             return ""
         self.warm()
         index = self._index
         shown = before + after
+        elsewhere = _imported_from_outside(head + shown, self._modules) if language == "python" else set()
         listed: list[str] = []
         for name in _names_by_nearness(before, after):
-            places = index.get(name, [])
+            places = [] if name in elsewhere else index.get(name, [])
             if len({rel for rel, _ in places}) > COMMON:
                 continue
             last_in_file = {rel: d for rel, d in places}  # of a file's overloads, the implementation
@@ -101,6 +105,34 @@ class Nearby:
         comment = COMMENT.get(language, "//")
         head = f"{comment} Definitions used below, from elsewhere in the repository:\n"
         return head + "".join(f"{comment} {line}\n" for line in listed[:MAX_LINES])
+
+
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n#]+))", re.MULTILINE)
+
+
+def _roots(rels: list[str]) -> set[str]:
+    """The names an import of the repository's own Python modules starts with: its packages
+    (folders with an `__init__.py`), its top-level folders and modules (also under `src/` or
+    `lib/`)."""
+    roots = set()
+    for rel in rels:
+        parts = PurePosixPath(rel).parts
+        if parts[-1] == "__init__.py" and len(parts) > 1:
+            roots.add(parts[-2])
+        inner = parts[1:] if parts[0] in ("src", "lib") and len(parts) > 1 else parts
+        roots.add(PurePosixPath(inner[0]).stem)  # a top-level folder (a namespace package) or module
+    return roots
+
+
+def _imported_from_outside(code: str, roots: set[str]) -> set[str]:
+    """The names Python `code` imports from a module the repository does not hold (`from typing
+    import Any`): a definition of the same name in the repository is not the one used."""
+    names: set[str] = set()
+    for module, grouped, inline in _FROM_IMPORT.findall(code):
+        if not module.startswith(".") and module.split(".")[0] not in roots:
+            pieces = re.sub(r"#[^\n]*", "", grouped or inline).split(",")
+            names.update(piece.split()[-1] for piece in pieces if piece.strip())  # `a as b` binds b
+    return names
 
 
 def _closeness(rel: str, path: str, shown: str) -> tuple[bool, bool, bool, str]:
