@@ -27,13 +27,13 @@ def listing(args: argparse.Namespace) -> int:
             print(json.dumps(summary.as_json(), ensure_ascii=False))
         return OK
     if not summaries:
-        print(f"No sessions logged for {root} yet.")
+        print(f"No sessions logged for {root} yet (they go to {session_log.repo_folder(root)}).")
         return OK
     for s in summaries:
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started))
         print(f"{s.id}  {started}  {s.level:<6} {s.turns:>3} turn{'s' if s.turns != 1 else ' '} "
               f"${s.cost:7.4f}  {s.first_instruction or '(no question)'}")
-    print("\nexosuit --resume ID (or --continue for the latest) takes one up.")
+    print(f"\nexosuit --resume ID (or --continue for the latest) takes one up. The logs: {session_log.repo_folder(root)}")
     return OK
 
 
