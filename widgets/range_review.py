@@ -109,8 +109,13 @@ class RangeReview(Vertical):
             view.refresh_file(0)
         view.refresh()
 
+    @property
+    def deciding(self) -> bool:
+        """Whether the answer is in and not yet decided (keys before or after do nothing)."""
+        return self._decided is not None and not self._decided.done()
+
     def action_decide(self, accepted: bool, comment: str = "") -> None:
-        if self.review is None or not self.review.changeset.files:
+        if not self.deciding or self.review is None:
             return
         file_index, hunk_index = self.diff_view.cursor
         self.review.decide(file_index, hunk_index, accepted, comment, time.monotonic() - self._since)
@@ -119,13 +124,13 @@ class RangeReview(Vertical):
         self._next_or_done()
 
     def action_decide_all(self, accepted: bool) -> None:
-        if self.review is None:
+        if not self.deciding or self.review is None:
             return
         self.review.decide_file(0, accepted, time.monotonic() - self._since)
         self._next_or_done()
 
     def action_reject_with_comment(self) -> None:
-        if self.review is None:
+        if not self.deciding or self.review is None:
             return
         cursor = self.diff_view.cursor
         hunks = len(self.review.changeset.files[0].hunks)
@@ -141,7 +146,7 @@ class RangeReview(Vertical):
         """escape: stop the answer; once it is in, close without writing anything."""
         if self._decided is None:
             self.post_message(self.Stop())
-        elif not self._decided.done():
+        elif self.deciding:
             self._decided.set_result(None)
 
     def _next_or_done(self) -> None:

@@ -372,6 +372,7 @@ async def test_a_range_review_rejected_with_a_comment_writes_nothing(repo: Path,
         await pilot.pause()
         app.screen.query_one(Input).value = "leave bye alone"
         await pilot.press("enter")
+        review.action_decide(True)  # a key after the last decision, before the pane goes: nothing more
         await until(pilot, lambda: not app.screen.query(RangeReview), "the pane gone")
     assert (repo / "app" / "greet.py").read_text() == source.replace("def greet(name):", "def greet(name: str) -> str:")
 
