@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from app import session_log
+from app.edits.textfile import write_atomic
 from app.session_log import Loaded
 
 DIGESTS = ".digests.json"
 """The cache of each session's figures (a `Digest`), in each repository's log folder."""
 COMPLETIONS = ("requested", "shown", "accepted", "accepted_chars")
+"""The ghost-text counts a `tally` event holds: the fields of app.completion.Tally, which the
+editor logs (not imported, to keep `exosuit stats` light; a test keeps the two the same)."""
 
 
 NUMBERS = ("hunks", "accepted", "rejected", "edited", "commented", "lines", "requests", "input_tokens", "output_tokens", "cost")
@@ -177,8 +180,8 @@ def digest(loaded: Loaded, since: float = 0.0) -> Digest:
         if t < since or kind not in ("review", "request", "tally"):
             continue
         first, last = min(first, t), max(last, t)
-        hour = int(t // 1800)
-        day = days.get(hour) or days.setdefault(hour, time.strftime("%Y-%m-%d", time.localtime(t)))
+        slot = int(t // 900)  # every time zone's days start on a quarter hour
+        day = days.get(slot) or days.setdefault(slot, time.strftime("%Y-%m-%d", time.localtime(t)))
         if kind == "review":
             figures = groups[(day, event.get("model") or "?", event.get("level") or level or "?")]
             for decision in event["decisions"]:
@@ -191,20 +194,16 @@ def digest(loaded: Loaded, since: float = 0.0) -> Digest:
     return Digest(first if last else 0.0, last, dict(groups), completions, loaded.note)
 
 
-def compute(sessions: Iterable[Loaded | tuple[Digest, Callable[[], Loaded]]], since: float = 0.0) -> Stats:
-    """The figures of the events logged at or after `since` (Unix time) in `sessions`: each a
-    session's events, or its digest and how to read its events (for a session that began before
-    `since` and went on after it)."""
+def compute(sessions: Iterable[tuple[Digest, Callable[[], Loaded]]], since: float = 0.0) -> Stats:
+    """The figures of the events logged at or after `since` (Unix time) in `sessions` (as
+    `digests` gives them): a session that began before `since` and went on after it is read
+    again, for its later events."""
     stats = Stats()
-    for session in sessions:
-        if isinstance(session, Loaded):
-            found = digest(session, since)
-        else:
-            found, read = session
-            if found.last < since or not found.groups and not any(found.completions.values()):
-                continue
-            if found.first < since:
-                found = digest(read(), since)
+    for found, read in sessions:
+        if found.last < since:
+            continue
+        if found.first < since:
+            found = digest(read(), since)
         if not found.groups and not any(found.completions.values()):
             continue
         stats.sessions += 1
@@ -260,11 +259,7 @@ def parse_since(text: str) -> float:
 
 def _write_cache(path: Path, entries: dict[str, Any]) -> None:
     """The digests cache, replaced whole (a reader never sees half of it), readable by the user only."""
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(entries, file, separators=(",", ":"))
-        os.replace(partial, path)
+        write_atomic(path, json.dumps(entries, separators=(",", ":")).encode(), 0o600)
     except OSError:
-        partial.unlink(missing_ok=True)  # the figures stand; the next run reads the logs again
+        pass  # the figures stand; the next run reads the logs again

@@ -122,10 +122,19 @@ def test_the_digests_cache_gives_the_same_figures_and_a_straddling_session_is_re
     log = folder / "19700101-000000-aaaaaa.jsonl"
     log.write_text("".join(json.dumps(line) + "\n" for line in lines))
     cold = stats.compute(stats.digests(repo)).as_json()
-    assert (folder / stats.DIGESTS).exists() and stats.compute(stats.digests(repo)).as_json() == cold
+    assert (folder / stats.DIGESTS).stat().st_mode & 0o777 == 0o600 and stats.compute(stats.digests(repo)).as_json() == cold
     assert cold["total"]["hunks"] == 2
     later = stats.compute(stats.digests(repo), since=2000.0).as_json()  # the session straddles the cut
     assert later["total"]["hunks"] == 1 and later["total"]["rejected"] == 1
     with open(log, "a") as file:
         file.write(json.dumps({"e": "review", "t": 3000.0, "model": "m", "decisions": [{"accepted": True}]}) + "\n")
     assert stats.compute(stats.digests(repo)).as_json()["total"]["hunks"] == 3  # changed: read again
+
+
+def test_the_figures_read_every_count_of_the_ghost_text_tally() -> None:
+    from dataclasses import fields
+
+    from app import stats
+    from app.completion import Tally
+
+    assert stats.COMPLETIONS == tuple(f.name for f in fields(Tally))

@@ -59,10 +59,11 @@ def newline_of(text: str) -> str:
 def write_temp(target: Path, data: bytes, mode: int | None) -> Path:
     """Write `data` to a new temp file beside `target`, fsync it, and return its path.
 
-    `mode` is the permission bits to give it (None: the default for new files, from the umask).
+    `mode` is the permission bits to give it (None: the default for new files, from the umask);
+    it is created with them, so it is never readable by more than `mode` allows.
     """
     temp = target.with_name(f".{target.name}.exosuit-{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
