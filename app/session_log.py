@@ -134,7 +134,7 @@ class SessionLog:
             self._file.close()
 
     def _part_path(self) -> Path:
-        return self.path if self._part == 0 else self.path.with_name(f"{self.id}.{self._part}.jsonl")
+        return part_path(self.path, self._part)
 
     def _stop(self, exc: OSError) -> None:
         self.failed = f"the session log stopped: {exc.strerror or exc}"
@@ -150,10 +150,15 @@ def _open_new(path: Path):  # noqa: ANN202 - a text file opened for appending
     return os.fdopen(descriptor, "a", encoding="utf-8")
 
 
+def part_path(first: Path, number: int) -> Path:
+    """Part `number` of the session whose first part (0) is `first`: ID.jsonl, ID.1.jsonl, …"""
+    return first if number == 0 else first.with_name(f"{first.name.split('.')[0]}.{number}.jsonl")
+
+
 def parts(path: Path) -> list[Path]:
     """The files of the session whose first part is `path`, in order."""
-    session, found = path.name.split(".")[0], [path]
-    while (following := path.with_name(f"{session}.{len(found)}.jsonl")).exists():
+    found = [path]
+    while (following := part_path(path, len(found))).exists():
         found.append(following)
     return found
 
@@ -219,9 +224,9 @@ def sessions(repo_root: Path | None = None) -> list[list[Path]]:
             continue
         for name in names:
             if name.count(".") == 1:  # a first part: ID.jsonl
-                session, files = name[: -len(".jsonl")], [folder / name]
-                while f"{session}.{len(files)}.jsonl" in names:
-                    files.append(folder / f"{session}.{len(files)}.jsonl")
+                files = [folder / name]
+                while (following := part_path(files[0], len(files))).name in names:
+                    files.append(following)
                 found.append(files)
     return sorted(found, key=lambda files: files[0].name, reverse=True)
 
@@ -243,12 +248,11 @@ def find(repo_root: Path, session_id: str | None) -> Path | None:
 def prune(older_than: float, repo_root: Path | None = None) -> list[str]:
     """Delete the sessions last written more than `older_than` seconds ago; their ids."""
     cutoff, gone = time.time() - older_than, []
-    for first in session_files(repo_root):
-        files = parts(first)
+    for files in sessions(repo_root):
         if max(p.stat().st_mtime for p in files) < cutoff:
             for part in files:
                 part.unlink(missing_ok=True)
-            gone.append(first.name.split(".")[0])
+            gone.append(files[0].name.split(".")[0])
     return gone
 
 

@@ -103,8 +103,8 @@ class Nearby:
         if not listed:
             return ""
         comment = COMMENT.get(language, "//")
-        head = f"{comment} Definitions used below, from elsewhere in the repository:\n"
-        return head + "".join(f"{comment} {line}\n" for line in listed[:MAX_LINES])
+        title = f"{comment} Definitions used below, from elsewhere in the repository:\n"
+        return title + "".join(f"{comment} {line}\n" for line in listed[:MAX_LINES])
 
 
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n#]+))", re.MULTILINE)
