@@ -104,6 +104,8 @@ class EditorPane(FastTextArea):
         self._last_edit = 0.0
         self._gaps: list[float] = []
         """The latest gaps between edits, in seconds: the person's pace."""
+        self.too_large = huge
+        """Opened read-only for its size (it stays so)."""
         self.border_title = f"{path} (read-only: over {MAX_EDITED_BYTES:,} bytes)" if huge else path
         self.disk_stamp: tuple[int, int] | None = None
         """The file's (mtime, size) when read or saved: a change on disk since is noticed."""

@@ -49,7 +49,7 @@ from widgets.autonomy_slider import WHAT, AutonomySlider
 from widgets.approval import CommandApproval
 from widgets.chat_pane import Banner, ChatPane, SummaryNote, ToolStep
 from widgets.context_screen import ContextScreen
-from widgets.editor_pane import MAX_EDITED_BYTES, EditorPane
+from widgets.editor_pane import EditorPane
 from widgets.editor_tabs import EditorTabs
 from widgets.instruction_prompt import InstructionPrompt
 from widgets.range_review import RangeReview
@@ -605,7 +605,7 @@ class MainScreen(Screen[None]):
         editor = self.query_one(EditorTabs).find(review.path) if self.query(EditorTabs) else None
         await review.remove()
         if editor is not None:
-            editor.read_only = len(editor.text.encode("utf-8")) > MAX_EDITED_BYTES
+            editor.read_only = editor.too_large
             editor.focus()
 
     @on(RangeReview.Stop)

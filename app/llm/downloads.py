@@ -81,10 +81,10 @@ Progress = Callable[[str, int, int], None]
 """Told what is being done ("fetching part 3 of 22"), the bytes done and the bytes in all."""
 
 
-def install(download: Download, progress: Progress, *, directory: Path | None = None) -> Path:
-    """Fetch, join and check `download` into `directory` (default: `models_dir()`); its path.
-    Raises InstallError, leaving no file behind."""
-    target = (directory or models_dir()) / download.filename
+def install(download: Download, progress: Progress) -> Path:
+    """Fetch, join and check `download` into `models_dir()`; its path. Raises InstallError,
+    leaving no file behind."""
+    target = models_dir() / download.filename
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     digest, done = hashlib.sha256(), 0
